@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# One-shot set-up from a bare Debian 12 machine: system packages (LLVM 22 from
+# bookworm-security, clang-22, gcc, cmake, ninja), npm dependencies, the addon and the
+# TypeScript build. Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for pkg in llvm-22-dev clang-22 libzstd-dev zlib1g-dev gcc g++ cmake ninja-build util-linux; do
+  have_pkg "$pkg" || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  echo "setup: installing Debian packages: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+
+echo "setup: npm ci"
+npm ci --no-audit --no-fund
+
+echo "setup: building the native addon (LLVM 22, static)"
+npm run build:native
+
+echo "setup: building TypeScript"
+npm run build:ts
+echo "setup: done"

@@ -1,0 +1,101 @@
+// Every error this package throws on purpose is an OrcJitError with a stable `code`,
+// so callers can branch on it without parsing messages.
+import { type Diagnostic, formatDiagnostic } from "./types.js";
+
+export class OrcJitError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The native addon could not be found or loaded. */
+export class NativeLoadError extends OrcJitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("ORCJIT_NATIVE_LOAD", message, options);
+  }
+}
+
+/** A bytes buffer or file is not a loadable relocatable object for this host. */
+export class ObjectFileError extends OrcJitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("ORCJIT_OBJECT_FILE", message, options);
+  }
+}
+
+/** JIT linking failed: unresolved or duplicate symbols, unsupported relocations or TLS. */
+export class LinkError extends OrcJitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("ORCJIT_LINK", message, options);
+  }
+}
+
+/** `getFunction` (or a property call) named something the library does not export. */
+export class SymbolNotFoundError extends OrcJitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("ORCJIT_SYMBOL_NOT_FOUND", message, options);
+  }
+}
+
+/** A session, library or function was used after `dispose()`. */
+export class DisposedError extends OrcJitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("ORCJIT_DISPOSED", message, options);
+  }
+}
+
+/**
+ * An error raised by native code through the TVM-FFI error protocol
+ * (`TVM_FFI_THROW(ValueError) << ...`, `TVMFFIErrorSetRaisedFromCStr`).
+ * `kind` is the TVM-FFI error kind ("ValueError", "TypeError", ...).
+ */
+export class FFIError extends OrcJitError {
+  readonly kind: string;
+  readonly backtrace: string;
+  constructor(kind: string, message: string, backtrace = "", options?: ErrorOptions) {
+    super("ORCJIT_FFI", `${kind}: ${message}`, options);
+    this.kind = kind;
+    this.backtrace = backtrace;
+  }
+}
+
+/** A compiler reported errors. `diagnostics` holds every message, `command` the argv. */
+export class CompileError extends OrcJitError {
+  readonly diagnostics: Diagnostic[];
+  readonly command: string[];
+  readonly log: string;
+  constructor(diagnostics: Diagnostic[], command: string[], log: string, options?: ErrorOptions) {
+    const first = diagnostics.find((d) => d.severity === "error") ?? diagnostics[0];
+    const head = first ? formatDiagnostic(first) : "compilation failed";
+    super("ORCJIT_COMPILE", head, options);
+    this.diagnostics = diagnostics;
+    this.command = command;
+    this.log = log;
+  }
+}
+
+/** A manifest failed to parse or validate; each diagnostic names file:line:col. */
+export class ManifestError extends OrcJitError {
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[], options?: ErrorOptions) {
+    const lines = diagnostics.map(formatDiagnostic);
+    super("ORCJIT_MANIFEST", lines.join("\n") || "invalid manifest", options);
+    this.diagnostics = diagnostics;
+  }
+}
+
+/** No usable compiler was found, or it could not be started. */
+export class ToolchainError extends OrcJitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("ORCJIT_TOOLCHAIN", message, options);
+  }
+}
+
+/** The object cache could not be read or written. */
+export class CacheError extends OrcJitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("ORCJIT_CACHE", message, options);
+  }
+}

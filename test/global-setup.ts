@@ -1,0 +1,10 @@
+// Runs once before all test files: makes sure the addon is built.
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export default function setup(): void {
+  const addon = fileURLToPath(new URL("../build/Release/tvm_ffi_orcjit.node", import.meta.url));
+  if (!process.env.ORCJIT_ADDON_PATH && !existsSync(addon)) {
+    throw new Error(`native addon not built (${addon}): run 'npm run build:native' or 'bash scripts/setup.sh'`);
+  }
+}
