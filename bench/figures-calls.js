@@ -1,0 +1,225 @@
+// In-process figures: JS → JIT call overhead, tensors, callbacks, link time, many libraries.
+import { batch, interleave, now, stats, NotAvailable } from "./harness.js";
+import { loadObjects, createLibrary, getFunction, removeLibrary, need } from "./jit.js";
+
+/** Session + library with the pure-call kernels, created once and shared by the call figures. */
+let callLib;
+async function calls(ctx) {
+  callLib ??= await loadObjects([ctx.artifacts.ffiCallsO], "bench_calls");
+  return callLib;
+}
+
+const ok = (r) => ({ status: "ok", unit: "ns", ...r });
+
+export const callFigures = [
+  {
+    id: "noop",
+    figure: "JS → JIT function, no args, no result",
+    baselineLabel: "node-addon-api noop",
+    target: "≤ 1.5×",
+    async run(ctx) {
+      const jnoop = (await calls(ctx)).fn("noop");
+      const anoop = ctx.addon.noop;
+      const s = await interleave({ b: batch(() => anoop()), c: batch(() => jnoop()) }, ctx);
+      const ratio = s.c.median / s.b.median;
+      return ok({ candidateLabel: "JIT noop", baseline: s.b, candidate: s.c, ratio, met: ratio <= 1.5 });
+    },
+  },
+  {
+    id: "add",
+    figure: "JS → JIT `add(int64, int64)`",
+    baselineLabel: "node-addon-api add",
+    target: "≤ 1.3× the addon",
+    async run(ctx) {
+      const jadd = (await calls(ctx)).fn("add");
+      const aadd = ctx.addon.add;
+      const kadd = ctx.koffiAdd;
+      if (jadd(40, 2) !== 42) throw new Error(`JIT add(40, 2) returned ${jadd(40, 2)}`);
+      let sink = 0;
+      const s = await interleave(
+        {
+          b: batch(() => (sink += aadd(1, 2))),
+          k: batch(() => (sink += kadd(1, 2))),
+          c: batch(() => (sink += jadd(1, 2))),
+        },
+        ctx,
+      );
+      const r1 = s.c.median / s.b.median;
+      const r2 = s.c.median / s.k.median;
+      return [
+        ok({ candidateLabel: "JIT add", baseline: s.b, candidate: s.c, ratio: r1, met: r1 <= 1.3 }),
+        ok({
+          id: "add-koffi",
+          figure: "JS → JIT `add(int64, int64)`",
+          baselineLabel: "koffi add from a .so",
+          target: "< 1× (faster than koffi)",
+          candidateLabel: "JIT add",
+          baseline: s.k,
+          candidate: s.c,
+          ratio: r2,
+          met: r2 < 1,
+        }),
+      ];
+    },
+  },
+  {
+    id: "tensor",
+    figure: "JS → JIT, one Float32Array argument (1-D TensorView)",
+    baselineLabel: "JIT noop",
+    target: "≤ 3×; 1 M within ±10% of 1 K",
+    async run(ctx) {
+      const lib = await calls(ctx);
+      const jnoop = lib.fn("noop");
+      const jlen = lib.fn("f32_len");
+      const small = new Float32Array(1024);
+      const big = new Float32Array(1 << 20);
+      let got;
+      try {
+        got = jlen(small);
+      } catch (e) {
+        throw new NotAvailable(`waiting for Float32Array → DLTensor marshalling (${e.message.split("\n")[0]})`);
+      }
+      if (Number(got) !== 1024) throw new NotAvailable(`waiting for Float32Array → DLTensor marshalling (shape[0] = ${got})`);
+      const s = await interleave(
+        {
+          b: batch(() => jnoop()),
+          k: batch(() => jlen(small)),
+          m: batch(() => jlen(big)),
+          a: batch(() => ctx.addon.f32Len(small)),
+        },
+        ctx,
+      );
+      const r = s.k.median / s.b.median;
+      const rm = s.m.median / s.k.median;
+      return [
+        ok({ candidateLabel: "JIT f32_len(1 K)", baseline: s.b, candidate: s.k, ratio: r, met: r <= 3 }),
+        ok({
+          id: "tensor-1m",
+          figure: "Float32Array 1 M vs 1 K elements (zero-copy)",
+          baselineLabel: "JIT f32_len(1 K)",
+          target: "0.9×–1.1×",
+          candidateLabel: "JIT f32_len(1 M)",
+          baseline: s.k,
+          candidate: s.m,
+          ratio: rm,
+          met: rm >= 0.9 && rm <= 1.1,
+        }),
+        ok({
+          id: "tensor-addon",
+          figure: "(reference) JIT f32_len(1 K) vs addon taking a Float32Array",
+          baselineLabel: "node-addon-api f32Len(1 K)",
+          target: "info",
+          candidateLabel: "JIT f32_len(1 K)",
+          baseline: s.a,
+          candidate: s.k,
+          ratio: s.k.median / s.a.median,
+          met: true,
+        }),
+      ];
+    },
+  },
+  {
+    id: "callback",
+    figure: "C++ → JS callback round trip",
+    baselineLabel: "napi_call_function loop in an addon",
+    target: "≤ 2×",
+    async run(ctx) {
+      const { ExecutionSession } = await need("ExecutionSession");
+      const session = new ExecutionSession();
+      const lib = createLibrary(session, "bench_callback");
+      try {
+        await lib.add(ctx.artifacts.ffiCallbackO);
+      } catch (e) {
+        throw new NotAvailable(`callback kernel failed to link (runtime TVMFFIFunctionCall?): ${e.message.split("\n")[0]}`);
+      }
+      const jcall = getFunction(lib, "call_js");
+      const N = 1000;
+      let count = 0;
+      const cb = () => {
+        count++;
+      };
+      try {
+        jcall(cb, N);
+      } catch (e) {
+        throw new NotAvailable(`waiting for JS function → Function marshalling (${e.message.split("\n")[0]})`);
+      }
+      if (count !== N) throw new NotAvailable(`waiting for JS function → Function marshalling (callback ran ${count}×)`);
+      const s = await interleave(
+        {
+          b: batch(() => ctx.addon.callJs(cb, N), { batchMs: 8 }),
+          c: batch(() => jcall(cb, N), { batchMs: 8 }),
+        },
+        ctx,
+      );
+      for (const k of ["b", "c"]) for (const f of ["median", "q1", "q3", "min", "max"]) s[k][f] /= N;
+      const ratio = s.c.median / s.b.median;
+      return ok({ candidateLabel: "JIT TVMFFIFunctionCall loop", baseline: s.b, candidate: s.c, ratio, met: ratio <= 2 });
+    },
+  },
+  {
+    id: "link",
+    figure: "JIT-linking an object (add + lookup)",
+    baselineLabel: "dlopen + dlsym of a .so from the same source",
+    target: "≤ 3×",
+    async run(ctx) {
+      const { ExecutionSession } = await need("ExecutionSession");
+      const session = new ExecutionSession();
+      const obj = ctx.artifacts.ffiCallsO;
+      const so = ctx.artifacts.ffiCallsSo;
+      let i = 0;
+      // Probe removal once so a missing API is reported, not mistaken for a slow link.
+      const probe = createLibrary(session, "bench_link_probe");
+      await probe.add(obj);
+      getFunction(probe, "add");
+      await removeLibrary(session, probe);
+      const jit = async () => {
+        const t0 = now();
+        const lib = createLibrary(session, `bench_link_${i++}`);
+        await lib.add(obj);
+        getFunction(lib, "add");
+        const dt = Number(now() - t0);
+        await removeLibrary(session, lib);
+        return dt;
+      };
+      const dl = () => {
+        const t0 = now();
+        const h = ctx.addon.dlopenSym(so, "__tvm_ffi_add");
+        const dt = Number(now() - t0);
+        ctx.addon.dlclose(h);
+        return dt;
+      };
+      const s = await interleave({ b: dl, c: jit }, { ...ctx, rounds: ctx.rounds * 4, warmupRounds: 3 });
+      const ratio = s.c.median / s.b.median;
+      return ok({ candidateLabel: "createLibrary + add(.o) + getFunction", baseline: s.b, candidate: s.c, ratio, met: ratio <= 3 });
+    },
+  },
+  {
+    id: "many-libs",
+    figure: "100 libraries of one object each",
+    baselineLabel: "link time of the 1st library",
+    target: "100th ≤ 1.5× the 1st",
+    async run(ctx) {
+      const { ExecutionSession } = await need("ExecutionSession");
+      const obj = ctx.artifacts.ffiCallsO;
+      const reps = ctx.quick ? 3 : 7;
+      const first = [];
+      const last = [];
+      for (let r = 0; r < reps; r++) {
+        const session = new ExecutionSession();
+        for (let i = 0; i < 100; i++) {
+          const t0 = now();
+          const lib = createLibrary(session, `lib${i}`);
+          await lib.add(obj);
+          getFunction(lib, "add");
+          const dt = Number(now() - t0);
+          if (i === 0) first.push(dt);
+          if (i === 99) last.push(dt);
+        }
+      }
+      const b = stats(first);
+      const c = stats(last);
+      const ratio = c.median / b.median;
+      return ok({ candidateLabel: "link time of the 100th library", baseline: b, candidate: c, ratio, met: ratio <= 1.5 });
+    },
+  },
+];

@@ -1,0 +1,2 @@
+// Fresh-process figures: warm/cold loadInline, orcjit build parallelism, hot reload, RSS.
+export const processFigures = [];

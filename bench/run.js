@@ -1,0 +1,95 @@
+// npm run bench [-- --quick] [--filter a,b] [--no-build] [--rounds N]
+// Runs every figure of issue 7 as a ratio to a baseline measured in the same run and writes
+// bench/results/latest.{json,md}. It reports; it never fails on a missed target.
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { buildArtifacts, ROOT } from "./build.js";
+import { callFigures } from "./figures-calls.js";
+import { processFigures } from "./figures-process.js";
+import { batch, interleave, machineInfo, markdown, NotAvailable, writeReport } from "./harness.js";
+
+const argv = process.argv.slice(2);
+const flag = (f) => argv.includes(f);
+const opt = (f) => {
+  const i = argv.indexOf(f);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const quick = flag("--quick");
+const filter = opt("--filter")?.split(",");
+const rounds = Number(opt("--rounds") ?? (quick ? 7 : 21));
+const log = (...a) => console.error("[bench]", ...a);
+
+if (!globalThis.gc) log("note: run with node --expose-gc for steadier numbers");
+
+if (!flag("--no-build")) {
+  // Build dist/ so the bench measures the current sources; a failing build leaves dist as is.
+  const r = spawnSync("npm", ["run", "-s", "build:ts"], { cwd: ROOT, encoding: "utf8" });
+  if (r.status !== 0) log("npm run build:ts failed; using the existing dist/ (figures may be n/a)\n" + (r.stdout + r.stderr).slice(0, 800));
+}
+
+const artifacts = buildArtifacts(log);
+const require = createRequire(import.meta.url);
+const addon = require(artifacts.addon);
+const koffi = require("koffi");
+const koffiAdd = koffi.load(artifacts.plainSo).func("int64_t bench_add(int64_t a, int64_t b)");
+const koffiNoop = koffi.load(artifacts.plainSo).func("void bench_noop(void)");
+
+const ctx = { rounds, quick, artifacts, addon, koffiAdd, koffiNoop, log };
+const figures = [...callFigures, ...processFigures].filter((f) => !filter || filter.some((x) => f.id.includes(x)));
+
+const rows = [];
+for (const f of figures) {
+  log(`${f.id}: ${f.figure}`);
+  const base = { id: f.id, figure: f.figure, baselineLabel: f.baselineLabel, target: f.target };
+  try {
+    const res = await f.run(ctx);
+    for (const r of Array.isArray(res) ? res : [res]) rows.push({ ...base, ...r });
+  } catch (e) {
+    const na = e instanceof NotAvailable;
+    rows.push({ ...base, status: na ? "n/a" : "error", reason: na ? e.message : (e.stack ?? String(e)).split("\n").slice(0, 3).join(" ") });
+  }
+  const last = rows[rows.length - 1];
+  log(last.status === "ok" ? `  ratio ${last.ratio.toFixed(2)}× (${last.met ? "met" : "MISSED"})` : `  ${last.status}: ${last.reason}`);
+}
+
+// Absolute per-call figures: the no-JIT peers measured here, the JIT calls measured above,
+// and published peer numbers (taken on other machines).
+const absolute = [];
+if (!filter || filter.includes("peers")) {
+  log("peers: absolute ns/call of the no-JIT baselines");
+  let sink = 0;
+  const small = new Float32Array(1024);
+  const cb = () => {};
+  const s = await interleave(
+    {
+      "node-addon-api noop()": batch(() => addon.noop()),
+      "koffi noop() from a .so": batch(() => koffiNoop()),
+      "node-addon-api add(1, 2)": batch(() => (sink += addon.add(1, 2))),
+      "koffi add(1, 2) from a .so": batch(() => (sink += koffiAdd(1, 2))),
+      "node-addon-api f32Len(Float32Array 1 K)": batch(() => (sink += addon.f32Len(small))),
+      "napi_call_function round trip (per call, loop of 1000)": batch(() => addon.callJs(cb, 1000)),
+    },
+    { rounds },
+  );
+  for (const [what, st] of Object.entries(s)) {
+    absolute.push({ what, nsPerCall: what.startsWith("napi_call") ? st.median / 1000 : st.median });
+  }
+}
+const jitCalls = { noop: "candidate", add: "candidate", tensor: "candidate", "tensor-1m": "candidate", callback: "candidate" };
+for (const r of rows) {
+  if (r.status === "ok" && jitCalls[r.id]) absolute.push({ what: r.candidateLabel, nsPerCall: r.candidate.median });
+}
+absolute.push(
+  { what: "Python tvm-ffi no-op call (published, other machine)", nsPerCall: 72 },
+  { what: "TVMFFI.jl no-op call (published, other machine)", nsPerCall: 11 },
+);
+
+const machine = machineInfo();
+writeReport(path.join(ROOT, "bench", "results"), {
+  machine,
+  options: { quick, rounds, filter: filter ?? null, command: `node ${process.execArgv.join(" ")} bench/run.js ${argv.join(" ")}`.trim() },
+  rows,
+  absolute,
+});
+console.log(markdown(machine, rows, absolute));
