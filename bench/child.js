@@ -1,0 +1,73 @@
+// Fresh-process probes for bench/figures-process.js: node bench/child.js <mode> '<json>'.
+// Prints one JSON line on stdout: { ns } or { rss10, rss1000 } or { na: reason }.
+import { api, createLibrary, getFunction, removeLibrary } from "./jit.js";
+import { NotAvailable, now } from "./harness.js";
+
+const [mode, argJson] = process.argv.slice(2);
+const args = JSON.parse(argJson ?? "{}");
+
+/** The callable `name` of what loadInline returned, whatever shape the module object has. */
+function moduleFunction(mod, name) {
+  if (typeof mod?.getFunction === "function") return mod.getFunction(name);
+  if (typeof mod?.[name] === "function") return mod[name];
+  if (typeof mod?.functions?.[name] === "function") return mod.functions[name];
+  throw new NotAvailable(`cannot find function ${name} on loadInline's result (keys: ${Object.keys(mod ?? {}).join(", ")})`);
+}
+
+async function main() {
+  const m = await api(); // loads the addon before any timing starts
+  switch (mode) {
+    case "inline": {
+      if (!m.loadInline) throw new NotAvailable("waiting for loadInline in src/index.ts");
+      const t0 = now();
+      const mod = await m.loadInline(args.options);
+      const f = moduleFunction(mod, args.fn);
+      const r = f(40, 2);
+      const ns = Number(now() - t0);
+      if (Number(r) !== 42) throw new Error(`${args.fn}(40, 2) returned ${r}`);
+      return { ns };
+    }
+    case "link": {
+      if (!m.ExecutionSession) throw new NotAvailable("waiting for ExecutionSession in src/index.ts");
+      const t0 = now();
+      const session = new m.ExecutionSession();
+      const lib = createLibrary(session, args.name ?? "bench");
+      for (const o of args.objects) await lib.add(o);
+      const r = getFunction(lib, args.fn)(40, 2);
+      const ns = Number(now() - t0);
+      if (Number(r) !== 42) throw new Error(`${args.fn}(40, 2) returned ${r}`);
+      return { ns };
+    }
+    case "rss": {
+      // Reload cycles at the library level: create, add, look up, call, remove.
+      if (!m.ExecutionSession) throw new NotAvailable("waiting for ExecutionSession in src/index.ts");
+      const session = new m.ExecutionSession();
+      const rss = () => {
+        globalThis.gc?.();
+        return process.memoryUsage().rss / 2 ** 20;
+      };
+      const out = {};
+      for (let i = 1; i <= args.cycles; i++) {
+        const lib = createLibrary(session, `gen${i}`);
+        await lib.add(args.objects[i % args.objects.length]);
+        getFunction(lib, args.fn)(1, 2);
+        await removeLibrary(session, lib);
+        if (args.marks.includes(i)) out[`rss${i}`] = rss();
+      }
+      return out;
+    }
+    default:
+      throw new Error(`unknown mode ${mode}`);
+  }
+}
+
+main().then(
+  (r) => console.log(JSON.stringify(r)),
+  (e) => {
+    if (e instanceof NotAvailable) console.log(JSON.stringify({ na: e.message }));
+    else {
+      console.error(e?.stack ?? e);
+      process.exit(1);
+    }
+  },
+);
