@@ -61,6 +61,10 @@ if (!filter || filter.includes("peers")) {
   let sink = 0;
   const small = new Float32Array(1024);
   const cb = () => {};
+  const h = addon.dlopenSym(artifacts.ffiCallsSo, "__tvm_ffi_add");
+  const safeNoop = addon.safeCallFn(h, "__tvm_ffi_noop");
+  const safeAdd = addon.safeCallFn(h, "__tvm_ffi_add");
+  if (safeAdd(40, 2) !== 42) throw new Error("safeCallFn reference is broken");
   const s = await interleave(
     {
       "node-addon-api noop()": batch(() => addon.noop()),
@@ -68,6 +72,8 @@ if (!filter || filter.includes("peers")) {
       "node-addon-api add(1, 2)": batch(() => (sink += addon.add(1, 2))),
       "koffi add(1, 2) from a .so": batch(() => (sink += koffiAdd(1, 2))),
       "node-addon-api f32Len(Float32Array 1 K)": batch(() => (sink += addon.f32Len(small))),
+      "(reference) node-addon-api → TVM-FFI safe-call noop from a .so": batch(() => safeNoop()),
+      "(reference) node-addon-api → TVM-FFI safe-call add(1, 2) from a .so": batch(() => (sink += safeAdd(1, 2))),
       "napi_call_function round trip (per call, loop of 1000)": batch(() => addon.callJs(cb, 1000)),
     },
     { rounds },
