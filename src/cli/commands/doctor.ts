@@ -1,0 +1,112 @@
+// orcjit doctor: what this machine offers (compilers, LLVM, headers, cache).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import type { Command } from "commander";
+import * as api from "../../index.js";
+import { bundledIncludeDir, cache, resolveToolchain, toolkitId } from "../../index.js";
+import { formatBytes } from "../bytes.js";
+import type { Streams } from "../output.js";
+
+interface ToolchainReport {
+  request: string;
+  language: "c" | "c++" | "cuda";
+  found: boolean;
+  kind?: string;
+  path?: string;
+  version?: string;
+  target?: string;
+  error?: string;
+}
+
+/** LLVM/addon facts from the JIT layer's public info function (loads the addon). */
+function jitInfo(): Record<string, unknown> {
+  const exports = api as unknown as Record<string, unknown>;
+  const info = exports.nativeInfo ?? exports.jitInfo ?? exports.addonInfo;
+  if (typeof info !== "function") throw new Error("this build exposes no JIT information (nativeInfo)");
+  return info() as Record<string, unknown>;
+}
+
+export async function doctorReport(cacheDir?: string): Promise<Record<string, unknown>> {
+  const probeDir = mkdtempSync(path.join(tmpdir(), "orcjit-doctor-"));
+  const toolchains: ToolchainReport[] = [];
+  try {
+    const requests: [string | undefined, "c" | "c++" | "cuda"][] = [
+      [undefined, "c"],
+      [undefined, "c++"],
+      ["clang", "c++"],
+      ["gcc", "c++"],
+      [undefined, "cuda"],
+    ];
+    for (const [compiler, language] of requests) {
+      const request = compiler ?? "default";
+      try {
+        const tc = await resolveToolchain(language, compiler ? { compiler } : {}, process.env, probeDir);
+        toolchains.push({ request, language, found: true, kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target });
+      } catch (e) {
+        toolchains.push({ request, language, found: false, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  } finally {
+    rmSync(probeDir, { recursive: true, force: true });
+  }
+  let jit: Record<string, unknown>;
+  try {
+    jit = { loaded: true, ...jitInfo() };
+  } catch (e) {
+    jit = { loaded: false, error: e instanceof Error ? e.message : String(e) };
+  }
+  const dir = cache.dir(cacheDir !== undefined ? { cacheDir } : {});
+  let size = 0;
+  let entries = 0;
+  try {
+    size = await cache.size({ cacheDir: dir });
+    entries = (await cache.list({ cacheDir: dir })).length;
+  } catch {
+    // an absent cache is empty
+  }
+  return {
+    toolkit: toolkitId(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    headers: bundledIncludeDir(),
+    jit,
+    toolchains,
+    cache: { dir, size, entries },
+  };
+}
+
+export function registerDoctor(program: Command, s: Streams): void {
+  program
+    .command("doctor")
+    .description("report the compilers, LLVM/JIT, headers and cache this machine offers")
+    .option("--cache-dir <dir>", "object cache directory")
+    .option("--json", "print JSON")
+    .action(async (o: { cacheDir?: string; json?: boolean }) => {
+      const r = await doctorReport(o.cacheDir);
+      if (o.json) {
+        s.out.write(`${JSON.stringify({ ok: true, ...r }, null, 2)}\n`);
+        return;
+      }
+      const jit = r.jit as Record<string, unknown>;
+      const lines = [
+        `toolkit     ${String(r.toolkit)} (node ${String(r.node)}, ${String(r.platform)})`,
+        `headers     ${String(r.headers)}`,
+        jit.loaded
+          ? `jit         ${Object.entries(jit)
+              .filter(([k]) => k !== "loaded")
+              .map(([k, v]) => `${k} ${String(v)}`)
+              .join(", ")}`
+          : `jit         not loadable: ${String(jit.error)}`,
+        "compilers",
+        ...(r.toolchains as ToolchainReport[]).map((t) =>
+          t.found
+            ? `  ${t.language.padEnd(4)} ${t.request.padEnd(8)} ${t.kind} ${t.version} [${t.target}] ${t.path}`
+            : `  ${t.language.padEnd(4)} ${t.request.padEnd(8)} not found: ${t.error}`,
+        ),
+      ];
+      const c = r.cache as { dir: string; size: number; entries: number };
+      lines.push(`cache       ${c.dir} (${c.entries} objects, ${formatBytes(c.size)})`);
+      s.out.write(`${lines.join("\n")}\n`);
+    });
+}

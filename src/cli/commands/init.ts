@@ -1,0 +1,80 @@
+// orcjit init [dir]: a runnable starter project from templates/.
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { manifestSchemaUrl, OrcJitError } from "../../index.js";
+import { UsageError, type Streams } from "../output.js";
+
+/** The templates shipped with the package (`templates/<name>/`). */
+export const templatesDir = fileURLToPath(new URL("../../../templates/", import.meta.url));
+
+export function listTemplates(): string[] {
+  return readdirSync(templatesDir)
+    .filter((n) => statSync(path.join(templatesDir, n)).isDirectory())
+    .sort();
+}
+
+function walk(dir: string, base = ""): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const rel = path.join(base, n);
+    return statSync(path.join(dir, n)).isDirectory() ? walk(path.join(dir, n), rel) : [rel];
+  });
+}
+
+/** Template files are copied as they are, except `{{name}}` and `{{schema}}` placeholders and `_gitignore`. */
+export function initProject(dir: string, template: string, force: boolean): string[] {
+  const templates = listTemplates();
+  if (!templates.includes(template)) {
+    throw new UsageError(`unknown template '${template}'; templates: ${templates.join(", ")}`);
+  }
+  const from = path.join(templatesDir, template);
+  const target = path.resolve(dir);
+  const files = walk(from).map((rel) => ({ rel, out: rel.replace(/(^|[\\/])_gitignore$/, "$1.gitignore") }));
+  const clashes = files.filter((f) => existsSync(path.join(target, f.out))).map((f) => f.out);
+  if (clashes.length > 0 && !force) {
+    throw new OrcJitError("ORCJIT_INIT_EXISTS", `${target} already has ${clashes.join(", ")} (use --force to overwrite)`);
+  }
+  // relative when the package sits inside the project (node_modules), else absolute
+  const schemaFile = fileURLToPath(manifestSchemaUrl);
+  const rel = path.relative(target, schemaFile);
+  const schema = rel.startsWith("..") || path.isAbsolute(rel) ? schemaFile : rel.split(path.sep).join("/");
+  const name = path.basename(target).replace(/[^A-Za-z0-9_-]/g, "_") || "project";
+  for (const f of files) {
+    const out = path.join(target, f.out);
+    mkdirSync(path.dirname(out), { recursive: true });
+    const text = readFileSync(path.join(from, f.rel), "utf8").replaceAll("{{schema}}", schema).replaceAll("{{name}}", name);
+    writeFileSync(out, text);
+  }
+  return files.map((f) => f.out);
+}
+
+export function registerInit(program: Command, s: Streams): void {
+  program
+    .command("init")
+    .description("create a runnable starter project (orcjit.yaml + sources) from a template")
+    .argument("[dir]", "directory to create it in", ".")
+    .option("-t, --template <name>", "template to use (see --list)", "cpp-basic")
+    .option("--list", "list the templates")
+    .option("-f, --force", "overwrite existing files")
+    .option("--json", "print a JSON result on stdout")
+    .action((dir: string, o: { template: string; list?: boolean; force?: boolean; json?: boolean }) => {
+      if (o.list) {
+        const names = listTemplates();
+        s.out.write(o.json ? `${JSON.stringify({ ok: true, templates: names })}\n` : `${names.join("\n")}\n`);
+        return;
+      }
+      const files = initProject(dir, o.template, o.force === true);
+      const target = path.resolve(dir);
+      if (o.json) {
+        s.out.write(`${JSON.stringify({ ok: true, dir: target, template: o.template, files })}\n`);
+        return;
+      }
+      const relTarget = path.relative(process.cwd(), target);
+      const cd = relTarget.startsWith("..") ? target : relTarget;
+      s.out.write(
+        `created a '${o.template}' project in ${target}:\n${files.map((f) => `  ${f}`).join("\n")}\n\nnext:\n` +
+          `${cd ? `  cd ${cd}\n` : ""}  orcjit build\n  orcjit run hello.add 1 2\n`,
+      );
+    });
+}

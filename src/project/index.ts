@@ -1,0 +1,11 @@
+// The project layer: manifest → compiler → jit.
+export { loadProject, Project, ProjectLibrary } from "./project.js";
+export type {
+  LibraryBuildResult,
+  LoadProjectOptions,
+  ProjectBuildOptions,
+  ProjectBuildProgress,
+  ProjectBuildResult,
+  ReloadResult,
+} from "./project.js";
+export { GENERATED_DIR } from "./exports.js";

@@ -1,0 +1,420 @@
+// The project layer: the only place that composes manifest → compiler → jit. A Project holds
+// the resolved manifest and, per library, the objects of the last build and the JIT library
+// currently serving calls (its "generation"), so that watch mode can rebuild and re-link
+// libraries by name while the process keeps running.
+import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObject, type CompileUnit } from "../compiler/index.js";
+import { OrcJitError } from "../errors.js";
+import type { DynamicLibrary, ExecutionSession } from "./jit-types.js";
+import {
+  findLibrary,
+  loadManifest,
+  resolveManifestPath,
+  withDependents,
+  type ManifestOptions,
+  type ResolvedLibrary,
+  type ResolvedManifest,
+  type ResolvedSource,
+} from "../manifest/index.js";
+import type { Diagnostic } from "../types.js";
+import { writeExportWrapper } from "./exports.js";
+import { createSession } from "./jit-types.js";
+
+export interface LoadProjectOptions extends ManifestOptions {
+  /** Object cache directory (default: the compiler's: $ORCJIT_CACHE_DIR, XDG, ~/.cache/tvm-ffi-orcjit). */
+  cacheDir?: string;
+  /** Parallel compiler processes (default: number of cores). */
+  jobs?: number;
+  /** Overrides every library's `compiler`. */
+  compiler?: string;
+  /** Print compiler command lines to stderr. */
+  verbose?: boolean;
+}
+
+/** One compile event, tagged with the library and the path relative to the project root. */
+export interface ProjectBuildProgress extends BuildProgress {
+  library: string;
+  /** Source path relative to the project root (as written in the manifest). */
+  relativePath: string;
+}
+
+export interface ProjectBuildOptions {
+  onProgress?: (event: ProjectBuildProgress) => void;
+  signal?: AbortSignal;
+  /** Recompile even when the cache has the object. */
+  force?: boolean;
+  /** Build only these libraries (default: all). */
+  libraries?: string[];
+}
+
+export interface LibraryBuildResult {
+  name: string;
+  /** Compiled objects, one per source, in manifest order. */
+  objects: CompiledObject[];
+  /** Prebuilt objects listed in the manifest (absolute paths). */
+  prebuilt: string[];
+}
+
+export interface ProjectBuildResult {
+  libraries: LibraryBuildResult[];
+  /** Number of sources compiled. */
+  total: number;
+  compiled: number;
+  cached: number;
+  durationMs: number;
+  /** Compiler warnings of this build. */
+  warnings: Diagnostic[];
+}
+
+export interface ReloadResult {
+  /** Libraries whose new generation was linked (changed ones and their dependents), in load order. */
+  relinked: string[];
+  added: string[];
+  removed: string[];
+  build: ProjectBuildResult;
+}
+
+/** A library of a project: its configuration, last build, and the JIT library serving calls. */
+export class ProjectLibrary {
+  /** Objects of the last successful build of this library. */
+  objects: CompiledObject[] = [];
+  /** @internal */ _dylib: DynamicLibrary | undefined;
+  /** How many times this library has been linked (1 after the first load). */
+  generation = 0;
+
+  constructor(
+    /** @internal */ readonly _project: Project,
+    public config: ResolvedLibrary,
+  ) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** True once the library is linked into a session. */
+  get loaded(): boolean {
+    return this._dylib !== undefined;
+  }
+
+  /** The JIT library currently serving calls; throws if the project is not loaded. */
+  get dynamicLibrary(): DynamicLibrary {
+    if (!this._dylib) {
+      throw new OrcJitError("ORCJIT_NOT_LOADED", `library '${this.name}' is not loaded: call project.load() first`);
+    }
+    return this._dylib;
+  }
+
+  /** A callable for the exported function `name` of the current generation. */
+  getFunction(name: string): (...args: unknown[]) => unknown {
+    return this.dynamicLibrary.getFunction(name) as (...args: unknown[]) => unknown;
+  }
+}
+
+function libraryCompileOptions(lib: ResolvedLibrary, opts: LoadProjectOptions): CompileOptions {
+  const o: CompileOptions = {};
+  const compiler = opts.compiler ?? lib.compiler;
+  if (compiler !== undefined) o.compiler = compiler;
+  if (lib.optLevel !== undefined) o.optLevel = lib.optLevel;
+  if (lib.debug !== undefined) o.debug = lib.debug;
+  return o;
+}
+
+function sameConfig(a: ResolvedLibrary, b: ResolvedLibrary): boolean {
+  const strip = (l: ResolvedLibrary): unknown => ({
+    ...l,
+    location: undefined,
+    sources: l.sources.map((s) => ({ ...s, location: undefined })),
+  });
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
+export class Project {
+  /** @internal */ private libs = new Map<string, ProjectLibrary>();
+  /** @internal */ private session: ExecutionSession | undefined;
+  /** @internal */ private ownsSession = false;
+  /** @internal */ private built = false;
+  /** @internal */ private usedNames = new Set<string>();
+
+  constructor(
+    public manifest: ResolvedManifest,
+    readonly options: LoadProjectOptions = {},
+  ) {
+    for (const lib of manifest.libraries) this.libs.set(lib.name, new ProjectLibrary(this, lib));
+  }
+
+  /** Absolute path of the manifest. */
+  get file(): string {
+    return this.manifest.file;
+  }
+
+  /** The project root (the manifest's directory). */
+  get root(): string {
+    return this.manifest.root;
+  }
+
+  /** Library names in load order (dependencies first). */
+  get libraryNames(): string[] {
+    return [...this.manifest.loadOrder];
+  }
+
+  /** True once `load()` has linked the libraries. */
+  get loaded(): boolean {
+    return this.session !== undefined;
+  }
+
+  /** The library called `name`; throws an OrcJitError naming the known libraries otherwise. */
+  library(name: string): ProjectLibrary {
+    const lib = this.libs.get(name);
+    if (!lib) {
+      throw new OrcJitError(
+        "ORCJIT_UNKNOWN_LIBRARY",
+        `no library '${name}' in ${this.manifest.file}; libraries: ${this.libraryNames.join(", ")}`,
+      );
+    }
+    return lib;
+  }
+
+  /** Compiles every source that is out of date (content-addressed cache), in parallel. */
+  async build(options: ProjectBuildOptions = {}): Promise<ProjectBuildResult> {
+    const names = options.libraries ?? this.manifest.loadOrder;
+    const started = performance.now();
+    const plan: { lib: ResolvedLibrary; source: ResolvedSource; unit: CompileUnit }[] = [];
+    for (const name of names) {
+      const lib = this.library(name).config;
+      for (const source of lib.sources) {
+        const file = source.functions.length > 0 ? await writeExportWrapper(this.root, lib.name, source) : source.path;
+        const unit: CompileUnit = {
+          source: file,
+          language: source.language,
+          flags: source.flags,
+          includeDirs: source.includeDirs,
+          defines: source.defines,
+        };
+        plan.push({ lib, source, unit });
+      }
+    }
+
+    // One compileUnits call per distinct (compiler, optLevel, debug), each with global indices.
+    const groups = new Map<string, number[]>();
+    plan.forEach((p, i) => {
+      const key = JSON.stringify(libraryCompileOptions(p.lib, this.options));
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    });
+    const results: CompiledObject[] = new Array<CompiledObject>(plan.length);
+    let offset = 0;
+    for (const [key, indices] of groups) {
+      const base = offset;
+      const compileOptions: CompileOptions = {
+        ...(JSON.parse(key) as CompileOptions),
+        cwd: this.root,
+      };
+      if (this.options.cacheDir !== undefined) compileOptions.cacheDir = this.options.cacheDir;
+      if (this.options.jobs !== undefined) compileOptions.jobs = this.options.jobs;
+      if (this.options.verbose !== undefined) compileOptions.verbose = this.options.verbose;
+      if (options.force !== undefined) compileOptions.force = options.force;
+      if (options.signal !== undefined) compileOptions.signal = options.signal;
+      const onProgress = options.onProgress;
+      if (onProgress) {
+        compileOptions.onProgress = (e) => {
+          const p = plan[indices[e.index]!]!;
+          onProgress({
+            ...e,
+            index: base + e.index,
+            total: plan.length,
+            library: p.lib.name,
+            relativePath: p.source.relativePath,
+            source: p.source.path,
+          });
+        };
+      }
+      const objects = await compileUnits(
+        indices.map((i) => plan[i]!.unit),
+        compileOptions,
+      );
+      objects.forEach((o, j) => {
+        results[indices[j]!] = o;
+      });
+      offset += indices.length;
+    }
+
+    const libraries: LibraryBuildResult[] = [];
+    for (const name of names) {
+      const lib = this.library(name);
+      const objects = plan.flatMap((p, i) => (p.lib.name === name ? [results[i]!] : []));
+      lib.objects = objects;
+      libraries.push({ name, objects, prebuilt: [...lib.config.objects] });
+    }
+    if (options.libraries === undefined) this.built = true;
+    const cached = results.filter((r) => r.cacheHit).length;
+    return {
+      libraries,
+      total: results.length,
+      cached,
+      compiled: results.length - cached,
+      durationMs: performance.now() - started,
+      warnings: results.flatMap((r) => r.warnings ?? []),
+    };
+  }
+
+  /**
+   * Links every library into `session` (a new one, owned by the project, if omitted) in
+   * dependency order. Builds first if `build()` has not run.
+   */
+  async load(session?: ExecutionSession, options: ProjectBuildOptions = {}): Promise<this> {
+    if (this.session) throw new OrcJitError("ORCJIT_ALREADY_LOADED", "the project is already loaded; use reload()");
+    if (!this.built) await this.build(options);
+    this.ownsSession = session === undefined;
+    this.session = session ?? (await createSession());
+    try {
+      await this.link(this.manifest.loadOrder);
+    } catch (e) {
+      this.unlinkAll();
+      if (this.ownsSession) this.session.dispose();
+      this.session = undefined;
+      throw e;
+    }
+    return this;
+  }
+
+  /**
+   * Links a new generation of `names` and of every library that links against them, in
+   * load order, then swaps them in and disposes the previous generation. If anything fails,
+   * the previous generation keeps serving and the new one is discarded.
+   */
+  private async link(names: string[]): Promise<void> {
+    const session = this.session!;
+    const fresh = new Map<string, DynamicLibrary>();
+    const current = (n: string): DynamicLibrary => fresh.get(n) ?? this.library(n).dynamicLibrary;
+    try {
+      for (const name of names) {
+        const lib = this.library(name);
+        let jitName = name;
+        for (let n = 2; this.usedNames.has(jitName); n++) jitName = `${name}#${n}`;
+        this.usedNames.add(jitName);
+        const dylib = session.createLibrary(jitName);
+        fresh.set(name, dylib);
+        if (lib.config.linkOrder.length > 0) dylib.setLinkOrder(lib.config.linkOrder.map(current));
+        for (const o of lib.objects) await dylib.add(o.objectPath);
+        for (const o of lib.config.objects) await dylib.add(o);
+      }
+    } catch (e) {
+      for (const d of fresh.values()) d.dispose();
+      throw e;
+    }
+    for (const [name, dylib] of fresh) {
+      const lib = this.library(name);
+      const old = lib._dylib;
+      lib._dylib = dylib;
+      lib.generation++;
+      old?.dispose();
+    }
+  }
+
+  /**
+   * Rebuilds `names` and re-links them and their dependents (a new generation each).
+   * On a compile or link error the previous generation keeps serving and the error is thrown.
+   * Before `load()`, only rebuilds.
+   */
+  async rebuildLibraries(names: string[], options: Omit<ProjectBuildOptions, "libraries"> = {}): Promise<ReloadResult> {
+    for (const n of names) this.library(n);
+    const previous = new Map(names.map((n) => [n, this.library(n).objects]));
+    let build: ProjectBuildResult;
+    try {
+      build = await this.build({ ...options, libraries: names });
+    } catch (e) {
+      for (const [n, objs] of previous) this.library(n).objects = objs;
+      throw e;
+    }
+    const relinked = this.session ? withDependents(this.manifest, names) : [];
+    if (this.session) {
+      try {
+        await this.link(relinked);
+      } catch (e) {
+        for (const [n, objs] of previous) this.library(n).objects = objs;
+        throw e;
+      }
+    }
+    return { relinked, added: [], removed: [], build };
+  }
+
+  /**
+   * Re-reads the manifest and applies it: libraries that were added, removed or changed
+   * (configuration or object contents) are rebuilt and re-linked with their dependents. On a
+   * manifest, compile or link error the project keeps its previous state and the error is thrown.
+   */
+  async reload(options: Omit<ProjectBuildOptions, "libraries"> = {}): Promise<ReloadResult> {
+    const next = await loadManifest(this.manifest.file, this.options);
+    const nextProject = new Project(next, this.options);
+    const build = await nextProject.build(options);
+
+    const added = next.loadOrder.filter((n) => !this.libs.has(n));
+    const removed = this.manifest.loadOrder.filter((n) => !findLibrary(next, n));
+    const changed = next.loadOrder.filter((n) => {
+      const old = this.libs.get(n);
+      if (!old) return true;
+      const now = nextProject.library(n);
+      if (!sameConfig(old.config, now.config)) return true;
+      const keys = (objs: CompiledObject[]): string => objs.map((o) => o.key).join(",");
+      return keys(old.objects) !== keys(now.objects);
+    });
+
+    // Adopt the new configuration; ProjectLibrary objects of surviving libraries are kept
+    // (callers may hold them), and restored if linking fails.
+    const saved = new Map([...this.libs].map(([n, l]) => [n, { config: l.config, objects: l.objects }]));
+    const previousManifest = this.manifest;
+    for (const name of next.loadOrder) {
+      const fresh = nextProject.library(name);
+      const lib = this.libs.get(name) ?? new ProjectLibrary(this, fresh.config);
+      lib.config = fresh.config;
+      lib.objects = fresh.objects;
+      this.libs.set(name, lib);
+    }
+    this.manifest = next;
+    this.built = true;
+
+    const relinked = this.session ? withDependents(next, changed) : [];
+    try {
+      if (this.session) await this.link(relinked);
+    } catch (e) {
+      for (const name of added) this.libs.delete(name);
+      for (const [name, state] of saved) Object.assign(this.library(name), state);
+      this.manifest = previousManifest;
+      throw e;
+    }
+    for (const name of removed) {
+      this.libs.get(name)?._dylib?.dispose();
+      this.libs.delete(name);
+    }
+    return { relinked, added, removed, build };
+  }
+
+  private unlinkAll(): void {
+    for (const lib of this.libs.values()) {
+      lib._dylib?.dispose();
+      lib._dylib = undefined;
+      lib.generation = 0;
+    }
+  }
+
+  /** Unlinks every library, and disposes the session if the project created it. Idempotent. */
+  dispose(): void {
+    if (!this.session) return;
+    // dependents first
+    for (const name of [...this.manifest.loadOrder].reverse()) {
+      const lib = this.libs.get(name);
+      lib?._dylib?.dispose();
+      if (lib) lib._dylib = undefined;
+    }
+    if (this.ownsSession) this.session.dispose();
+    this.session = undefined;
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+/** Reads, validates and resolves a manifest (a file, or a directory holding orcjit.yaml). */
+export async function loadProject(manifestPath = ".", options: LoadProjectOptions = {}): Promise<Project> {
+  const manifest = await loadManifest(resolveManifestPath(manifestPath), options);
+  return new Project(manifest, options);
+}
