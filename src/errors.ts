@@ -66,13 +66,16 @@ export class CompileError extends OrcJitError {
   readonly diagnostics: Diagnostic[];
   readonly command: string[];
   readonly log: string;
-  constructor(diagnostics: Diagnostic[], command: string[], log: string, options?: ErrorOptions) {
+  /** Where the full compiler log was written (in the build directory), when it was. */
+  readonly logPath: string | undefined;
+  constructor(diagnostics: Diagnostic[], command: string[], log: string, options?: ErrorOptions & { logPath?: string }) {
     const first = diagnostics.find((d) => d.severity === "error") ?? diagnostics[0];
     const head = first ? formatDiagnostic(first) : "compilation failed";
     super("ORCJIT_COMPILE", head, options);
     this.diagnostics = diagnostics;
     this.command = command;
     this.log = log;
+    this.logPath = options?.logPath;
   }
 }
 

@@ -1,0 +1,78 @@
+// Shared helpers for the compiler, cache and inline tests: temp dirs, fixture copies,
+// a compiler wrapper that records every invocation, and a transpiled copy of src/ for
+// child processes (Node 20 cannot run .ts).
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+export const fixturesDir = join(repoRoot, "test", "fixtures", "compiler");
+
+/** The two toolchains every compiler test runs against. */
+export const TOOLCHAINS = [
+  { name: "clang", cc: "/usr/bin/clang-22", cxx: "/usr/bin/clang++-22" },
+  { name: "gcc", cc: "/usr/bin/gcc", cxx: "/usr/bin/g++" },
+] as const;
+
+const created: string[] = [];
+export async function tempDir(prefix = "orcjit-test-"): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), prefix));
+  created.push(d);
+  return d;
+}
+export async function cleanupTempDirs(): Promise<void> {
+  await Promise.all(created.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+}
+
+/** A private copy of test/fixtures/compiler (tests edit headers in it). */
+export async function copyFixtures(): Promise<string> {
+  const d = await tempDir("orcjit-fx-");
+  await cp(fixturesDir, d, { recursive: true });
+  return d;
+}
+
+/**
+ * A shell script that appends its arguments to `log` and execs `real`: the compiler to use
+ * when a test needs to know whether (and how often) a compiler was started.
+ */
+export async function recordingCompiler(dir: string, real: string, name = "cc-wrapper"): Promise<{ path: string; invocations(): Promise<string[]> }> {
+  const log = join(dir, `${name}.log`);
+  const path = join(dir, name);
+  await writeFile(path, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+  await chmod(path, 0o755);
+  return {
+    path,
+    async invocations() {
+      const text = await readFile(log, "utf8").catch(() => "");
+      return text.split("\n").filter(Boolean);
+    },
+  };
+}
+
+let transpiled: Promise<string> | undefined;
+/** src/ transpiled to ESM JavaScript in a temp dir (once per test file); returns that dir. */
+export function transpiledSrc(): Promise<string> {
+  transpiled ??= (async () => {
+    const out = await tempDir("orcjit-js-");
+    const srcRoot = join(repoRoot, "src");
+    const dirs = ["compiler", "cache", "util"];
+    const files = ["errors.ts", "types.ts"].map((f) => join(srcRoot, f));
+    for (const d of dirs) for (const f of await readdir(join(srcRoot, d), { recursive: true })) if (String(f).endsWith(".ts")) files.push(join(srcRoot, d, String(f)));
+    for (const f of files) {
+      const js = ts.transpileModule(await readFile(f, "utf8"), {
+        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      }).outputText;
+      const to = join(out, relative(srcRoot, f)).replace(/\.ts$/, ".js");
+      await mkdir(dirname(to), { recursive: true });
+      await writeFile(to, js);
+    }
+    await writeFile(join(out, "package.json"), JSON.stringify({ type: "module" }));
+    // node_modules resolution (execa) from the temp dir: link the repo's node_modules.
+    const { symlink } = await import("node:fs/promises");
+    await symlink(join(repoRoot, "node_modules"), join(out, "node_modules"), "dir");
+    return out;
+  })();
+  return transpiled;
+}
