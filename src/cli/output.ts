@@ -1,4 +1,5 @@
 // Shared CLI output: exit codes, error reporting, the build progress display, JSON output.
+import { isAbsolute, relative } from "node:path";
 import { inspect } from "node:util";
 import {
   CompileError,
@@ -42,7 +43,16 @@ function color(env: NodeJS.ProcessEnv, stream: Streams["err"]): (code: string, t
   return (code, text) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 }
 
-function printDiagnostic(d: Diagnostic, s: Streams): void {
+/** A diagnostic whose file is shown relative to the working directory when it is below it. */
+export function relativeToCwd(d: Diagnostic): Diagnostic {
+  if (!d.location || !isAbsolute(d.location.file)) return d;
+  const rel = relative(process.cwd(), d.location.file);
+  if (!rel || rel.startsWith("..") || isAbsolute(rel)) return d;
+  return { ...d, location: { ...d.location, file: rel } };
+}
+
+export function printDiagnostic(diagnostic: Diagnostic, s: Streams): void {
+  const d = relativeToCwd(diagnostic);
   const c = color(s.env, s.err);
   const line = formatDiagnostic(d).replace(/(error|warning|note):/, (m) =>
     c(d.severity === "error" ? "1;31" : d.severity === "warning" ? "1;35" : "1;36", m),

@@ -206,7 +206,7 @@ class Resolver {
 
   private selectProfile(profiles: string[]): void {
     const env = this.options.env ?? process.env;
-    const fromOption = this.options.profile;
+    const fromOption = this.options.profile || undefined;
     const requested = fromOption ?? (env.ORCJIT_PROFILE || undefined);
     if (requested === undefined) return;
     if (profiles.includes(requested)) {

@@ -28,7 +28,7 @@ export function addProjectOptions(cmd: Command): Command {
 
 export function projectOptions(o: ProjectCliOptions): LoadProjectOptions {
   const out: LoadProjectOptions = {};
-  if (o.profile !== undefined) out.profile = o.profile;
+  if (o.profile) out.profile = o.profile;
   if (o.allowOutsideRoot) out.allowOutsideRoot = true;
   if (o.cacheDir !== undefined) out.cacheDir = o.cacheDir;
   if (o.compiler !== undefined) out.compiler = o.compiler;

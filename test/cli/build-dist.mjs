@@ -1,0 +1,26 @@
+// Rebuilds dist/ (tsc -p tsconfig.build.json) when any file under src/ is newer than
+// dist/cli/main.js. Run under `flock` by test/cli/helpers.ts so parallel test files neither
+// build twice nor run the CLI while it is being written.
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const main = path.join(root, "dist/cli/main.js");
+
+function newest(dir) {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+if (!existsSync(main) || statSync(main).mtimeMs < newest(path.join(root, "src"))) {
+  execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+    cwd: root,
+    stdio: "inherit",
+  });
+}
