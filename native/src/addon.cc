@@ -1,13 +1,67 @@
 // Registration hub of the addon: each binding file contributes its exports here.
+//
+// exports:
+//   abiVersion                 number, bumped when this shape changes
+//   initialize(classes)        injects the JS error classes from src/errors.ts
+//   Session                    class (binding/session_wrap.h); Library objects come from it
 #include <napi.h>
 
+#include "binding/addon_data.h"
+#include "binding/library_wrap.h"
+#include "binding/session_wrap.h"
+#include "jit/session.h"
 #include "llvm/Support/TargetSelect.h"
 
-static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+namespace {
+
+using orcjit::binding::AddonData;
+
+Napi::Value Initialize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject())
+    throw Napi::TypeError::New(env, "initialize(classes): expected an object of error classes");
+  Napi::Object classes = info[0].As<Napi::Object>();
+  AddonData* data = AddonData::Get(env);
+  auto take = [&](const char* key, Napi::FunctionReference& slot) {
+    Napi::Value v = classes.Get(key);
+    if (!v.IsFunction())
+      throw Napi::TypeError::New(env, std::string("initialize(classes): '") + key +
+                                          "' must be a class");
+    slot = Napi::Persistent(v.As<Napi::Function>());
+  };
+  take("FFIError", data->ffi_error);
+  take("LinkError", data->link_error);
+  take("ObjectFileError", data->object_file_error);
+  take("SymbolNotFoundError", data->symbol_not_found);
+  take("DisposedError", data->disposed_error);
+  return env.Undefined();
+}
+
+void Cleanup(void* arg) {
+  // Environment teardown: run the finalizers of every live session's libraries while the
+  // process is still whole.
+  auto* data = static_cast<AddonData*>(arg);
+  for (auto& w : data->sessions)
+    if (auto s = w.lock()) s->Dispose();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  auto* data = new AddonData();
+  env.SetInstanceData<AddonData>(data);
+  napi_add_env_cleanup_hook(env, Cleanup, data);
+  Napi::Function session = orcjit::binding::SessionWrap::Define(env);
+  Napi::Function library = orcjit::binding::LibraryWrap::Define(env);
+  data->session_ctor = Napi::Persistent(session);
+  data->library_ctor = Napi::Persistent(library);
   exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("initialize", Napi::Function::New(env, Initialize, "initialize"));
+  exports.Set("Session", session);
+  exports.Set("Library", library);
   return exports;
 }
+
+}  // namespace
 
 NODE_API_MODULE(tvm_ffi_orcjit, Init)

@@ -1,0 +1,118 @@
+#include "binding/library_wrap.h"
+
+#include "binding/addon_data.h"
+#include "binding/function.h"
+#include "jit/library.h"
+#include "jit/session.h"
+
+namespace orcjit::binding {
+
+namespace {
+// Set by New() just before constructing, so JS cannot create a Library by itself.
+std::shared_ptr<jit::Library>* g_pending = nullptr;
+}  // namespace
+
+Napi::Function LibraryWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Library",
+                     {InstanceMethod<&LibraryWrap::Add>("add"),
+                      InstanceMethod<&LibraryWrap::SetLinkOrder>("setLinkOrder"),
+                      InstanceMethod<&LibraryWrap::GetFunction>("getFunction"),
+                      InstanceMethod<&LibraryWrap::SymbolAddress>("symbolAddress"),
+                      InstanceMethod<&LibraryWrap::Dispose>("dispose"),
+                      InstanceAccessor<&LibraryWrap::Disposed>("disposed"),
+                      InstanceAccessor<&LibraryWrap::Name>("name")});
+}
+
+Napi::Object LibraryWrap::New(Napi::Env env, std::shared_ptr<jit::Library> lib) {
+  std::shared_ptr<jit::Library> holder = std::move(lib);
+  g_pending = &holder;
+  Napi::Object obj;
+  try {
+    obj = AddonData::Get(env)->library_ctor.New({});
+  } catch (...) {
+    g_pending = nullptr;
+    throw;
+  }
+  g_pending = nullptr;
+  return obj;
+}
+
+LibraryWrap::LibraryWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LibraryWrap>(info) {
+  if (!g_pending)
+    throw Napi::TypeError::New(info.Env(), "Library objects are created by Session.createLibrary");
+  lib_ = *g_pending;
+}
+
+Napi::Value LibraryWrap::Add(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsTypedArray())
+    throw Napi::TypeError::New(env, "add(bytes, name): bytes must be a Uint8Array");
+  auto arr = info[0].As<Napi::Uint8Array>();
+  std::string name = info.Length() > 1 && info[1].IsString()
+                         ? info[1].As<Napi::String>().Utf8Value()
+                         : std::string("<bytes>");
+  llvm::StringRef bytes(reinterpret_cast<const char*>(arr.Data()), arr.ByteLength());
+  Guard(env, [&] { lib_->AddObject(bytes, name); });
+  return env.Undefined();
+}
+
+Napi::Value LibraryWrap::SetLinkOrder(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsArray())
+    throw Napi::TypeError::New(env, "setLinkOrder(libs): libs must be an array of libraries");
+  auto arr = info[0].As<Napi::Array>();
+  std::vector<std::shared_ptr<jit::Library>> libs;
+  auto ctor = AddonData::Get(env)->library_ctor.Value();
+  for (uint32_t i = 0; i < arr.Length(); ++i) {
+    Napi::Value v = arr.Get(i);
+    if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(ctor))
+      throw Napi::TypeError::New(env, "setLinkOrder(libs): element " + std::to_string(i) +
+                                          " is not a library");
+    libs.push_back(LibraryWrap::Unwrap(v.As<Napi::Object>())->lib_);
+  }
+  Guard(env, [&] { lib_->SetLinkOrder(libs); });
+  return env.Undefined();
+}
+
+Napi::Value LibraryWrap::GetFunction(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString())
+    throw Napi::TypeError::New(env, "getFunction(name): name must be a string");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  void* addr = Guard(env, [&] {
+    try {
+      return lib_->Lookup("__tvm_ffi_" + name);
+    } catch (const jit::JitError& e) {
+      if (e.kind() != jit::ErrorKind::kSymbolNotFound) throw;
+      throw jit::JitError(jit::ErrorKind::kSymbolNotFound,
+                          "library '" + lib_->name() + "' has no function '" + name +
+                              "' (no exported symbol __tvm_ffi_" + name + ")");
+    }
+  });
+  return MakeSafeCallFunction(env, lib_, name, reinterpret_cast<TVMFFISafeCallType>(addr));
+}
+
+Napi::Value LibraryWrap::SymbolAddress(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString())
+    throw Napi::TypeError::New(env, "symbolAddress(name): name must be a string");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  void* addr = Guard(env, [&] { return lib_->LookupOptional(name); });
+  if (!addr) return env.Null();
+  return Napi::BigInt::New(env, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(addr)));
+}
+
+Napi::Value LibraryWrap::Dispose(const Napi::CallbackInfo& info) {
+  Guard(info.Env(), [&] { lib_->Dispose(); });
+  return info.Env().Undefined();
+}
+
+Napi::Value LibraryWrap::Disposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), lib_->disposed() || lib_->session().disposed());
+}
+
+Napi::Value LibraryWrap::Name(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), lib_->name());
+}
+
+}  // namespace orcjit::binding

@@ -1,0 +1,59 @@
+#include "binding/session_wrap.h"
+
+#include <chrono>
+
+#include "binding/addon_data.h"
+#include "binding/library_wrap.h"
+#include "jit/session.h"
+
+namespace orcjit::binding {
+
+Napi::Function SessionWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Session",
+                     {InstanceMethod<&SessionWrap::CreateLibrary>("createLibrary"),
+                      InstanceMethod<&SessionWrap::Dispose>("dispose"),
+                      InstanceAccessor<&SessionWrap::Disposed>("disposed"),
+                      InstanceAccessor<&SessionWrap::LibraryCount>("libraryCount")});
+}
+
+SessionWrap::SessionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SessionWrap>(info) {
+  Napi::Env env = info.Env();
+  jit::SessionOptions options;
+  if (info.Length() > 0 && info[0].IsObject()) {
+    Napi::Value reserve = info[0].As<Napi::Object>().Get("reserveBytes");
+    if (reserve.IsNumber()) options.reserve_bytes = size_t(reserve.As<Napi::Number>().Int64Value());
+  }
+  session_ = Guard(env, [&] { return jit::Session::Create(options); });
+  if (AddonData* data = AddonData::Get(env)) {
+    auto& v = data->sessions;
+    if (v.size() > 32 && (v.size() & (v.size() - 1)) == 0) {
+      std::vector<std::weak_ptr<jit::Session>> keep;
+      for (auto& w : v)
+        if (!w.expired()) keep.push_back(w);
+      v.swap(keep);
+    }
+    v.push_back(session_);
+  }
+}
+
+Napi::Value SessionWrap::CreateLibrary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  auto lib = Guard(env, [&] { return session_->CreateLibrary(name); });
+  return LibraryWrap::New(env, std::move(lib));
+}
+
+Napi::Value SessionWrap::Dispose(const Napi::CallbackInfo& info) {
+  Guard(info.Env(), [&] { session_->Dispose(); });
+  return info.Env().Undefined();
+}
+
+Napi::Value SessionWrap::Disposed(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), session_->disposed());
+}
+
+Napi::Value SessionWrap::LibraryCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(session_->library_count()));
+}
+
+}  // namespace orcjit::binding

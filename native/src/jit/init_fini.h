@@ -1,0 +1,34 @@
+// JITLink plugin that makes static initialisers and finalisers work without an ORC runtime:
+//  - pre-prune: keeps init/fini sections (.init_array*, .fini_array*, .ctors*, .dtors*)
+//    alive, except those of COMDAT groups this library discarded (clang emits one
+//    .init_array per inline variable inside its group);
+//  - post-fixup: reads the fixed-up function pointers and hands them to the library, which
+//    runs initialisers after the lookup that linked them and finalisers on dispose.
+// Section names arrive renamed by PrepareObject ("<name>@<index>[@<signature>]"), which
+// is how object and section order stay stable.
+#pragma once
+#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+
+namespace orcjit::jit {
+
+class Session;
+
+class InitFiniPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+ public:
+  explicit InitFiniPlugin(Session* session) : session_(session) {}
+  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
+                        llvm::jitlink::PassConfiguration& config) override;
+  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
+    return llvm::Error::success();
+  }
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
+                                   llvm::orc::ResourceKey) override {}
+
+ private:
+  Session* session_;
+};
+
+}  // namespace orcjit::jit

@@ -1,0 +1,61 @@
+#include "jit/jit_error.h"
+
+#include <set>
+
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/ExecutionEngine/Orc/Core.h"
+#include "llvm/ExecutionEngine/Orc/Shared/OrcError.h"
+
+namespace orcjit::jit {
+
+namespace {
+std::string Shown(llvm::StringRef mangled) {
+  std::string d = llvm::demangle(mangled.str());
+  if (d == mangled) return "'" + d + "'";
+  return "'" + d + "' (" + mangled.str() + ")";
+}
+}  // namespace
+
+void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& context) {
+  std::set<std::string> missing;
+  std::string duplicate;
+  std::string other;
+  llvm::handleAllErrors(
+      std::move(err),
+      [&](const llvm::orc::SymbolsNotFound& e) {
+        for (const auto& s : e.getSymbols()) missing.insert((*s).str());
+      },
+      [&](const llvm::orc::DuplicateDefinition& e) { duplicate = e.getSymbolName(); },
+      [&](const llvm::orc::FailedToMaterialize& e) {
+        // Secondary: the real cause arrives as its own error in the list.
+        if (other.empty()) {
+          llvm::raw_string_ostream os(other);
+          e.log(os);
+        }
+      },
+      [&](const llvm::ErrorInfoBase& e) {
+        std::string m = e.message();
+        if (!other.empty() && other.rfind("Failed to materialize", 0) == 0) other.clear();
+        if (!other.empty()) other += "; ";
+        other += m;
+      });
+  std::string prefix = context.empty() ? "" : context + ": ";
+  if (!duplicate.empty()) {
+    throw JitError(ErrorKind::kLink,
+                   prefix + "duplicate definition of symbol " + Shown(duplicate) +
+                       ": it is already defined in this library by an object added earlier "
+                       "(put the other definition in a separate library)");
+  }
+  if (!missing.empty()) {
+    std::string names;
+    for (const auto& m : missing) names += (names.empty() ? "" : ", ") + Shown(m);
+    throw JitError(ErrorKind::kLink,
+                   prefix + "unresolved symbol" + (missing.size() > 1 ? "s " : " ") + names +
+                       " (not defined in this library, its link order, the TVM-FFI runtime or "
+                       "the host process; add the defining object or library via "
+                       "setLinkOrder)");
+  }
+  throw JitError(fallback, prefix + (other.empty() ? "unknown LLVM error" : other));
+}
+
+}  // namespace orcjit::jit

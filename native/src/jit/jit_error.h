@@ -1,0 +1,48 @@
+// One way for LLVM failures to leave the JIT engine: a JitError (C++ exception) that carries
+// the category the binding maps to a typed JS error class.
+#pragma once
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "llvm/Support/Error.h"
+
+namespace orcjit::jit {
+
+enum class ErrorKind {
+  kObjectFile,      // not an object, truncated/corrupt ELF, wrong architecture, TLS
+  kLink,            // unresolved / duplicate symbols, relocation failures
+  kSymbolNotFound,  // getFunction of a name the library does not define
+  kDisposed,        // use after dispose
+  kInternal,        // anything else from LLVM
+};
+
+class JitError : public std::runtime_error {
+ public:
+  JitError(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+/// Consumes `err` and throws it as a JitError. The category is inferred from the LLVM error
+/// (duplicate definition / missing symbols → kLink) unless that gives nothing better than
+/// `fallback`. `context` is prefixed to the message ("library 'x': ...").
+[[noreturn]] void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& context);
+
+/// Unwraps an Expected<T>, throwing through ThrowLLVMError on failure.
+template <typename T>
+T Unwrap(llvm::Expected<T> value, ErrorKind fallback, const std::string& context) {
+  if (!value) ThrowLLVMError(value.takeError(), fallback, context);
+  return std::move(*value);
+}
+
+}  // namespace orcjit::jit
+
+/// Evaluates an expression returning llvm::Error; on failure throws a JitError.
+#define JIT_LLVM_CALL(expr, kind, context)                                             \
+  do {                                                                                 \
+    if (::llvm::Error jit_llvm_call_err__ = (expr))                                    \
+      ::orcjit::jit::ThrowLLVMError(std::move(jit_llvm_call_err__), (kind), (context)); \
+  } while (0)

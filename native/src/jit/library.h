@@ -1,0 +1,92 @@
+// DynamicLibrary: one JITDylib with its own symbol namespace, its objects, its static
+// initialisers/finalisers and __cxa_atexit registrations, and its per-library __dso_handle.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "jit/host_hooks.h"
+#include "jit/object_file.h"
+#include "llvm/ExecutionEngine/Orc/Core.h"
+
+namespace orcjit::jit {
+
+class Session;
+
+/// One pointer read from an init/fini section after fixups.
+struct InitFiniEntry {
+  InitFiniSectionName::Kind kind;
+  int priority;
+  unsigned object_seq;     // order in which the object was added to the library
+  unsigned section_index;  // ELF section index inside that object
+  uint64_t offset;         // byte offset inside the section
+  void (*fn)();
+};
+
+class Library : public std::enable_shared_from_this<Library> {
+ public:
+  ~Library();
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+
+  const std::string& name() const { return name_; }
+  bool disposed() const { return disposed_; }
+  Session& session() { return *session_; }
+  llvm::orc::JITDylib& dylib() { return *jd_; }
+
+  /// Validates and adds one relocatable object (copied). `display_name` is used in errors.
+  /// No code runs here; it is linked on the first lookup that needs it.
+  void AddObject(llvm::StringRef bytes, const std::string& display_name);
+
+  /// Replaces the user part of the link order (libraries of the same session).
+  void SetLinkOrder(const std::vector<std::shared_ptr<Library>>& libs);
+
+  /// Resolves an exported symbol, linking what it needs and running new static
+  /// initialisers (with no lock held). Throws kSymbolNotFound if the library does not
+  /// define it, kLink if linking fails, kDisposed after Dispose.
+  void* Lookup(const std::string& symbol);
+
+  /// Address of a symbol if the library defines it (any visibility), else null. Links it.
+  void* LookupOptional(const std::string& symbol);
+
+  /// Runs __cxa_atexit registrations (LIFO) and finalisers, then frees the library's
+  /// memory. Libraries whose link order contains this one are disposed first. Idempotent.
+  void Dispose();
+
+  /// Called by the init/fini plugin (any thread that links) with entries of one object.
+  void RecordInitFini(std::vector<InitFiniEntry> entries);
+  /// Object sequence number for a LinkGraph name (the buffer identifier).
+  unsigned ObjectSeq(const std::string& graph_name);
+
+  /// Runs finalisers without freeing memory (process exit path).
+  void RunFinalizersAtExit();
+
+ private:
+  friend class Session;
+  Library(std::shared_ptr<Session> session, llvm::orc::JITDylib* jd, std::string name);
+  void Init();  // defines __dso_handle, sets the link order
+  void ApplyLinkOrder();
+  void CheckAlive() const;
+  void RunPendingInits();
+  void RunFinalizers();
+
+  std::shared_ptr<Session> session_;
+  llvm::orc::JITDylib* jd_;
+  std::string name_;
+  bool disposed_ = false;
+  void* dso_handle_ = nullptr;
+  std::vector<std::shared_ptr<Library>> link_libs_;
+  std::vector<std::weak_ptr<Library>> dependents_;
+
+  std::mutex init_mu_;  // guards the fields below (plugin passes run during lookups)
+  std::vector<InitFiniEntry> pending_inits_;
+  std::vector<InitFiniEntry> finis_;
+  std::unordered_map<std::string, unsigned> object_seq_;
+  unsigned next_object_seq_ = 1;
+  bool finalized_ = false;
+};
+
+}  // namespace orcjit::jit

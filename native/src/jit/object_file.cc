@@ -1,0 +1,293 @@
+#include "jit/object_file.h"
+
+#include <cstring>
+#include <map>
+#include <vector>
+
+#include "jit/jit_error.h"
+#include "llvm/BinaryFormat/ELF.h"
+#include "llvm/BinaryFormat/Magic.h"
+#include "llvm/Demangle/Demangle.h"
+#include "llvm/Object/ELF.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace orcjit::jit {
+namespace {
+
+using ELFT = llvm::object::ELF64LE;
+
+[[noreturn]] void Fail(const std::string& name, const std::string& what) {
+  throw JitError(ErrorKind::kObjectFile, "'" + name + "': " + what);
+}
+
+const char* MachineName(unsigned machine) {
+  switch (machine) {
+    case llvm::ELF::EM_386: return "i386";
+    case llvm::ELF::EM_X86_64: return "x86_64";
+    case llvm::ELF::EM_ARM: return "arm";
+    case llvm::ELF::EM_AARCH64: return "aarch64";
+    case llvm::ELF::EM_RISCV: return "riscv";
+    case llvm::ELF::EM_PPC64: return "ppc64";
+    case llvm::ELF::EM_PPC: return "ppc";
+    case llvm::ELF::EM_S390: return "s390x";
+    case llvm::ELF::EM_LOONGARCH: return "loongarch";
+    case llvm::ELF::EM_MIPS: return "mips";
+    case llvm::ELF::EM_AMDGPU: return "amdgpu";
+    case llvm::ELF::EM_CUDA: return "cuda";
+    case llvm::ELF::EM_BPF: return "bpf";
+    default: return nullptr;
+  }
+}
+
+unsigned HostMachine(const llvm::Triple& host) {
+  switch (host.getArch()) {
+    case llvm::Triple::x86_64: return llvm::ELF::EM_X86_64;
+    case llvm::Triple::aarch64: return llvm::ELF::EM_AARCH64;
+    case llvm::Triple::riscv64: return llvm::ELF::EM_RISCV;
+    case llvm::Triple::ppc64le: return llvm::ELF::EM_PPC64;
+    case llvm::Triple::loongarch64: return llvm::ELF::EM_LOONGARCH;
+    default: return llvm::ELF::EM_NONE;
+  }
+}
+
+std::string ErrText(llvm::Error e) { return llvm::toString(std::move(e)); }
+
+bool IsInitFiniName(llvm::StringRef n) {
+  for (llvm::StringRef base : {".init_array", ".fini_array", ".ctors", ".dtors"}) {
+    if (n == base || (n.starts_with(base) && n.size() > base.size() && n[base.size()] == '.'))
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool ParseInitFiniSectionName(llvm::StringRef name, InitFiniSectionName* out) {
+  llvm::StringRef base = name, rest;
+  std::tie(base, rest) = name.split('@');
+  struct Known { const char* prefix; InitFiniSectionName::Kind kind; };
+  static const Known kKnown[] = {{".init_array", InitFiniSectionName::kInitArray},
+                                 {".ctors", InitFiniSectionName::kCtors},
+                                 {".dtors", InitFiniSectionName::kDtors},
+                                 {".fini_array", InitFiniSectionName::kFiniArray}};
+  for (const Known& k : kKnown) {
+    llvm::StringRef p(k.prefix);
+    if (!base.starts_with(p)) continue;
+    llvm::StringRef tail = base.drop_front(p.size());
+    bool has_num = false;
+    unsigned n = 0;
+    if (!tail.empty()) {
+      if (tail[0] != '.' || tail.drop_front(1).getAsInteger(10, n)) return false;
+      has_num = true;
+    }
+    out->kind = k.kind;
+    switch (k.kind) {
+      case InitFiniSectionName::kInitArray: out->priority = has_num ? int(n) : 65535; break;
+      case InitFiniSectionName::kCtors: out->priority = has_num ? -int(n) : 0; break;
+      case InitFiniSectionName::kDtors: out->priority = has_num ? int(n) : 0; break;
+      case InitFiniSectionName::kFiniArray: out->priority = has_num ? -int(n) : -65535; break;
+    }
+    out->section_index = 0;
+    out->comdat.clear();
+    if (!rest.empty()) {
+      llvm::StringRef idx, sig;
+      std::tie(idx, sig) = rest.split('@');
+      if (idx.getAsInteger(10, out->section_index)) out->section_index = 0;
+      out->comdat = sig.str();
+    }
+    return true;
+  }
+  return false;
+}
+
+std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const std::string& name,
+                                                  const llvm::Triple& host) {
+  using llvm::file_magic;
+  if (bytes.size() < 16) {
+    Fail(name, "not an object file (" + std::to_string(bytes.size()) +
+                   " bytes, too short for any object format)");
+  }
+  file_magic magic = llvm::identify_magic(bytes);
+  switch (magic) {
+    case file_magic::elf_relocatable: break;
+    case file_magic::elf_shared_object:
+      Fail(name, "is an ELF shared library, not a relocatable object file; compile with -c "
+                 "to get a .o, or load the .so with dlopen");
+    case file_magic::elf_executable:
+      Fail(name, "is an ELF executable, not a relocatable object file; compile with -c");
+    case file_magic::elf_core: Fail(name, "is an ELF core dump, not a relocatable object file");
+    case file_magic::elf:
+      Fail(name, "is an ELF file of an unknown type, not a relocatable object file");
+    case file_magic::archive:
+      Fail(name, "is a static archive (.a); extract its members (ar x) and add the .o files");
+    case file_magic::coff_object:
+    case file_magic::coff_import_library:
+    case file_magic::pecoff_executable:
+      Fail(name, "is a COFF/PE (Windows) object; this host (" + host.str() +
+                     ") loads ELF relocatable objects");
+    case file_magic::macho_object:
+    case file_magic::macho_executable:
+    case file_magic::macho_dynamically_linked_shared_lib:
+    case file_magic::macho_universal_binary:
+      Fail(name, "is a Mach-O (macOS) object; this host (" + host.str() +
+                     ") loads ELF relocatable objects");
+    case file_magic::bitcode:
+      Fail(name, "is LLVM bitcode, not machine code; compile without -flto / -emit-llvm");
+    default:
+      Fail(name, "not an object file (unrecognised file format; expected an ELF relocatable "
+                 "object produced by 'cc -c')");
+  }
+  unsigned char ei_class = static_cast<unsigned char>(bytes[llvm::ELF::EI_CLASS]);
+  unsigned char ei_data = static_cast<unsigned char>(bytes[llvm::ELF::EI_DATA]);
+  if (ei_class != llvm::ELF::ELFCLASS64 || ei_data != llvm::ELF::ELFDATA2LSB) {
+    // Read e_machine (offset 18, in the file's byte order) to name the architecture.
+    unsigned m = ei_data == llvm::ELF::ELFDATA2MSB
+                     ? (unsigned(uint8_t(bytes[18])) << 8 | uint8_t(bytes[19]))
+                     : (unsigned(uint8_t(bytes[19])) << 8 | uint8_t(bytes[18]));
+    const char* mn = MachineName(m);
+    Fail(name, std::string("object is for another architecture (") +
+                   (ei_class == llvm::ELF::ELFCLASS32 ? "32-bit " : "") +
+                   (ei_data == llvm::ELF::ELFDATA2MSB ? "big-endian " : "") +
+                   (mn ? mn : ("machine " + std::to_string(m)).c_str()) + "); this host is " +
+                   host.getArchName().str());
+  }
+
+  auto file_or_err = llvm::object::ELFFile<ELFT>::create(bytes);
+  if (!file_or_err)
+    Fail(name, "corrupted or truncated ELF object: " + ErrText(file_or_err.takeError()));
+  const llvm::object::ELFFile<ELFT>& elf = *file_or_err;
+  const auto& ehdr = elf.getHeader();
+  unsigned machine = ehdr.e_machine;
+  if (machine != HostMachine(host)) {
+    const char* mn = MachineName(machine);
+    Fail(name, std::string("object is for another architecture (") +
+                   (mn ? mn : ("machine " + std::to_string(machine)).c_str()) +
+                   "); this host is " + host.getArchName().str());
+  }
+
+  auto sections_or_err = elf.sections();
+  if (!sections_or_err)
+    Fail(name, "corrupted or truncated ELF object: " + ErrText(sections_or_err.takeError()));
+  auto sections = *sections_or_err;
+  if (sections.empty()) Fail(name, "corrupted ELF object: no section headers");
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const auto& s = sections[i];
+    if (s.sh_type == llvm::ELF::SHT_NOBITS || s.sh_type == llvm::ELF::SHT_NULL) continue;
+    uint64_t end = uint64_t(s.sh_offset) + uint64_t(s.sh_size);
+    if (end < s.sh_offset || end > bytes.size()) {
+      Fail(name, "truncated or corrupted ELF object: section #" + std::to_string(i) +
+                     " extends to byte " + std::to_string(end) + " but the file has " +
+                     std::to_string(bytes.size()) + " bytes");
+    }
+  }
+  auto shstrtab_or_err = elf.getSectionStringTable(sections);
+  if (!shstrtab_or_err)
+    Fail(name, "corrupted ELF object: " + ErrText(shstrtab_or_err.takeError()));
+  llvm::StringRef shstrtab = *shstrtab_or_err;
+
+  std::vector<std::string> sec_names(sections.size());
+  for (size_t i = 0; i < sections.size(); ++i) {
+    auto n = elf.getSectionName(sections[i], shstrtab);
+    if (!n) Fail(name, "corrupted ELF object: " + ErrText(n.takeError()));
+    sec_names[i] = n->str();
+  }
+
+  // Symbols: TLS check and GNU_UNIQUE positions.
+  std::vector<uint64_t> unique_sym_offsets;  // file offsets of st_info bytes to patch
+  const typename ELFT::Shdr* symtab = nullptr;
+  for (const auto& s : sections)
+    if (s.sh_type == llvm::ELF::SHT_SYMTAB) symtab = &s;
+  std::vector<std::string> sym_names;
+  if (symtab) {
+    auto syms = elf.symbols(symtab);
+    if (!syms) Fail(name, "corrupted ELF symbol table: " + ErrText(syms.takeError()));
+    auto strtab = elf.getStringTableForSymtab(*symtab, sections);
+    if (!strtab) Fail(name, "corrupted ELF string table: " + ErrText(strtab.takeError()));
+    sym_names.resize(syms->size());
+    size_t idx = 0;
+    for (const auto& sym : *syms) {
+      auto sn = sym.getName(*strtab);
+      if (!sn) Fail(name, "corrupted ELF symbol table: " + ErrText(sn.takeError()));
+      sym_names[idx] = sn->str();
+      unsigned type = sym.getType();
+      if (type == llvm::ELF::STT_TLS) {
+        std::string shown = llvm::demangle(sn->str());
+        std::string sec;
+        if (sym.st_shndx == llvm::ELF::SHN_UNDEF) {
+          sec = "an external thread-local variable";
+        } else if (sym.st_shndx < sections.size()) {
+          sec = "a thread-local variable in " + sec_names[sym.st_shndx];
+        }
+        throw JitError(
+            ErrorKind::kLink,
+            "'" + name + "': symbol '" + shown + "' (" + sn->str() + ") is " + sec +
+                ": thread_local storage is not supported in JIT-linked objects (ELF TLS needs "
+                "the dynamic loader; without it reads would return garbage). Fix: move the "
+                "thread_local into the host and reach it through a function call, or build "
+                "the object with clang -femulated-tls so it uses __emutls_get_address");
+      }
+      if (sym.getBinding() == 10 /* STB_GNU_UNIQUE */) {
+        unique_sym_offsets.push_back(symtab->sh_offset + idx * sizeof(typename ELFT::Sym) +
+                                     offsetof(typename ELFT::Sym, st_info));
+      }
+      ++idx;
+    }
+  }
+  for (size_t i = 0; i < sections.size(); ++i) {
+    if ((sections[i].sh_flags & llvm::ELF::SHF_TLS) && sections[i].sh_size != 0) {
+      throw JitError(ErrorKind::kLink,
+                     "'" + name + "': section " + sec_names[i] +
+                         " holds thread_local storage, which is not supported in JIT-linked "
+                         "objects. Fix: move the thread_local into the host and reach it "
+                         "through a function call, or build with clang -femulated-tls");
+    }
+  }
+
+  // COMDAT membership of init/fini sections.
+  std::map<size_t, std::string> group_of;
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const auto& s = sections[i];
+    if (s.sh_type != llvm::ELF::SHT_GROUP) continue;
+    auto words = elf.template getSectionContentsAsArray<llvm::support::ulittle32_t>(s);
+    if (!words) Fail(name, "corrupted ELF section group: " + ErrText(words.takeError()));
+    std::string sig = s.sh_info < sym_names.size() ? sym_names[s.sh_info] : std::string();
+    for (size_t k = 1; k < words->size(); ++k) group_of[(*words)[k]] = sig;
+  }
+
+  // Build the renamed section-name table.
+  std::string extra_names;
+  std::vector<std::pair<size_t, uint32_t>> renames;  // section index -> new sh_name
+  bool can_rename = ehdr.e_shstrndx != llvm::ELF::SHN_XINDEX && ehdr.e_shstrndx < sections.size();
+  if (can_rename) {
+    for (size_t i = 0; i < sections.size(); ++i) {
+      if (!IsInitFiniName(sec_names[i])) continue;
+      std::string nn = sec_names[i] + "@" + std::to_string(i);
+      auto g = group_of.find(i);
+      if (g != group_of.end() && !g->second.empty()) nn += "@" + g->second;
+      renames.emplace_back(i, uint32_t(shstrtab.size() + extra_names.size()));
+      extra_names += nn;
+      extra_names.push_back('\0');
+    }
+  }
+
+  size_t new_size = bytes.size() + (renames.empty() ? 0 : shstrtab.size() + extra_names.size());
+  auto out = llvm::WritableMemoryBuffer::getNewUninitMemBuffer(new_size, name);
+  if (!out) Fail(name, "out of memory copying the object");
+  char* data = out->getBufferStart();
+  std::memcpy(data, bytes.data(), bytes.size());
+  for (uint64_t off : unique_sym_offsets) {
+    auto& info = reinterpret_cast<uint8_t&>(data[off]);
+    info = uint8_t((llvm::ELF::STB_WEAK << 4) | (info & 0xf));
+  }
+  if (!renames.empty()) {
+    std::memcpy(data + bytes.size(), shstrtab.data(), shstrtab.size());
+    std::memcpy(data + bytes.size() + shstrtab.size(), extra_names.data(), extra_names.size());
+    auto* shdrs = reinterpret_cast<typename ELFT::Shdr*>(data + ehdr.e_shoff);
+    shdrs[ehdr.e_shstrndx].sh_offset = bytes.size();
+    shdrs[ehdr.e_shstrndx].sh_size = shstrtab.size() + extra_names.size();
+    for (auto& [idx, off] : renames) shdrs[idx].sh_name = off;
+  }
+  return std::unique_ptr<llvm::MemoryBuffer>(std::move(out));
+}
+
+}  // namespace orcjit::jit

@@ -1,0 +1,175 @@
+#include "jit/session.h"
+
+#include <cstdlib>
+#include <set>
+
+#include "jit/host_hooks.h"
+#include "jit/init_fini.h"
+#include "jit/jit_error.h"
+#include "jit/library.h"
+#include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
+#include "llvm/ExecutionEngine/Orc/EHFrameRegistrationPlugin.h"
+#include "llvm/ExecutionEngine/Orc/MapperJITLinkMemoryManager.h"
+#include "llvm/ExecutionEngine/Orc/MemoryMapper.h"
+#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "runtime/exported_symbols.h"
+
+namespace orcjit::jit {
+namespace {
+
+constexpr size_t kDefaultReserve = size_t(1) << 30;  // address space only, committed lazily
+
+// Live sessions, so static finalisers of JIT code also run at process exit.
+std::mutex& LiveMu() {
+  static auto* mu = new std::mutex();
+  return *mu;
+}
+std::set<Session*>& Live() {
+  static auto* live = new std::set<Session*>();
+  return *live;
+}
+std::vector<std::weak_ptr<Library>>& ExitLibraries() {
+  static auto* libs = new std::vector<std::weak_ptr<Library>>();
+  return *libs;
+}
+
+void RunFinalizersAtProcessExit() {
+  std::vector<std::weak_ptr<Library>> libs;
+  {
+    std::lock_guard<std::mutex> lock(LiveMu());
+    libs.swap(ExitLibraries());
+  }
+  // Newest library first, like the dynamic loader's reverse load order.
+  for (auto it = libs.rbegin(); it != libs.rend(); ++it)
+    if (auto lib = it->lock()) lib->RunFinalizersAtExit();
+}
+
+void RegisterForExit(const std::shared_ptr<Library>& lib) {
+  static std::once_flag once;
+  std::call_once(once, [] { std::atexit(RunFinalizersAtProcessExit); });
+  std::lock_guard<std::mutex> lock(LiveMu());
+  auto& v = ExitLibraries();
+  // Drop dead entries now and then so long-running processes do not accumulate them.
+  if (v.size() > 64 && (v.size() & (v.size() - 1)) == 0) {
+    std::vector<std::weak_ptr<Library>> keep;
+    for (auto& w : v)
+      if (!w.expired()) keep.push_back(w);
+    v.swap(keep);
+  }
+  v.push_back(lib);
+}
+
+}  // namespace
+
+std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
+  using namespace llvm::orc;
+  std::shared_ptr<Session> s(new Session());
+  size_t reserve = options.reserve_bytes ? options.reserve_bytes : kDefaultReserve;
+  s->memmgr_ = Unwrap(MapperJITLinkMemoryManager::CreateWithMapper<InProcessMemoryMapper>(reserve),
+                      ErrorKind::kInternal, "cannot reserve JIT memory");
+  LLJITBuilder builder;
+  builder.setPlatformSetUp(setUpInactivePlatform);
+  auto* memmgr = s->memmgr_.get();
+  Session* raw = s.get();
+  builder.setObjectLinkingLayerCreator(
+      [memmgr, raw](ExecutionSession& es) -> llvm::Expected<std::unique_ptr<ObjectLayer>> {
+        auto layer = std::make_unique<ObjectLinkingLayer>(es, *memmgr);
+        auto eh = EHFrameRegistrationPlugin::Create(es);
+        if (!eh) return eh.takeError();
+        layer->addPlugin(std::move(*eh));
+        layer->addPlugin(std::make_shared<InitFiniPlugin>(raw));
+        return std::unique_ptr<ObjectLayer>(std::move(layer));
+      });
+  s->jit_ = Unwrap(builder.create(), ErrorKind::kInternal, "cannot create the LLVM JIT");
+  auto& es = s->jit_->getExecutionSession();
+  s->process_jd_ = s->jit_->getProcessSymbolsJITDylib().get();
+  if (!s->process_jd_) throw JitError(ErrorKind::kInternal, "LLJIT has no process-symbols library");
+  s->runtime_jd_ = &es.createBareJITDylib("<tvm-ffi runtime>");
+
+  SymbolMap symbols;
+  auto flags = llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable;
+  size_t count = 0;
+  const runtime::ExportedSymbol* table = runtime::ExportedSymbols(&count);
+  for (size_t i = 0; i < count; ++i) {
+    if (!table[i].name || !table[i].address) continue;
+    symbols[es.intern(table[i].name)] = {ExecutorAddr::fromPtr(table[i].address), flags};
+  }
+  symbols[es.intern("__cxa_atexit")] = {ExecutorAddr::fromPtr(&OrcjitCxaAtexit), flags};
+  JIT_LLVM_CALL(s->runtime_jd_->define(absoluteSymbols(std::move(symbols))), ErrorKind::kInternal,
+                "cannot define the runtime symbols");
+  {
+    std::lock_guard<std::mutex> lock(LiveMu());
+    Live().insert(raw);
+  }
+  return s;
+}
+
+Session::~Session() {
+  Dispose();
+  std::lock_guard<std::mutex> lock(LiveMu());
+  Live().erase(this);
+}
+
+std::shared_ptr<Library> Session::CreateLibrary(const std::string& name) {
+  std::shared_ptr<Library> lib;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (disposed_) throw JitError(ErrorKind::kDisposed, "the ExecutionSession has been disposed");
+    unsigned id = ++next_id_;
+    std::string shown = name.empty() ? "lib" + std::to_string(id) : name;
+    // JITDylib names must be unique in an ExecutionSession; the user-facing name need not be.
+    auto& jd = jit_->getExecutionSession().createBareJITDylib(shown + "#" + std::to_string(id));
+    lib.reset(new Library(shared_from_this(), &jd, shown));
+    by_jd_[&jd] = lib.get();
+    libraries_.push_back(lib);
+    if (libraries_.size() > 32 && (libraries_.size() & (libraries_.size() - 1)) == 0) {
+      std::vector<std::weak_ptr<Library>> keep;
+      for (auto& w : libraries_)
+        if (!w.expired()) keep.push_back(w);
+      libraries_.swap(keep);
+    }
+  }
+  try {
+    lib->Init();
+  } catch (...) {
+    lib->Dispose();
+    throw;
+  }
+  RegisterForExit(lib);
+  return lib;
+}
+
+Library* Session::FindLibrary(llvm::orc::JITDylib& jd) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_jd_.find(&jd);
+  return it == by_jd_.end() ? nullptr : it->second;
+}
+
+size_t Session::library_count() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return by_jd_.size();
+}
+
+void Session::Forget(Library* lib) {
+  std::lock_guard<std::mutex> lock(mu_);
+  by_jd_.erase(&lib->dylib());
+}
+
+void Session::Dispose() {
+  std::vector<std::shared_ptr<Library>> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (disposed_) return;
+    disposed_ = true;
+    for (auto& w : libraries_)
+      if (auto l = w.lock()) live.push_back(l);
+    libraries_.clear();
+  }
+  // Newest first: a library can only link against libraries created before it... or after,
+  // so Library::Dispose also disposes its dependents first.
+  for (auto it = live.rbegin(); it != live.rend(); ++it) (*it)->Dispose();
+  jit_.reset();  // ends the ORC session: frees what is left of the JIT memory
+  memmgr_.reset();
+}
+
+}  // namespace orcjit::jit

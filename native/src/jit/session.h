@@ -1,0 +1,70 @@
+// ExecutionSession: one LLJIT (ObjectLinkingLayer/JITLink, inactive platform) whose JIT
+// memory comes from one reserved address range, plus the libraries created in it.
+//
+// Link order of every library: itself → libraries set with SetLinkOrder → the session's
+// runtime library (TVMFFI* C API and host hooks as absolute symbols) → host process symbols.
+#pragma once
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+
+namespace orcjit::jit {
+
+class Library;
+class InitFiniPlugin;
+
+struct SessionOptions {
+  /// Bytes of address space reserved up front for JIT code and data (0 = default 1 GiB).
+  /// Keeping all JIT memory in one range keeps 32-bit PC-relative fixups in range.
+  size_t reserve_bytes = 0;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  static std::shared_ptr<Session> Create(const SessionOptions& options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  /// Creates a library (a JITDylib). An empty name gives "lib<N>". Names are unique within
+  /// a session; a taken name gets a numeric suffix.
+  std::shared_ptr<Library> CreateLibrary(const std::string& name);
+
+  /// Disposes every library (running its finalizers) and tears down the LLJIT. Idempotent.
+  void Dispose();
+  bool disposed() const { return disposed_; }
+
+  llvm::orc::LLJIT& jit() { return *jit_; }
+  const llvm::Triple& triple() const { return jit_->getTargetTriple(); }
+  llvm::orc::JITDylib& runtime_dylib() { return *runtime_jd_; }
+  llvm::orc::JITDylib& process_dylib() { return *process_jd_; }
+
+  /// The library owning `jd`, or null (used by the init/fini plugin).
+  Library* FindLibrary(llvm::orc::JITDylib& jd);
+
+  /// Number of live (not disposed) libraries.
+  size_t library_count();
+
+ private:
+  friend class Library;
+  Session() = default;
+  void Forget(Library* lib);
+
+  std::mutex mu_;  // guards libraries_, by_jd_, names_
+  bool disposed_ = false;
+  std::unique_ptr<llvm::jitlink::JITLinkMemoryManager> memmgr_;
+  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  llvm::orc::JITDylib* runtime_jd_ = nullptr;
+  llvm::orc::JITDylib* process_jd_ = nullptr;
+  std::vector<std::weak_ptr<Library>> libraries_;
+  std::unordered_map<llvm::orc::JITDylib*, Library*> by_jd_;
+  std::unordered_map<std::string, int> names_;
+  unsigned next_id_ = 0;
+};
+
+}  // namespace orcjit::jit
