@@ -472,6 +472,42 @@ struct TypeTraits<TObjRef, std::enable_if_t<std::is_base_of_v<ObjectRef, TObjRef
   static std::string TypeStr() { return ContainerType::_type_key; }
 };
 
+/*!
+ * \brief Raw object pointers (`const MyObj*`, `MyObj*`): borrowed from the value (valid while it
+ * lives, e.g. during a call); converting to Any takes a new reference.
+ */
+template <typename TPtr>
+struct TypeTraits<TPtr, std::enable_if_t<std::is_pointer_v<TPtr> &&
+                                         std::is_base_of_v<Object, std::remove_cv_t<std::remove_pointer_t<TPtr>>>>> {
+  using ObjType = std::remove_cv_t<std::remove_pointer_t<TPtr>>;
+  static constexpr bool convert_enabled = true;
+  static constexpr int32_t field_static_type_index = kTVMFFIObject;
+  static void CopyToAnyView(const TPtr& src, TVMFFIAny* out) {
+    if (src == nullptr) return details::SetNone(out);
+    TVMFFIObject* h = details::ObjectUnsafe::GetHeader(src);
+    out->type_index = h->type_index;
+    out->zero_padding = 0;
+    out->v_int64 = 0;
+    out->v_obj = h;
+  }
+  static void MoveToAny(TPtr src, TVMFFIAny* out) {
+    CopyToAnyView(src, out);
+    if (src != nullptr) details::IncRefObjectHandle(out->v_obj);
+  }
+  static bool CheckAnyStrict(const TVMFFIAny* src) {
+    return src->type_index >= kTVMFFIStaticObjectBegin &&
+           details::IsInstanceOfIndex<ObjType>(src->type_index);
+  }
+  static std::optional<TPtr> TryCastFromAnyView(const TVMFFIAny* src) {
+    TVMFFIObject* obj = details::GetObjectOfAny(src);
+    if (obj != nullptr && details::IsInstanceOfIndex<ObjType>(obj->type_index)) {
+      return static_cast<TPtr>(static_cast<ObjType*>(details::ObjectUnsafe::ObjectFromHandle(obj)));
+    }
+    return std::nullopt;
+  }
+  static std::string TypeStr() { return ObjType::_type_key; }
+};
+
 // ------------------------------------------------------------------------------------------
 // AnyView and Any
 // ------------------------------------------------------------------------------------------
