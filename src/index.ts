@@ -31,3 +31,7 @@ export type {
 export { cache, resolveCacheDir, type CacheEntryInfo, type CacheOptions } from "./cache/index.js";
 export { bundledIncludeDir, compileUnits, resolveToolchain, toolkitId } from "./compiler/index.js";
 export type { BuildProgress, CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./compiler/index.js";
+
+// JIT object API (ExecutionSession / DynamicLibrary over LLVM ORC)
+export { DynamicLibrary, ExecutionSession, defaultSession } from "./jit/index.js";
+export type { ExecutionSessionOptions, FFIArg, FFIFunction, FFIResult } from "./jit/index.js";

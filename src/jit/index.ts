@@ -1,0 +1,2 @@
+export { ExecutionSession, defaultSession, type ExecutionSessionOptions } from "./session.js";
+export { DynamicLibrary, type FFIArg, type FFIFunction, type FFIResult } from "./library.js";

@@ -1,0 +1,155 @@
+// DynamicLibrary: one JITDylib; objects added to it share a symbol namespace.
+import { readFileSync } from "node:fs";
+import { DisposedError, ObjectFileError } from "../errors.js";
+import type { NativeLibrary } from "../native/binding.js";
+import type { ExecutionSession } from "./session.js";
+
+/** Values a JIT function accepts. */
+export type FFIArg = number | bigint | boolean | string | Uint8Array | null | undefined;
+/** Values a JIT function returns (Int beyond 2^53 comes back as bigint). */
+export type FFIResult = number | bigint | boolean | string | Uint8Array | null;
+/** A function resolved with `getFunction`: calls `__tvm_ffi_<name>` (keeps its library's code alive). */
+export type FFIFunction = (...args: FFIArg[]) => FFIResult;
+
+export class DynamicLibrary {
+  readonly session: ExecutionSession;
+  /** @internal */
+  readonly native: NativeLibrary;
+  #disposed = false;
+  #bytesCount = 0;
+
+  /** @internal Use ExecutionSession.createLibrary. */
+  constructor(session: ExecutionSession, native: NativeLibrary) {
+    this.session = session;
+    this.native = native;
+  }
+
+  get name(): string {
+    return this.native.name;
+  }
+
+  /** True after `dispose()` on this library or its session. */
+  get disposed(): boolean {
+    return this.#disposed || this.native.disposed;
+  }
+
+  /**
+   * Adds a relocatable object file: a path or the object's bytes. Can be called again later
+   * (incremental loading); functions obtained earlier stay valid. Code is linked when a
+   * function is first looked up.
+   */
+  add(object: string | Uint8Array): this {
+    this.#check("add");
+    let bytes: Uint8Array;
+    let display: string;
+    if (typeof object === "string") {
+      try {
+        bytes = readFileSync(object);
+      } catch (cause) {
+        const code = (cause as NodeJS.ErrnoException).code ?? "";
+        throw new ObjectFileError(
+          `cannot read object file '${object}'${code ? ` (${code})` : ""}`,
+          { cause },
+        );
+      }
+      display = object;
+    } else if (object instanceof Uint8Array) {
+      bytes = object;
+      display = `<bytes #${++this.#bytesCount}, ${object.byteLength} B>`;
+    } else {
+      throw new TypeError(
+        "DynamicLibrary.add(object): argument 'object' must be a path (string) or a Uint8Array",
+      );
+    }
+    this.native.add(bytes, display);
+    return this;
+  }
+
+  /**
+   * Sets the libraries (of the same session) searched, in order, for symbols this library
+   * does not define. Call before adding objects that need them.
+   */
+  setLinkOrder(libs: readonly DynamicLibrary[] | DynamicLibrary): void {
+    const list = libs instanceof DynamicLibrary ? [libs] : libs;
+    if (!Array.isArray(list)) {
+      throw new TypeError(
+        "DynamicLibrary.setLinkOrder(libs): argument 'libs' must be an array of DynamicLibrary",
+      );
+    }
+    this.#check("setLinkOrder");
+    const natives: NativeLibrary[] = [];
+    list.forEach((lib: unknown, i: number) => {
+      if (!(lib instanceof DynamicLibrary)) {
+        throw new TypeError(
+          `DynamicLibrary.setLinkOrder(libs): element ${i} of argument 'libs' is not a DynamicLibrary`,
+        );
+      }
+      if (lib.session !== this.session) {
+        throw new TypeError(
+          `DynamicLibrary.setLinkOrder(libs): library '${lib.name}' belongs to another ExecutionSession`,
+        );
+      }
+      if (lib === this) {
+        throw new TypeError(
+          `DynamicLibrary.setLinkOrder(libs): library '${lib.name}' cannot be in its own link order`,
+        );
+      }
+      if (lib.disposed) throw new DisposedError(`library '${lib.name}' has been disposed`);
+      natives.push(lib.native);
+    });
+    this.native.setLinkOrder(natives);
+  }
+
+  /**
+   * Returns a callable for the TVM-FFI function `name` (symbol `__tvm_ffi_<name>`). The first
+   * lookup links the code it needs and runs new static constructors. Throws
+   * SymbolNotFoundError if the library does not export it, LinkError if linking fails.
+   */
+  getFunction(name: string): FFIFunction {
+    if (typeof name !== "string" || name.length === 0) {
+      throw new TypeError(
+        "DynamicLibrary.getFunction(name): argument 'name' must be a non-empty string",
+      );
+    }
+    this.#check("getFunction");
+    return this.native.getFunction(name) as FFIFunction;
+  }
+
+  /**
+   * Address of a symbol (any visibility) the library defines, linking it, or null when the
+   * library does not define it. For diagnostics and tests.
+   */
+  symbolAddress(symbol: string): bigint | null {
+    if (typeof symbol !== "string" || symbol.length === 0) {
+      throw new TypeError(
+        "DynamicLibrary.symbolAddress(symbol): argument 'symbol' must be a non-empty string",
+      );
+    }
+    this.#check("symbolAddress");
+    return this.native.symbolAddress(symbol);
+  }
+
+  /**
+   * Runs the library's static destructors and `__cxa_atexit` registrations, then frees its
+   * code. Libraries whose link order names this one are disposed first. Functions obtained
+   * from it throw DisposedError afterwards. Idempotent.
+   */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (!this.session.disposed) this.native.dispose();
+    this.session.forget(this);
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  #check(method: string): void {
+    if (this.disposed) {
+      throw new DisposedError(
+        `DynamicLibrary.${method}: library '${this.name}' has been disposed`,
+      );
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// The one place that loads the native addon and knows its shape. Only src/jit imports it.
+//
+// Lookup order: ORCJIT_ADDON_PATH (a .node file) → <package>/build/Release/tvm_ffi_orcjit.node.
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import {
+  DisposedError,
+  FFIError,
+  LinkError,
+  NativeLoadError,
+  ObjectFileError,
+  SymbolNotFoundError,
+} from "../errors.js";
+
+/** The addon's `abiVersion` this TypeScript expects. */
+export const NATIVE_ABI_VERSION = 1;
+
+/** A function resolved from a library: calls `__tvm_ffi_<name>` through the safe-call ABI. */
+export type NativeFunction = (...args: unknown[]) => unknown;
+
+export interface NativeLibrary {
+  readonly name: string;
+  readonly disposed: boolean;
+  /** Adds a relocatable object (copied). `displayName` names it in errors. */
+  add(bytes: Uint8Array, displayName: string): void;
+  setLinkOrder(libs: NativeLibrary[]): void;
+  /** Resolves `__tvm_ffi_<name>`; links on first use and runs new static initializers. */
+  getFunction(name: string): NativeFunction;
+  /** Address of any symbol the library defines (links it), or null. */
+  symbolAddress(name: string): bigint | null;
+  dispose(): void;
+}
+
+export interface NativeSession {
+  readonly disposed: boolean;
+  readonly libraryCount: number;
+  createLibrary(name: string): NativeLibrary;
+  dispose(): void;
+}
+
+export interface NativeSessionOptions {
+  /** Address space reserved for JIT memory, bytes (default 1 GiB, committed lazily). */
+  reserveBytes?: number;
+}
+
+export interface NativeErrorClasses {
+  FFIError: typeof FFIError;
+  LinkError: typeof LinkError;
+  ObjectFileError: typeof ObjectFileError;
+  SymbolNotFoundError: typeof SymbolNotFoundError;
+  DisposedError: typeof DisposedError;
+}
+
+export interface NativeBinding {
+  readonly abiVersion: number;
+  initialize(classes: NativeErrorClasses): void;
+  Session: new (options?: NativeSessionOptions) => NativeSession;
+}
+
+let cached: NativeBinding | undefined;
+
+/** Path of the package root (works from src/ under vitest and from dist/ when built). */
+function packageRoot(): string {
+  return fileURLToPath(new URL("../../", import.meta.url));
+}
+
+/** Candidate addon paths in lookup order. */
+export function addonCandidates(): string[] {
+  const out: string[] = [];
+  const env = process.env.ORCJIT_ADDON_PATH;
+  if (env) out.push(env);
+  out.push(`${packageRoot()}build/Release/tvm_ffi_orcjit.node`);
+  return out;
+}
+
+/** Loads the addon once, checks its ABI version and injects the error classes. */
+export function loadBinding(): NativeBinding {
+  if (cached) return cached;
+  const require = createRequire(import.meta.url);
+  const env = process.env.ORCJIT_ADDON_PATH;
+  const candidates = addonCandidates();
+  const path = env ? env : candidates.find((p) => existsSync(p));
+  if (!path) {
+    throw new NativeLoadError(
+      `tvm-ffi-orcjit native addon not found (looked in: ${candidates.join(", ")}). ` +
+        "Build it with 'npm run build:native' (or 'bash scripts/setup.sh'), " +
+        "or point ORCJIT_ADDON_PATH at a built tvm_ffi_orcjit.node.",
+    );
+  }
+  let addon: NativeBinding;
+  try {
+    addon = require(path) as NativeBinding;
+  } catch (cause) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    throw new NativeLoadError(
+      `cannot load the tvm-ffi-orcjit native addon '${path}': ${why}. ` +
+        "Rebuild it with 'npm run build:native' (it must match this Node.js and LLVM 22).",
+      { cause },
+    );
+  }
+  if (addon.abiVersion !== NATIVE_ABI_VERSION) {
+    throw new NativeLoadError(
+      `native addon '${path}' has ABI version ${String(addon.abiVersion)}, ` +
+        `this package needs ${NATIVE_ABI_VERSION}: rebuild it with 'npm run build:native'.`,
+    );
+  }
+  addon.initialize({ FFIError, LinkError, ObjectFileError, SymbolNotFoundError, DisposedError });
+  cached = addon;
+  return addon;
+}
