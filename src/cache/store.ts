@@ -149,7 +149,8 @@ export class ObjectCache {
       const entryPath = this.entryPath(key);
       const entry = await readJson(entryPath);
       if (entry === undefined) continue;
-      if (!validEntry(entry, key) || entry.baseKey !== baseKey) {
+      // An entry must be self-consistent: its key is the hash of its base key and recorded deps.
+      if (!validEntry(entry, key) || entry.baseKey !== baseKey || fullKey(baseKey, entry.deps) !== key) {
         await rm(entryPath, { force: true });
         continue;
       }

@@ -39,7 +39,7 @@ export function parseMakeDepfile(text: string, cwd = process.cwd()): string[] {
     }
   }
   if (cur) deps.push(cur);
-  return deps.map((d) => (isAbsolute(d) ? d : resolve(cwd, d)));
+  return deps.map((d) => (isAbsolute(d) || /^[A-Za-z]:[\\/]/.test(d) ? d : resolve(cwd, d)));
 }
 
 const SHOW_INCLUDES = /^Note: including file:\s*(.*)$/;
