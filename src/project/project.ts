@@ -4,7 +4,7 @@
 // libraries by name while the process keeps running.
 import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObject, type CompileUnit } from "../compiler/index.js";
 import { OrcJitError } from "../errors.js";
-import type { DynamicLibrary, ExecutionSession } from "./jit-types.js";
+import { ExecutionSession, type DynamicLibrary, type FFIFunction } from "../jit/index.js";
 import {
   findLibrary,
   loadManifest,
@@ -17,7 +17,6 @@ import {
 } from "../manifest/index.js";
 import type { Diagnostic } from "../types.js";
 import { writeExportWrapper } from "./exports.js";
-import { createSession } from "./jit-types.js";
 
 export interface LoadProjectOptions extends ManifestOptions {
   /** Object cache directory (default: the compiler's: $ORCJIT_CACHE_DIR, XDG, ~/.cache/tvm-ffi-orcjit). */
@@ -104,8 +103,8 @@ export class ProjectLibrary {
   }
 
   /** A callable for the exported function `name` of the current generation. */
-  getFunction(name: string): (...args: unknown[]) => unknown {
-    return this.dynamicLibrary.getFunction(name) as (...args: unknown[]) => unknown;
+  getFunction(name: string): FFIFunction {
+    return this.dynamicLibrary.getFunction(name);
   }
 }
 
@@ -263,7 +262,7 @@ export class Project {
     if (this.session) throw new OrcJitError("ORCJIT_ALREADY_LOADED", "the project is already loaded; use reload()");
     if (!this.built) await this.build(options);
     this.ownsSession = session === undefined;
-    this.session = session ?? (await createSession());
+    this.session = session ?? new ExecutionSession();
     try {
       await this.link(this.manifest.loadOrder);
     } catch (e) {

@@ -1,7 +1,7 @@
 // orcjit run [manifest] <library>.<function> [args...]
 import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
-import { loadProject } from "../../index.js";
+import { loadProject, OrcJitError } from "../../index.js";
 import { formatValue, jsonReplacer, ProgressDisplay, UsageError, type Streams } from "../output.js";
 import { addProjectOptions, projectOptions, type ProjectCliOptions } from "./common.js";
 import { printWarnings } from "./warnings.js";
@@ -78,7 +78,14 @@ Examples:
       }
       await project.load();
       const fn = lib.getFunction(fnName);
-      const result: unknown = await fn(...values);
+      let result: unknown;
+      try {
+        result = await fn(...(values as Parameters<typeof fn>));
+      } catch (e) {
+        // wrong argument count or types: the user's call is wrong, not orcjit
+        if (e instanceof TypeError) throw new OrcJitError("ORCJIT_CALL", `${libName}.${fnName}: ${e.message}`, { cause: e });
+        throw e;
+      }
       if (o.json) {
         s.out.write(`${JSON.stringify({ ok: true, result: result ?? null, type: typeName(result) }, jsonReplacer)}\n`);
       } else {
