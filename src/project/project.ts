@@ -2,8 +2,9 @@
 // the resolved manifest and, per library, the objects of the last build and the JIT library
 // currently serving calls (its "generation"), so that watch mode can rebuild and re-link
 // libraries by name while the process keeps running.
+import { availableParallelism } from "node:os";
 import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObject, type CompileUnit } from "../compiler/index.js";
-import { OrcJitError } from "../errors.js";
+import { OrcJitError, SymbolNotFoundError } from "../errors.js";
 import { ExecutionSession, type DynamicLibrary, type FFIFunction } from "../jit/index.js";
 import {
   findLibrary,
@@ -198,19 +199,26 @@ export class Project {
       const key = JSON.stringify(libraryCompileOptions(p.lib, this.options));
       groups.set(key, [...(groups.get(key) ?? []), i]);
     });
+    // Groups compile concurrently, sharing the job budget; the first failure cancels the rest.
     const results: CompiledObject[] = new Array<CompiledObject>(plan.length);
+    const jobs = this.options.jobs ?? availableParallelism();
+    const abort = new AbortController();
+    const onAbort = (): void => abort.abort(options.signal?.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     let offset = 0;
-    for (const [key, indices] of groups) {
+    const runs = [...groups].map(async ([key, indices]) => {
       const base = offset;
+      offset += indices.length;
       const compileOptions: CompileOptions = {
         ...(JSON.parse(key) as CompileOptions),
         cwd: this.root,
+        jobs: Math.max(1, Math.floor(jobs / groups.size)),
+        signal: abort.signal,
       };
       if (this.options.cacheDir !== undefined) compileOptions.cacheDir = this.options.cacheDir;
-      if (this.options.jobs !== undefined) compileOptions.jobs = this.options.jobs;
       if (this.options.verbose !== undefined) compileOptions.verbose = this.options.verbose;
       if (options.force !== undefined) compileOptions.force = options.force;
-      if (options.signal !== undefined) compileOptions.signal = options.signal;
       const onProgress = options.onProgress;
       if (onProgress) {
         compileOptions.onProgress = (e) => {
@@ -225,14 +233,26 @@ export class Project {
           });
         };
       }
-      const objects = await compileUnits(
-        indices.map((i) => plan[i]!.unit),
-        compileOptions,
-      );
-      objects.forEach((o, j) => {
-        results[indices[j]!] = o;
-      });
-      offset += indices.length;
+      try {
+        const objects = await compileUnits(
+          indices.map((i) => plan[i]!.unit),
+          compileOptions,
+        );
+        objects.forEach((o, j) => {
+          results[indices[j]!] = o;
+        });
+      } catch (e) {
+        if (!abort.signal.aborted) abort.abort(e);
+        throw e;
+      }
+    });
+    try {
+      const settled = await Promise.allSettled(runs);
+      // report the real failure, not a sibling's cancellation
+      const failures = settled.flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : []));
+      if (failures.length > 0) throw abort.signal.aborted && abort.signal.reason !== undefined && failures.includes(abort.signal.reason) ? abort.signal.reason : failures[0];
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
     }
 
     const libraries: LibraryBuildResult[] = [];
@@ -292,8 +312,19 @@ export class Project {
         const dylib = session.createLibrary(jitName);
         fresh.set(name, dylib);
         if (lib.config.linkOrder.length > 0) dylib.setLinkOrder(lib.config.linkOrder.map(current));
-        for (const o of lib.objects) await dylib.add(o.objectPath);
-        for (const o of lib.config.objects) await dylib.add(o);
+        for (const o of lib.objects) dylib.add(o.objectPath);
+        for (const o of lib.config.objects) dylib.add(o);
+      }
+      // ORC links lazily, at the first lookup. Look up the functions the manifest declares
+      // now, so that a link error (or a missing function) fails this generation before it
+      // replaces the one serving calls.
+      for (const name of names) {
+        const dylib = fresh.get(name)!;
+        for (const fn of this.library(name).config.functions) {
+          if (dylib.symbolAddress(`__tvm_ffi_${fn}`) === null) {
+            throw new SymbolNotFoundError(`library '${name}' does not define function '${fn}' listed in ${this.manifest.file}`);
+          }
+        }
       }
     } catch (e) {
       for (const d of fresh.values()) d.dispose();
@@ -405,6 +436,8 @@ export class Project {
     }
     if (this.ownsSession) this.session.dispose();
     this.session = undefined;
+    this.usedNames.clear();
+    for (const lib of this.libs.values()) lib.generation = 0;
   }
 
   [Symbol.dispose](): void {

@@ -54,6 +54,20 @@ describe("Project.build", () => {
     expect(done.find((e) => e.library === "small")?.relativePath).toBe("c.c");
   });
 
+  test("a compile error in one settings group is the error reported, whatever the other groups do", async () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      "orcjit.yaml": "version: 1\nlibraries:\n  ok:\n    optLevel: 1\n    sources: [a.c, b.c, c.c]\n  broken:\n    optLevel: 0\n    sources: [bad.c]\n",
+      "a.c": "int a(void) { return 1; }\n",
+      "b.c": "int b(void) { return 2; }\n",
+      "c.c": "int c(void) { return 3; }\n",
+      "bad.c": "int bad(void) { return }\n",
+    });
+    const err = await (await loadProject(dir, options(dir))).build().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CompileError);
+    expect((err as CompileError).diagnostics[0]?.location?.file).toBe(path.join(dir, "bad.c"));
+  });
+
   test("only the named libraries, and force recompiles", async () => {
     const dir = copyProject("multi-c");
     const project = await loadProject(dir, options(dir));

@@ -1,0 +1,193 @@
+// loadInline(): C/C++/CUDA source text → a module whose properties are the exported functions.
+// The TypeScript counterpart of tvm_ffi.cpp.load_inline, loading with the ORC JIT instead of
+// dlopen: generate the translation units (include prelude, the user's text under #line so
+// diagnostics name the user's lines, TVM_FFI_DLL_EXPORT_TYPED_FUNC lines), compile them through
+// the object cache, add the objects to a library of a session and resolve the functions.
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { CACHE_LAYOUT, resolveCacheDir } from "../cache/paths.js";
+import { compileUnits, type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
+import { defaultSession, type DynamicLibrary, type ExecutionSession, type FFIFunction } from "../jit/index.js";
+import { KeyHasher } from "../util/hash.js";
+import { NAME_PATTERN } from "./build.js";
+
+export interface LoadInlineOptions<F extends string = string> extends Omit<CompileOptions, "cwd"> {
+  /** Module name: names the build directory and the JIT library. */
+  name: string;
+  /** C++ source text (an array is joined with "\n"). Gets the tvm/ffi include prelude and the export lines. */
+  cppSources?: string | readonly string[];
+  /** C source text; gets `#include <tvm/ffi/c_api.h>`. Functions written in C define `__tvm_ffi_<name>` themselves. */
+  cSources?: string | readonly string[];
+  /** CUDA source text (nvcc); gets the exports when there is no C++ source. */
+  cudaSources?: string | readonly string[];
+  /** Functions to export and expose: names, or name → docstring. */
+  functions?: F | readonly F[] | Readonly<Record<F, string>>;
+  /** Session to load into (default: defaultSession()). */
+  session?: ExecutionSession;
+}
+
+const RESERVED = new Set(["name", "library", "objects", "buildDirectory", "functions", "docs", "getFunction", "dispose", "then", "constructor", "toString", "valueOf", "__proto__"]);
+
+/** What loadInline returns: the exported functions as properties, plus the module's parts. */
+export class InlineModule {
+  readonly name: string;
+  readonly library: DynamicLibrary;
+  readonly objects: readonly CompiledObject[];
+  readonly buildDirectory: string;
+  readonly functions: readonly string[];
+  readonly docs: Readonly<Record<string, string>>;
+
+  /** @internal */
+  constructor(init: { name: string; library: DynamicLibrary; objects: CompiledObject[]; buildDirectory: string; functions: string[]; docs: Record<string, string> }) {
+    this.name = init.name;
+    this.library = init.library;
+    this.objects = init.objects;
+    this.buildDirectory = init.buildDirectory;
+    this.functions = init.functions;
+    this.docs = init.docs;
+  }
+
+  /** Any TVM-FFI function the module's objects export (`__tvm_ffi_<name>`). */
+  getFunction(name: string): FFIFunction {
+    return this.library.getFunction(name);
+  }
+
+  /** Unloads the module's code (runs static destructors). */
+  dispose(): void {
+    this.library.dispose();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+export type LoadedModule<F extends string> = InlineModule & { readonly [K in F]: FFIFunction };
+
+/** The files loadInline writes, as text (exported for tests and for `orcjit` tooling). */
+export interface GeneratedSources {
+  cpp?: { file: string; userFile: string; text: string };
+  c?: { file: string; userFile: string; text: string };
+  cuda?: { file: string; userFile: string; text: string };
+}
+
+export const CPP_PRELUDE = ["tvm/ffi/container/tensor.h", "tvm/ffi/dtype.h", "tvm/ffi/error.h", "tvm/ffi/extra/c_env_api.h", "tvm/ffi/function.h"];
+
+const join1 = (s: string | readonly string[] | undefined): string | undefined => (s === undefined ? undefined : typeof s === "string" ? s : s.join("\n"));
+const cString = (s: string): string => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t")}"`;
+
+function normalizeFunctions(fns: LoadInlineOptions["functions"]): Map<string, string | undefined> {
+  const out = new Map<string, string | undefined>();
+  if (fns === undefined || fns === null) return out;
+  if (typeof fns === "string") out.set(fns, undefined);
+  else if (Array.isArray(fns)) for (const f of fns as readonly string[]) out.set(f, undefined);
+  else if (typeof fns === "object") for (const [f, doc] of Object.entries(fns as Record<string, string>)) out.set(f, typeof doc === "string" && doc ? doc : undefined);
+  else throw new TypeError("loadInline: 'functions' must be a name, an array of names, or a { name: docstring } object");
+  for (const f of out.keys()) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(f)) throw new TypeError(`loadInline: function name ${JSON.stringify(f)} is not a C identifier`);
+    if (RESERVED.has(f)) throw new TypeError(`loadInline: function name '${f}' collides with a module member; rename it or load it with mod.getFunction()`);
+  }
+  return out;
+}
+
+/**
+ * Generates the translation units. The user's text is preceded by `#line 1 "<userFile>"` (and
+ * `userFile` is written with exactly that text), so diagnostics and debuggers point at the
+ * user's own lines; the export lines follow under a `#line` back to the generated file.
+ */
+export function generateInlineSources(dir: string, sources: { cpp?: string; c?: string; cuda?: string }, functions: Map<string, string | undefined>): GeneratedSources {
+  const exportLines = [...functions].flatMap(([f, doc]) => [`TVM_FFI_DLL_EXPORT_TYPED_FUNC(${f}, ${f});`, ...(doc ? [`TVM_FFI_DLL_EXPORT_TYPED_FUNC_DOC(${f}, ${cString(doc)});`] : [])]);
+  const unit = (file: string, userFile: string, includes: string[], text: string, exports: string[]): { file: string; userFile: string; text: string } => {
+    const head = ["// Generated by tvm-ffi-orcjit loadInline. Do not edit.", ...includes.map((h) => `#include <${h}>`), "", `#line 1 ${cString(join(dir, userFile))}`];
+    const body = text.endsWith("\n") ? text : `${text}\n`;
+    const bodyLines = body.split("\n").length - 1;
+    // The line after the #line directive must be numbered as its own position in `file`.
+    const back = head.length + bodyLines + 2;
+    const tail = exports.length ? [`#line ${back} ${cString(join(dir, file))}`, ...exports] : [];
+    return { file, userFile, text: `${head.join("\n")}\n${body}${tail.length ? `${tail.join("\n")}\n` : ""}` };
+  };
+  const out: GeneratedSources = {};
+  if (sources.cpp !== undefined) out.cpp = unit("main.cpp", "cpp_source.cc", CPP_PRELUDE, sources.cpp, exportLines);
+  if (sources.cuda !== undefined) out.cuda = unit("cuda.cu", "cuda_source.cu", CPP_PRELUDE, sources.cuda, sources.cpp === undefined ? exportLines : []);
+  if (sources.c !== undefined) out.c = unit("main.c", "c_source.c", ["tvm/ffi/c_api.h"], sources.c, []);
+  return out;
+}
+
+async function writeIfChanged(path: string, text: string): Promise<void> {
+  if ((await readFile(path, "utf8").catch(() => undefined)) !== text) await writeFile(path, text);
+}
+
+const memo = new WeakMap<ExecutionSession, Map<string, Promise<InlineModule>>>();
+
+/**
+ * Compiles inline sources (through the object cache: an unchanged module only hashes, reads
+ * its objects and links them) and loads them into `session`. Loading the same name with the
+ * same inputs again in one process returns the same module object.
+ *
+ *   const mod = await loadInline({ name: "m", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"] });
+ *   mod.add(1, 2); // 3
+ */
+export async function loadInline<F extends string>(options: LoadInlineOptions<F>): Promise<LoadedModule<F>> {
+  if (options === null || typeof options !== "object") throw new TypeError("loadInline(options): options must be an object");
+  const { name, cppSources, cSources, cudaSources, functions, session: sessionOpt, ...compileOptions } = options;
+  if (typeof name !== "string" || !NAME_PATTERN.test(name)) throw new TypeError(`loadInline: 'name' must match ${NAME_PATTERN} (got ${JSON.stringify(name)})`);
+  const texts = { cpp: join1(cppSources), c: join1(cSources), cuda: join1(cudaSources) };
+  if (texts.cpp === undefined && texts.c === undefined && texts.cuda === undefined) throw new TypeError("loadInline: give at least one of cppSources, cSources, cudaSources");
+  const fns = normalizeFunctions(functions);
+  if (fns.size && texts.cpp === undefined && texts.cuda === undefined && texts.c === undefined) throw new TypeError("loadInline: 'functions' needs sources");
+
+  // Build directory: <cache>/v1/inline/<name>_<hash16> over the inputs (as tvm-ffi does), unless given.
+  const env = compileOptions.env ?? process.env;
+  const inputsHash = new KeyHasher()
+    .field("name", name)
+    .field("cpp", texts.cpp)
+    .field("c", texts.c)
+    .field("cuda", texts.cuda)
+    .list("functions", [...fns].map(([f, d]) => `${f}\u0000${d ?? ""}`))
+    .list("cflags", compileOptions.extraCflags ?? [])
+    .list("cudaCflags", compileOptions.extraCudaCflags ?? [])
+    .list("includes", compileOptions.extraIncludePaths ?? [])
+    .digest();
+  const dir = compileOptions.buildDirectory ?? join(resolveCacheDir(compileOptions.cacheDir, env), CACHE_LAYOUT, "inline", `${name}_${inputsHash.slice(0, 16)}`);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const generated = generateInlineSources(dir, texts, fns);
+  const units: CompileUnit[] = [];
+  for (const [lang, g] of [["c++", generated.cpp], ["c", generated.c], ["cuda", generated.cuda]] as const) {
+    if (!g) continue;
+    await writeIfChanged(join(dir, g.userFile), texts[lang === "c++" ? "cpp" : lang]!);
+    await writeIfChanged(join(dir, g.file), g.text);
+    units.push({ source: join(dir, g.file), language: lang });
+  }
+
+  const objects = await compileUnits(units, { ...compileOptions, buildDirectory: dir });
+
+  const session = sessionOpt ?? defaultSession();
+  let perSession = memo.get(session);
+  if (!perSession) memo.set(session, (perSession = new Map()));
+  const memoKey = new KeyHasher().field("name", name).list("objects", objects.map((o) => o.key)).list("functions", [...fns.keys()]).digest();
+  const existing = perSession.get(memoKey);
+  if (existing) {
+    const mod = await existing.catch(() => undefined);
+    if (mod && !mod.library.disposed) return mod as LoadedModule<F>;
+    perSession.delete(memoKey);
+  }
+  const loading = (async () => {
+    const library = session.createLibrary(name);
+    try {
+      for (const o of objects) library.add(o.objectPath);
+      const docs: Record<string, string> = {};
+      const mod = new InlineModule({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
+      for (const [f, doc] of fns) {
+        Object.defineProperty(mod, f, { value: library.getFunction(f), enumerable: true });
+        if (doc) docs[f] = doc;
+      }
+      return mod;
+    } catch (e) {
+      library.dispose();
+      throw e;
+    }
+  })();
+  perSession.set(memoKey, loading);
+  loading.catch(() => perSession.delete(memoKey));
+  return (await loading) as LoadedModule<F>;
+}
