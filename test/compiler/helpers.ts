@@ -57,9 +57,9 @@ export function transpiledSrc(): Promise<string> {
   transpiled ??= (async () => {
     const out = await tempDir("orcjit-js-");
     const srcRoot = join(repoRoot, "src");
-    const dirs = ["compiler", "cache", "util"];
-    const files = ["errors.ts", "types.ts"].map((f) => join(srcRoot, f));
-    for (const d of dirs) for (const f of await readdir(join(srcRoot, d), { recursive: true })) if (String(f).endsWith(".ts")) files.push(join(srcRoot, d, String(f)));
+    const dirs = ["compiler", "cache", "util", "jit", "native"];
+    const files = ["errors.ts", "types.ts", "project/load-inline.ts", "project/build.ts"].map((f) => join(srcRoot, f));
+    for (const d of dirs) for (const f of await readdir(join(srcRoot, d), { recursive: true }).catch(() => [] as string[])) if (String(f).endsWith(".ts")) files.push(join(srcRoot, d, String(f)));
     for (const f of files) {
       const js = ts.transpileModule(await readFile(f, "utf8"), {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
@@ -76,3 +76,19 @@ export function transpiledSrc(): Promise<string> {
   })();
   return transpiled;
 }
+
+/** Environment for child processes that load the transpiled src/: the addon and a frozen copy of the headers. */
+export async function childEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+  frozenInclude ??= (async () => {
+    const d = await tempDir("orcjit-inc-");
+    await cp(join(repoRoot, "native", "include"), d, { recursive: true });
+    return d;
+  })();
+  return {
+    ...process.env,
+    ORCJIT_ADDON_PATH: process.env.ORCJIT_ADDON_PATH ?? join(repoRoot, "build", "Release", "tvm_ffi_orcjit.node"),
+    ORCJIT_INCLUDE_DIR: await frozenInclude,
+    ...extra,
+  };
+}
+let frozenInclude: Promise<string> | undefined;
