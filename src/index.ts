@@ -35,3 +35,11 @@ export type { BuildProgress, CompiledObject, CompileOptions, CompileUnit, Toolch
 // JIT object API (ExecutionSession / DynamicLibrary over LLVM ORC)
 export { DynamicLibrary, ExecutionSession, defaultSession } from "./jit/index.js";
 export type { ExecutionSessionOptions, FFIArg, FFIFunction, FFIResult } from "./jit/index.js";
+
+// Inline modules and object builds (compiler → cache → jit)
+export { loadInline, InlineModule, generateInlineSources, CPP_PRELUDE } from "./project/load-inline.js";
+export type { LoadInlineOptions, LoadedModule, GeneratedSources } from "./project/load-inline.js";
+export { build, buildObjects } from "./project/build.js";
+export type { BuildOptions } from "./project/build.js";
+export { parseDiagnostics, buildCompileCommand, languageOf } from "./compiler/index.js";
+export type { Language, OptLevel, ToolchainKind, CommandPlan, CommandInputs } from "./compiler/index.js";
