@@ -1,0 +1,346 @@
+// Type table C API: TVMFFITypeGetOrAllocIndex, TVMFFITypeKeyToIndex, TVMFFIGetTypeInfo and the
+// reflection registrations (fields, methods, metadata, attribute columns), TVM_FFI_ABI.md §3.8.
+// TypeInfo structs never move, and every registration updates them in place, because user code
+// reads TVMFFIGetTypeInfo(...)->methods/metadata right after registering.
+//
+// Re-registration (the same library loaded again, e.g. by hot reload) replaces a field or method
+// of the same name and an attribute value instead of failing, so reloads stay possible.
+#include "runtime/type_table.h"
+
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "runtime/error.h"
+#include "runtime/object.h"
+
+namespace orcjit::runtime {
+namespace {
+
+constexpr int32_t kMaxTypes = 1 << 16;
+
+struct TypeEntry {
+  TVMFFITypeInfo info{};
+  std::string key;
+  std::vector<const TVMFFITypeInfo*> ancestors;
+  std::vector<TVMFFIFieldInfo> fields;
+  std::vector<TVMFFIMethodInfo> methods;
+  TVMFFITypeMetadata metadata{};
+  std::deque<std::string> strings;  // stable storage for copied names/docs/metadata
+  int32_t child_slot_next = 0;      // next free index in the reserved child range
+  int32_t child_slot_end = 0;       // one past the reserved child range
+  bool child_slots_can_overflow = false;
+
+  TVMFFIByteArray Keep(const TVMFFIByteArray& b) {
+    strings.emplace_back(b.data ? std::string(b.data, b.size) : std::string());
+    return TVMFFIByteArray{strings.back().data(), strings.back().size()};
+  }
+  void Sync() {
+    info.num_fields = static_cast<int32_t>(fields.size());
+    info.fields = fields.empty() ? nullptr : fields.data();
+    info.num_methods = static_cast<int32_t>(methods.size());
+    info.methods = methods.empty() ? nullptr : methods.data();
+    info.type_ancestors = ancestors.empty() ? nullptr : ancestors.data();
+  }
+};
+
+struct AttrColumn {
+  std::vector<TVMFFIAny> data;
+  TVMFFITypeAttrColumn column{};
+};
+
+[[noreturn]] void Fatal(const std::string& msg) {
+  std::fprintf(stderr, "tvm-ffi-orcjit runtime: fatal: %s\n", msg.c_str());
+  std::abort();
+}
+
+uint64_t HashKey(const std::string& s) {  // FNV-1a
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+bool SameName(const TVMFFIByteArray& a, const TVMFFIByteArray& b) {
+  return a.size == b.size && (a.size == 0 || std::string_view(a.data, a.size) ==
+                                                 std::string_view(b.data, b.size));
+}
+
+TVMFFIAny OwnedCopy(const TVMFFIAny& v) {
+  TVMFFIAny out;
+  if (TVMFFIAnyViewToOwnedAny(&v, &out) != 0) throw std::bad_alloc();
+  return out;
+}
+
+void Release(TVMFFIAny* v) {
+  if (v->type_index >= kTVMFFIStaticObjectBegin) DecRef(v->v_obj);
+  v->type_index = kTVMFFINone;
+  v->v_int64 = 0;
+}
+
+class TypeTable {
+ public:
+  static TypeTable& Global() {
+    static TypeTable* inst = new TypeTable();  // leaked: user code may query at exit
+    return *inst;
+  }
+
+  TypeEntry* Get(int32_t index) const {
+    if (index < 0 || index >= kMaxTypes) return nullptr;
+    return slots_[index].load(std::memory_order_acquire);
+  }
+
+  int32_t GetOrAlloc(const std::string& key, int32_t static_index, int32_t num_child_slots,
+                     int32_t can_overflow, int32_t parent_index) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_key_.find(key);
+    if (it != by_key_.end()) return it->second;
+    if (parent_index == -2) return -2;  // query only
+    TypeEntry* parent = nullptr;
+    if (parent_index >= 0) {
+      parent = Get(parent_index);
+      if (!parent) Fatal("type `" + key + "`: unknown parent type index " +
+                         std::to_string(parent_index));
+    }
+    if (num_child_slots < 0) num_child_slots = 0;
+    int32_t reserve = num_child_slots + 1;
+    int32_t index;
+    if (static_index >= 0) {
+      if (static_index >= kTVMFFIDynObjectBegin || Get(static_index) != nullptr) {
+        Fatal("type `" + key + "`: static type index " + std::to_string(static_index) +
+              " is taken or out of the static range");
+      }
+      index = static_index;
+    } else if (parent && parent->child_slot_next + reserve <= parent->child_slot_end) {
+      index = parent->child_slot_next;
+      parent->child_slot_next += reserve;
+    } else if (!parent || parent->child_slots_can_overflow) {
+      index = next_dynamic_;
+      next_dynamic_ += reserve;
+    } else {
+      Fatal("type `" + key + "`: parent `" + parent->key +
+            "` has no child slots left and does not allow overflow");
+    }
+    if (index + reserve > kMaxTypes) Fatal("type table full");
+    auto* e = new TypeEntry();
+    e->key = key;
+    e->info.type_index = index;
+    e->info.type_key = TVMFFIByteArray{e->key.data(), e->key.size()};
+    e->info.type_key_hash = HashKey(key);
+    if (parent) {
+      e->ancestors = parent->ancestors;
+      e->ancestors.push_back(&parent->info);
+    }
+    e->info.type_depth = static_cast<int32_t>(e->ancestors.size());
+    e->child_slot_next = index + 1;
+    e->child_slot_end = index + 1 + num_child_slots;
+    e->child_slots_can_overflow = can_overflow != 0;
+    e->Sync();
+    by_key_[key] = index;
+    slots_[index].store(e, std::memory_order_release);
+    return index;
+  }
+
+  int32_t Find(const std::string& key) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = by_key_.find(key);
+    return it == by_key_.end() ? -1 : it->second;
+  }
+
+  std::mutex& mutex() { return mu_; }
+
+  AttrColumn* Column(const std::string& name, bool create) {
+    auto it = columns_.find(name);
+    if (it != columns_.end()) return it->second;
+    if (!create) return nullptr;
+    auto* col = new AttrColumn();
+    col->data.reserve(1024);  // readers may cache `data`; avoid reallocation in common cases
+    columns_[name] = col;
+    return col;
+  }
+
+ private:
+  TypeTable() {
+    static const char* kPodKeys[] = {"None",        "int",          "bool",
+                                     "float",       "void*",        "DataType",
+                                     "Device",      "DLTensor*",    "const char*",
+                                     "TVMFFIByteArray*", "ObjectRValueRef", "ffi.SmallStr",
+                                     "ffi.SmallBytes"};
+    for (int32_t i = 0; i <= kTVMFFISmallBytes; ++i) GetOrAlloc(kPodKeys[i], i, 0, 0, -1);
+    // Object is the root; user types overflow into the dynamic range from 128.
+    GetOrAlloc("ffi.Object", kTVMFFIObject, 0, 1, -1);
+    static const char* kObjKeys[] = {"ffi.String", "ffi.Bytes", "ffi.Error",  "ffi.Function",
+                                     "ffi.Shape",  "ffi.Tensor", "ffi.Array", "ffi.Map",
+                                     "ffi.Module", "ffi.OpaquePyObject", "ffi.List", "ffi.Dict",
+                                     "ffi.VisitInterrupt"};
+    for (int32_t i = kTVMFFIStr; i <= kTVMFFIVisitInterrupt; ++i) {
+      GetOrAlloc(kObjKeys[i - kTVMFFIStr], i, 0, 0, kTVMFFIObject);
+    }
+  }
+
+  std::mutex mu_;
+  std::atomic<TypeEntry*> slots_[kMaxTypes] = {};
+  std::unordered_map<std::string, int32_t> by_key_;
+  std::map<std::string, AttrColumn*> columns_;
+  int32_t next_dynamic_ = kTVMFFIDynObjectBegin;
+};
+
+// Entry for a registration call, or raise and return nullptr.
+TypeEntry* EntryOrRaise(int32_t type_index, const char* what) {
+  TypeEntry* e = TypeTable::Global().Get(type_index);
+  if (!e) RaiseError("ValueError", std::string(what) + ": unknown type index " +
+                                       std::to_string(type_index));
+  return e;
+}
+
+}  // namespace
+
+const TVMFFITypeInfo* FindTypeInfo(int32_t type_index) {
+  TypeEntry* e = TypeTable::Global().Get(type_index);
+  return e ? &e->info : nullptr;
+}
+
+}  // namespace orcjit::runtime
+
+using namespace orcjit::runtime;
+
+extern "C" {
+
+TVM_FFI_DLL int32_t TVMFFITypeGetOrAllocIndex(const TVMFFIByteArray* type_key,
+                                              int32_t static_type_index, int32_t type_depth,
+                                              int32_t num_child_slots,
+                                              int32_t child_slots_can_overflow,
+                                              int32_t parent_type_index) {
+  // type_depth is implied by the parent chain; the table computes it from there.
+  (void)type_depth;
+  try {
+    return TypeTable::Global().GetOrAlloc(std::string(type_key->data, type_key->size),
+                                          static_type_index, num_child_slots,
+                                          child_slots_can_overflow, parent_type_index);
+  } catch (const std::exception& e) {
+    Fatal(std::string("TVMFFITypeGetOrAllocIndex: ") + e.what());
+  }
+}
+
+TVM_FFI_DLL int TVMFFITypeKeyToIndex(const TVMFFIByteArray* type_key, int32_t* out_tindex) {
+  ORCJIT_API_BEGIN();
+  std::string key(type_key->data, type_key->size);
+  int32_t index = TypeTable::Global().Find(key);
+  if (index < 0) {
+    RaiseError("ValueError", "Cannot find type `" + key + "`");
+    return -1;
+  }
+  *out_tindex = index;
+  ORCJIT_API_END();
+}
+
+TVM_FFI_DLL const TVMFFITypeInfo* TVMFFIGetTypeInfo(int32_t type_index) {
+  const TVMFFITypeInfo* info = FindTypeInfo(type_index);
+  if (!info) Fatal("TVMFFIGetTypeInfo: unknown type index " + std::to_string(type_index));
+  return info;
+}
+
+TVM_FFI_DLL int TVMFFITypeRegisterField(int32_t type_index, const TVMFFIFieldInfo* info) {
+  ORCJIT_API_BEGIN();
+  std::lock_guard<std::mutex> lock(TypeTable::Global().mutex());
+  TypeEntry* e = EntryOrRaise(type_index, "TVMFFITypeRegisterField");
+  if (!e) return -1;
+  TVMFFIFieldInfo f = *info;
+  f.name = e->Keep(info->name);
+  f.doc = e->Keep(info->doc);
+  f.metadata = e->Keep(info->metadata);
+  f.default_value_or_factory = OwnedCopy(info->default_value_or_factory);
+  if ((f.flags & kTVMFFIFieldFlagBitMaskSetterIsFunctionObj) && f.setter) {
+    IncRef(static_cast<TVMFFIObject*>(f.setter));
+  }
+  for (auto& old : e->fields) {
+    if (SameName(old.name, f.name)) {
+      Release(&old.default_value_or_factory);
+      if ((old.flags & kTVMFFIFieldFlagBitMaskSetterIsFunctionObj) && old.setter) {
+        DecRef(static_cast<TVMFFIObject*>(old.setter));
+      }
+      old = f;
+      return 0;
+    }
+  }
+  e->fields.push_back(f);
+  e->Sync();
+  ORCJIT_API_END();
+}
+
+TVM_FFI_DLL int TVMFFITypeRegisterMethod(int32_t type_index, const TVMFFIMethodInfo* info) {
+  ORCJIT_API_BEGIN();
+  std::lock_guard<std::mutex> lock(TypeTable::Global().mutex());
+  TypeEntry* e = EntryOrRaise(type_index, "TVMFFITypeRegisterMethod");
+  if (!e) return -1;
+  TVMFFIMethodInfo m = *info;
+  m.name = e->Keep(info->name);
+  m.doc = e->Keep(info->doc);
+  m.metadata = e->Keep(info->metadata);
+  m.method = OwnedCopy(info->method);
+  for (auto& old : e->methods) {
+    if (SameName(old.name, m.name)) {
+      Release(&old.method);
+      old = m;
+      return 0;
+    }
+  }
+  e->methods.push_back(m);
+  e->Sync();
+  ORCJIT_API_END();
+}
+
+TVM_FFI_DLL int TVMFFITypeRegisterMetadata(int32_t type_index,
+                                           const TVMFFITypeMetadata* metadata) {
+  ORCJIT_API_BEGIN();
+  std::lock_guard<std::mutex> lock(TypeTable::Global().mutex());
+  TypeEntry* e = EntryOrRaise(type_index, "TVMFFITypeRegisterMetadata");
+  if (!e) return -1;
+  e->metadata = *metadata;
+  e->metadata.doc = e->Keep(metadata->doc);
+  e->info.metadata = &e->metadata;
+  ORCJIT_API_END();
+}
+
+TVM_FFI_DLL int TVMFFITypeRegisterAttr(int32_t type_index, const TVMFFIByteArray* attr_name,
+                                       const TVMFFIAny* attr_value) {
+  ORCJIT_API_BEGIN();
+  TypeTable& table = TypeTable::Global();
+  TVMFFIAny old;
+  old.type_index = kTVMFFINone;
+  {
+    std::lock_guard<std::mutex> lock(table.mutex());
+    if (!EntryOrRaise(type_index, "TVMFFITypeRegisterAttr")) return -1;
+    AttrColumn* col = table.Column(std::string(attr_name->data, attr_name->size), true);
+    TVMFFIAny value = OwnedCopy(*attr_value);
+    if (col->data.size() <= static_cast<size_t>(type_index)) {
+      TVMFFIAny none;
+      none.type_index = kTVMFFINone;
+      none.zero_padding = 0;
+      none.v_int64 = 0;
+      col->data.resize(static_cast<size_t>(type_index) + 1, none);
+    }
+    old = col->data[type_index];
+    col->data[type_index] = value;
+    col->column.data = col->data.data();
+    col->column.size = static_cast<int32_t>(col->data.size());
+    col->column.begin_index = 0;
+  }
+  Release(&old);  // outside the lock: a deleter may call back into the table
+  ORCJIT_API_END();
+}
+
+TVM_FFI_DLL const TVMFFITypeAttrColumn* TVMFFIGetTypeAttrColumn(const TVMFFIByteArray* attr_name) {
+  TypeTable& table = TypeTable::Global();
+  std::lock_guard<std::mutex> lock(table.mutex());
+  AttrColumn* col = table.Column(std::string(attr_name->data, attr_name->size), false);
+  return col ? &col->column : nullptr;
+}
+
+}  // extern "C"
