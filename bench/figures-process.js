@@ -1,6 +1,6 @@
 // Fresh-process figures: warm/cold loadInline, orcjit build parallelism, hot reload, RSS.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { interleave, NotAvailable, now, stats } from "./harness.js";
@@ -27,9 +27,12 @@ function child(mode, args, env = {}) {
   try {
     out = JSON.parse(last);
   } catch {
-    throw new Error(`child ${mode} exited ${r.status}: ${(r.stderr ?? "").trim().split("\n").slice(-3).join(" ")}`);
+    const lines = (r.stderr ?? "").trim().split("\n");
+    const msg = lines.find((l) => /Error|error:/.test(l)) ?? lines.slice(-3).join(" ");
+    throw new Error(`child ${mode} exited ${r.status}: ${msg}`);
   }
   if (out.na) throw new NotAvailable(out.na);
+  Object.defineProperty(out, "stderr", { value: r.stderr ?? "" });
   return out;
 }
 
@@ -70,8 +73,8 @@ export const processFigures = [
       const cache = freshDir("warm-cache");
       const env = { ORCJIT_CACHE_DIR: cache };
       const opts = { ...inlineOptions("bench_warm"), cacheDir: cache };
-      child("inline", { options: opts, fn: "add" }, env); // prime the cache
-      const objects = findFiles(cache, ".o");
+      const primed = child("inline", { options: opts, fn: "add" }, env); // prime the cache
+      const objects = primed.objects?.length ? primed.objects : findFiles(cache, ".o");
       if (objects.length !== 1) throw new Error(`expected one cached object in ${cache}, found ${objects.length}`);
       const s = await interleave(
         {
@@ -92,7 +95,7 @@ export const processFigures = [
     async run(ctx) {
       await needExport("loadInline");
       // The command loadInline runs, echoed by its verbose mode; else an equivalent one.
-      const cmd = compilerCommand();
+      const cmd = capturedCommand() ?? compilerCommand();
       let i = 0;
       const s = await interleave(
         {
@@ -161,7 +164,7 @@ export const processFigures = [
   },
   {
     id: "rss",
-    figure: "RSS after 1,000 reload cycles (create/add/call/remove a library)",
+    figure: "RSS after 1,000 reload cycles (project.rebuildLibraries: cache hit + new generation + call)",
     baselineLabel: "RSS after 10 cycles",
     target: "+ ≤ 5 MB",
     async run(ctx) {
@@ -170,13 +173,20 @@ export const processFigures = [
       const runs = ctx.quick ? 1 : 3;
       const r10 = [];
       const r1000 = [];
+      let stable = true;
+      const m = await api();
+      const manifest = m.loadProject ? makeReloadProject() : undefined;
       for (let k = 0; k < runs; k++) {
-        const o = child("rss", { objects, fn: "add", cycles: 1000, marks: [10, 1000] });
+        const o = manifest
+          ? child("rss-project", { manifest, library: "k", fn: "add", cycles: 1000, marks: [10, 1000] }, { ORCJIT_CACHE_DIR: path.join(TMP, "rss-cache") })
+          : child("rss", { objects, fn: "add", cycles: 1000, marks: [10, 1000] });
+        if (o.stableHandle === false) stable = false;
         r10.push(o.rss10);
         r1000.push(o.rss1000);
       }
       const b = stats(r10);
       const c = stats(r1000);
+      const note = manifest && !stable ? "handles from ProjectLibrary.getFunction went stale after rebuildLibraries (DisposedError); re-acquired per cycle" : undefined;
       const d = c.median - b.median;
       return ok({
         unit: "MB",
@@ -186,10 +196,19 @@ export const processFigures = [
         ratio: c.median / b.median,
         ratioText: `${d >= 0 ? "+" : ""}${d.toFixed(1)} MB`,
         met: d <= 5,
+        note,
       });
     },
   },
 ];
+
+/** A project with one library of one C source exporting add, for reload cycles. */
+function makeReloadProject() {
+  const dir = freshDir("reload");
+  writeFileSync(path.join(dir, "add.c"), readFileSync(path.join(ROOT, "bench", "kernels", "ffi_calls.c"), "utf8"));
+  writeFileSync(path.join(dir, "orcjit.yaml"), "version: 1\nlibraries:\n  k:\n    sources:\n      - add.c\n");
+  return path.join(dir, "orcjit.yaml");
+}
 
 /** A project with one library of 8 independent C++ sources, each exporting one function. */
 function makeEightSourceProject() {
@@ -209,6 +228,46 @@ function makeEightSourceProject() {
     "version: 1\nlibraries:\n  kernels:\n    sources:\n" + names.map((n) => `      - ${n}.cc\n`).join("");
   writeFileSync(path.join(dir, "orcjit.yaml"), yaml);
   return dir;
+}
+
+/** loadInline's own compiler command, from a verbose cold run, with its temp paths redirected. */
+function capturedCommand() {
+  const cache = freshDir("cold-capture");
+  const r = child("inline", { options: { ...inlineOptions("bench_cold"), cacheDir: cache, verbose: true }, fn: "add" }, { ORCJIT_CACHE_DIR: cache });
+  const line = r.stderr.split("\n").find((l) => l.startsWith("[orcjit] "));
+  if (!line) return undefined;
+  const argv = shellSplit(line.slice("[orcjit] ".length));
+  const oi = argv.indexOf("-o");
+  if (oi < 0) return undefined;
+  const tmpDir = path.dirname(argv[oi + 1]);
+  const [file, ...rest] = argv;
+  return {
+    file,
+    cwd: ROOT,
+    args: (out) => rest.map((a) => a.split(tmpDir).join(out)),
+    note: `baseline command (loadInline's own, from verbose): ${line.slice(9, 400)}`,
+  };
+}
+
+/** Splits a POSIX-shell-quoted line (single quotes, as the compiler layer prints it). */
+function shellSplit(line) {
+  const out = [];
+  let cur = null;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === "'") {
+      const j = line.indexOf("'", i + 1);
+      cur = (cur ?? "") + line.slice(i + 1, j);
+      i = j;
+    } else if (ch === "\\") {
+      cur = (cur ?? "") + line[++i];
+    } else if (ch === " ") {
+      if (cur !== null) out.push(cur);
+      cur = null;
+    } else cur = (cur ?? "") + ch;
+  }
+  if (cur !== null) out.push(cur);
+  return out;
 }
 
 /** An equivalent of loadInline's compile step: same compiler family, flags and generated source. */

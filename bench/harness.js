@@ -79,6 +79,7 @@ export function machineInfo() {
     v8: process.versions.v8,
     compiler: firstLine(spawnSync("c++", ["--version"], { encoding: "utf8" }).stdout),
     totalMemMB: Math.round(os.totalmem() / 2 ** 20),
+    loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
     date: new Date().toISOString(),
   };
 }
@@ -119,7 +120,8 @@ function atomicWrite(file, text) {
 export function markdown(machine, rows, absolute = []) {
   const head =
     `Measured ${machine.date.slice(0, 10)} on ${machine.cpuModel} (${machine.cores} cores), ` +
-    `Node ${machine.node}, ${machine.compiler}. Median of interleaved rounds, IQR in parentheses.\n\n` +
+    `Node ${machine.node}, ${machine.compiler}, load average ${machine.loadAverage?.join(" ")} at the end. ` +
+    "Median of interleaved rounds, IQR in parentheses.\n\n" +
     "| figure | baseline | candidate | ratio | target | met? |\n|---|---|---|---|---|---|\n";
   const lines = rows.map((r) => {
     if (r.status !== "ok") {

@@ -38,21 +38,6 @@ const koffiNoop = koffi.load(artifacts.plainSo).func("void bench_noop(void)");
 const ctx = { rounds, quick, artifacts, addon, koffiAdd, koffiNoop, log };
 const figures = [...callFigures, ...processFigures].filter((f) => !filter || filter.some((x) => f.id.includes(x)));
 
-const rows = [];
-for (const f of figures) {
-  log(`${f.id}: ${f.figure}`);
-  const base = { id: f.id, figure: f.figure, baselineLabel: f.baselineLabel, target: f.target };
-  try {
-    const res = await f.run(ctx);
-    for (const r of Array.isArray(res) ? res : [res]) rows.push({ ...base, ...r });
-  } catch (e) {
-    const na = e instanceof NotAvailable;
-    rows.push({ ...base, status: na ? "n/a" : "error", reason: na ? e.message : (e.stack ?? String(e)).split("\n").slice(0, 3).join(" ") });
-  }
-  const last = rows[rows.length - 1];
-  log(last.status === "ok" ? `  ratio ${last.ratio.toFixed(2)}× (${last.met ? "met" : "MISSED"})` : `  ${last.status}: ${last.reason}`);
-}
-
 // Absolute per-call figures: the no-JIT peers measured here, the JIT calls measured above,
 // and published peer numbers (taken on other machines).
 const absolute = [];
@@ -82,6 +67,21 @@ if (!filter || filter.includes("peers")) {
     absolute.push({ what, nsPerCall: what.startsWith("napi_call") ? st.median / 1000 : st.median });
   }
 }
+const rows = [];
+for (const f of figures) {
+  log(`${f.id}: ${f.figure}`);
+  const base = { id: f.id, figure: f.figure, baselineLabel: f.baselineLabel, target: f.target };
+  try {
+    const res = await f.run(ctx);
+    for (const r of Array.isArray(res) ? res : [res]) rows.push({ ...base, ...r });
+  } catch (e) {
+    const na = e instanceof NotAvailable;
+    rows.push({ ...base, status: na ? "n/a" : "error", reason: na ? e.message : (e.stack ?? String(e)).split("\n").slice(0, 3).join(" ") });
+  }
+  const last = rows[rows.length - 1];
+  log(last.status === "ok" ? `  ratio ${last.ratio.toFixed(2)}× (${last.met ? "met" : "MISSED"})` : `  ${last.status}: ${last.reason}`);
+}
+
 const jitCalls = { noop: "candidate", add: "candidate", tensor: "candidate", "tensor-1m": "candidate", callback: "candidate" };
 for (const r of rows) {
   if (r.status === "ok" && jitCalls[r.id]) absolute.push({ what: r.candidateLabel, nsPerCall: r.candidate.median });
