@@ -8,6 +8,13 @@ import { printWarnings } from "./warnings.js";
 
 const TARGET = /^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
+/** `library.function` → [library, function]; a UsageError otherwise. */
+export function parseTarget(target: string): [string, string] {
+  const m = TARGET.exec(target);
+  if (!m) throw new UsageError(`expected <library>.<function>, got '${target}'`);
+  return [m[1]!, m[2]!];
+}
+
 function looksLikeManifest(arg: string): boolean {
   if (/\.ya?ml$/i.test(arg)) return true;
   if (TARGET.test(arg)) return false;
@@ -62,9 +69,7 @@ Examples:
       target = rest[0]!;
       args = rest.slice(1);
     }
-    const m = TARGET.exec(target);
-    if (!m) throw new UsageError(`expected <library>.<function>, got '${target}'`);
-    const [, libName, fnName] = m as unknown as [string, string, string];
+    const [libName, fnName] = parseTarget(target);
     const values = parseArgs(args);
 
     const project = await loadProject(manifest, projectOptions(o));
