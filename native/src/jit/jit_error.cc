@@ -16,7 +16,17 @@ std::string Shown(llvm::StringRef mangled) {
 }
 }  // namespace
 
-void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& context) {
+void CollectErrors(llvm::Error err, ReportedErrors* out) {
+  llvm::handleAllErrors(
+      std::move(err),
+      [&](const llvm::orc::SymbolsNotFound& e) {
+        for (const auto& s : e.getSymbols()) out->missing.push_back((*s).str());
+      },
+      [&](const llvm::ErrorInfoBase& e) { out->messages.push_back(e.message()); });
+}
+
+void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& context,
+                    const ReportedErrors* reported) {
   std::set<std::string> missing;
   std::string duplicate;
   std::string other;
@@ -39,6 +49,13 @@ void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& cont
         if (!other.empty()) other += "; ";
         other += m;
       });
+  if (reported) {
+    for (const auto& m : reported->missing) missing.insert(m);
+    for (const auto& m : reported->messages) {
+      if (other.rfind("Failed to materialize", 0) == 0) other.clear();
+      if (other.find(m) == std::string::npos) other += (other.empty() ? "" : "; ") + m;
+    }
+  }
   std::string prefix = context.empty() ? "" : context + ": ";
   if (!duplicate.empty()) {
     throw JitError(ErrorKind::kLink,

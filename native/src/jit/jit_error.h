@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "llvm/Support/Error.h"
 
@@ -26,10 +27,22 @@ class JitError : public std::runtime_error {
   ErrorKind kind_;
 };
 
+/// Errors ORC reports out of band (through ExecutionSession::reportError) while a lookup
+/// links: the root cause of a "Failed to materialize symbols" error arrives here.
+struct ReportedErrors {
+  std::vector<std::string> missing;   // symbols not found while linking
+  std::vector<std::string> messages;  // other messages
+  bool empty() const { return missing.empty() && messages.empty(); }
+};
+
 /// Consumes `err` and throws it as a JitError. The category is inferred from the LLVM error
 /// (duplicate definition / missing symbols → kLink) unless that gives nothing better than
 /// `fallback`. `context` is prefixed to the message ("library 'x': ...").
-[[noreturn]] void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& context);
+[[noreturn]] void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& context,
+                                 const ReportedErrors* reported = nullptr);
+
+/// Splits an error into missing-symbol names and messages (consumes it).
+void CollectErrors(llvm::Error err, ReportedErrors* out);
 
 /// Unwraps an Expected<T>, throwing through ThrowLLVMError on failure.
 template <typename T>

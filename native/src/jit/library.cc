@@ -5,6 +5,7 @@
 #include "jit/jit_error.h"
 #include "jit/session.h"
 #include "llvm/ExecutionEngine/JITLink/JITLink.h"
+#include "llvm/ExecutionEngine/Orc/ObjectFileInterface.h"
 #include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 
@@ -88,8 +89,31 @@ void Library::AddObject(llvm::StringRef bytes, const std::string& display_name) 
     std::lock_guard<std::mutex> lock(init_mu_);
     object_seq_[id] = next_object_seq_++;
   }
-  JIT_LLVM_CALL(session_->jit().addObjectFile(*jd_, std::move(buffer)), ErrorKind::kObjectFile,
-                "library '" + name_ + "', object '" + id + "'");
+  std::string context = "library '" + name_ + "', object '" + id + "'";
+  auto& es = session_->jit().getExecutionSession();
+  auto iface = Unwrap(llvm::orc::getObjectFileInterface(es, buffer->getMemBufferRef()),
+                      ErrorKind::kObjectFile, context);
+  std::vector<llvm::orc::SymbolStringPtr> names;
+  for (auto& kv : iface.SymbolFlags) names.push_back(kv.first);
+  JIT_LLVM_CALL(session_->jit().getObjLinkingLayer().add(*jd_, std::move(buffer), std::move(iface)),
+                ErrorKind::kObjectFile, context);
+  unlinked_.insert(unlinked_.end(), names.begin(), names.end());
+}
+
+void Library::LinkPending() {
+  if (unlinked_.empty()) return;
+  auto names = std::move(unlinked_);
+  unlinked_.clear();
+  llvm::orc::SymbolLookupSet set;
+  for (auto& n : names) set.add(n, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
+  auto& es = session_->jit().getExecutionSession();
+  session_->TakeReportedErrors();
+  auto r = es.lookup({{jd_, JITDylibLookupFlags::MatchAllSymbols}}, std::move(set));
+  RunPendingInits();
+  if (!r) {
+    ReportedErrors reported = session_->TakeReportedErrors();
+    ThrowLLVMError(r.takeError(), ErrorKind::kLink, "library '" + name_ + "'", &reported);
+  }
 }
 
 unsigned Library::ObjectSeq(const std::string& graph_name) {
@@ -151,9 +175,14 @@ void* Library::LookupOptional(const std::string& symbol) {
                               {{jd_, JITDylibLookupFlags::MatchAllSymbols}}, set);
   if (!flags) ThrowLLVMError(flags.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
   if (flags->empty()) return nullptr;
+  LinkPending();
+  session_->TakeReportedErrors();
   auto sym = es.lookup({{jd_, JITDylibLookupFlags::MatchAllSymbols}}, name);
   RunPendingInits();
-  if (!sym) ThrowLLVMError(sym.takeError(), ErrorKind::kLink, "library '" + name_ + "'");
+  if (!sym) {
+    ReportedErrors reported = session_->TakeReportedErrors();
+    ThrowLLVMError(sym.takeError(), ErrorKind::kLink, "library '" + name_ + "'", &reported);
+  }
   return sym->getAddress().toPtr<void*>();
 }
 
@@ -168,9 +197,14 @@ void* Library::Lookup(const std::string& symbol) {
   if (flags->empty())
     throw JitError(ErrorKind::kSymbolNotFound,
                    "library '" + name_ + "' does not export '" + symbol + "'");
+  LinkPending();
+  session_->TakeReportedErrors();
   auto sym = es.lookup({{jd_, JITDylibLookupFlags::MatchExportedSymbolsOnly}}, name);
   RunPendingInits();
-  if (!sym) ThrowLLVMError(sym.takeError(), ErrorKind::kLink, "library '" + name_ + "'");
+  if (!sym) {
+    ReportedErrors reported = session_->TakeReportedErrors();
+    ThrowLLVMError(sym.takeError(), ErrorKind::kLink, "library '" + name_ + "'", &reported);
+  }
   return sym->getAddress().toPtr<void*>();
 }
 

@@ -71,6 +71,7 @@ class Library : public std::enable_shared_from_this<Library> {
   void ApplyLinkOrder();
   void CheckAlive() const;
   void RunPendingInits();
+  void LinkPending();  // links every object added since the last lookup
   void RunFinalizers();
 
   std::shared_ptr<Session> session_;
@@ -79,6 +80,9 @@ class Library : public std::enable_shared_from_this<Library> {
   bool disposed_ = false;
   void* dso_handle_ = nullptr;
   std::vector<std::shared_ptr<Library>> link_libs_;
+  // Symbols (incl. ORC init symbols) of objects added but not linked yet. The first lookup
+  // after an add links them all, so every object's constructors run like a shared library's.
+  std::vector<llvm::orc::SymbolStringPtr> unlinked_;
   std::vector<std::weak_ptr<Library>> dependents_;
 
   std::mutex init_mu_;  // guards the fields below (plugin passes run during lookups)

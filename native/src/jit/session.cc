@@ -82,6 +82,13 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
       });
   s->jit_ = Unwrap(builder.create(), ErrorKind::kInternal, "cannot create the LLVM JIT");
   auto& es = s->jit_->getExecutionSession();
+  es.setErrorReporter([raw](llvm::Error err) {
+    std::lock_guard<std::mutex> lock(raw->reported_mu_);
+    CollectErrors(std::move(err), &raw->reported_);
+    // Bound the backlog if nobody collects it.
+    if (raw->reported_.messages.size() > 64) raw->reported_.messages.erase(raw->reported_.messages.begin());
+    if (raw->reported_.missing.size() > 256) raw->reported_.missing.erase(raw->reported_.missing.begin());
+  });
   s->process_jd_ = s->jit_->getProcessSymbolsJITDylib().get();
   if (!s->process_jd_) throw JitError(ErrorKind::kInternal, "LLJIT has no process-symbols library");
   s->runtime_jd_ = &es.createBareJITDylib("<tvm-ffi runtime>");
@@ -143,6 +150,13 @@ Library* Session::FindLibrary(llvm::orc::JITDylib& jd) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_jd_.find(&jd);
   return it == by_jd_.end() ? nullptr : it->second;
+}
+
+ReportedErrors Session::TakeReportedErrors() {
+  std::lock_guard<std::mutex> lock(reported_mu_);
+  ReportedErrors out = std::move(reported_);
+  reported_ = ReportedErrors();
+  return out;
 }
 
 size_t Session::library_count() {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "jit/jit_error.h"
 #include "llvm/ExecutionEngine/Orc/LLJIT.h"
 
 namespace orcjit::jit {
@@ -47,6 +48,9 @@ class Session : public std::enable_shared_from_this<Session> {
   /// The library owning `jd`, or null (used by the init/fini plugin).
   Library* FindLibrary(llvm::orc::JITDylib& jd);
 
+  /// Takes the errors ORC reported out of band since the last call.
+  ReportedErrors TakeReportedErrors();
+
   /// Number of live (not disposed) libraries.
   size_t library_count();
 
@@ -63,7 +67,8 @@ class Session : public std::enable_shared_from_this<Session> {
   llvm::orc::JITDylib* process_jd_ = nullptr;
   std::vector<std::weak_ptr<Library>> libraries_;
   std::unordered_map<llvm::orc::JITDylib*, Library*> by_jd_;
-  std::unordered_map<std::string, int> names_;
+  std::mutex reported_mu_;
+  ReportedErrors reported_;
   unsigned next_id_ = 0;
 };
 
