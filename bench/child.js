@@ -2,6 +2,7 @@
 // Prints one JSON line on stdout: { ns } or { rss10, rss1000 } or { na: reason }.
 import { api, createLibrary, getFunction, removeLibrary } from "./jit.js";
 import { NotAvailable, now } from "./harness.js";
+import { shellSplit } from "./shell.js";
 
 const [mode, argJson] = process.argv.slice(2);
 const args = JSON.parse(argJson ?? "{}");
@@ -85,9 +86,59 @@ async function main() {
           r = f(1, 2);
         }
         if (Number(r) !== 3) throw new Error("wrong result after reload");
-        if (args.marks.includes(i)) out[`rss${i}`] = rss();
+        if (args.marks.includes(i)) {
+          out[`rss${i}`] = rss();
+          const mu = process.memoryUsage();
+          (out.trace ??= []).push({ cycle: i, rssMB: out[`rss${i}`], heapUsedMB: mu.heapUsed / 2 ** 20, externalMB: mu.external / 2 ** 20 });
+        }
       }
       out.stableHandle = stable;
+      return out;
+    }
+    case "hot-reload": {
+      // Edit → observe with the watcher, interleaved with running the watcher's own compiler
+      // command for that file (captured from verbose output) directly.
+      if (!m.watchProject) throw new NotAvailable("waiting for watchProject in src/index.ts");
+      const { spawnSync } = await import("node:child_process");
+      const { writeFileSync, mkdtempSync } = await import("node:fs");
+      const { tmpdir } = await import("node:os");
+      const { dirname, join } = await import("node:path");
+      const commands = [];
+      const write = process.stderr.write.bind(process.stderr);
+      process.stderr.write = (chunk, ...rest) => {
+        const t = String(chunk);
+        if (t.startsWith("[orcjit] ")) commands.push(t.slice(9).trim());
+        else return write(chunk, ...rest);
+        return true;
+      };
+      const src = (v) => `#include <tvm/ffi/function.h>\nint64_t value() { return ${v}; }\nTVM_FFI_DLL_EXPORT_TYPED_FUNC(value, value);\n`;
+      const base = Date.now() % 1_000_000; // new content on every run: never a cache hit
+      writeFileSync(args.source, src(base));
+      const watcher = await m.watchProject(args.manifest, { verbose: true });
+      const f = watcher.library(args.library).getFunction("value");
+      const out = { reload: [], compile: [] };
+      const outDir = mkdtempSync(join(tmpdir(), "orcjit-bench-cc-"));
+      for (let i = 1; i <= args.rounds; i++) {
+        const v = base + i;
+        const t0 = now();
+        writeFileSync(args.source, src(v));
+        const deadline = Date.now() + 60_000;
+        while (Number(f()) !== v) {
+          if (Date.now() > deadline) throw new Error(`reload ${i} not observed within 60 s`);
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        out.reload.push(Number(now() - t0));
+        const cmd = commands.at(-1);
+        if (!cmd) throw new NotAvailable("watcher printed no compiler command in verbose mode");
+        const argv = shellSplit(cmd);
+        const tmp = dirname(argv[argv.indexOf("-o") + 1]);
+        const t1 = now();
+        const r = spawnSync(argv[0], argv.slice(1).map((a) => a.split(tmp).join(outDir)), { encoding: "utf8" });
+        out.compile.push(Number(now() - t1));
+        if (r.status !== 0) throw new Error(`direct compile failed: ${r.stderr}`);
+      }
+      await watcher.close();
+      out.command = commands.at(-1);
       return out;
     }
     default:
@@ -105,3 +156,4 @@ main().then(
     }
   },
 );
+
