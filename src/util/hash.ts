@@ -1,22 +1,18 @@
 // Hashing helpers: sha256 over strings, bytes, files and directory trees.
 import { createHash, type Hash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
 }
 
-/** sha256 of a file's contents, streamed. Rejects with the fs error (ENOENT, ...). */
-export function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const h = createHash("sha256");
-    const s = createReadStream(path);
-    s.on("error", reject);
-    s.on("data", (chunk) => h.update(chunk));
-    s.on("end", () => resolve(h.digest("hex")));
-  });
+/**
+ * sha256 of a file's contents. Rejects with the fs error (ENOENT, ...). Files are read whole:
+ * headers and objects are small, and one read beats a stream's per-chunk event-loop hops.
+ */
+export async function sha256File(path: string): Promise<string> {
+  return sha256(await readFile(path));
 }
 
 /**

@@ -1,6 +1,7 @@
 // compileUnits against real clang-22 and gcc: C and C++ units, diagnostics, cache hits without
 // a compiler spawn, header invalidation, cancellation and killed compilers.
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readdir, readFile, stat, writeFile, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -252,5 +253,30 @@ describe("compileUnits general behaviour", () => {
   it("throws a ToolchainError for a compiler that does not exist", async () => {
     const fx = await copyFixtures();
     await expect(compileUnits([{ source: join(fx, "add.c") }], { compiler: "/nonexistent/cc", cacheDir: await tempDir() })).rejects.toMatchObject({ code: "ORCJIT_TOOLCHAIN" });
+  });
+});
+
+// nvcc is optional on a machine; where it exists, CUDA units compile through the same path.
+const nvcc = ["/usr/local/bin/nvcc", "/usr/local/cuda/bin/nvcc", process.env.CUDA_HOME ? `${process.env.CUDA_HOME}/bin/nvcc` : ""].find((p) => p && existsSync(p));
+describe.runIf(nvcc)("compileUnits with nvcc", () => {
+  it("compiles a CUDA unit with -Xcompiler -fPIC and the requested arch, and caches it", async () => {
+    const fx = await copyFixtures();
+    const cacheDir = await tempDir();
+    const source = join(fx, "kernel.cu");
+    await writeFile(source, '#include "inc/config.h"\n__global__ void inc(float* x) { x[threadIdx.x] += 1 + CONFIG_OFFSET; }\nextern "C" void launch_inc(float* x) { inc<<<1, 32>>>(x); }\n');
+    const env = { ...process.env, ORCJIT_CUDA_ARCH: "8.0" };
+    const [o] = await compileUnits([{ source }], { nvcc, cacheDir, env, verbose: false });
+    expect(o!.cacheHit).toBe(false);
+    expect(await nm(o!.objectPath)).toMatch(/ T launch_inc\b/);
+    expect(o!.dependencies).toContain(join(fx, "inc", "config.h"));
+    const list = await new ObjectCache(cacheDir).list();
+    expect(list[0]!.compiler).toMatch(/^nvcc .*release/);
+    const [again] = await compileUnits([{ source }], { nvcc, cacheDir, env });
+    expect(again!.cacheHit).toBe(true);
+    const bad = join(fx, "bad.cu");
+    await writeFile(bad, "__global__ void k(float* x) {\n  x[0] = undefined_thing;\n}\n");
+    const err = await compileUnits([{ source: bad }], { nvcc, cacheDir, env }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CompileError);
+    expect((err as CompileError).diagnostics[0]).toMatchObject({ severity: "error", location: { file: bad, line: 2 } });
   });
 });
