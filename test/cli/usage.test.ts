@@ -120,7 +120,7 @@ describe("doctor", () => {
     expect(cxx?.version).toMatch(/version/i);
     expect(report.cache).toEqual({ dir: `${dir}/.test-cache`, size: 0, entries: 0 });
     expect(report.headers).toMatch(/native\/include$/);
-    expect(typeof report.jit.loaded).toBe("boolean");
+    expect(report.jit.loaded).toBe(true); // the test setup builds the addon
     const human = await orcjit(["doctor"], { cwd: dir });
     expect(human.exitCode).toBe(0);
     expect(human.stdout).toMatch(/^compilers$/m);
