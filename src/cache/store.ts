@@ -6,10 +6,10 @@
 //   toolchains/, logs/         compiler identities, compiler logs
 // Lock-free: every file is published with write-to-temp + rename, so readers see nothing or a
 // whole file, and concurrent builders of one key race harmlessly (last rename wins; both valid).
-import { readdir, readFile, rename, rm, stat, utimes, mkdtemp } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
-import { atomicWriteFile, ensureDir, uniqueName } from "../util/fs.js";
+import { atomicWriteFile, ensureDir, renameReplacing, uniqueName } from "../util/fs.js";
 import { KeyHasher, sha256, sha256File } from "../util/hash.js";
 import { CACHE_LAYOUT } from "./paths.js";
 
@@ -203,7 +203,7 @@ export class ObjectCache {
       await ensureDir(join(this.blobsDir, sha.slice(0, 2)));
       const existing = await stat(blob).catch(() => undefined);
       if (existing?.size === bytes.length && (await sha256File(blob).catch(() => "")) === sha) await rm(args.objectTmpPath, { force: true });
-      else await rename(args.objectTmpPath, blob);
+      else await renameReplacing(args.objectTmpPath, blob);
       if (args.record === false) return { key, objectPath: blob };
       const entry: EntryRecord = { format: 1, key, baseKey: args.baseKey, object: sha, size: bytes.length, deps: args.deps, createdAt: new Date().toISOString(), ...args.meta };
       await ensureDir(join(this.entriesDir, key.slice(0, 2)));

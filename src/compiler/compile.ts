@@ -150,7 +150,9 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     const plan = buildCompileCommand(tc, inputs, paths);
     const command = [tc.command, ...plan.args];
     if (options.verbose) process.stderr.write(`[orcjit] ${command.map(quoteArg).join(" ")}\n`);
-    const started = Date.now();
+    // Wall-clock ms, rounded up: a file written before this point has an mtime ≤ started even
+    // though Date.now() truncates (file times come from the kernel's coarse clock).
+    const started = Date.now() + 1;
     const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), LC_MESSAGES: "C", VSLANG: "1033" };
     delete childEnv.LC_ALL;
     let r;

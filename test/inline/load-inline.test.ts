@@ -90,6 +90,48 @@ describe.each(TOOLCHAINS)("loadInline with $name", (tc) => {
   });
 });
 
+describe("loadInline sources", () => {
+  it("compiles and links the tvm-ffi load_inline example verbatim (TensorView, TVM_FFI_ICHECK)", async () => {
+    const session = new ExecutionSession();
+    try {
+      const mod = await loadInline({
+        name: "example",
+        cppSources: `
+        void add_one_cpu(tvm::ffi::TensorView x, tvm::ffi::TensorView y) {
+            TVM_FFI_ICHECK(x->ndim == 1) << "x must be a 1D tensor";
+            DLDataType f32_dtype{kDLFloat, 32, 1};
+            TVM_FFI_ICHECK(x->dtype == f32_dtype) << "x must be a float tensor";
+            TVM_FFI_ICHECK(y->ndim == 1) << "y must be a 1D tensor";
+            TVM_FFI_ICHECK(y->dtype == f32_dtype) << "y must be a float tensor";
+            TVM_FFI_ICHECK(x->shape[0] == y->shape[0]) << "x and y must have the same shape";
+            for (int i = 0; i < x->shape[0]; ++i) {
+                static_cast<float*>(y->data)[i] = static_cast<float*>(x->data)[i] + 1;
+            }
+        }
+    `,
+        functions: ["add_one_cpu"],
+        cacheDir: await tempDir(),
+        session,
+      });
+      expect(typeof mod.add_one_cpu).toBe("function");
+      expect(mod.library.symbolAddress("__tvm_ffi_add_one_cpu")).not.toBeNull();
+    } finally {
+      session.dispose();
+    }
+  });
+
+  it("a C-only module exposes its own __tvm_ffi_ safe-call functions by name", async () => {
+    const session = new ExecutionSession();
+    try {
+      const mod = await loadInline({ name: "c_only", cSources: C_ADD, functions: ["c_add"], cacheDir: await tempDir(), session });
+      expect(mod.c_add(2, 3)).toBe(5);
+      expect(() => mod.c_add(1)).toThrow(/c_add takes 2 arguments/);
+    } finally {
+      session.dispose();
+    }
+  });
+});
+
 describe("loadInline module identity and options", () => {
   it("same name + same inputs returns the same module; other inputs a new one", async () => {
     const cacheDir = await tempDir();
