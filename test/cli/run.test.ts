@@ -84,6 +84,20 @@ describe("orcjit run on a multi-library project", () => {
   });
 });
 
+describe("examples/multi-lib", () => {
+  test("C++ and C in one library, a dependent library with generated exports, linked in order", async () => {
+    const { cpSync } = await import("node:fs");
+    const dir = tempDir();
+    cpSync(new URL("../../examples/multi-lib", import.meta.url), dir, { recursive: true });
+    const cacheDir = `${dir}/.test-cache`;
+    const build = await orcjit(["build", "--json"], { cwd: dir, cacheDir });
+    expect(JSON.parse(build.stdout)).toMatchObject({ ok: true, loadOrder: ["math", "caller"], total: 3 });
+    expect(await orcjit(["run", "caller.call_math", "10", "20"], { cwd: dir, cacheDir })).toMatchObject({ exitCode: 0, stdout: "60" });
+    expect(await orcjit(["run", "caller.dot3", "1", "2", "3"], { cwd: dir, cacheDir })).toMatchObject({ exitCode: 0, stdout: "14" });
+    expect(await orcjit(["run", "math.add", "1", "2"], { cwd: dir, cacheDir })).toMatchObject({ exitCode: 0, stdout: "3" });
+  });
+});
+
 describe("init, then build and run the template", () => {
   test("cpp-basic (the default): C++ with the TVM-FFI headers", async () => {
     const dir = tempDir();
