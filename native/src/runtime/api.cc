@@ -8,6 +8,7 @@
 #include "runtime/global_registry.h"
 #include "runtime/object.h"
 #include "runtime/string_object.h"
+#include "runtime/type_table.h"
 
 namespace orcjit::runtime {
 namespace {
@@ -78,7 +79,13 @@ TVMFFIObject* MakeError(const ErrorInfo& info) {
 }
 
 void SetRaisedError(const ErrorInfo& info) {
-  TVMFFIObject* err = MakeError(info);
+  TVMFFIObject* err = nullptr;
+  try {
+    err = MakeError(info);
+  } catch (...) {
+    RaiseError("MemoryError", "out of memory");  // used inside catch blocks: must not throw
+    return;
+  }
   TVMFFIErrorSetRaised(err);
   DecRef(err);
 }
@@ -120,7 +127,8 @@ TVMFFIAny AnyViewToOwned(const TVMFFIAny& view) {
 }
 
 std::string TypeKey(int32_t type_index) {
-  const TVMFFITypeInfo* info = TVMFFIGetTypeInfo(type_index);
+  const TVMFFITypeInfo* info = FindTypeInfo(type_index);  // never aborts, unlike the C API
+  if (!info) return "<unregistered type " + std::to_string(type_index) + ">";
   return std::string(info->type_key.data, info->type_key.size);
 }
 

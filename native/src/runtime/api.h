@@ -47,7 +47,7 @@ bool TakeRaisedError(ErrorInfo* out);
 [[noreturn]] void ThrowRaisedError();
 /// New Error object (caller owns the reference).
 TVMFFIObject* MakeError(const ErrorInfo& info);
-/// Store a new error in this thread's raised slot.
+/// Store a new error in this thread's raised slot (never throws).
 void SetRaisedError(const ErrorInfo& info);
 
 // ---------------------------------------------------------------- objects and values
@@ -69,7 +69,8 @@ void AnyRetain(const TVMFFIAny& v);
 void AnyRelease(TVMFFIAny* v);
 /// Owned copy of a borrowed view (TVMFFIAnyViewToOwnedAny); throws FFIError.
 TVMFFIAny AnyViewToOwned(const TVMFFIAny& view);
-/// Registered type key of a type index ("int", "ffi.String", "my.IntPair", ...).
+/// Registered type key of a type index ("int", "ffi.String", "my.IntPair", ...); a
+/// placeholder for unregistered indices (never aborts).
 std::string TypeKey(int32_t type_index);
 
 // ---------------------------------------------------------------- functions

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "runtime/api.h"
+
 namespace orcjit::runtime {
 
 /// Error object made by the runtime: ErrorCell at offset 24, storage for its strings after.
@@ -30,6 +32,10 @@ void RaiseError(const char* kind, const std::string& message);
 /// Run `body` (a C API implementation); convert C++ exceptions into a raised error and -1.
 #define ORCJIT_API_BEGIN() try {
 #define ORCJIT_API_END()                                                  \
+  }                                                                       \
+  catch (const ::orcjit::runtime::FFIError& e) {                          \
+    ::orcjit::runtime::SetRaisedError(e.info());                          \
+    return -1;                                                            \
   }                                                                       \
   catch (const std::bad_alloc&) {                                         \
     ::orcjit::runtime::RaiseError("MemoryError", "out of memory");        \
