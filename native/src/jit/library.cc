@@ -253,6 +253,9 @@ void Library::Dispose() {
       d->Dispose();
   }
   disposed_ = true;
+  // Interned names must die before the ExecutionSession's string pool does.
+  unlinked_.clear();
+  unlinked_.shrink_to_fit();
   if (dso_handle_) RunFinalizers();
   session_->Forget(this);
   if (session_->jit_) {

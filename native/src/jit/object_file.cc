@@ -198,6 +198,7 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
   for (const auto& s : sections)
     if (s.sh_type == llvm::ELF::SHT_SYMTAB) symtab = &s;
   std::vector<std::string> sym_names;
+  std::vector<std::string> tls_user, tls_generated;
   if (symtab) {
     auto syms = elf.symbols(symtab);
     if (!syms) Fail(name, "corrupted ELF symbol table: " + ErrText(syms.takeError()));
@@ -211,20 +212,16 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
       sym_names[idx] = sn->str();
       unsigned type = sym.getType();
       if (type == llvm::ELF::STT_TLS) {
-        std::string shown = llvm::demangle(sn->str());
-        std::string sec;
-        if (sym.st_shndx == llvm::ELF::SHN_UNDEF) {
-          sec = "an external thread-local variable";
-        } else if (sym.st_shndx < sections.size()) {
-          sec = "a thread-local variable in " + sec_names[sym.st_shndx];
-        }
-        throw JitError(
-            ErrorKind::kLink,
-            "'" + name + "': symbol '" + shown + "' (" + sn->str() + ") is " + sec +
-                ": thread_local storage is not supported in JIT-linked objects (ELF TLS needs "
-                "the dynamic loader; without it reads would return garbage). Fix: move the "
-                "thread_local into the host and reach it through a function call, or build "
-                "the object with clang -femulated-tls so it uses __emutls_get_address");
+        std::string shown = "'" + llvm::demangle(sn->str()) + "'";
+        if (shown != "'" + sn->str() + "'") shown += " (" + sn->str() + ")";
+        std::string where = sym.st_shndx == llvm::ELF::SHN_UNDEF
+                                ? "an external thread-local variable"
+                                : sym.st_shndx < sections.size()
+                                      ? "a thread-local variable in " + sec_names[sym.st_shndx]
+                                      : "a thread-local variable";
+        // Compiler-generated guards go last: name the user's variable first.
+        bool generated = sn->starts_with("__tls_guard") || sn->starts_with("_ZGV");
+        (generated ? tls_generated : tls_user).push_back(shown + " is " + where);
       }
       if (sym.getBinding() == 10 /* STB_GNU_UNIQUE */) {
         unique_sym_offsets.push_back(symtab->sh_offset + idx * sizeof(typename ELFT::Sym) +
@@ -232,6 +229,19 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
       }
       ++idx;
     }
+  }
+  if (!tls_user.empty() || !tls_generated.empty()) {
+    tls_user.insert(tls_user.end(), tls_generated.begin(), tls_generated.end());
+    std::string list;
+    for (size_t i = 0; i < tls_user.size() && i < 4; ++i) list += (i ? "; symbol " : "symbol ") + tls_user[i];
+    if (tls_user.size() > 4) list += "; and " + std::to_string(tls_user.size() - 4) + " more";
+    throw JitError(ErrorKind::kLink,
+                   "'" + name + "': " + list +
+                       ": thread_local storage is not supported in JIT-linked objects (ELF TLS "
+                       "needs the dynamic loader; without it reads would return garbage). Fix: "
+                       "move the thread_local into the host and reach it through a function "
+                       "call, or build the object with clang -femulated-tls so it uses "
+                       "__emutls_get_address");
   }
   for (size_t i = 0; i < sections.size(); ++i) {
     if ((sections[i].sh_flags & llvm::ELF::SHF_TLS) && sections[i].sh_size != 0) {

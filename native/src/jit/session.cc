@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "jit/gotpcrelx_fix.h"
 #include "jit/host_hooks.h"
 #include "jit/init_fini.h"
 #include "jit/jit_error.h"
@@ -77,6 +78,7 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
         auto eh = EHFrameRegistrationPlugin::Create(es);
         if (!eh) return eh.takeError();
         layer->addPlugin(std::move(*eh));
+        layer->addPlugin(std::make_shared<GotPcRelXFixPlugin>());
         layer->addPlugin(std::make_shared<InitFiniPlugin>(raw));
         return std::unique_ptr<ObjectLayer>(std::move(layer));
       });
