@@ -48,7 +48,7 @@ export async function compileUnits(units: readonly CompileUnit[], options: Compi
   const hashFile = (p: string): Promise<string | undefined> => {
     let h = hashes.get(p);
     if (!h) {
-      h = sha256File(p).catch(() => undefined);
+      h = hashRegularFile(p);
       hashes.set(p, h);
     }
     return h;
@@ -205,8 +205,9 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     const deps: DependencyHash[] = [];
     let racy = false;
     for (const path of depPaths) {
+      // Hashed afresh (not from the lookup's memo): the file may have changed since the lookup.
       const st = await stat(path).catch(() => undefined);
-      const h = await ctx.hashFile(path);
+      const h = await hashRegularFile(path);
       if (!st || h === undefined) {
         racy = true;
         continue;
@@ -214,9 +215,10 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
       if (st.mtimeMs > started) racy = true;
       deps.push({ path, sha256: h });
     }
-    // The source changed while the compiler ran: the object matches neither version's key.
+    // The source changed between reading it for the key and the compiler reading it, or during the compile.
     const srcStat = await stat(source).catch(() => undefined);
     if (!srcStat || srcStat.mtimeMs > started) racy = true;
+    else if (!racy && !(await readFile(source).catch(() => undefined))?.equals(text)) racy = true;
 
     const published = await cache.publish({
       baseKey,
@@ -231,6 +233,13 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** sha256 of a regular file; undefined for a missing file or a FIFO/device (never block reading one). */
+async function hashRegularFile(path: string): Promise<string | undefined> {
+  const st = await stat(path).catch(() => undefined);
+  if (!st?.isFile()) return undefined;
+  return sha256File(path).catch(() => undefined);
 }
 
 async function writeLog(ctx: Context, name: string, text: string): Promise<string | undefined> {

@@ -207,6 +207,40 @@ describe("compileUnits general behaviour", () => {
     expect(o!.warnings.some((w) => w.severity === "warning" && w.location?.line === 1)).toBe(true);
   });
 
+  it("a header edited while the compiler runs: the object is returned but not recorded", async () => {
+    const fx = await copyFixtures();
+    const cacheDir = await tempDir();
+    // The compiler reads config.h, then blocks on a FIFO that is a *system* header (-isystem),
+    // so -MMD does not list it: the only thing that can keep the entry out is config.h's change.
+    const sys = join(fx, "sys");
+    const { mkdir, rm } = await import("node:fs/promises");
+    await mkdir(sys);
+    const fifo = join(sys, "block.h");
+    await run("mkfifo", [fifo]);
+    const source = join(fx, "racy.c");
+    await writeFile(source, '#include "inc/config.h"\n#include <block.h>\nint racy(void) { return CONFIG_OFFSET; }\n');
+    const opts = { compiler: "gcc", cacheDir, extraCflags: ["-isystem", sys] };
+    let unblocked: Promise<void> | undefined;
+    const [o] = await compileUnits([{ source }], {
+      ...opts,
+      onProgress: (e) => {
+        if (e.kind !== "start") return;
+        // Edit config.h mid-compile, then let the compiler finish (it is blocked reading the FIFO).
+        unblocked = writeFile(join(fx, "inc", "config.h"), "#pragma once\n#define CONFIG_OFFSET 5\n").then(() => writeFile(fifo, "/* done */\n"));
+      },
+    });
+    await unblocked;
+    expect(o!.cacheHit).toBe(false);
+    expect(o!.dependencies).toEqual([join(fx, "inc", "config.h")]);
+    expect(await nm(o!.objectPath)).toMatch(/ T racy\b/);
+    expect(await entryCount(cacheDir)).toBe(0);
+    // With the FIFO replaced by a plain header: compiled again (nothing was recorded), then a hit.
+    await rm(fifo);
+    await writeFile(fifo, "/* plain */\n");
+    expect((await compileUnits([{ source }], opts))[0]!.cacheHit).toBe(false);
+    expect((await compileUnits([{ source }], opts))[0]!.cacheHit).toBe(true);
+  });
+
   it("honours CC and CXX", async () => {
     const fx = await copyFixtures();
     const cacheDir = await tempDir();
