@@ -129,16 +129,18 @@ export const processFigures = [
   {
     id: "build-parallel",
     figure: "`orcjit build` of 8 independent C++ sources, 2 cores",
-    baselineLabel: "same build with -j1",
+    baselineLabel: "same build with --jobs 1",
     target: "≤ 0.6×",
     async run(ctx) {
       const cli = path.join(ROOT, "dist", "cli", "main.js");
       if (!existsSync(cli)) throw new NotAvailable("waiting for the orcjit CLI (dist/cli/main.js)");
       const proj = makeEightSourceProject();
+      // One shared cache, primed once, and --force: every build recompiles all 8 sources while
+      // the toolchain probe stays cached, so the ratio is about compile parallelism.
+      const cache = freshDir("build-cache");
       const build = (jobs) => () => {
-        const cache = freshDir("build-cache");
         const t0 = now();
-        const r = spawnSync(process.execPath, [cli, "build", "--jobs", String(jobs)], {
+        const r = spawnSync(process.execPath, [cli, "build", "--force", "--jobs", String(jobs)], {
           cwd: proj,
           encoding: "utf8",
           env: { ...process.env, ORCJIT_CACHE_DIR: cache },
@@ -147,9 +149,10 @@ export const processFigures = [
         if (r.status !== 0) throw new NotAvailable(`orcjit build --jobs ${jobs} failed: ${(r.stderr || r.stdout).trim().split("\n").slice(0, 2).join(" ")}`);
         return ns;
       };
+      build(2)();
       const s = await interleave({ b: build(1), c: build(2) }, { rounds: procRounds(ctx, 3), warmupRounds: 0 });
       const ratio = s.c.median / s.b.median;
-      return ok({ candidateLabel: "orcjit build --jobs 2", baseline: s.b, candidate: s.c, ratio, met: ratio <= 0.6 });
+      return ok({ candidateLabel: "orcjit build --force --jobs 2", baseline: s.b, candidate: s.c, ratio, met: ratio <= 0.6 });
     },
   },
   {

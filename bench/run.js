@@ -63,6 +63,7 @@ if (!filter || filter.includes("peers")) {
     },
     { rounds },
   );
+  addon.dlclose(h); // else later dlopen figures would only bump a reference count
   for (const [what, st] of Object.entries(s)) {
     absolute.push({ what, nsPerCall: what.startsWith("napi_call") ? st.median / 1000 : st.median });
   }
