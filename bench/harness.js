@@ -77,7 +77,10 @@ export function machineInfo() {
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     v8: process.versions.v8,
-    compiler: firstLine(spawnSync("c++", ["--version"], { encoding: "utf8" }).stdout),
+    compiler: ["clang++-22", "c++"]
+      .map((c) => firstLine(spawnSync(c, ["--version"], { encoding: "utf8" }).stdout))
+      .filter(Boolean)
+      .join("; "),
     totalMemMB: Math.round(os.totalmem() / 2 ** 20),
     loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
     date: new Date().toISOString(),
