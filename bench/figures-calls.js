@@ -146,8 +146,8 @@ export const callFigures = [
       if (count !== N) throw new NotAvailable(`waiting for JS function → Function marshalling (callback ran ${count}×)`);
       const s = await interleave(
         {
-          b: batch(() => ctx.addon.callJs(cb, N), { batchMs: 8 }),
-          c: batch(() => jcall(cb, N), { batchMs: 8 }),
+          b: batch(() => ctx.addon.callJs(cb, N), { batchMs: 2 }),
+          c: batch(() => jcall(cb, N), { batchMs: 2 }),
         },
         ctx,
       );

@@ -17,7 +17,7 @@ const opt = (f) => {
 };
 const quick = flag("--quick");
 const filter = opt("--filter")?.split(",");
-const rounds = Number(opt("--rounds") ?? (quick ? 7 : 21));
+const rounds = Number(opt("--rounds") ?? (quick ? 11 : 41));
 const log = (...a) => console.error("[bench]", ...a);
 
 if (!globalThis.gc) log("note: run with node --expose-gc for steadier numbers");
