@@ -225,8 +225,15 @@ describe("compileUnits general behaviour", () => {
       ...opts,
       onProgress: (e) => {
         if (e.kind !== "start") return;
-        // Edit config.h mid-compile, then let the compiler finish (it is blocked reading the FIFO).
-        unblocked = writeFile(join(fx, "inc", "config.h"), "#pragma once\n#define CONFIG_OFFSET 5\n").then(() => writeFile(fifo, "/* done */\n"));
+        // Opening the FIFO for writing returns once the compiler opened it for reading, i.e. after
+        // it read config.h. Then edit config.h, and let the compiler finish.
+        unblocked = (async () => {
+          const { open } = await import("node:fs/promises");
+          const w = await open(fifo, "w");
+          await writeFile(join(fx, "inc", "config.h"), "#pragma once\n#define CONFIG_OFFSET 5\n");
+          await w.write("/* done */\n");
+          await w.close();
+        })();
       },
     });
     await unblocked;
