@@ -205,6 +205,15 @@ describe.each(COMPILERS)("$id objects", (cc) => {
     expect(add(20, 22)).toBe(42);
   });
 
+  it("writes the library context into __tvm_ffi__library_ctx", () => {
+    session = new ExecutionSession();
+    const lib = session.createLibrary("ctx");
+    lib.add(fixture(cc, "c/ctx"));
+    expect(lib.getFunction("ctx_is_set")()).toBe(1);
+    expect(typeof lib.symbolAddress("__tvm_ffi__library_ctx")).toBe("bigint");
+    expect(lib.symbolAddress("no_such_symbol")).toBe(null);
+  });
+
   it("defaultSession returns one shared session, recreated after dispose", () => {
     const a = defaultSession();
     expect(defaultSession()).toBe(a);

@@ -4,6 +4,7 @@
 
 #include "jit/jit_error.h"
 #include "jit/session.h"
+#include "runtime/module.h"
 #include "llvm/ExecutionEngine/JITLink/JITLink.h"
 #include "llvm/ExecutionEngine/Orc/ObjectFileInterface.h"
 #include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
@@ -41,6 +42,19 @@ void Library::Init() {
   if (!sym) ThrowLLVMError(sym.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
   dso_handle_ = sym->getAddress().toPtr<void*>();
   RegisterDso(dso_handle_);
+  std::weak_ptr<Library> weak = weak_from_this();
+  module_ = runtime::CreateLibraryModule(
+      "orcjit", name_,
+      [weak](const std::string& symbol) -> void* {
+        auto lib = weak.lock();
+        if (!lib || lib->disposed()) return nullptr;
+        try {
+          return lib->LookupOptional(symbol);
+        } catch (const JitError&) {
+          return nullptr;
+        }
+      },
+      {});
 }
 
 void Library::CheckAlive() const {
@@ -109,6 +123,12 @@ void Library::LinkPending() {
   auto& es = session_->jit().getExecutionSession();
   session_->TakeReportedErrors();
   auto r = es.lookup({{jd_, JITDylibLookupFlags::MatchAllSymbols}}, std::move(set));
+  if (r && module_) {
+    // Before any constructor runs: __tvm_ffi__library_ctx and registered context symbols.
+    writing_context_ = true;
+    runtime::InitContextSymbols(static_cast<TVMFFIObject*>(module_));
+    writing_context_ = false;
+  }
   RunPendingInits();
   if (!r) {
     ReportedErrors reported = session_->TakeReportedErrors();
@@ -146,6 +166,7 @@ bool Before(const InitFiniEntry& a, const InitFiniEntry& b) {
 }  // namespace
 
 void Library::RunPendingInits() {
+  if (writing_context_) return;
   std::vector<InitFiniEntry> todo;
   {
     std::lock_guard<std::mutex> lock(init_mu_);
@@ -257,6 +278,10 @@ void Library::Dispose() {
   unlinked_.clear();
   unlinked_.shrink_to_fit();
   if (dso_handle_) RunFinalizers();
+  if (module_) {
+    TVMFFIObjectDecRef(module_);
+    module_ = nullptr;
+  }
   session_->Forget(this);
   if (session_->jit_) {
     if (auto err = session_->jit().getExecutionSession().removeJITDylib(*jd_))

@@ -91,6 +91,15 @@ class Library : public std::enable_shared_from_this<Library> {
   std::unordered_map<std::string, unsigned> object_seq_;
   unsigned next_object_seq_ = 1;
   bool finalized_ = false;
+  bool writing_context_ = false;  // defer constructors until the library context is written
+
+  // The ffi.Module representing this library (runtime/module.h): written into
+  // __tvm_ffi__library_ctx. Owned reference, released on dispose.
+  void* module_ = nullptr;
+
+ public:
+  /// The library's ffi.Module (borrowed TVMFFIObject*), for the runtime and bindings.
+  void* module() const { return module_; }
 };
 
 }  // namespace orcjit::jit
