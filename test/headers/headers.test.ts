@@ -272,6 +272,27 @@ describe.skipIf(!jitAvailable())("run through the JIT", () => {
       expect(strErr.message).toContain("but got `str`");
     });
 
+    it("metadata build: __tvm_ffi__metadata_<name> and __tvm_ffi__doc_<name> callable", async () => {
+      const { writeFileSync } = await import("node:fs");
+      const src = join(outDir, `${cc.id}-meta-run.cc`);
+      writeFileSync(
+        src,
+        '#include <tvm/ffi/function.h>\nint add(int a, int b) { return a + b; }\n' +
+          "TVM_FFI_DLL_EXPORT_TYPED_FUNC(add, add);\n" +
+          'TVM_FFI_DLL_EXPORT_TYPED_FUNC_DOC(add, "Adds two ints.");\n',
+      );
+      const obj = await compile(cc, src, ["-DTVM_FFI_DLL_EXPORT_INCLUDE_METADATA=1"]);
+      const lib = session.createLibrary(`${cc.id}-meta`);
+      lib.add(obj);
+      expect(lib.getFunction("add")(2, 3)).toBe(5);
+      const meta = JSON.parse(lib.getFunction("_metadata_add")() as string);
+      expect(JSON.parse(meta.type_schema)).toEqual({
+        type: "ffi.Function",
+        args: [{ type: "int" }, { type: "int" }, { type: "int" }],
+      });
+      expect(lib.getFunction("_doc_add")()).toBe("Adds two ints.");
+    });
+
     it("seed 001 pure C add", () => {
       const lib = session.createLibrary(`${cc.id}-add-c`);
       lib.add(objectPath(cc, "add_c.c"));
