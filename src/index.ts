@@ -19,6 +19,7 @@ export type { ManifestOptions, ResolvedLibrary, ResolvedManifest, ResolvedSource
 // Projects (manifest → compiler → jit)
 export { loadProject, Project, ProjectLibrary } from "./project/index.js";
 export type {
+  GenerationHooks,
   LibraryBuildResult,
   LoadProjectOptions,
   ProjectBuildOptions,
@@ -26,6 +27,10 @@ export type {
   ProjectBuildResult,
   ReloadResult,
 } from "./project/index.js";
+
+// Watch mode (hot reload through stable function handles)
+export { ProjectWatcher, WatchedLibrary, watchProject } from "./watch/index.js";
+export type { BuildingEvent, ReloadEvent, StableFunction, WatchErrorInfo, WatchEvents, WatchOptions } from "./watch/index.js";
 
 // Compiler and cache entry points the CLI uses (orcjit doctor / orcjit cache)
 export { cache, resolveCacheDir, type CacheEntryInfo, type CacheOptions } from "./cache/index.js";

@@ -1,6 +1,7 @@
 // The project layer: manifest → compiler → jit.
 export { loadProject, Project, ProjectLibrary } from "./project.js";
 export type {
+  GenerationHooks,
   LibraryBuildResult,
   LoadProjectOptions,
   ProjectBuildOptions,

@@ -73,6 +73,21 @@ export interface ReloadResult {
   build: ProjectBuildResult;
 }
 
+/**
+ * Hooks into generation swaps, for watch mode (stable handles, deferred retirement).
+ * @internal-ish: the contract between src/project and src/watch.
+ */
+export interface GenerationHooks {
+  /**
+   * Called with the freshly linked libraries (by name) after the manifest's functions were
+   * looked up and before they replace the serving generation; throwing discards them and the
+   * previous generation keeps serving.
+   */
+  verify?(fresh: ReadonlyMap<string, DynamicLibrary>): void;
+  /** Takes replaced or removed generations (dependencies first) instead of disposing them; must dispose them. */
+  retire?(old: DynamicLibrary[]): void;
+}
+
 /** A library of a project: its configuration, last build, and the JIT library serving calls. */
 export class ProjectLibrary {
   /** Objects of the last successful build of this library. */
@@ -133,6 +148,8 @@ export class Project {
   /** @internal */ private ownsSession = false;
   /** @internal */ private built = false;
   /** @internal */ private usedNames = new Set<string>();
+  /** Generation-swap hooks (watch mode sets them). */
+  hooks: GenerationHooks = {};
 
   constructor(
     public manifest: ResolvedManifest,
@@ -326,17 +343,26 @@ export class Project {
           }
         }
       }
+      this.hooks.verify?.(fresh);
     } catch (e) {
       for (const d of fresh.values()) d.dispose();
       throw e;
     }
+    const retired: DynamicLibrary[] = [];
     for (const [name, dylib] of fresh) {
       const lib = this.library(name);
-      const old = lib._dylib;
+      if (lib._dylib) retired.push(lib._dylib);
       lib._dylib = dylib;
       lib.generation++;
-      old?.dispose();
     }
+    this.retire(retired);
+  }
+
+  /** Disposes replaced generations, or hands them to hooks.retire. */
+  private retire(old: DynamicLibrary[]): void {
+    if (old.length === 0) return;
+    if (this.hooks.retire) this.hooks.retire(old);
+    else for (const d of old) d.dispose();
   }
 
   /**
@@ -410,10 +436,13 @@ export class Project {
       this.manifest = previousManifest;
       throw e;
     }
+    const gone: DynamicLibrary[] = [];
     for (const name of removed) {
-      this.libs.get(name)?._dylib?.dispose();
+      const d = this.libs.get(name)?._dylib;
+      if (d) gone.push(d);
       this.libs.delete(name);
     }
+    this.retire(gone);
     return { relinked, added, removed, build };
   }
 
