@@ -1,19 +1,167 @@
-// orcjit watch [manifest] [--run lib.fn args...]
-// INTERIM: src/watch (issue 6) has not landed; this registers the command and its options so
-// `orcjit --help` is complete. The watch engineer replaces the action with a watchProject() call.
+// orcjit watch [manifest] [--run lib.fn args...]: build, load, then rebuild and hot-swap on
+// every change to the manifest, a source or a header, printing what changed, how long it took
+// and the cache hits, and the result of the --run call after each successful reload. A broken
+// edit prints its diagnostics and the previous generation keeps serving.
+import { isAbsolute, relative } from "node:path";
 import type { Command } from "commander";
-import { OrcJitError } from "../../index.js";
-import type { Streams } from "../output.js";
-import { addProjectOptions } from "./common.js";
+import {
+  CompileError,
+  ManifestError,
+  OrcJitError,
+  watchProject,
+  type ProjectBuildResult,
+  type ProjectWatcher,
+  type ReloadEvent,
+} from "../../index.js";
+import { errorJson, formatMs, formatValue, jsonReplacer, printDiagnostic, UsageError, type Streams } from "../output.js";
+import { addProjectOptions, projectOptions, type ProjectCliOptions } from "./common.js";
+import { parseArgs, typeName } from "./run.js";
+import { printWarnings } from "./warnings.js";
 
-export function registerWatch(program: Command, _s: Streams): void {
+const TARGET = /^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)$/;
+
+interface WatchCliOptions extends ProjectCliOptions {
+  run?: string[];
+  debounce?: string;
+}
+
+function display(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
+}
+
+function counts(b: ProjectBuildResult): string {
+  return `${b.compiled} compiled, ${b.cached} cached`;
+}
+
+function clock(): string {
+  return new Date().toTimeString().slice(0, 8);
+}
+
+/** Resolves on the first SIGINT or SIGTERM (Ctrl-C). */
+function untilStopped(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+export function registerWatch(program: Command, s: Streams): void {
   addProjectOptions(
     program
       .command("watch")
       .description("build, load, and rebuild + hot-reload on every change to the manifest, a source or a header")
       .argument("[manifest]", "orcjit.yaml, or a directory holding one", ".")
-      .option("--run <target> [args...]", "call library.function with JSON args after each successful reload"),
-  ).action(() => {
-    throw new OrcJitError("ORCJIT_NOT_IMPLEMENTED", "orcjit watch needs src/watch (issue 6), which has not landed yet");
+      .option("--run <call...>", "library.function and JSON args, called after the first load and each successful reload")
+      .option("--debounce <ms>", "quiet period after a file event before rebuilding", "50")
+      .addHelpText(
+        "after",
+        `
+Examples:
+  $ orcjit watch
+  $ orcjit watch path/to/orcjit.yaml --run math.add 1 2
+  $ orcjit watch --run kernels.scale -1.5 -- path/to/orcjit.yaml   # "--" ends the --run values
+Stop with Ctrl-C.`,
+      ),
+  ).action(async (manifest: string, o: WatchCliOptions) => {
+    let call: { lib: string; fn: string; args: unknown[] } | undefined;
+    if (o.run) {
+      const [target, ...rawArgs] = o.run;
+      const m = TARGET.exec(target ?? "");
+      if (!m) throw new UsageError(`--run expects <library>.<function> [args...], got '${target ?? ""}'`);
+      call = { lib: m[1]!, fn: m[2]!, args: parseArgs(rawArgs) };
+    }
+    const debounceMs = Number(o.debounce ?? "50");
+    if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new UsageError(`--debounce must be a non-negative number of milliseconds, got '${o.debounce}'`);
+
+    const json = o.json === true;
+    const emit = (record: Record<string, unknown>): void => {
+      s.out.write(`${JSON.stringify(record, jsonReplacer)}\n`);
+    };
+
+    const w: ProjectWatcher = await watchProject(manifest, { ...projectOptions(o), debounceMs });
+    try {
+      // A handle resolved once: it follows every reload.
+      const fn = call ? w.library(call.lib).getFunction(call.fn) : undefined;
+      const runCall = (): void => {
+        if (!call || !fn) return;
+        try {
+          const result = fn(...(call.args as Parameters<typeof fn>));
+          if (json) emit({ event: "result", target: `${call.lib}.${call.fn}`, generation: w.generation, result: result ?? null, type: typeName(result) });
+          else s.out.write(`${call.lib}.${call.fn}(${call.args.map((a) => JSON.stringify(a)).join(", ")}) = ${formatValue(result)}\n`);
+        } catch (e) {
+          if (json) emit({ event: "result", target: `${call.lib}.${call.fn}`, generation: w.generation, error: errorJson(e) });
+          else s.err.write(`orcjit: ${call.lib}.${call.fn}: ${e instanceof Error ? e.message : String(e)}\n`);
+        }
+      };
+
+      const b = w.initialBuild;
+      const files = w.watchedFiles.length;
+      if (json) {
+        emit({ event: "ready", generation: w.generation, manifest: w.project.file, libraries: w.libraryNames, watchedFiles: w.watchedFiles, compiled: b.compiled, cached: b.cached, durationMs: Math.round(b.durationMs) });
+      } else {
+        printWarnings([...w.project.manifest.warnings, ...b.warnings], s);
+        s.out.write(
+          `watching ${display(w.project.file)}: ${w.libraryNames.length} librar${w.libraryNames.length === 1 ? "y" : "ies"}, ${files} files ` +
+            `(${counts(b)} in ${formatMs(b.durationMs)}) — Ctrl-C to stop\n`,
+        );
+      }
+      runCall();
+
+      w.on("building", (e) => {
+        if (json) emit({ event: "building", changedFiles: e.changedFiles, libraries: e.libraries, manifest: e.manifest });
+      });
+      w.on("reload", (e: ReloadEvent) => {
+        if (json) {
+          emit({
+            event: "reload",
+            generation: e.generation,
+            changedFiles: e.changedFiles,
+            libraries: e.libraries,
+            added: e.added,
+            removed: e.removed,
+            compiled: e.build.compiled,
+            cached: e.build.cached,
+            durationMs: Math.round(e.durationMs),
+          });
+        } else {
+          printWarnings(e.build.warnings, s);
+          const changed = e.changedFiles.map(display).join(", ") || "manifest";
+          const what = e.libraries.length > 0 ? `reloaded ${e.libraries.join(", ")}` : "nothing to reload";
+          const plus = [e.added.length > 0 ? `added ${e.added.join(", ")}` : "", e.removed.length > 0 ? `removed ${e.removed.join(", ")}` : ""].filter(Boolean);
+          s.out.write(
+            `[${clock()}] ${changed} changed → ${what}${plus.length ? ` (${plus.join("; ")})` : ""} in ${formatMs(e.durationMs)} ` +
+              `(${counts(e.build)}; generation ${e.generation})\n`,
+          );
+        }
+        if (e.libraries.length > 0 || e.removed.length > 0) runCall();
+      });
+      w.on("error", (e, info) => {
+        if (json) {
+          emit({ event: "error", changedFiles: info.changedFiles, generation: info.generation, error: errorJson(e) });
+          return;
+        }
+        const changed = info.changedFiles.map(display).join(", ");
+        s.err.write(`[${clock()}] ${changed ? `${changed} changed → ` : ""}rebuild failed; generation ${info.generation} keeps serving\n`);
+        if ((e instanceof CompileError || e instanceof ManifestError) && e.diagnostics.length > 0) {
+          for (const d of e.diagnostics) printDiagnostic(d, s);
+        } else if (e instanceof OrcJitError) {
+          s.err.write(`orcjit: ${e.name}: ${e.message}\n`);
+        } else {
+          s.err.write(`orcjit: ${e.stack ?? e.message}\n`);
+        }
+      });
+
+      await untilStopped();
+    } finally {
+      await w.close();
+    }
+    if (json) emit({ event: "closed" });
+    else s.out.write("stopped\n");
   });
 }
