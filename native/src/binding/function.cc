@@ -29,7 +29,7 @@ napi_value CallSafe(napi_env raw_env, napi_callback_info info) {
       napi_get_cb_info(raw_env, info, &argc, heap_argv.data(), nullptr, nullptr);
       argv = heap_argv.data();
     }
-    if (fd->lib->disposed() || fd->lib->session().disposed()) {
+    if (__builtin_expect(fd->lib->disposed() || fd->lib->session().disposed(), 0)) {
       ThrowValue(env, MakeJitError(env, jit::JitError(jit::ErrorKind::kDisposed,
                                                       "function '" + fd->name + "' of library '" +
                                                           fd->lib->name() +

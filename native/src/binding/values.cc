@@ -13,19 +13,32 @@ char* ArgScratch::StringBuffer(size_t len) {
     inline_used_ += len + 1;
     return p;
   }
-  heap_strings_.emplace_back(len, '\0');
-  return heap_strings_.back().data();
+  auto& strings = overflow().strings;
+  strings.emplace_back(len, '\0');
+  return strings.back().data();
 }
 
 TVMFFIByteArray* ArgScratch::ByteArray() {
   if (arrays_used_ < kInlineArgs) return &inline_arrays_[arrays_used_++];
-  heap_arrays_.push_back(std::make_unique<TVMFFIByteArray>());
-  return heap_arrays_.back().get();
+  auto& arrays = overflow().arrays;
+  arrays.push_back(std::make_unique<TVMFFIByteArray>());
+  return arrays.back().get();
 }
 
-void ArgScratch::Release() {
-  for (TVMFFIObject* obj : owned_) TVMFFIObjectDecRef(obj);
-  owned_.clear();
+void ArgScratch::Own(TVMFFIObject* obj) {
+  if (owned_count_ < kInlineArgs)
+    owned_[owned_count_++] = obj;
+  else
+    overflow().owned.push_back(obj);
+}
+
+void ArgScratch::ReleaseSlow() {
+  for (size_t i = 0; i < owned_count_; ++i) TVMFFIObjectDecRef(owned_[i]);
+  owned_count_ = 0;
+  if (overflow_) {
+    for (TVMFFIObject* obj : overflow_->owned) TVMFFIObjectDecRef(obj);
+    overflow_->owned.clear();
+  }
 }
 
 namespace {
@@ -42,9 +55,7 @@ void SetNone(TVMFFIAny* out) {
   out->v_int64 = 0;
 }
 
-void NumberToAny(Napi::Env env, napi_value value, TVMFFIAny* out) {
-  double d;
-  napi_get_value_double(env, value, &d);
+void DoubleToAny(double d, TVMFFIAny* out) {
   out->zero_padding = 0;
   // Integers that fit int64 go as Int (what C/C++ integer parameters expect).
   if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9223372036854775808.0) {
@@ -134,10 +145,12 @@ const char* TypeName(napi_valuetype t) {
 
 void ToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
            const char* fn_name, size_t index) {
+  // Fast path: numbers need one N-API call instead of typeof + get.
+  double d;
+  if (napi_get_value_double(env, value, &d) == napi_ok) return DoubleToAny(d, out);
   napi_valuetype t;
   napi_typeof(env, value, &t);
   switch (t) {
-    case napi_number: return NumberToAny(env, value, out);
     case napi_boolean: {
       bool b = false;
       napi_get_value_bool(env, value, &b);

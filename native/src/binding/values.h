@@ -9,6 +9,7 @@
 #include <napi.h>
 #include <tvm/ffi/c_api.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -29,18 +30,32 @@ class ArgScratch {
   /// Storage for one byte-array view.
   TVMFFIByteArray* ByteArray();
   /// Remember an owned object reference to drop after the call.
-  void Own(TVMFFIObject* obj) { owned_.push_back(obj); }
+  void Own(TVMFFIObject* obj);
   /// Drops owned references.
-  void Release();
+  void Release() {
+    if (overflow_ || owned_count_) ReleaseSlow();
+  }
 
  private:
+  void ReleaseSlow();
+  // Everything beyond the inline capacity; allocated only when needed, so the common call
+  // constructs and destroys this object without touching the heap.
+  struct Overflow {
+    std::vector<std::string> strings;
+    std::vector<std::unique_ptr<TVMFFIByteArray>> arrays;
+    std::vector<TVMFFIObject*> owned;
+  };
+  Overflow& overflow() {
+    if (!overflow_) overflow_.reset(new Overflow());
+    return *overflow_;
+  }
   char inline_chars_[512];
   size_t inline_used_ = 0;
-  std::vector<std::string> heap_strings_;
   TVMFFIByteArray inline_arrays_[kInlineArgs];
   size_t arrays_used_ = 0;
-  std::vector<std::unique_ptr<TVMFFIByteArray>> heap_arrays_;
-  std::vector<TVMFFIObject*> owned_;
+  TVMFFIObject* owned_[kInlineArgs];
+  size_t owned_count_ = 0;
+  std::unique_ptr<Overflow> overflow_;
 };
 
 /// Converts argument #index (0-based) of `fn_name`. Throws a JS TypeError naming both when
