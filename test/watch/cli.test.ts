@@ -96,3 +96,17 @@ describe("orcjit watch", () => {
     expect(r.stderr).toMatch(/--run expects <library>\.<function>/);
   });
 });
+
+describe("examples/hot-reload", () => {
+  test("run.mjs --demo: a header edit reloads the kernel behind the same handle", async () => {
+    const cache = copyFixture("hot"); // any temp dir: a private object cache
+    const r = await execa(process.execPath, [path.join(cliMain, "../../../examples/hot-reload/run.mjs"), "--demo"], {
+      reject: false,
+      env: { ORCJIT_CACHE_DIR: path.join(cache, ".cache"), ORCJIT_PROFILE: "" },
+      timeout: 300_000,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^scale\(2\) = 4\ninclude\/params\.h changed → reloaded kernels in \d+ ms \(1 compiled, 0 cached\): scale\(2\) = 6\nscale multiplies by 3\.0+$/);
+  });
+});
