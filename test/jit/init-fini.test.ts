@@ -2,7 +2,7 @@
 // variables, GNU_UNIQUE), C++ exceptions inside JIT code, and finalizers at process exit.
 import { execFileSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import { ExecutionSession, FFIError, type DynamicLibrary } from "../../src/index.js";
+import { ExecutionSession, FFIError, LinkError, type DynamicLibrary } from "../../src/index.js";
 import { addonCandidates } from "../../src/native/binding.js";
 import { COMPILERS, fixture } from "../helpers/fixtures.js";
 
@@ -104,6 +104,22 @@ describe.each(COMPILERS)("static init/fini ($id objects)", (cc) => {
 describe.each(COMPILERS)("C++ exceptions ($id objects)", (cc) => {
   let session: ExecutionSession;
   afterEach(() => session?.dispose());
+
+  it("reports a static constructor that throws as a LinkError", () => {
+    session = new ExecutionSession();
+    const lib = session.createLibrary("ctor-throws");
+    lib.add(fixture(cc, "cc/ctor_throw"));
+    let err: unknown;
+    try {
+      lib.getFunction("never_reached");
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(LinkError);
+    expect((err as Error).message).toMatch(
+      /library 'ctor-throws': a static initializer threw: constructor refused/,
+    );
+  });
 
   it("throws and catches inside JIT code", () => {
     session = new ExecutionSession();
