@@ -334,7 +334,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#kick();
-    }, Math.min(this.#debounceMs, 20));
+    }, Math.min(this.#debounceMs, 10));
   }
 
   #kick(): void {
