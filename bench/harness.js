@@ -34,11 +34,14 @@ export function stats(samples) {
  * `n` is calibrated once so that a batch takes about `batchMs`: short batches, so that on a
  * busy machine most of them run without being preempted and the median stays clean.
  */
+let samplerId = 0;
+
 export function batch(op, { batchMs = 0.5 } = {}) {
   let n = 0;
   // A fresh function per sampler: its own type feedback, so `op` stays monomorphic and
-  // inlinable instead of every sampler sharing one megamorphic call site.
-  const loop = new Function("op", "now", "k", "const t0 = now(); for (let i = 0; i < k; i++) op(); return Number(now() - t0);");
+  // inlinable instead of every sampler sharing one megamorphic call site. The source must be
+  // unique: V8's eval cache would hand identical source the same shared function info.
+  const loop = new Function("op", "now", "k", `/* sampler ${++samplerId} */ const t0 = now(); for (let i = 0; i < k; i++) op(); return Number(now() - t0);`);
   const run = (k) => loop(op, now, k);
   return () => {
     if (n === 0) {
