@@ -18,6 +18,8 @@ import {
 } from "../project/index.js";
 import { TypedEmitter } from "./emitter.js";
 
+const DEBUG = process.env.ORCJIT_WATCH_DEBUG !== undefined && process.env.ORCJIT_WATCH_DEBUG !== "" && process.env.ORCJIT_WATCH_DEBUG !== "0";
+
 /** A JIT function as the project layer returns it. */
 export type WatchedFunctionImpl = ReturnType<ProjectLibrary["getFunction"]>;
 type Generation = Parameters<NonNullable<GenerationHooks["retire"]>>[0][number];
@@ -240,7 +242,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       ignorePermissionErrors: true,
     });
     this.#fs.on("all", (event, file) => {
-      if (process.env.ORCJIT_WATCH_DEBUG) process.stderr.write(`[watch] ${event} ${file}\n`);
+      if (DEBUG) process.stderr.write(`[watch] ${event} ${file}\n`);
       if (event === "add" || event === "change" || event === "unlink") this.#onFileEvent(path.resolve(file));
     });
     this.#fs.on("error", (e) => this.#emitError(e instanceof Error ? e : new Error(String(e)), []));
@@ -382,7 +384,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     }
     if (!manifest && affected.size === 0) manifest = files.length > 0;
     const libraries = manifest ? project.libraryNames : project.libraryNames.filter((n) => affected.has(n));
-    if (process.env.ORCJIT_WATCH_DEBUG) process.stderr.write(`[watch] building ${files.join(" ")} manifest=${manifest}\n`);
+    if (DEBUG) process.stderr.write(`[watch] building ${files.join(" ")} manifest=${manifest}\n`);
     this.emit("building", { changedFiles: files, libraries, manifest });
 
     const abort = new AbortController();
@@ -406,7 +408,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
         generation: this.#generation,
         build: r.build,
       };
-      if (process.env.ORCJIT_WATCH_DEBUG) process.stderr.write(`[watch] reload ${r.relinked.join(",")} gen=${this.#generation}\n`);
+      if (DEBUG) process.stderr.write(`[watch] reload ${r.relinked.join(",")} gen=${this.#generation}\n`);
       this.emit("reload", event);
       return event;
     } catch (e) {
@@ -423,7 +425,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       }
       this.#syncDirs();
       const error = e instanceof Error ? e : new OrcJitError("ORCJIT_WATCH", String(e));
-      if (process.env.ORCJIT_WATCH_DEBUG) process.stderr.write(`[watch] error ${error.message}\n`);
+      if (DEBUG) process.stderr.write(`[watch] error ${error.message}\n`);
       if (rethrow) throw error;
       this.#emitError(error, files);
       return undefined;
@@ -505,12 +507,11 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
  *   await w.close();
  */
 export async function watchProject(manifestPath = ".", options: WatchOptions = {}): Promise<ProjectWatcher> {
-  const { debounceMs, watch, usePolling, onProgress, ...projectOptions } = options;
+  // the watcher's own options stay out of the project's (which keeps them for reloads)
+  const { debounceMs, watch: _watch, usePolling: _usePolling, onProgress, ...projectOptions } = options;
   if (debounceMs !== undefined && (typeof debounceMs !== "number" || !(debounceMs >= 0))) {
     throw new TypeError("watchProject: 'debounceMs' must be a non-negative number");
   }
-  void watch;
-  void usePolling;
   const project = await loadProject(manifestPath, projectOptions);
   let build: ProjectBuildResult;
   try {
