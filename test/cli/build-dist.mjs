@@ -19,8 +19,15 @@ function newest(dir) {
 }
 
 if (!existsSync(main) || statSync(main).mtimeMs < newest(path.join(root, "src"))) {
-  execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  try {
+    execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (e) {
+    // tsc still emits JavaScript when some file has type errors; type-checking is the job of
+    // `npm run typecheck`. Only a missing CLI is fatal here.
+    process.stderr.write(`build-dist: tsc reported errors (JavaScript emitted anyway):\n${e.stdout ?? ""}`);
+    if (!existsSync(main)) process.exit(1);
+  }
 }
