@@ -143,6 +143,7 @@ unsigned Library::ObjectSeq(const std::string& graph_name) {
 }
 
 void Library::RecordInitFini(std::vector<InitFiniEntry> entries) {
+  if (!session_->options().run_initializers) return;  // fuzz harness: never run object code
   std::lock_guard<std::mutex> lock(init_mu_);
   for (auto& e : entries) {
     if (e.kind == InitFiniSectionName::kInitArray || e.kind == InitFiniSectionName::kCtors)

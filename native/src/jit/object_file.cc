@@ -10,6 +10,7 @@
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/Object/ELF.h"
 #include "llvm/Support/raw_ostream.h"
+#include "runtime/module.h"
 
 namespace orcjit::jit {
 namespace {
@@ -57,6 +58,13 @@ bool IsInitFiniName(llvm::StringRef n) {
     if (n == base || (n.starts_with(base) && n.size() > base.size() && n[base.size()] == '.'))
       return true;
   }
+  return false;
+}
+
+bool IsContextSymbol(llvm::StringRef n, const std::vector<std::pair<std::string, void*>>& ctx) {
+  if (n == "__tvm_ffi__library_ctx") return true;
+  for (auto& kv : ctx)
+    if (n == kv.first) return true;
   return false;
 }
 
@@ -205,6 +213,7 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
     auto strtab = elf.getStringTableForSymtab(*symtab, sections);
     if (!strtab) Fail(name, "corrupted ELF string table: " + ErrText(strtab.takeError()));
     sym_names.resize(syms->size());
+    const auto context_symbols = runtime::ContextSymbols();
     size_t idx = 0;
     for (const auto& sym : *syms) {
       auto sn = sym.getName(*strtab);
@@ -222,6 +231,20 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
         // Compiler-generated guards go last: name the user's variable first.
         bool generated = sn->starts_with("__tls_guard") || sn->starts_with("_ZGV");
         (generated ? tls_generated : tls_user).push_back(shown + " is " + where);
+      }
+      // The library writes a pointer into __tvm_ffi__library_ctx (and registered context
+      // symbols) after linking: a function, a const or a too-small symbol would make that
+      // write fault or overflow (found by fuzz/). Require a writable pointer-sized variable.
+      if (sym.st_shndx != llvm::ELF::SHN_UNDEF && IsContextSymbol(*sn, context_symbols)) {
+        bool common = sym.st_shndx == llvm::ELF::SHN_COMMON;
+        bool writable = common || (sym.st_shndx < sections.size() &&
+                                   (sections[sym.st_shndx].sh_flags & llvm::ELF::SHF_WRITE) &&
+                                   (sections[sym.st_shndx].sh_flags & llvm::ELF::SHF_ALLOC) &&
+                                   sym.st_value + 8 >= sym.st_value &&
+                                   sym.st_value + 8 <= sections[sym.st_shndx].sh_size);
+        if (!writable || type == llvm::ELF::STT_FUNC || sym.st_size < sizeof(void*))
+          Fail(name, "'" + sn->str() + "' must be a writable pointer variable (void* " +
+                         sn->str() + " = NULL;), not a function, constant or smaller object");
       }
       if (sym.getBinding() == 10 /* STB_GNU_UNIQUE */) {
         unique_sym_offsets.push_back(symtab->sh_offset + idx * sizeof(typename ELFT::Sym) +

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "jit/eh_frame_fix.h"
 #include "jit/gotpcrelx_fix.h"
 #include "jit/host_hooks.h"
 #include "jit/init_fini.h"
@@ -65,6 +66,7 @@ void RegisterForExit(const std::shared_ptr<Library>& lib) {
 std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
   using namespace llvm::orc;
   std::shared_ptr<Session> s(new Session());
+  s->options_ = options;
   size_t reserve = options.reserve_bytes ? options.reserve_bytes : kDefaultReserve;
   s->memmgr_ = Unwrap(MapperJITLinkMemoryManager::CreateWithMapper<InProcessMemoryMapper>(reserve),
                       ErrorKind::kInternal, "cannot reserve JIT memory");
@@ -78,6 +80,7 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
         auto eh = EHFrameRegistrationPlugin::Create(es);
         if (!eh) return eh.takeError();
         layer->addPlugin(std::move(*eh));
+        layer->addPlugin(std::make_shared<EHFrameLayoutFixPlugin>());
         layer->addPlugin(std::make_shared<GotPcRelXFixPlugin>());
         layer->addPlugin(std::make_shared<InitFiniPlugin>(raw));
         return std::unique_ptr<ObjectLayer>(std::move(layer));

@@ -23,6 +23,10 @@ struct SessionOptions {
   /// Bytes of address space reserved up front for JIT code and data (0 = default 1 GiB).
   /// Keeping all JIT memory in one range keeps 32-bit PC-relative fixups in range.
   size_t reserve_bytes = 0;
+  /// When false, static initialisers/finalisers (.init_array, .ctors, .fini_array, .dtors)
+  /// of added objects are never run: linking then executes no code from the objects.
+  /// Only the object-loader fuzz harness (fuzz/) turns this off; the addon never does.
+  bool run_initializers = true;
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -54,6 +58,8 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Number of live (not disposed) libraries.
   size_t library_count();
 
+  const SessionOptions& options() const { return options_; }
+
  private:
   friend class Library;
   Session() = default;
@@ -61,6 +67,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::mutex mu_;  // guards libraries_, by_jd_, names_
   bool disposed_ = false;
+  SessionOptions options_;
   std::unique_ptr<llvm::jitlink::JITLinkMemoryManager> memmgr_;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
   llvm::orc::JITDylib* runtime_jd_ = nullptr;

@@ -1,0 +1,71 @@
+// Seed corpus for the object-loader fuzzer: real relocatable objects from both compilers
+// (test/.fixtures when the test suite built them, else compiled here from test/fixtures),
+// objects with init/fini sections, COMDATs, TLS, __tvm_ffi__library_ctx, plus truncations.
+//   node fuzz/build-corpus.mjs <out-dir>
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const out = process.argv[2];
+if (!out) throw new Error("usage: build-corpus.mjs <out-dir>");
+mkdirSync(out, { recursive: true });
+
+const seeds = [];
+const walk = (d) => {
+  if (!existsSync(d)) return;
+  for (const e of readdirSync(d)) {
+    const p = join(d, e);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (p.endsWith(".o")) seeds.push(readFileSync(p));
+  }
+};
+walk(join(root, "test/.fixtures"));
+
+// Extra sources that reach less common loader paths; compiled with both compilers.
+const extra = {
+  "ctx.c": "void* __tvm_ffi__library_ctx = 0; int get(void){ return __tvm_ffi__library_ctx != 0; }",
+  "ctx_func.c": "void __tvm_ffi__library_ctx(void) {} int f(void){ return 1; }",
+  "ctor.c": "static int x; __attribute__((constructor(200))) static void c(void){ x = 1; }\n" +
+    "__attribute__((destructor)) static void d(void){ x = 0; } int get(void){ return x; }",
+  "cxx.cc": "#include <string>\n#include <vector>\nstd::vector<std::string> v{\"a\",\"b\"};\n" +
+    "inline int iv = 3; int f(int i){ if (i < 0) throw 42; return (int)v.size() + iv; }",
+  "tls.c": "_Thread_local int t; int g(void){ return t; }",
+  "data.c": "const char* names[] = {\"a\", \"b\"}; int (*fp)(const char*, ...) = 0;\n" +
+    "extern int printf(const char*, ...); int h(void){ fp = printf; return names[1][0]; }",
+};
+const tmp = join(out, "..", "corpus-src");
+mkdirSync(tmp, { recursive: true });
+for (const [name, text] of Object.entries(extra)) {
+  const src = join(tmp, name);
+  writeFileSync(src, text);
+  const cxx = name.endsWith(".cc");
+  for (const cc of cxx ? ["clang++-22", "g++"] : ["clang-22", "gcc"]) {
+    for (const opt of ["-O0", "-O2"]) {
+      const obj = join(tmp, `${name}.${cc}${opt}.o`);
+      try {
+        execFileSync(cc, [opt, "-fPIC", "-c", src, "-o", obj], { stdio: "ignore" });
+        seeds.push(readFileSync(obj));
+      } catch {
+        // compiler missing: the other one still seeds
+      }
+    }
+  }
+}
+
+let n = 0;
+const put = (buf) => {
+  const name = createHash("sha1").update(buf).digest("hex");
+  writeFileSync(join(out, name), buf);
+  n++;
+};
+for (const s of seeds) {
+  put(s);
+  // Truncations: inside the header, the section table, and the middle of the file.
+  for (const len of [16, 63, 64, 65, Math.floor(s.length / 2), s.length - 1]) {
+    if (len > 0 && len < s.length) put(s.subarray(0, len));
+  }
+}
+console.log(`fuzz corpus: ${seeds.length} objects, ${n} seeds in ${out}`);

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds and runs the object-loader fuzzer (fuzz/object_loader_fuzzer.cc) for a bounded time.
+#   scripts/fuzz.sh [seconds=60] [extra libFuzzer flags...]
+# Env: FUZZ_JOBS (parallel fuzzing processes, default 1), FUZZ_BUILD_DIR (default build-fuzz).
+# Replays fuzz/regressions/* first; new crashing inputs land in fuzz/regressions/ (keep them:
+# the reliability test replays them). Writes build-fuzz/fuzz-result.json for docs/reliability.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-60}"; shift || true
+dir="${FUZZ_BUILD_DIR:-build-fuzz}"
+jobs="${FUZZ_JOBS:-1}"
+bin="$dir/object_loader_fuzzer"
+
+if [ ! -f "$dir/build.ninja" ]; then
+  CC=clang-22 CXX=clang++-22 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DORCJIT_FUZZ=ON >/dev/null
+fi
+# Same lock as the addon build: 2 cores are shared.
+flock /tmp/tvm-ffi-orcjit-build.lock cmake --build "$dir" --target object_loader_fuzzer
+
+corpus="$dir/corpus"
+node fuzz/build-corpus.mjs "$corpus"
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
+
+# 1. Regression inputs: each must now end cleanly.
+shopt -s nullglob
+regs=(fuzz/regressions/*)
+if ((${#regs[@]})); then
+  "$bin" -runs=0 -timeout=20 "${regs[@]}" 2>"$dir/regressions.log" || {
+    cat "$dir/regressions.log" >&2; echo "fuzz: a regression input fails again" >&2; exit 1; }
+fi
+
+# 2. Fuzz for a bounded time, seeded from the corpus.
+start=$(date +%s)
+set +e
+"$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -max_len=262144 \
+  -print_final_stats=1 -jobs="$jobs" -workers="$jobs" \
+  -artifact_prefix=fuzz/regressions/ "$@" "$corpus" 2>"$dir/fuzz.log"
+rc=$?
+set -e
+end=$(date +%s)
+execs=$(grep -ho 'stat::number_of_executed_units: *[0-9]*' "$dir"/fuzz*.log | awk '{s+=$2} END {print s+0}')
+seeds=$(ls "$corpus" | wc -l)
+printf '{"tool":"libFuzzer","seconds":%d,"executions":%d,"corpus":%d,"regressions":%d,"exitCode":%d}\n' \
+  "$((end - start))" "$execs" "$seeds" "${#regs[@]}" "$rc" >"$dir/fuzz-result.json"
+cat "$dir/fuzz-result.json"
+if [ "$rc" -ne 0 ]; then tail -n 80 "$dir/fuzz.log" >&2; exit "$rc"; fi
