@@ -1,5 +1,6 @@
 #include "jit/init_fini.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -7,6 +8,7 @@
 
 #include "jit/library.h"
 #include "jit/session.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace orcjit::jit {
 namespace {
@@ -29,6 +31,18 @@ void InitFiniPlugin::modifyPassConfig(llvm::orc::MaterializationResponsibility& 
   Library* lib = session_->FindLibrary(mr.getTargetJITDylib());
   if (!lib) return;  // the runtime / process libraries hold no objects
   auto discarded = std::make_shared<std::set<std::string>>();
+  if (std::getenv("ORCJIT_DUMP_GRAPH")) {
+    config.PrePrunePasses.push_back([](LinkGraph& g) -> llvm::Error {
+      llvm::errs() << "=== pre-prune " << g.getName() << "\n";
+      g.dump(llvm::errs());
+      return llvm::Error::success();
+    });
+    config.PostFixupPasses.push_back([](LinkGraph& g) -> llvm::Error {
+      llvm::errs() << "=== post-fixup " << g.getName() << "\n";
+      g.dump(llvm::errs());
+      return llvm::Error::success();
+    });
+  }
 
   config.PrePrunePasses.push_back([discarded](LinkGraph& g) -> llvm::Error {
     for (auto& sec : g.sections()) {

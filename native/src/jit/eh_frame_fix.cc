@@ -1,0 +1,37 @@
+#include "jit/eh_frame_fix.h"
+
+#include <cstdlib>
+
+namespace orcjit::jit {
+
+size_t PackEHFrameRecords(llvm::jitlink::LinkGraph& g) {
+  auto* sec = g.findSectionByName(".eh_frame");
+  if (!sec) return 0;
+  // Only when every record is a whole number of 4-byte words at a 4-byte offset (always the
+  // case for well-formed .eh_frame); otherwise leave the layout alone.
+  for (auto* block : sec->blocks()) {
+    if (block->getSize() % 4 != 0 || block->getAlignmentOffset() % 4 != 0) return 0;
+  }
+  size_t changed = 0;
+  for (auto* block : sec->blocks()) {
+    if (block->getAlignment() <= 4) continue;
+    block->setAlignment(4);
+    block->setAlignmentOffset(0);
+    ++changed;
+  }
+  return changed;
+}
+
+void EHFrameLayoutFixPlugin::modifyPassConfig(llvm::orc::MaterializationResponsibility&,
+                                              llvm::jitlink::LinkGraph&,
+                                              llvm::jitlink::PassConfiguration& config) {
+  // Diagnostic switch (docs/internals.md): reproduces the defect.
+  static const bool disabled = std::getenv("ORCJIT_DISABLE_EH_FRAME_FIX") != nullptr;
+  if (disabled) return;
+  config.PostPrunePasses.push_back([](llvm::jitlink::LinkGraph& g) -> llvm::Error {
+    PackEHFrameRecords(g);
+    return llvm::Error::success();
+  });
+}
+
+}  // namespace orcjit::jit

@@ -1,0 +1,38 @@
+// Workaround for a JITLink .eh_frame layout defect that made C++ exceptions abort
+// (std::terminate) in libraries with several C++ objects (seen on LLVM 22.1.8, libgcc 12).
+//
+// JITLink splits .eh_frame into one block per CIE/FDE record and each block keeps the
+// section's alignment (8) with its original offset modulo 8. When an FDE is dead-stripped
+// (typically the FDE of an inline function whose COMDAT copy was discarded because an
+// earlier object of the library defines it) and its size is not a multiple of 8, the next
+// live record is re-aligned and JITLink inserts 4 zero bytes in front of it. libgcc's
+// __register_frame walks the section record by record and takes a zero length word as
+// the end of the section, so every FDE after the gap is invisible to the unwinder: a throw
+// through those functions finds no FDE and calls std::terminate.
+//
+// Fix (post-prune, before layout): .eh_frame records only need 4-byte alignment (their
+// sizes are multiples of 4), so give every record block alignment 4; the surviving
+// records are then laid out back to back and the section stays one contiguous table.
+#pragma once
+#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+
+namespace orcjit::jit {
+
+class EHFrameLayoutFixPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+ public:
+  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
+                        llvm::jitlink::PassConfiguration& config) override;
+  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
+    return llvm::Error::success();
+  }
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
+                                   llvm::orc::ResourceKey) override {}
+};
+
+/// The pass itself (exposed for tests/diagnostics): returns the number of blocks changed.
+size_t PackEHFrameRecords(llvm::jitlink::LinkGraph& g);
+
+}  // namespace orcjit::jit
