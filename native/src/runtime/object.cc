@@ -26,8 +26,12 @@ void DefaultDeallocate(void* ptr) { std::free(ptr); }
 TVMFFICustomAllocator default_allocator = {&DefaultAllocate, &DefaultDeallocate};
 std::atomic<TVMFFICustomAllocator*> current_allocator{&default_allocator};
 
+// Runtime-allocated objects alive now (debug counter for leak tests, see OrcjitDebugLiveObjects).
+std::atomic<int64_t> live_objects{0};
+
 // Layout: [base: TVMFFICustomAllocator* used][alloc header][body...]
 void DeleteSpace(void* body) {
+  live_objects.fetch_sub(1, std::memory_order_relaxed);
   char* base = static_cast<char*>(body) - kBodyOffset;
   auto* alloc = *reinterpret_cast<TVMFFICustomAllocator**>(base);
   alloc->deallocate(base);
@@ -49,6 +53,7 @@ void* AllocObjectBody(std::size_t size) {
   TVMFFICustomAllocator* alloc = current_allocator.load(std::memory_order_acquire);
   char* base = static_cast<char*>(alloc->allocate(size + kBodyOffset, alignof(std::max_align_t)));
   if (!base) throw std::bad_alloc();
+  live_objects.fetch_add(1, std::memory_order_relaxed);
   *reinterpret_cast<TVMFFICustomAllocator**>(base) = alloc;
   char* body = base + kBodyOffset;
   reinterpret_cast<TVMFFIObjectAllocHeader*>(body - sizeof(TVMFFIObjectAllocHeader))
@@ -100,6 +105,10 @@ TVM_FFI_DLL int TVMFFIObjectCreateOpaque(void* handle, int32_t type_index,
   *out = obj;
   ORCJIT_API_END();
 }
+
+// Not part of the TVM-FFI ABI: number of objects the runtime allocated and has not freed yet.
+// Defined for JIT code by jit/session.cc (outside the 48-entry C API table) so leak tests can read it from a kernel.
+TVM_FFI_DLL int64_t OrcjitDebugLiveObjects(void) { return live_objects.load(std::memory_order_relaxed); }
 
 TVM_FFI_DLL TVMFFICustomAllocator* TVMFFIGetCustomAllocator(void) {
   return current_allocator.load(std::memory_order_acquire);

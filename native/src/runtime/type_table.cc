@@ -242,7 +242,13 @@ TVM_FFI_DLL int TVMFFITypeKeyToIndex(const TVMFFIByteArray* type_key, int32_t* o
 
 TVM_FFI_DLL const TVMFFITypeInfo* TVMFFIGetTypeInfo(int32_t type_index) {
   const TVMFFITypeInfo* info = FindTypeInfo(type_index);
-  if (!info) Fatal("TVMFFIGetTypeInfo: unknown type index " + std::to_string(type_index));
+  if (!info) {
+    // The reference runtime aborts here; a JIT kernel's mistake must not take the host
+    // process down: report, raise (the caller may return -1) and return NULL.
+    std::string msg = "TVMFFIGetTypeInfo: unknown type index " + std::to_string(type_index);
+    std::fprintf(stderr, "tvm-ffi-orcjit runtime: error: %s (returning NULL)\n", msg.c_str());
+    RaiseError("IndexError", msg);
+  }
   return info;
 }
 
