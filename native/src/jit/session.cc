@@ -16,6 +16,8 @@
 #include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
 #include "runtime/exported_symbols.h"
 
+extern "C" int64_t OrcjitDebugLiveObjects(void);  // runtime/object.cc, debug only
+
 namespace orcjit::jit {
 namespace {
 
@@ -107,6 +109,8 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
     symbols[es.intern(table[i].name)] = {ExecutorAddr::fromPtr(table[i].address), flags};
   }
   symbols[es.intern("__cxa_atexit")] = {ExecutorAddr::fromPtr(&OrcjitCxaAtexit), flags};
+  // Not TVM-FFI ABI: live runtime-object count, for leak tests (test/reliability/refcount).
+  symbols[es.intern("OrcjitDebugLiveObjects")] = {ExecutorAddr::fromPtr(&OrcjitDebugLiveObjects), flags};
   JIT_LLVM_CALL(s->runtime_jd_->define(absoluteSymbols(std::move(symbols))), ErrorKind::kInternal,
                 "cannot define the runtime symbols");
   {
