@@ -1,4 +1,4 @@
-// Builds the bench's native artifacts into build/bench/ when missing or stale:
+// Builds the bench's native artifacts into node_modules/.cache/orcjit-bench when missing or stale:
 // the baseline addon (cmake-js, offline), the plain .so for koffi/dlopen, the TVM-FFI kernel objects.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
@@ -6,12 +6,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-export const OUT = path.join(ROOT, "build", "bench");
+// Outside build/ (which other tasks clean): the conventional ignored tool-cache location.
+export const OUT = path.join(ROOT, "node_modules", ".cache", "orcjit-bench");
 const K = path.join(ROOT, "bench", "kernels");
 export const CC = process.env.CC ?? "cc";
 
 export const artifacts = {
-  addon: path.join(ROOT, "build", "bench-baseline", "Release", "bench_baseline.node"),
+  addon: path.join(OUT, "baseline", "Release", "bench_baseline.node"),
   plainSo: path.join(OUT, "libbench_plain.so"),
   plainC: path.join(K, "plain.c"),
   ffiCallsO: path.join(OUT, "ffi_calls.o"),
@@ -39,7 +40,7 @@ export function buildArtifacts(log = () => {}) {
   const baseDir = path.join(ROOT, "bench", "baseline");
   if (stale(artifacts.addon, [path.join(baseDir, "addon.cc"), artifacts.plainC, path.join(baseDir, "CMakeLists.txt")])) {
     log("building bench/baseline addon (cmake-js)");
-    run("npx", ["cmake-js", "compile", "-d", baseDir, "-O", path.join(ROOT, "build", "bench-baseline"), "-G", "Ninja", "-l", "error"]);
+    run("npx", ["cmake-js", "compile", "-d", baseDir, "-O", path.join(OUT, "baseline"), "-G", "Ninja", "-l", "error"]);
   }
   if (stale(artifacts.plainSo, [artifacts.plainC])) {
     run(CC, ["-O2", "-fPIC", "-shared", artifacts.plainC, "-o", artifacts.plainSo]);
