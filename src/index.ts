@@ -48,3 +48,21 @@ export { build, buildObjects } from "./project/build.js";
 export type { BuildOptions } from "./project/build.js";
 export { parseDiagnostics, buildCompileCommand, languageOf } from "./compiler/index.js";
 export type { Language, OptLevel, ToolchainKind, CommandPlan, CommandInputs } from "./compiler/index.js";
+
+// Values across the boundary (tensors, dtypes, devices, objects, global functions) and modules
+export {
+  DataType,
+  DataTypeCode,
+  Device,
+  DeviceType,
+  FFIObject,
+  getGlobalFunc,
+  listGlobalFuncs,
+  registerGlobalFunc,
+  registerObject,
+  removeGlobalFunc,
+  Tensor,
+} from "./values/index.js";
+export type { DeviceTypeName, PackedFunction, TensorOptions, TypedArray } from "./values/index.js";
+export { loadModule, Module } from "./module/index.js";
+export type { LoadModuleOptions, LoadedFFIModule } from "./module/index.js";

@@ -4,11 +4,13 @@
 //   abiVersion                 number, bumped when this shape changes
 //   initialize(classes)        injects the JS error classes from src/errors.ts
 //   Session                    class (binding/session_wrap.h); Library objects come from it
+//   values                     value layer: tensors, objects, global functions (values_api.cc)
 #include <napi.h>
 
 #include "binding/addon_data.h"
 #include "binding/library_wrap.h"
 #include "binding/session_wrap.h"
+#include "binding/values.h"
 #include "jit/session.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -59,6 +61,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("initialize", Napi::Function::New(env, Initialize, "initialize"));
   exports.Set("Session", session);
   exports.Set("Library", library);
+  orcjit::binding::InitValues(env, exports);  // exports.values (after the cleanup hook above)
   return exports;
 }
 

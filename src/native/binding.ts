@@ -1,4 +1,4 @@
-// The one place that loads the native addon and knows its shape. Only src/jit imports it.
+// The one place that loads the native addon and knows its shape. src/jit and src/values import it.
 //
 // Lookup order: ORCJIT_ADDON_PATH (a .node file) → <package>/build/Release/tvm_ffi_orcjit.node.
 import { existsSync } from "node:fs";
@@ -52,10 +52,67 @@ export interface NativeErrorClasses {
   DisposedError: typeof DisposedError;
 }
 
+/** JS factories the addon calls to build wrappers of C++ values (src/values/native.ts). */
+export interface NativeValueFactories {
+  /** A Tensor over `buffer` (null: memory JS cannot see); the addon attaches the object. */
+  tensor(buffer: ArrayBuffer | null, byteOffset: number, shape: number[], strides: number[],
+    code: number, bits: number, lanes: number, deviceType: number, deviceId: number): object;
+  /** A blank wrapper of the class for `typeIndex`; the addon attaches the object. */
+  object(typeIndex: number, typeKey: string): object;
+  dtype(code: number, bits: number, lanes: number): object;
+  device(type: number, id: number): object;
+}
+
+/** Reflection summary of a registered type (inherited members included, most derived first). */
+export interface NativeTypeInfo {
+  index: number;
+  key: string;
+  parentIndex: number;
+  fields: { name: string; writable: boolean }[];
+  methods: { name: string; isStatic: boolean; doc: string }[];
+}
+
+/** `exports.values` (native/src/binding/values_api.cc). */
+export interface NativeValues {
+  initValues(factories: NativeValueFactories): void;
+  boxDataType(target: object, code: number, bits: number, lanes: number): void;
+  boxDevice(target: object, type: number, id: number): void;
+  boxTensor(target: object, buffer: ArrayBuffer, byteOffset: number, shape: number[],
+    strides: number[] | null, code: number, bits: number, lanes: number, deviceType: number,
+    deviceId: number): void;
+  dtypeParse(s: string): [number, number, number];
+  dtypeToString(code: number, bits: number, lanes: number): string;
+  getGlobalFunc(name: string): NativeFunction | null;
+  listGlobalFuncs(): string[];
+  registerGlobalFunc(name: string, fn: (...args: never[]) => unknown, override: boolean): void;
+  removeGlobalFunc(name: string): boolean;
+  typeKeyToIndex(key: string): number;
+  typeInfo(index: number): NativeTypeInfo | null;
+  getField(target: object, name: string): unknown;
+  setField(target: object, name: string, value: unknown): void;
+  callMethod(target: object, name: string, ...args: unknown[]): unknown;
+  callStatic(typeIndex: number, name: string, ...args: unknown[]): unknown;
+  disposeValue(target: object): void;
+  /** -2: not an FFI value, -1: disposed, else its type index. */
+  valueTypeIndex(target: unknown): number;
+  sameObject(a: object, b: object): boolean;
+  openShared(path: string): object;
+  sharedGetFunction(handle: object, name: string): NativeFunction | null;
+}
+
 export interface NativeBinding {
   readonly abiVersion: number;
   initialize(classes: NativeErrorClasses): void;
   Session: new (options?: NativeSessionOptions) => NativeSession;
+  values: NativeValues;
+}
+
+let valueFactories: NativeValueFactories | undefined;
+
+/** Installs the value factories (src/values/native.ts does, when it is imported). */
+export function setValueFactories(f: NativeValueFactories): void {
+  valueFactories = f;
+  if (cached) cached.values.initValues(f);
 }
 
 let cached: NativeBinding | undefined;
@@ -106,6 +163,7 @@ export function loadBinding(): NativeBinding {
     );
   }
   addon.initialize({ FFIError, LinkError, ObjectFileError, SymbolNotFoundError, DisposedError });
+  if (valueFactories) addon.values.initValues(valueFactories);
   cached = addon;
   return addon;
 }

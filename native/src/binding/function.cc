@@ -1,6 +1,7 @@
 #include "binding/function.h"
 
 #include "binding/addon_data.h"
+#include "binding/lifetime.h"
 #include "binding/values.h"
 #include "jit/library.h"
 #include "jit/session.h"
@@ -29,7 +30,9 @@ napi_value CallSafe(napi_env raw_env, napi_callback_info info) {
       napi_get_cb_info(raw_env, info, &argc, heap_argv.data(), nullptr, nullptr);
       argv = heap_argv.data();
     }
-    if (__builtin_expect(fd->lib->disposed() || fd->lib->session().disposed(), 0)) {
+    if (__builtin_expect(fd->lib->disposed() || fd->lib->session().disposed() ||
+                             DisposeRequested(fd->lib.get()),
+                         0)) {
       ThrowValue(env, MakeJitError(env, jit::JitError(jit::ErrorKind::kDisposed,
                                                       "function '" + fd->name + "' of library '" +
                                                           fd->lib->name() +
@@ -65,7 +68,8 @@ napi_value CallSafe(napi_env raw_env, napi_callback_info info) {
     }
     scratch.Release();
     if (rc != 0) ThrowValue(env, TakeRaisedError(env, rc, fd->name.c_str()));
-    return FromAny(env, &result, fd->name.c_str());
+    PinSource pin(&fd->lib);  // objects in the result keep the library's code alive
+    return FromAny(env, &result, fd->name.c_str(), pin);
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
     return nullptr;

@@ -2,6 +2,7 @@
 
 #include "binding/addon_data.h"
 #include "binding/function.h"
+#include "binding/lifetime.h"
 #include "jit/library.h"
 #include "jit/session.h"
 
@@ -103,12 +104,14 @@ Napi::Value LibraryWrap::SymbolAddress(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value LibraryWrap::Dispose(const Napi::CallbackInfo& info) {
-  Guard(info.Env(), [&] { lib_->Dispose(); });
+  // Deferred while values that came out of this library are alive (binding/lifetime.h).
+  Guard(info.Env(), [&] { RequestDispose(lib_); });
   return info.Env().Undefined();
 }
 
 Napi::Value LibraryWrap::Disposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), lib_->disposed() || lib_->session().disposed());
+  return Napi::Boolean::New(info.Env(), lib_->disposed() || lib_->session().disposed() ||
+                                            DisposeRequested(lib_.get()));
 }
 
 Napi::Value LibraryWrap::Name(const Napi::CallbackInfo& info) {

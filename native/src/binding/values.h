@@ -1,10 +1,17 @@
 // JS <-> TVMFFIAny marshalling for safe calls.
 //
 // Arguments are borrowed views valid for one call: strings live in an ArgScratch owned by
-// the caller's stack frame, byte arrays point into the JS buffer, and the few owned objects
-// (strings with an embedded NUL) are released by ArgScratch::Release after the call.
+// the caller's stack frame, byte arrays and typed-array tensors (a DLTensor + shape in the
+// scratch, kTVMFFIDLTensorPtr) point into the JS buffer, and the few owned objects (strings
+// with an embedded NUL, JS functions wrapped as Function objects) are released by
+// ArgScratch::Release after the call.
 // Adding a kind: extend ToAny (switch on napi_typeof, then one helper per kind) and
 // FromAny (switch on the type index, one helper per kind).
+//
+// JS wrappers of FFI values (FFIObject, Tensor, functions returned by C++, DataType, Device)
+// carry a native Box (napi_wrap + a type tag): the strong object reference and the pin of
+// the library that produced it (binding/lifetime.h). Passing such a wrapper back passes the
+// object as-is.
 #pragma once
 #include <napi.h>
 #include <tvm/ffi/c_api.h>
@@ -12,6 +19,8 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "binding/lifetime.h"
 
 namespace orcjit::binding {
 
@@ -29,6 +38,8 @@ class ArgScratch {
   char* StringBuffer(size_t len);
   /// Storage for one byte-array view.
   TVMFFIByteArray* ByteArray();
+  /// Storage for one 1-D DLTensor view (shape points at its own slot).
+  DLTensor* Tensor1D();
   /// Remember an owned object reference to drop after the call.
   void Own(TVMFFIObject* obj);
   /// Drops owned references.
@@ -38,11 +49,16 @@ class ArgScratch {
 
  private:
   void ReleaseSlow();
+  struct TensorSlot {
+    DLTensor t;
+    int64_t shape;
+  };
   // Everything beyond the inline capacity; allocated only when needed, so the common call
   // constructs and destroys this object without touching the heap.
   struct Overflow {
     std::vector<std::string> strings;
     std::vector<std::unique_ptr<TVMFFIByteArray>> arrays;
+    std::vector<std::unique_ptr<TensorSlot>> tensors;
     std::vector<TVMFFIObject*> owned;
   };
   Overflow& overflow() {
@@ -53,9 +69,27 @@ class ArgScratch {
   size_t inline_used_ = 0;
   TVMFFIByteArray inline_arrays_[kInlineArgs];
   size_t arrays_used_ = 0;
+  TensorSlot inline_tensors_[4];
+  size_t tensors_used_ = 0;
   TVMFFIObject* owned_[kInlineArgs];
   size_t owned_count_ = 0;
   std::unique_ptr<Overflow> overflow_;
+};
+
+/// Where results come from: values that hold objects pin this library (lazily).
+class PinSource {
+ public:
+  PinSource() = default;
+  explicit PinSource(const std::shared_ptr<jit::Library>* lib) : lib_(lib) {}
+  explicit PinSource(Pin pin) : pin_(std::move(pin)) {}
+  Pin Get() {
+    if (!pin_ && lib_ && *lib_) pin_ = PinLibrary(*lib_);
+    return pin_;
+  }
+
+ private:
+  const std::shared_ptr<jit::Library>* lib_ = nullptr;
+  Pin pin_;
 };
 
 /// Converts argument #index (0-based) of `fn_name`. Throws a JS TypeError naming both when
@@ -63,10 +97,67 @@ class ArgScratch {
 void ToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
            const char* fn_name, size_t index);
 
+/// Converts a JS value to an owned Any (callback results); views that cannot be owned (a
+/// plain typed array) raise TypeError.
+void ToOwnedAny(Napi::Env env, napi_value value, TVMFFIAny* out, const char* what);
+
 /// Converts a call result to JS and releases the reference it held (if any).
 Napi::Value FromAny(Napi::Env env, TVMFFIAny* value, const char* fn_name);
+Napi::Value FromAny(Napi::Env env, TVMFFIAny* value, const char* fn_name, PinSource& pin);
+/// Converts a borrowed view (callback arguments, container elements) to JS.
+Napi::Value FromAnyView(Napi::Env env, const TVMFFIAny& view, const char* fn_name,
+                        PinSource& pin);
 
-/// Moves the pending TVM-FFI error of this thread into a JS FFIError value.
+/// Moves the pending TVM-FFI error of this thread into a JS value: the original JS error when
+/// it was thrown by a JS callback, else a FFIError.
 Napi::Value TakeRaisedError(Napi::Env env, int rc, const char* fn_name);
+
+// ---------------------------------------------------------------- boxes
+enum class BoxKind : uint8_t { kObject, kDataType, kDevice };
+
+struct JsBuffer;
+
+struct Box {
+  BoxKind kind = BoxKind::kObject;
+  TVMFFIObject* obj = nullptr;  // strong reference (kObject); null after dispose()
+  DLDataType dtype{};
+  DLDevice device{};
+  Pin pin;
+  JsBuffer* buffer = nullptr;  // JS-made tensors: the ArrayBuffer (owned by the tensor object)
+  std::string name;            // functions: name used in errors
+  ~Box();
+};
+
+/// The Box of a tagged JS wrapper, or nullptr.
+Box* UnwrapBox(napi_env env, napi_value value);
+/// Attaches `box` (ownership passes to the JS object) and tags the object.
+void AttachBox(Napi::Env env, napi_value target, Box* box);
+
+/// Per-environment JS factories injected by initValues (src/values/native.ts).
+struct ValueClasses {
+  Napi::FunctionReference tensor;    // (buffer|null, byteOffset, shape, strides, code, bits, lanes, devType, devId)
+  Napi::FunctionReference object;    // (typeIndex, typeKey) -> blank wrapper of the right class
+  Napi::FunctionReference dtype;     // (code, bits, lanes)
+  Napi::FunctionReference device;    // (type, id)
+  Napi::FunctionReference ffi_error; // FFIError class (for error values)
+};
+ValueClasses* GetValueClasses(napi_env env);
+
+/// Registers the value functions on `exports` (binding/values_api.cc).
+void InitValues(Napi::Env env, Napi::Object exports);
+
+/// A JS function calling the Function object `fn` (one strong reference is taken over).
+Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name);
+
+/// Wrap a JS function as a Function object (caller owns the reference).
+TVMFFIObject* WrapJsFunction(Napi::Env env, napi_value fn, const std::string& name);
+
+/// A new ffi.Tensor over JS memory (`buffer` is an ArrayBuffer); the tensor keeps the
+/// ArrayBuffer alive. Returns the object (owned) and the JsBuffer record via *out_buf.
+TVMFFIObject* MakeJsTensor(Napi::Env env, napi_value array_buffer, size_t byte_offset,
+                           const DLTensor& proto, JsBuffer** out_buf);
+
+/// True if the JsBuffer's ArrayBuffer was detached (transferred).
+bool JsBufferDetached(napi_env env, JsBuffer* buf);
 
 }  // namespace orcjit::binding

@@ -1,0 +1,37 @@
+// Library pins: JS wrappers of values that came out of a library's code (objects, functions,
+// tensors) hold a Pin, and a library disposed while pinned is only marked: its finalizers
+// run and its memory is freed when the last pin is released (the values' deleters point
+// into that code). Function handles from getFunction do not pin; they just check the flag.
+#pragma once
+#include <atomic>
+#include <memory>
+
+namespace orcjit::jit {
+class Library;
+}
+
+namespace orcjit::binding {
+
+struct LibraryPin {
+  std::shared_ptr<jit::Library> lib;
+  bool dispose_requested = false;
+  ~LibraryPin();
+};
+using Pin = std::shared_ptr<LibraryPin>;
+
+/// The pin of `lib` (shared by every value that came out of it); created on first use.
+Pin PinLibrary(const std::shared_ptr<jit::Library>& lib);
+
+/// Dispose `lib` now if nothing pins it, else when the last pin goes. True if deferred.
+bool RequestDispose(const std::shared_ptr<jit::Library>& lib);
+
+/// True once dispose was requested for `lib` (whether or not it already ran).
+bool DisposeRequested(const jit::Library* lib);
+
+/// Number of libraries with a deferred dispose (fast check for the call path).
+extern std::atomic<int> g_deferred_disposals;
+
+/// Set at environment teardown: pins and values then release nothing (process exit).
+extern std::atomic<bool> g_tearing_down;
+
+}  // namespace orcjit::binding

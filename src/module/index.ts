@@ -1,0 +1,1 @@
+export { loadModule, Module, type LoadModuleOptions, type LoadedModule as LoadedFFIModule } from "./load-module.js";
