@@ -72,6 +72,10 @@ Box::~Box() {
 }
 
 Box* UnwrapBox(napi_env env, napi_value value) {
+  // Type-tag checks on a primitive would throw (ToObject): callers from ToAny already know.
+  napi_valuetype t;
+  if (napi_typeof(env, value, &t) != napi_ok || (t != napi_object && t != napi_function))
+    return nullptr;
   bool tagged = false;
   if (napi_check_object_type_tag(env, value, &kBoxTag, &tagged) != napi_ok || !tagged)
     return nullptr;
