@@ -120,7 +120,13 @@ export function parseManifest(text: string, file: string, options: ManifestOptio
     }));
     throw new ManifestError(diags.sort(byPosition));
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    // e.g. an alias bomb ("Excessive alias count"): a manifest error, not a raw ReferenceError.
+    throw new ManifestError([{ severity: "error", message: `YAML error: ${(e as Error).message}`, location: locator.offset(0) }]);
+  }
   if (data === null || data === undefined) {
     throw new ManifestError([
       {
