@@ -36,8 +36,12 @@ export class Module {
     this.library = library;
     this.#handle = handle;
     return new Proxy(this, {
-      get(target, prop, receiver) {
-        if (typeof prop !== "string" || MEMBERS.has(prop) || prop in target) return Reflect.get(target, prop, receiver) as unknown;
+      get(target, prop) {
+        if (typeof prop !== "string" || MEMBERS.has(prop) || prop in target) {
+          const v = Reflect.get(target, prop, target) as unknown;
+          // Methods run on the target (private fields are not reachable through the proxy).
+          return typeof v === "function" && prop !== "constructor" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        }
         return target.getFunction(prop);
       },
     });
@@ -96,8 +100,8 @@ export class Module {
 export type LoadedModule = Module & Record<string, PackedFunction>;
 
 /**
- * Loads a module: `.o`/`.obj` through the JIT (a new library in the session; constructors
- * run on first lookup), anything else (`.so`, `.dylib`) with the system loader. The shared
+ * Loads a module: `.o`/`.obj` through the JIT (a new library in the session, linked at once:
+ * static constructors run before loadModule returns), anything else (`.so`, `.dylib`) with the system loader. The shared
  * library resolves TVMFFI* against this addon and is never unloaded.
  */
 export function loadModule(path: string, options: LoadModuleOptions = {}): LoadedModule {
@@ -110,6 +114,11 @@ export function loadModule(path: string, options: LoadModuleOptions = {}): Loade
     const lib = (options.session ?? defaultSession()).createLibrary(name);
     try {
       lib.add(full);
+      // Link now, like a shared library load: static constructors (type and global function
+      // registrations) run here, and link errors surface from loadModule.
+      const linkable = lib as DynamicLibrary & { link?: () => unknown };
+      if (typeof linkable.link === "function") linkable.link();
+      else lib.symbolAddress("__tvm_ffi__library_ctx");
     } catch (e) {
       lib.dispose();
       throw e;

@@ -1,0 +1,58 @@
+// The TypeScript twins of the seed C++ examples (examples/ffi-values/*.mjs) compile the
+// sources in examples/cpp unchanged with clang-22 and g++ and check their results
+// (node:assert inside each script; the printed lines are checked here).
+import { execa } from "execa";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, repoRoot } from "../cli/helpers.js";
+
+const EXAMPLES = join(repoRoot, "examples/ffi-values");
+let cacheDir: string;
+
+beforeAll(() => {
+  ensureBuilt();
+  cacheDir = mkdtempSync(join(tmpdir(), "orcjit-ffi-values-"));
+});
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+async function run(script: string, compiler: string): Promise<string> {
+  const r = await execa(process.execPath, [join(EXAMPLES, script), "--compiler", compiler], {
+    cwd: EXAMPLES,
+    env: { ORCJIT_CACHE_DIR: cacheDir },
+    reject: false,
+  });
+  if (r.exitCode !== 0) throw new Error(`${script} --compiler ${compiler} exited ${r.exitCode}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+describe.each(["clang", "gcc"])("%s", (compiler) => {
+  it("seed 001: add.cc (lambda export) through loadModule", async () => {
+    expect(await run("add.mjs", compiler)).toContain(`[${compiler}] add(1, 2) = 3`);
+  });
+
+  it("seed 002: add_one.cc as an object (JIT) and as mylib.so (dlopen)", async () => {
+    const out = await run("add_one.mjs", compiler);
+    expect(out).toContain("add_one(1) via JIT = 2");
+    expect(out).toContain("add_one(41) via dlopen = 42");
+  });
+
+  it("seed 002: IntPair (constructor, fields, methods) and raise_error (kind + C++ file:line)", async () => {
+    const out = await run("intpair.mjs", compiler);
+    expect(out).toContain("my_ffi_extension.IntPair(a=1, b=2): a=1 b=2 get_first()=1 static_get_second=2");
+    expect(out).toMatch(/raise_error -> RuntimeError: .*hello from JS \(intpair_raise_error\.cc", line \d+\)/);
+  });
+
+  it("seed 004: add_one_cpu on Float32Array, zero-copy", async () => {
+    const out = await run("add_one_cpu.mjs", compiler);
+    expect(out).toContain("add_one_cpu([1, 2, 3, 4, 5]) -> [2, 3, 4, 5, 6]");
+    expect(out).toContain("zero-copy views and checks ok");
+  });
+
+  it("seed 000: incremental multi-object loading and loadModule", async () => {
+    const out = await run("multi_object.mjs", compiler);
+    expect(out).toContain('simple_add(10, 20) = 30; string_concat("Hello", "World") = HelloWorld');
+    expect(out).toContain("my_function(2, 3) via loadModule = 5");
+  });
+});
