@@ -12,6 +12,7 @@ const K = path.join(ROOT, "bench", "kernels");
 export const CC = process.env.CC ?? "cc";
 
 export const artifacts = {
+  dir: OUT,
   addon: path.join(OUT, "baseline", "Release", "bench_baseline.node"),
   plainSo: path.join(OUT, "libbench_plain.so"),
   plainC: path.join(K, "plain.c"),

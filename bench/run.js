@@ -1,6 +1,9 @@
-// npm run bench [-- --quick] [--filter a,b] [--no-build] [--rounds N]
+// npm run bench [-- --quick] [--filter a,b] [--no-build] [--rounds N] [--forks N]
 // Runs every figure of issue 7 as a ratio to a baseline measured in the same run and writes
-// bench/results/latest.{json,md}. It reports; it never fails on a missed target.
+// bench/results/latest.{json,md} (partial runs: node_modules/.cache/orcjit-bench/results/).
+// It reports; it never fails on a missed target.
+// In-process call figures run in --forks fresh processes (default 3) and report the fork with
+// the median ratio: V8 sometimes settles a sampler in a slower tier for a whole process.
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -18,11 +21,14 @@ const opt = (f) => {
 const quick = flag("--quick");
 const filter = opt("--filter")?.split(",");
 const rounds = Number(opt("--rounds") ?? (quick ? 11 : 41));
+const inFork = flag("--in-fork");
+const only = opt("--only");
+const forks = inFork ? 1 : Number(opt("--forks") ?? (quick ? 1 : 3));
 const log = (...a) => console.error("[bench]", ...a);
 
 if (!globalThis.gc) log("note: run with node --expose-gc for steadier numbers");
 
-if (!flag("--no-build")) {
+if (!flag("--no-build") && !inFork) {
   // Build dist/ so the bench measures the current sources; a failing build leaves dist as is.
   const r = spawnSync("npm", ["run", "-s", "build:ts"], { cwd: ROOT, encoding: "utf8" });
   if (r.status !== 0) log("npm run build:ts failed; using the existing dist/ (figures may be n/a)\n" + (r.stdout + r.stderr).slice(0, 800));
@@ -36,12 +42,49 @@ const koffiAdd = koffi.load(artifacts.plainSo).func("int64_t bench_add(int64_t a
 const koffiNoop = koffi.load(artifacts.plainSo).func("void bench_noop(void)");
 
 const ctx = { rounds, quick, artifacts, addon, koffiAdd, koffiNoop, log };
-const figures = [...callFigures, ...processFigures].filter((f) => !filter || filter.some((x) => f.id.includes(x)));
+const figures = [...callFigures, ...processFigures].filter((f) =>
+  only ? f.id === only : !filter || filter.some((x) => f.id.includes(x)),
+);
+const callIds = new Set(callFigures.map((f) => f.id));
+
+/** Runs `--only id` in `forks` fresh processes; returns each fork's { rows, absolute }. */
+function runForks(id) {
+  const out = [];
+  for (let k = 0; k < forks; k++) {
+    const r = spawnSync(
+      process.execPath,
+      [...process.execArgv, path.join(ROOT, "bench", "run.js"), "--in-fork", "--only", id, "--rounds", String(rounds), ...(quick ? ["--quick"] : [])],
+      { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    const line = (r.stdout ?? "").split("\n").find((l) => l.startsWith("@@RESULT "));
+    if (!line) throw new Error(`fork for ${id} exited ${r.status} without a result: ${(r.stderr ?? "").slice(-600)}`);
+    out.push(JSON.parse(line.slice(9)));
+  }
+  return out;
+}
+
+/** Per row id, the row of the fork with the median ratio, with every fork's ratio attached. */
+function medianFork(results) {
+  const byId = new Map();
+  for (const res of results) for (const row of res.rows) (byId.get(row.id) ?? byId.set(row.id, []).get(row.id)).push(row);
+  return [...byId.values()].map((rs) => {
+    const ok = rs.filter((r) => r.status === "ok");
+    if (!ok.length) return rs[0];
+    ok.sort((a, b) => a.ratio - b.ratio);
+    return { ...ok[Math.floor((ok.length - 1) / 2)], forkRatios: ok.map((r) => Number(r.ratio.toFixed(3))) };
+  });
+}
 
 // Absolute per-call figures: the no-JIT peers measured here, the JIT calls measured above,
 // and published peer numbers (taken on other machines).
 const absolute = [];
-if (!filter || filter.includes("peers")) {
+const wantPeers = only ? only === "peers" : !filter || filter.includes("peers");
+if (wantPeers && forks > 1) {
+  log(`peers: absolute ns/call of the no-JIT baselines (${forks} forks)`);
+  const per = new Map();
+  for (const res of runForks("peers")) for (const a of res.absolute) (per.get(a.what) ?? per.set(a.what, []).get(a.what)).push(a.nsPerCall);
+  for (const [what, v] of per) absolute.push({ what, nsPerCall: v.sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)] });
+} else if (wantPeers) {
   log("peers: absolute ns/call of the no-JIT baselines");
   let sink = 0;
   const small = new Float32Array(1024);
@@ -70,9 +113,15 @@ if (!filter || filter.includes("peers")) {
 }
 const rows = [];
 for (const f of figures) {
-  log(`${f.id}: ${f.figure}`);
+  log(`${f.id}: ${f.figure}${forks > 1 && callIds.has(f.id) ? ` (${forks} forks)` : ""}`);
   const base = { id: f.id, figure: f.figure, baselineLabel: f.baselineLabel, target: f.target };
   try {
+    if (forks > 1 && callIds.has(f.id)) {
+      rows.push(...medianFork(runForks(f.id)));
+      const last = rows[rows.length - 1];
+      log(last.status === "ok" ? `  ratio ${last.ratio.toFixed(2)}× (forks: ${last.forkRatios?.join(", ")})` : `  ${last.status}: ${last.reason}`);
+      continue;
+    }
     const res = await f.run(ctx);
     for (const r of Array.isArray(res) ? res : [res]) rows.push({ ...base, ...r });
   } catch (e) {
@@ -81,6 +130,11 @@ for (const f of figures) {
   }
   const last = rows[rows.length - 1];
   log(last.status === "ok" ? `  ratio ${last.ratio.toFixed(2)}× (${last.met ? "met" : "MISSED"})` : `  ${last.status}: ${last.reason}`);
+}
+
+if (inFork) {
+  console.log("@@RESULT " + JSON.stringify({ rows, absolute }));
+  process.exit(0);
 }
 
 const jitCalls = { noop: "candidate", add: "candidate", tensor: "candidate", "tensor-1m": "candidate", callback: "candidate" };
@@ -93,9 +147,12 @@ absolute.push(
 );
 
 const machine = machineInfo();
-writeReport(path.join(ROOT, "bench", "results"), {
+const partial = quick || filter || argv.includes("--rounds") || argv.includes("--forks");
+const resultsDir = partial ? path.join(artifacts.dir, "results") : path.join(ROOT, "bench", "results");
+if (partial) log(`partial run: results in ${resultsDir} (bench/results/ keeps the last full run)`);
+writeReport(resultsDir, {
   machine,
-  options: { quick, rounds, filter: filter ?? null, command: `node ${process.execArgv.join(" ")} bench/run.js ${argv.join(" ")}`.trim() },
+  options: { quick, rounds, forks, filter: filter ?? null, command: `node ${process.execArgv.join(" ")} bench/run.js ${argv.join(" ")}`.trim() },
   rows,
   absolute,
 });
