@@ -27,6 +27,10 @@ export class ObjectFileError extends OrcJitError {
 
 /** JIT linking failed: unresolved or duplicate symbols, unsupported relocations or TLS. */
 export class LinkError extends OrcJitError {
+  /** Set when JIT code raised a TVM-FFI error while loading (e.g. a static initializer). */
+  declare readonly ffiKind?: string;
+  /** The TVM-FFI error message, with `ffiKind`. */
+  declare readonly ffiMessage?: string;
   constructor(message: string, options?: ErrorOptions) {
     super("ORCJIT_LINK", message, options);
   }

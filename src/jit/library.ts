@@ -130,6 +130,20 @@ export class DynamicLibrary {
   }
 
   /**
+   * Links every object added so far and runs their static constructors now (otherwise that
+   * happens on the first `getFunction`/`symbolAddress`). Needed for registration-only objects
+   * that export nothing (e.g. `TVM_FFI_STATIC_INIT_BLOCK` + `GlobalDef`). Idempotent; call it
+   * again after further `add`s. Throws LinkError (naming the library) when a symbol is
+   * unresolved or a static constructor fails; such an error has `ffiKind`/`ffiMessage` when
+   * the constructor raised a TVM-FFI error. A library whose constructor failed stays unusable.
+   */
+  link(): this {
+    this.#check("link");
+    this.native.link();
+    return this;
+  }
+
+  /**
    * Runs the library's static destructors and `__cxa_atexit` registrations, then frees its
    * code. Libraries whose link order names this one are disposed first. Functions obtained
    * from it throw DisposedError afterwards. Idempotent.

@@ -29,12 +29,15 @@ export interface NativeLibrary {
   getFunction(name: string): NativeFunction;
   /** Address of any symbol the library defines (links it), or null. */
   symbolAddress(name: string): bigint | null;
+  link(): void;
   dispose(): void;
 }
 
 export interface NativeSession {
   readonly disposed: boolean;
   readonly libraryCount: number;
+  /** Disposed libraries still mapped because native code references their code. */
+  readonly deferredCount: number;
   createLibrary(name: string): NativeLibrary;
   dispose(): void;
 }

@@ -16,7 +16,15 @@ Napi::Value MakeJitError(Napi::Env env, const jit::JitError& err) {
       case jit::ErrorKind::kInternal: break;
     }
   }
-  if (cls && !cls->IsEmpty()) return cls->New({Napi::String::New(env, err.what())});
+  if (cls && !cls->IsEmpty()) {
+    Napi::Object obj = cls->New({Napi::String::New(env, err.what())}).As<Napi::Object>();
+    if (!err.ffi_kind().empty()) {
+      // Raised by JIT code through the TVM-FFI protocol (e.g. a static initializer).
+      obj.Set("ffiKind", Napi::String::New(env, err.ffi_kind()));
+      obj.Set("ffiMessage", Napi::String::New(env, err.ffi_message()));
+    }
+    return obj;
+  }
   return Napi::Error::New(env, err.what()).Value();
 }
 

@@ -19,6 +19,7 @@ Napi::Function LibraryWrap::Define(Napi::Env env) {
                       InstanceMethod<&LibraryWrap::SetLinkOrder>("setLinkOrder"),
                       InstanceMethod<&LibraryWrap::GetFunction>("getFunction"),
                       InstanceMethod<&LibraryWrap::SymbolAddress>("symbolAddress"),
+                      InstanceMethod<&LibraryWrap::Link>("link"),
                       InstanceMethod<&LibraryWrap::Dispose>("dispose"),
                       InstanceAccessor<&LibraryWrap::Disposed>("disposed"),
                       InstanceAccessor<&LibraryWrap::Name>("name")});
@@ -101,6 +102,11 @@ Napi::Value LibraryWrap::SymbolAddress(const Napi::CallbackInfo& info) {
   void* addr = Guard(env, [&] { return lib_->LookupOptional(name); });
   if (!addr) return env.Null();
   return Napi::BigInt::New(env, static_cast<uint64_t>(reinterpret_cast<uintptr_t>(addr)));
+}
+
+Napi::Value LibraryWrap::Link(const Napi::CallbackInfo& info) {
+  Guard(info.Env(), [&] { lib_->Link(); });
+  return info.Env().Undefined();
 }
 
 Napi::Value LibraryWrap::Dispose(const Napi::CallbackInfo& info) {

@@ -23,6 +23,7 @@ class LibraryWrap : public Napi::ObjectWrap<LibraryWrap> {
   Napi::Value SetLinkOrder(const Napi::CallbackInfo& info);
   Napi::Value GetFunction(const Napi::CallbackInfo& info);
   Napi::Value SymbolAddress(const Napi::CallbackInfo& info);
+  Napi::Value Link(const Napi::CallbackInfo& info);
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value Disposed(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);

@@ -13,7 +13,8 @@ Napi::Function SessionWrap::Define(Napi::Env env) {
                      {InstanceMethod<&SessionWrap::CreateLibrary>("createLibrary"),
                       InstanceMethod<&SessionWrap::Dispose>("dispose"),
                       InstanceAccessor<&SessionWrap::Disposed>("disposed"),
-                      InstanceAccessor<&SessionWrap::LibraryCount>("libraryCount")});
+                      InstanceAccessor<&SessionWrap::LibraryCount>("libraryCount"),
+                      InstanceAccessor<&SessionWrap::DeferredCount>("deferredCount")});
 }
 
 SessionWrap::SessionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<SessionWrap>(info) {
@@ -54,6 +55,10 @@ Napi::Value SessionWrap::Disposed(const Napi::CallbackInfo& info) {
 
 Napi::Value SessionWrap::LibraryCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(session_->library_count()));
+}
+
+Napi::Value SessionWrap::DeferredCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), double(session_->deferred_count()));
 }
 
 }  // namespace orcjit::binding

@@ -20,6 +20,7 @@ class SessionWrap : public Napi::ObjectWrap<SessionWrap> {
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value Disposed(const Napi::CallbackInfo& info);
   Napi::Value LibraryCount(const Napi::CallbackInfo& info);
+  Napi::Value DeferredCount(const Napi::CallbackInfo& info);
 
   std::shared_ptr<jit::Session> session_;
 };

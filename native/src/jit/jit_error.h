@@ -21,10 +21,22 @@ enum class ErrorKind {
 class JitError : public std::runtime_error {
  public:
   JitError(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  /// An error that JIT code raised through the TVM-FFI protocol (e.g. a static initializer):
+  /// `ffi_kind`/`ffi_message` are the TVM-FFI error's kind and message.
+  JitError(ErrorKind kind, const std::string& message, std::string ffi_kind,
+           std::string ffi_message)
+      : std::runtime_error(message),
+        kind_(kind),
+        ffi_kind_(std::move(ffi_kind)),
+        ffi_message_(std::move(ffi_message)) {}
   ErrorKind kind() const { return kind_; }
+  const std::string& ffi_kind() const { return ffi_kind_; }
+  const std::string& ffi_message() const { return ffi_message_; }
 
  private:
   ErrorKind kind_;
+  std::string ffi_kind_;
+  std::string ffi_message_;
 };
 
 /// Errors ORC reports out of band (through ExecutionSession::reportError) while a lookup

@@ -4,6 +4,7 @@
 
 #include "jit/jit_error.h"
 #include "jit/session.h"
+#include "runtime/global_registry.h"
 #include "runtime/module.h"
 #include "llvm/ExecutionEngine/JITLink/JITLink.h"
 #include "llvm/ExecutionEngine/Orc/ObjectFileInterface.h"
@@ -15,7 +16,10 @@ namespace orcjit::jit {
 using llvm::orc::JITDylibLookupFlags;
 
 Library::Library(std::shared_ptr<Session> session, llvm::orc::JITDylib* jd, std::string name)
-    : session_(std::move(session)), jd_(jd), name_(std::move(name)) {}
+    : session_(std::move(session)),
+      jd_(jd),
+      name_(std::move(name)),
+      owner_id_(runtime::NewGlobalOwnerId()) {}
 
 Library::~Library() {
   try {
@@ -54,7 +58,9 @@ void Library::Init() {
           return nullptr;
         }
       },
-      {});
+      // The module object keeps the library's code mapped (Functions made from it hold it).
+      [owner = owner_id_] { runtime::ReleaseOwner(owner); });
+  runtime::RetainOwner(owner_id_);
 }
 
 void Library::CheckAlive() const {
@@ -93,6 +99,7 @@ void Library::SetLinkOrder(const std::vector<std::shared_ptr<Library>>& libs) {
 
 void Library::AddObject(llvm::StringRef bytes, const std::string& display_name) {
   CheckAlive();
+  CheckNotFailed();
   std::string id = display_name;
   {
     std::lock_guard<std::mutex> lock(init_mu_);
@@ -103,26 +110,42 @@ void Library::AddObject(llvm::StringRef bytes, const std::string& display_name) 
     std::lock_guard<std::mutex> lock(init_mu_);
     object_seq_[id] = next_object_seq_++;
   }
-  std::string context = "library '" + name_ + "', object '" + id + "'";
+  PendingObject obj;
+  obj.id = id;
+  // Kept until the object links, so that a failed link can be retried (RetryFailed).
+  obj.bytes = llvm::MemoryBuffer::getMemBufferCopy(buffer->getBuffer(), id);
+  AddPending(std::move(obj), std::move(buffer));
+}
+
+void Library::AddPending(PendingObject obj, std::unique_ptr<llvm::MemoryBuffer> buffer) {
+  std::string context = "library '" + name_ + "', object '" + obj.id + "'";
   auto& es = session_->jit().getExecutionSession();
   auto iface = Unwrap(llvm::orc::getObjectFileInterface(es, buffer->getMemBufferRef()),
                       ErrorKind::kObjectFile, context);
-  std::vector<llvm::orc::SymbolStringPtr> names;
-  for (auto& kv : iface.SymbolFlags) names.push_back(kv.first);
-  JIT_LLVM_CALL(session_->jit().getObjLinkingLayer().add(*jd_, std::move(buffer), std::move(iface)),
-                ErrorKind::kObjectFile, context);
-  unlinked_.insert(unlinked_.end(), names.begin(), names.end());
+  obj.names.clear();
+  for (auto& kv : iface.SymbolFlags) obj.names.push_back(kv.first);
+  obj.tracker = jd_->createResourceTracker();
+  JIT_LLVM_CALL(
+      session_->jit().getObjLinkingLayer().add(obj.tracker, std::move(buffer), std::move(iface)),
+      ErrorKind::kObjectFile, context);
+  pending_.push_back(std::move(obj));
 }
 
 void Library::LinkPending() {
-  if (unlinked_.empty()) return;
-  auto names = std::move(unlinked_);
-  unlinked_.clear();
+  if (pending_.empty()) return;
   llvm::orc::SymbolLookupSet set;
-  for (auto& n : names) set.add(n, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
+  for (auto& o : pending_)
+    for (auto& n : o.names) set.add(n, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
   auto& es = session_->jit().getExecutionSession();
   session_->TakeReportedErrors();
   auto r = es.lookup({{jd_, JITDylibLookupFlags::MatchAllSymbols}}, std::move(set));
+  ReportedErrors reported;
+  if (!r) {
+    reported = session_->TakeReportedErrors();
+    RetryFailed();
+  } else {
+    pending_.clear();
+  }
   if (r && module_) {
     // Before any constructor runs: __tvm_ffi__library_ctx and registered context symbols.
     writing_context_ = true;
@@ -131,9 +154,53 @@ void Library::LinkPending() {
   }
   RunPendingInits();
   if (!r) {
-    ReportedErrors reported = session_->TakeReportedErrors();
-    ThrowLLVMError(r.takeError(), ErrorKind::kLink, "library '" + name_ + "'", &reported);
+    try {
+      ThrowLLVMError(r.takeError(), ErrorKind::kLink, "library '" + name_ + "'", &reported);
+    } catch (const JitError& e) {
+      if (pending_.empty()) throw;
+      throw JitError(e.kind(), std::string(e.what()) +
+                                   " (the objects that failed to link stay added: add what "
+                                   "defines the missing symbols, then link again)");
+    }
   }
+}
+
+void Library::RetryFailed() {
+  // ORC leaves the symbols of a failed materialization in an error state for good. Find the
+  // objects that failed (a lookup of their symbols fails), remove them with their resource
+  // tracker, and add them again unlinked: a later add of the missing definitions followed by
+  // link()/lookup then succeeds. Objects that did link stay linked.
+  auto& es = session_->jit().getExecutionSession();
+  std::vector<PendingObject> failed;
+  for (auto& o : pending_) {
+    llvm::orc::SymbolLookupSet set;
+    for (auto& n : o.names) set.add(n, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
+    auto probe = es.lookup({{jd_, JITDylibLookupFlags::MatchAllSymbols}}, std::move(set));
+    if (probe) continue;
+    llvm::consumeError(probe.takeError());
+    failed.push_back(std::move(o));
+  }
+  session_->TakeReportedErrors();  // the probes report the same failures again
+  pending_.clear();
+  for (auto& o : failed) {
+    if (auto err = o.tracker->remove()) {
+      llvm::consumeError(std::move(err));
+      continue;  // cannot retry this one; its symbols stay failed
+    }
+    o.tracker = nullptr;
+    auto copy = llvm::MemoryBuffer::getMemBufferCopy(o.bytes->getBuffer(), o.id);
+    try {
+      AddPending(std::move(o), std::move(copy));
+    } catch (const JitError&) {
+    }
+  }
+}
+
+void Library::Link() {
+  CheckAlive();
+  CheckNotFailed();
+  LinkPending();
+  RunPendingInits();
 }
 
 unsigned Library::ObjectSeq(const std::string& graph_name) {
@@ -166,6 +233,25 @@ bool Before(const InitFiniEntry& a, const InitFiniEntry& b) {
 }
 }  // namespace
 
+namespace {
+// Takes this thread's raised TVM-FFI error (if any): kind and message; the error is dropped.
+bool TakeRaisedError(std::string* kind, std::string* message) {
+  TVMFFIObjectHandle err = nullptr;
+  TVMFFIErrorMoveFromRaised(&err);
+  if (!err) return false;
+  auto* obj = static_cast<TVMFFIObject*>(err);
+  if (obj->type_index == kTVMFFIError) {
+    auto* cell = reinterpret_cast<const TVMFFIErrorCell*>(reinterpret_cast<const char*>(obj) +
+                                                          sizeof(TVMFFIObject));
+    if (cell->kind.data) kind->assign(cell->kind.data, cell->kind.size);
+    if (cell->message.data) message->assign(cell->message.data, cell->message.size);
+  }
+  if (kind->empty()) *kind = "RuntimeError";
+  TVMFFIObjectDecRef(err);
+  return true;
+}
+}  // namespace
+
 void Library::RunPendingInits() {
   if (writing_context_) return;
   std::vector<InitFiniEntry> todo;
@@ -175,21 +261,58 @@ void Library::RunPendingInits() {
   }
   if (todo.empty()) return;
   std::stable_sort(todo.begin(), todo.end(), Before);
+  // Registrations made by the constructors belong to this library (runtime/global_registry.h).
+  runtime::ScopedGlobalOwner owner(owner_id_);
+  std::string kind, message;
   for (auto& e : todo) {
+    // A stale error left in the slot must not be blamed on this initializer.
+    if (TakeRaisedError(&kind, &message)) kind.clear(), message.clear();
     try {
       e.fn();  // no lock held: a constructor may call back into the JIT
     } catch (const std::exception& ex) {
-      throw JitError(ErrorKind::kLink,
-                     "library '" + name_ + "': a static initializer threw: " + ex.what());
+      TakeRaisedError(&kind, &message);
+      Fail(JitError(ErrorKind::kLink,
+                    "library '" + name_ + "': a static initializer threw: " + ex.what(),
+                    "RuntimeError", ex.what()));
     } catch (...) {
-      throw JitError(ErrorKind::kLink,
-                     "library '" + name_ + "': a static initializer threw a non-std exception");
+      TakeRaisedError(&kind, &message);
+      Fail(JitError(ErrorKind::kLink,
+                    "library '" + name_ + "': a static initializer threw a non-std exception"));
+    }
+    // TVM_FFI_STATIC_INIT_BLOCK stores what its body threw in the raised-error slot.
+    if (TakeRaisedError(&kind, &message)) {
+      Fail(JitError(ErrorKind::kLink,
+                    "library '" + name_ + "': a static initializer raised " + kind + ": " + message,
+                    kind, message));
     }
   }
 }
 
+void Library::Fail(const JitError& err) {
+  {
+    std::lock_guard<std::mutex> lock(init_mu_);
+    if (!failure_) failure_ = std::make_shared<JitError>(err);
+    pending_inits_.clear();
+  }
+  throw err;
+}
+
+void Library::CheckNotFailed() const {
+  std::shared_ptr<JitError> f;
+  {
+    std::lock_guard<std::mutex> lock(const_cast<std::mutex&>(init_mu_));
+    f = failure_;
+  }
+  if (!f) return;
+  throw JitError(f->kind(),
+                 std::string(f->what()) +
+                     " (the library is unusable after a failed load; create a new library)",
+                 f->ffi_kind(), f->ffi_message());
+}
+
 void* Library::LookupOptional(const std::string& symbol) {
   CheckAlive();
+  CheckNotFailed();
   auto& es = session_->jit().getExecutionSession();
   auto name = es.intern(symbol);
   llvm::orc::SymbolLookupSet set(name, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
@@ -210,6 +333,7 @@ void* Library::LookupOptional(const std::string& symbol) {
 
 void* Library::Lookup(const std::string& symbol) {
   CheckAlive();
+  CheckNotFailed();
   auto& es = session_->jit().getExecutionSession();
   auto name = es.intern(symbol);
   llvm::orc::SymbolLookupSet set(name, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
@@ -276,19 +400,36 @@ void Library::Dispose() {
   }
   disposed_ = true;
   // Interned names must die before the ExecutionSession's string pool does.
-  unlinked_.clear();
-  unlinked_.shrink_to_fit();
+  pending_.clear();
+  pending_.shrink_to_fit();
+  // Global functions this library registered point into its code: unregister them (the
+  // registry restores older generations' entries) before its destructors run.
+  runtime::RemoveOwnedGlobals(owner_id_);
   if (dso_handle_) RunFinalizers();
   if (module_) {
-    TVMFFIObjectDecRef(module_);
+    TVMFFIObjectDecRef(module_);  // may release the last keep-alive of this library
     module_ = nullptr;
   }
   session_->Forget(this);
-  if (session_->jit_) {
-    if (auto err = session_->jit().getExecutionSession().removeJITDylib(*jd_))
-      llvm::consumeError(std::move(err));
-  }
+  // Unmap now, or -- while Function objects its constructors created, or its ffi.Module
+  // (and so Functions made from it), are still referenced -- when the last one goes. The
+  // libraries it links against stay mapped as long as it does.
+  std::vector<uint64_t> deps;
+  for (auto& l : link_libs_) deps.push_back(l->owner_id_);
+  for (uint64_t d : deps) runtime::RetainOwner(d);
+  std::shared_ptr<Session> session = session_;
+  llvm::orc::JITDylib* jd = jd_;
+  uint64_t owner = owner_id_;
+  auto unmap = [session, jd, owner, deps] {
+    session->RemoveDylib(jd, owner);
+    for (uint64_t d : deps) runtime::ReleaseOwner(d);
+  };
   link_libs_.clear();
+  if (runtime::DeferUntilReleased(owner_id_, unmap)) {
+    session_->NoteDeferred(owner_id_);
+    return;
+  }
+  unmap();
 }
 
 }  // namespace orcjit::jit

@@ -9,8 +9,10 @@
 #include <vector>
 
 #include "jit/host_hooks.h"
+#include "jit/jit_error.h"
 #include "jit/object_file.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 namespace orcjit::jit {
 
@@ -52,6 +54,15 @@ class Library : public std::enable_shared_from_this<Library> {
   /// Address of a symbol if the library defines it (any visibility), else null. Links it.
   void* LookupOptional(const std::string& symbol);
 
+  /// Links every object added so far and runs their pending static initialisers (for
+  /// registration-only objects that export nothing to look up). Idempotent. Throws kLink
+  /// (naming the library) if linking or an initialiser fails.
+  void Link();
+
+  /// Process-unique id under which the runtime records this library's global-function
+  /// registrations (runtime/global_registry.h); they are removed on dispose.
+  uint64_t owner_id() const { return owner_id_; }
+
   /// Runs __cxa_atexit registrations (LIFO) and finalisers, then frees the library's
   /// memory. Libraries whose link order contains this one are disposed first. Idempotent.
   void Dispose();
@@ -70,6 +81,8 @@ class Library : public std::enable_shared_from_this<Library> {
   void Init();  // defines __dso_handle, sets the link order
   void ApplyLinkOrder();
   void CheckAlive() const;
+  void CheckNotFailed() const;          // throws the recorded failure, if any
+  [[noreturn]] void Fail(const JitError& err);  // records `err` as the failure and throws it
   void RunPendingInits();
   void LinkPending();  // links every object added since the last lookup
   void RunFinalizers();
@@ -80,9 +93,18 @@ class Library : public std::enable_shared_from_this<Library> {
   bool disposed_ = false;
   void* dso_handle_ = nullptr;
   std::vector<std::shared_ptr<Library>> link_libs_;
-  // Symbols (incl. ORC init symbols) of objects added but not linked yet. The first lookup
-  // after an add links them all, so every object's constructors run like a shared library's.
-  std::vector<llvm::orc::SymbolStringPtr> unlinked_;
+  // Objects added but not linked yet, each with its own resource tracker and a copy of its
+  // bytes (for RetryFailed). The first lookup (or link()) after an add links them all, so
+  // every object's constructors run like a shared library's.
+  struct PendingObject {
+    std::string id;
+    std::unique_ptr<llvm::MemoryBuffer> bytes;
+    std::vector<llvm::orc::SymbolStringPtr> names;  // incl. ORC init symbols
+    llvm::orc::ResourceTrackerSP tracker;
+  };
+  std::vector<PendingObject> pending_;
+  void AddPending(PendingObject obj, std::unique_ptr<llvm::MemoryBuffer> buffer);
+  void RetryFailed();
   std::vector<std::weak_ptr<Library>> dependents_;
 
   std::mutex init_mu_;  // guards the fields below (plugin passes run during lookups)
@@ -92,6 +114,9 @@ class Library : public std::enable_shared_from_this<Library> {
   unsigned next_object_seq_ = 1;
   bool finalized_ = false;
   bool writing_context_ = false;  // defer constructors until the library context is written
+  // Set when a static initialiser failed: the library is half-initialised and unusable.
+  std::shared_ptr<JitError> failure_;
+  const uint64_t owner_id_;
 
   // The ffi.Module representing this library (runtime/module.h): written into
   // __tvm_ffi__library_ctx. Owned reference, released on dispose.

@@ -1,5 +1,6 @@
 #include "jit/session.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -15,6 +16,7 @@
 #include "llvm/ExecutionEngine/Orc/MemoryMapper.h"
 #include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
 #include "runtime/exported_symbols.h"
+#include "runtime/global_registry.h"
 
 extern "C" int64_t OrcjitDebugLiveObjects(void);  // runtime/object.cc, debug only
 
@@ -173,6 +175,25 @@ size_t Session::library_count() {
   return by_jd_.size();
 }
 
+size_t Session::deferred_count() {
+  std::lock_guard<std::mutex> lock(unmap_mu_);
+  return deferred_.size();
+}
+
+void Session::NoteDeferred(uint64_t owner) {
+  std::lock_guard<std::mutex> lock(unmap_mu_);
+  if (!jit_) return;
+  deferred_.push_back(owner);
+}
+
+void Session::RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner) {
+  std::lock_guard<std::mutex> lock(unmap_mu_);
+  auto it = std::find(deferred_.begin(), deferred_.end(), owner);
+  if (it != deferred_.end()) deferred_.erase(it);
+  if (!jit_) return;
+  if (auto err = jit_->getExecutionSession().removeJITDylib(*jd)) llvm::consumeError(std::move(err));
+}
+
 void Session::Forget(Library* lib) {
   std::lock_guard<std::mutex> lock(mu_);
   by_jd_.erase(&lib->dylib());
@@ -191,7 +212,20 @@ void Session::Dispose() {
   // Newest first: a library can only link against libraries created before it... or after,
   // so Library::Dispose also disposes its dependents first.
   for (auto it = live.rbegin(); it != live.rend(); ++it) (*it)->Dispose();
-  jit_.reset();  // ends the ORC session: frees what is left of the JIT memory
+  // Libraries still mapped because native code references them are freed with the session:
+  // their pending unmap hooks must not touch the ended ORC session.
+  std::vector<uint64_t> deferred;
+  {
+    std::lock_guard<std::mutex> lock(unmap_mu_);
+    deferred.swap(deferred_);
+  }
+  for (uint64_t owner : deferred) runtime::CancelDeferred(owner);
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  {
+    std::lock_guard<std::mutex> lock(unmap_mu_);
+    jit = std::move(jit_);
+  }
+  jit.reset();  // ends the ORC session: frees what is left of the JIT memory
   memmgr_.reset();
 }
 

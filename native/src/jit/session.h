@@ -58,6 +58,15 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Number of live (not disposed) libraries.
   size_t library_count();
 
+  /// Number of disposed libraries whose memory is still mapped because something references
+  /// their code (see Library::Dispose).
+  size_t deferred_count();
+
+  /// Removes a disposed library's JITDylib (frees its memory); no-op after Dispose().
+  void RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner);
+  /// Records that the library `owner` is disposed but still mapped.
+  void NoteDeferred(uint64_t owner);
+
   const SessionOptions& options() const { return options_; }
 
  private:
@@ -74,6 +83,8 @@ class Session : public std::enable_shared_from_this<Session> {
   llvm::orc::JITDylib* process_jd_ = nullptr;
   std::vector<std::weak_ptr<Library>> libraries_;
   std::unordered_map<llvm::orc::JITDylib*, Library*> by_jd_;
+  std::mutex unmap_mu_;  // guards deferred_ and jit_ teardown against deferred unmapping
+  std::vector<uint64_t> deferred_;
   std::mutex reported_mu_;
   ReportedErrors reported_;
   unsigned next_id_ = 0;

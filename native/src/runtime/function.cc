@@ -2,6 +2,7 @@
 #include "runtime/function.h"
 
 #include "runtime/error.h"
+#include "runtime/global_registry.h"
 #include "runtime/object.h"
 
 namespace orcjit::runtime {
@@ -16,6 +17,11 @@ int FunctionTrampoline(void* handle, const TVMFFIAny* args, int32_t num_args, TV
 
 }  // namespace
 
+FunctionObj::~FunctionObj() {
+  if (self_deleter) self_deleter(self);  // user code: before the owner may be unmapped
+  ReleaseOwner(owner);
+}
+
 TVMFFIObject* NewFunction(void* self, TVMFFISafeCallType fn, void (*self_deleter)(void*)) {
   FunctionObj* f = MakeObject<FunctionObj>(kTVMFFIFunction, 0);
   f->cell.safe_call = &FunctionTrampoline;
@@ -24,6 +30,13 @@ TVMFFIObject* NewFunction(void* self, TVMFFISafeCallType fn, void (*self_deleter
   f->fn = fn;
   f->self_deleter = self_deleter;
   return Header(f);
+}
+
+void SetFunctionOwner(TVMFFIObject* func, uint64_t owner) {
+  auto* f = reinterpret_cast<FunctionObj*>(func);
+  if (owner == 0 || f->owner != 0) return;
+  RetainOwner(owner);
+  f->owner = owner;
 }
 
 }  // namespace orcjit::runtime
@@ -36,6 +49,9 @@ TVM_FFI_DLL int TVMFFIFunctionCreate(void* self, TVMFFISafeCallType safe_call,
                                      void (*deleter)(void* self), TVMFFIObjectHandle* out) {
   ORCJIT_API_BEGIN();
   *out = NewFunction(self, safe_call, deleter);
+  // Made by JIT code while its library's constructors run: self/deleter point into that
+  // library, which stays mapped while the function lives.
+  SetFunctionOwner(static_cast<TVMFFIObject*>(*out), CurrentGlobalOwner());
   ORCJIT_API_END();
 }
 
