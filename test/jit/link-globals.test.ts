@@ -122,6 +122,33 @@ describe.each(COMPILERS)("link() and library-owned globals ($id)", (cc) => {
     expect(has("orcjit_test.generation")).toBe(false);
   });
 
+  it("registrations by host code keep the duplicate error", () => {
+    session = new ExecutionSession();
+    const { lib, call, has } = caller();
+    const setConst = lib.getFunction("set_global_const");
+    // Host first: a library registering the same name fails to load.
+    setConst("orcjit_test.generation", 7);
+    expect(call("orcjit_test.generation")).toBe(7);
+    const gen = session.createLibrary("gen").add(fixture(cc, "cc/global_gen1"));
+    const err = catchErr(() => gen.link()) as LinkError;
+    expect(err).toBeInstanceOf(LinkError);
+    expect(err.ffiKind).toBe("RuntimeError");
+    expect(err.message).toMatch(/orcjit_test\.generation.*already registered/);
+    gen.dispose();
+    expect(call("orcjit_test.generation")).toBe(7); // the host's entry is untouched
+    expect(call("ffi.FunctionRemoveGlobal", "orcjit_test.generation")).toBe(true);
+    expect(has("orcjit_test.generation")).toBe(false);
+    // Library first: the host cannot register over it (an FFIError), twice neither.
+    const gen1 = session.createLibrary("gen").add(fixture(cc, "cc/global_gen1")).link();
+    expect(() => setConst("orcjit_test.generation", 8)).toThrow(/already registered/);
+    setConst("orcjit_test.host_only", 9);
+    expect(() => setConst("orcjit_test.host_only", 10)).toThrow(/already registered/);
+    expect(call("orcjit_test.host_only")).toBe(9);
+    expect(call("ffi.FunctionRemoveGlobal", "orcjit_test.host_only")).toBe(true);
+    gen1.dispose();
+    expect(has("orcjit_test.generation")).toBe(false);
+  });
+
   it("100 reload cycles of a GlobalDef library", () => {
     session = new ExecutionSession();
     const { call, has } = caller();
