@@ -6,7 +6,7 @@
 //   toolchains/, logs/         compiler identities, compiler logs
 // Lock-free: every file is published with write-to-temp + rename, so readers see nothing or a
 // whole file, and concurrent builders of one key race harmlessly (last rename wins; both valid).
-import { mkdtemp, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
 import { atomicWriteFile, ensureDir, renameReplacing, uniqueName } from "../util/fs.js";
@@ -118,11 +118,12 @@ export class ObjectCache {
     return shard(this.indexDir, baseKey, ".json");
   }
 
-  /** Creates the directory tree (0700). */
+  /** Creates the directory tree (0700); refuses a root another user owns or can write. */
   ready(): Promise<void> {
     this.#ready ??= (async () => {
       try {
         await ensureDir(this.root, 0o700);
+        await assertPrivate(this.root);
         await ensureDir(this.tmpRoot, 0o700);
       } catch (e) {
         this.#ready = undefined;
@@ -344,4 +345,19 @@ async function dirSize(dir: string): Promise<number> {
     else total += (await stat(p).catch(() => undefined))?.size ?? 0;
   }
   return total;
+}
+
+/**
+ * mkdir's mode only applies to directories it creates: a cache root that already existed
+ * (e.g. ORCJIT_CACHE_DIR in a shared /tmp, pre-created by someone else) is checked here. Hash
+ * verification cannot stop a writer who can also write matching records, so only a private
+ * root keeps other local users from planting objects. Ours but too open → tightened to 0700.
+ */
+async function assertPrivate(dir: string): Promise<void> {
+  if (process.platform === "win32" || typeof process.getuid !== "function") return;
+  const st = await stat(dir); // follows a symlink: its target must be ours
+  if (!st.isDirectory()) throw new CacheError(`cache directory ${dir} is not a directory`);
+  const uid = process.getuid();
+  if (st.uid !== uid) throw new CacheError(`cache directory ${dir} is owned by uid ${st.uid}, not by this user (uid ${uid}); another user could plant objects in it. Use a directory you own (ORCJIT_CACHE_DIR / cacheDir).`);
+  if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }

@@ -211,3 +211,28 @@ describe("security", () => {
     record("doors", { door: "cache", input: "cache path under a regular file" + (process.getuid?.() !== 0 ? " / read-only dir" : ""), count: 1, held });
   });
 });
+
+describe("cache root ownership", () => {
+  it("a pre-existing cache root that is too open is tightened to 0700; one owned by another user is refused", async () => {
+    const dir = tmp("owner");
+    writeFileSync(join(dir, "a.c"), SRC);
+    const open = join(dir, "open-cache");
+    mkdirSync(open, { mode: 0o777 });
+    chmodSync(open, 0o777);
+    const [o] = await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir: open });
+    expect(statSync(open).mode & 0o777).toBe(0o700);
+    expect(callSeven(o.objectPath)).toBe(7);
+    let held = "0777 root → 0700";
+    if (process.getuid?.() === 0) {
+      // Only root can give a directory away: simulate a root pre-created by another user.
+      const foreign = join(dir, "foreign-cache");
+      mkdirSync(foreign, { mode: 0o777 });
+      execFileSync("chown", ["12345:12345", foreign]);
+      const e = await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir: foreign }).catch((x: Error) => x);
+      expect(e).toBeInstanceOf(CacheError);
+      expect((e as Error).message).toMatch(/owned by uid 12345/);
+      held += "; root owned by another uid → CacheError";
+    }
+    record("doors", { door: "security", input: "cache root pre-created 0777 / owned by another user", count: 2, held });
+  });
+});
