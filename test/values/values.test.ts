@@ -269,5 +269,22 @@ describe.each(COMPILERS)("$id", (cc) => {
         s2.dispose();
       }
     });
+
+    it("values outlive the dispose of the session that made them", () => {
+      const s3 = new ExecutionSession();
+      const l3 = s3.createLibrary("in-a-session");
+      l3.add(fixture(cc, "cc/values"));
+      const m: Tensor = l3.getFunction("make_matrix")(1, 3);
+      const add: (x: number) => number = l3.getFunction("make_adder")(10);
+      const handle = l3.getFunction("noop");
+      s3.dispose();
+      expect(s3.disposed).toBe(true);
+      expect(l3.disposed).toBe(true);
+      expect(() => handle()).toThrow(/dispose/);
+      expect(add(1)).toBe(11);
+      expect(Array.from(m.data)).toEqual([0, 1, 2]);
+      m.dispose();
+      (add as unknown as { dispose?: () => void }).dispose?.();
+    });
   });
 });

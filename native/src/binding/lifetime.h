@@ -8,6 +8,7 @@
 
 namespace orcjit::jit {
 class Library;
+class Session;
 }
 
 namespace orcjit::binding {
@@ -25,8 +26,13 @@ Pin PinLibrary(const std::shared_ptr<jit::Library>& lib);
 /// Dispose `lib` now if nothing pins it, else when the last pin goes. True if deferred.
 bool RequestDispose(const std::shared_ptr<jit::Library>& lib);
 
-/// True once dispose was requested for `lib` (whether or not it already ran).
+/// True once dispose was requested for `lib` or its session (whether or not it already ran).
 bool DisposeRequested(const jit::Library* lib);
+
+/// Dispose `session` now if none of its libraries is pinned, else when the last pin goes
+/// (disposing a session frees every library at once). True if deferred.
+bool RequestSessionDispose(const std::shared_ptr<jit::Session>& session);
+bool SessionDisposeRequested(const jit::Session* session);
 
 /// Number of libraries with a deferred dispose (fast check for the call path).
 extern std::atomic<int> g_deferred_disposals;

@@ -4,6 +4,7 @@
 
 #include "binding/addon_data.h"
 #include "binding/library_wrap.h"
+#include "binding/lifetime.h"
 #include "jit/session.h"
 
 namespace orcjit::binding {
@@ -45,12 +46,14 @@ Napi::Value SessionWrap::CreateLibrary(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value SessionWrap::Dispose(const Napi::CallbackInfo& info) {
-  Guard(info.Env(), [&] { session_->Dispose(); });
+  // Deferred while values from its libraries are alive (binding/lifetime.h).
+  Guard(info.Env(), [&] { RequestSessionDispose(session_); });
   return info.Env().Undefined();
 }
 
 Napi::Value SessionWrap::Disposed(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), session_->disposed());
+  return Napi::Boolean::New(info.Env(),
+                            session_->disposed() || SessionDisposeRequested(session_.get()));
 }
 
 Napi::Value SessionWrap::LibraryCount(const Napi::CallbackInfo& info) {
