@@ -9,7 +9,6 @@
 namespace orcjit::binding {
 
 std::atomic<int> g_deferred_disposals{0};
-std::atomic<bool> g_tearing_down{false};
 
 namespace {
 std::mutex g_mu;
@@ -41,7 +40,7 @@ LibraryPin::~LibraryPin() {
   }
   if (dispose_requested) g_deferred_disposals.fetch_sub(1);
   if (dispose_session) g_deferred_disposals.fetch_sub(1);
-  if (g_tearing_down.load()) return;
+  if (!JsThreadAlive()) return;
   try {
     if (dispose_requested) lib->Dispose();
     if (dispose_session) dispose_session->Dispose();

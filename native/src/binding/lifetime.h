@@ -37,7 +37,9 @@ bool SessionDisposeRequested(const jit::Session* session);
 /// Number of libraries with a deferred dispose (fast check for the call path).
 extern std::atomic<int> g_deferred_disposals;
 
-/// Set at environment teardown: pins and values then release nothing (process exit).
-extern std::atomic<bool> g_tearing_down;
+/// False on a thread whose JS environment is gone (its teardown began) or that never ran
+/// one: pins and values dropped there release nothing (exit path; the addon's cleanup
+/// disposes the sessions). Per environment, so a worker exiting does not affect the others.
+bool JsThreadAlive();
 
 }  // namespace orcjit::binding

@@ -68,7 +68,7 @@ const napi_type_tag kBoxTag = {0x6f72636a69742d76ULL, 0x616c7565626f7831ULL};
 }  // namespace
 
 Box::~Box() {
-  if (obj && !g_tearing_down.load(std::memory_order_relaxed)) TVMFFIObjectDecRef(obj);
+  if (obj && JsThreadAlive()) TVMFFIObjectDecRef(obj);
 }
 
 namespace {
@@ -119,7 +119,6 @@ std::vector<JsBuffer*>* g_pending_buffers = new std::vector<JsBuffer*>();
 
 void ReleaseJsBuffer(void* ctx) {
   auto* b = static_cast<JsBuffer*>(ctx);
-  if (g_tearing_down.load()) return;
   EnvState* st = CurrentEnvState();
   if (st && st->env == b->env) {
     napi_delete_reference(b->env, b->ref);
@@ -466,7 +465,7 @@ int64_t TensorExtent(const DLTensor& t) {
 }
 
 void ReleaseTensorRef(napi_env, void*, void* hint) {
-  if (!g_tearing_down.load()) TVMFFIObjectDecRef(static_cast<TVMFFIObject*>(hint));
+  if (JsThreadAlive()) TVMFFIObjectDecRef(static_cast<TVMFFIObject*>(hint));
 }
 
 /// Tensor object (borrowed `obj`) -> JS Tensor; the JS object and its buffer each hold a ref.
@@ -726,7 +725,7 @@ void RaiseJsError(Napi::Env env, napi_value error) {
         g_js_errors->erase(*key);
       }
       EnvState* st = CurrentEnvState();
-      if (!g_tearing_down.load() && st && st->env == env) napi_delete_reference(env, ref);
+      if (st && st->env == env) napi_delete_reference(env, ref);
     }
   };
   auto forget = std::make_shared<Forget>(Forget{holder, raw, ref});

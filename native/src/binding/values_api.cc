@@ -19,6 +19,7 @@ thread_local EnvState* t_state = nullptr;
 }  // namespace
 
 EnvState* CurrentEnvState() { return t_state; }
+bool JsThreadAlive() { return t_state != nullptr; }
 
 ValueClasses* GetValueClasses(napi_env env) {
   return t_state && t_state->env == env ? &t_state->classes : nullptr;
@@ -111,7 +112,7 @@ struct JsCallback {
   std::string name;
   ~JsCallback() {
     EnvState* st = CurrentEnvState();
-    if (!g_tearing_down.load() && st && st->env == env) napi_delete_reference(env, fn);
+    if (st && st->env == env) napi_delete_reference(env, fn);
   }
 };
 
@@ -553,7 +554,6 @@ Napi::Value SharedGetFunction(const Napi::CallbackInfo& info) {
 }
 
 void TeardownHook(void* arg) {
-  g_tearing_down.store(true);
   auto* st = static_cast<EnvState*>(arg);
   if (t_state == st) t_state = nullptr;
   delete st;
