@@ -63,6 +63,6 @@ export {
   removeGlobalFunc,
   Tensor,
 } from "./values/index.js";
-export type { DeviceTypeName, PackedFunction, TensorOptions, TypedArray } from "./values/index.js";
+export type { DeviceTypeName, FFIObjectClass, PackedFunction, TensorOptions, TypedArray } from "./values/index.js";
 export { loadModule, Module } from "./module/index.js";
 export type { LoadModuleOptions, LoadedFFIModule } from "./module/index.js";

@@ -100,7 +100,7 @@ function fieldsOf(obj: FFIObject): [string, unknown][] {
 }
 
 const RESERVED = new Set(Object.getOwnPropertyNames(FFIObject.prototype).concat(["constructor", "then", "__proto__"]));
-const CLASS_RESERVED = new Set(["length", "name", "prototype", "caller", "arguments"]);
+const CLASS_RESERVED = new Set(["length", "name", "prototype", "caller", "arguments", "typeKey", "typeIndex"]);
 
 /** Defines reflected fields/methods on the class (once the type is known to the runtime). */
 function ensureMembers(cls: ObjectClass, index: number): void {
@@ -146,6 +146,19 @@ function ensureMembers(cls: ObjectClass, index: number): void {
   }
 }
 
+/** A class from registerObject: `new Cls(...)` calls `__ffi_init__`; static methods are members. */
+export interface FFIObjectClass<T extends FFIObject = FFIObject> {
+  new (...args: unknown[]): T;
+  readonly prototype: T;
+  /** The TVM-FFI type key. */
+  readonly typeKey: string;
+  /** The runtime type index (-1 until a loaded library registers the type). */
+  readonly typeIndex: number;
+  /** Reflected static methods (`def_static`). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly [staticMethod: string]: any;
+}
+
 const byKey = new Map<string, ObjectClass>();
 const byIndex = new Map<number, ObjectClass>();
 
@@ -158,6 +171,9 @@ function makeClass(key: string): ObjectClass {
   const name = safeName(key);
   const cls = { [name]: class extends FFIObject {} }[name]! as unknown as ObjectClass;
   Object.defineProperty(cls, TYPE_KEY, { value: key });
+  // Type introspection on the class: Cls.typeKey, Cls.typeIndex (-1 until registered).
+  Object.defineProperty(cls, "typeKey", { configurable: true, value: key });
+  Object.defineProperty(cls, "typeIndex", { configurable: true, get: () => values().typeKeyToIndex(key) });
   return cls;
 }
 
@@ -166,9 +182,10 @@ function makeClass(key: string): ObjectClass {
  * of it, and `new Cls(...args)` calls the type's `__ffi_init__`. Fields and methods become
  * properties as soon as the type is registered (by loading the library that defines it).
  */
-export function registerObject<T extends FFIObject = FFIObject & Record<string, unknown>>(
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function registerObject<T extends FFIObject = FFIObject & Record<string, any>>(
   typeKey: string,
-): (new (...args: unknown[]) => T) & Record<string, (...args: unknown[]) => unknown> {
+): FFIObjectClass<T> {
   if (typeof typeKey !== "string" || typeKey.length === 0) {
     throw new TypeError("registerObject(typeKey): 'typeKey' must be a non-empty string");
   }
@@ -182,7 +199,7 @@ export function registerObject<T extends FFIObject = FFIObject & Record<string, 
     byIndex.set(index, cls);
     ensureMembers(cls, index);
   }
-  return cls as unknown as (new (...args: unknown[]) => T) & Record<string, (...args: unknown[]) => unknown>;
+  return cls as unknown as FFIObjectClass<T>;
 }
 
 /** @internal The addon's factory: a blank instance of the class for `typeIndex`. */

@@ -35,6 +35,9 @@ export function objectTests(cc: FixtureCompiler): void {
       // objects from C++ are instances of the registered class too
       expect(makeCounter(1)).toBeInstanceOf(Counter);
       expect(Counter.twice!(21)).toBe(42);
+      expect(Counter.typeKey).toBe("fixture_values.Counter");
+      expect(Counter.typeIndex).toBeGreaterThanOrEqual(128);
+      expect(c.typeIndex).toBe(Counter.typeIndex);
     });
 
     it("writable fields can be set, read-only fields cannot", () => {
