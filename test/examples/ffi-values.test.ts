@@ -50,6 +50,12 @@ describe.each(["clang", "gcc"])("%s", (compiler) => {
     expect(out).toContain("zero-copy views and checks ok");
   });
 
+  it("seed 003 features with loadInline: dtypes, devices, zero-copy both ways, callbacks, errors", async () => {
+    expect(await run("tensors_and_callbacks.mjs", compiler)).toContain(
+      `[${compiler}] tour ok: Tensor(shape=[2, 3], dtype=float32, device=cpu:0), xs=[1.5, 2.5, 3.5], greet=hello, JS`,
+    );
+  });
+
   it("seed 000: incremental multi-object loading and loadModule", async () => {
     const out = await run("multi_object.mjs", compiler);
     expect(out).toContain('simple_add(10, 20) = 30; string_concat("Hello", "World") = HelloWorld');
