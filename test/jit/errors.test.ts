@@ -84,6 +84,30 @@ describe("object file validation", () => {
     expect(e.message).toMatch(/shared library/);
   });
 
+  it("rejects relocations outside their section (found by the fuzzer: JITLink wrote there)", () => {
+    fresh();
+    for (const cc of COMPILERS) {
+      const bytes = new Uint8Array(fixtureBytes(cc, "c/caller"));
+      const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const shoff = Number(v.getBigUint64(0x28, true));
+      const shnum = v.getUint16(0x3c, true);
+      let patched = false;
+      for (let i = 0; i < shnum && !patched; i++) {
+        const sh = shoff + i * 64;
+        if (v.getUint32(sh + 4, true) !== 4 /* SHT_RELA */) continue;
+        const off = Number(v.getBigUint64(sh + 0x18, true));
+        v.setBigUint64(off, 0x736c6166000038n, true); // r_offset of the first relocation
+        patched = true;
+      }
+      expect(patched).toBe(true);
+      const e = thrown(() => lib.add(bytes));
+      expect(e).toBeInstanceOf(ObjectFileError);
+      expect(e.message).toMatch(/relocation #0 of \.rela\.\S+ .*lies outside section/);
+    }
+    lib.add(fixture(clang, "c/add"));
+    expect(lib.getFunction("add")(1, 1)).toBe(2);
+  });
+
   it("stays usable after rejected objects", () => {
     fresh();
     expect(() => lib.add(new Uint8Array([1, 2, 3]))).toThrow(ObjectFileError);
