@@ -11,7 +11,7 @@ const doc = join(root, "docs", "reliability.md");
 const BEGIN = "<!-- BEGIN GENERATED TABLE (scripts/reliability-table.mjs) -->";
 const END = "<!-- END GENERATED TABLE -->";
 
-const order = ["fuzz", "sanitize", "refcount", "faults", "bad-args", "doors", "manifest-link", "concurrency"];
+const order = ["fuzz", "sanitize", "refcount", "faults", "bad-args", "values-boundary", "doors", "manifest-link", "concurrency"];
 const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
 files.sort((a, b) => (order.indexOf(a.replace(".json", "")) + 99) % 99 - (order.indexOf(b.replace(".json", "")) + 99) % 99);
 const esc = (s) => String(s).replace(/\|/g, "\\|").replace(/\n/g, " ");

@@ -89,6 +89,8 @@ describe("concurrency", () => {
 await compileUnits([{ source: ${JSON.stringify(join(dir, "k1.c"))} }], { cacheDir: ${JSON.stringify(cacheDir)}, compiler: ${JSON.stringify(cc)} });
 console.log("finished");`);
     const child = spawn(process.execPath, [script], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let childErr = "";
+    child.stderr.on("data", (d) => (childErr += d));
     const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
     // Wait until the compiler runs (reading the FIFO blocks until it writes), then kill the group.
     // If the child dies before its compiler starts, unblock the read ourselves (and fail).
@@ -98,7 +100,7 @@ console.log("finished");`);
     const line = (await fh.readFile("utf8")).trim();
     await fh.close();
     announced = true;
-    expect(line).toBe("started");
+    expect(line, childErr).toBe("started");
     process.kill(-child.pid!, "SIGKILL");
     await exited;
     // The next build (the real compiler) is not blocked and gets a correct object.
