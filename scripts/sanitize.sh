@@ -34,7 +34,7 @@ selftest=$(grep -o 'runtime selftest: [0-9]* checks, [0-9]* failed' "$dir/selfte
 # 3. JIT tests through node with the ASan addon.
 rt=$(clang-22 -print-file-name=libclang_rt.asan-x86_64.so)
 tests=("$@")
-((${#tests[@]})) || tests=(test/jit test/inline test/reliability/refcount.test.ts test/reliability/faults.test.ts test/reliability/bad-args.test.ts test/reliability/values-boundary.test.ts)
+((${#tests[@]})) || tests=(test/jit test/inline test/values test/reliability/refcount.test.ts test/reliability/faults.test.ts test/reliability/bad-args.test.ts test/reliability/values-boundary.test.ts)
 set +e
 LD_PRELOAD="$rt" \
 ASAN_OPTIONS="detect_leaks=0:verify_asan_link_order=0:handle_segv=1:allow_user_segv_handler=1:log_path=$PWD/$reports/asan-node" \
