@@ -72,7 +72,10 @@ export function objectTests(cc: FixtureCompiler): void {
 
     it("an object outlives the dispose of its library", () => {
       const c = makeCounter(7);
+      const sum = getGlobalFunc("fixture_values.sum_f32");
       lib.dispose();
+      // a global the library registered: the runtime keeps its code mapped for the handle
+      expect(sum(new Float32Array([2, 3]))).toBe(5);
       expect(lib.disposed).toBe(true);
       expect(c.count).toBe(7);
       expect((c.add as (d: number) => number)(1)).toBe(8);
