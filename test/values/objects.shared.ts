@@ -73,9 +73,15 @@ export function objectTests(cc: FixtureCompiler): void {
     it("an object outlives the dispose of its library", () => {
       const c = makeCounter(7);
       const sum = getGlobalFunc("fixture_values.sum_f32");
+      const mk = getGlobalFunc("fixture_values.make_counter") as (n: number) => FFIObject & Record<string, unknown>;
+      const fromGlobal = mk(3);
       lib.dispose();
-      // a global the library registered: the runtime keeps its code mapped for the handle
+      // a global the library registered: the runtime keeps its code mapped for the handle,
+      // and the values it returned hold the same keep-alive
       expect(sum(new Float32Array([2, 3]))).toBe(5);
+      expect(fromGlobal.count).toBe(3);
+      expect(mk(4).count).toBe(4);
+      fromGlobal.dispose();
       expect(lib.disposed).toBe(true);
       expect(c.count).toBe(7);
       expect((c.add as (d: number) => number)(1)).toBe(8);

@@ -9,6 +9,7 @@
 #include "binding/addon_data.h"
 #include "binding/values_state.h"
 #include "runtime/api.h"
+#include "runtime/global_registry.h"
 #include "runtime/tensor.h"
 
 namespace orcjit::binding {
@@ -68,7 +69,18 @@ const napi_type_tag kBoxTag = {0x6f72636a69742d76ULL, 0x616c7565626f7831ULL};
 }  // namespace
 
 Box::~Box() {
-  if (obj && JsThreadAlive()) TVMFFIObjectDecRef(obj);
+  if (!JsThreadAlive()) return;  // environment teardown: release nothing
+  if (obj) TVMFFIObjectDecRef(obj);
+  obj = nullptr;
+  if (owner) runtime::ReleaseOwner(owner);
+}
+
+void BoxKeepAlive(Box* box, PinSource& src) {
+  box->pin = src.Get();
+  if (src.owner()) {
+    runtime::RetainOwner(src.owner());
+    box->owner = src.owner();
+  }
 }
 
 namespace {
@@ -526,7 +538,7 @@ Napi::Value TensorToJs(Napi::Env env, TVMFFIObject* obj, PinSource& pin) {
   auto* box = new Box();
   TVMFFIObjectIncRef(obj);
   box->obj = obj;
-  box->pin = pin.Get();
+  BoxKeepAlive(box, pin);
   box->buffer = js_buf;
   AttachBox(env, js, box);
   return js;
@@ -539,7 +551,7 @@ Napi::Value ObjectToJs(Napi::Env env, TVMFFIObject* obj, PinSource& pin) {
   auto* box = new Box();
   TVMFFIObjectIncRef(obj);
   box->obj = obj;
-  box->pin = pin.Get();
+  BoxKeepAlive(box, pin);
   AttachBox(env, js, box);
   return js;
 }
@@ -629,7 +641,7 @@ Napi::Value FromAny(Napi::Env env, TVMFFIAny* value, const char* fn_name, PinSou
     case kTVMFFIFunction: {
       TVMFFIObject* f = value->v_obj;
       ref.obj = nullptr;  // ownership moves to the JS function
-      return MakeFunctionValue(env, f, pin.Get(), fn_name);
+      return MakeFunctionValue(env, f, pin.Get(), fn_name, pin.owner());
     }
     case kTVMFFIShape: return ShapeToJs(env, value->v_obj);
     case kTVMFFITensor: return TensorToJs(env, value->v_obj, pin);

@@ -81,15 +81,18 @@ class PinSource {
  public:
   PinSource() = default;
   explicit PinSource(const std::shared_ptr<jit::Library>* lib) : lib_(lib) {}
-  explicit PinSource(Pin pin) : pin_(std::move(pin)) {}
+  explicit PinSource(Pin pin, uint64_t owner = 0) : pin_(std::move(pin)), owner_(owner) {}
   Pin Get() {
     if (!pin_ && lib_ && *lib_) pin_ = PinLibrary(*lib_);
     return pin_;
   }
+  /// Runtime keep-alive owner (a library-registered global function's library), or 0.
+  uint64_t owner() const { return owner_; }
 
  private:
   const std::shared_ptr<jit::Library>* lib_ = nullptr;
   Pin pin_;
+  uint64_t owner_ = 0;
 };
 
 /// Converts argument #index (0-based) of `fn_name`. Throws a JS TypeError naming both when
@@ -123,6 +126,7 @@ struct Box {
   DLDataType dtype{};
   DLDevice device{};
   Pin pin;
+  uint64_t owner = 0;  // retained runtime owner (runtime/global_registry.h), 0 = none
   JsBuffer* buffer = nullptr;  // JS-made tensors: the ArrayBuffer (owned by the tensor object)
   std::string name;            // functions: name used in errors
   ~Box();
@@ -147,7 +151,10 @@ ValueClasses* GetValueClasses(napi_env env);
 void InitValues(Napi::Env env, Napi::Object exports);
 
 /// A JS function calling the Function object `fn` (one strong reference is taken over).
-Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name);
+Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name,
+                              uint64_t owner = 0);
+/// Makes `box` hold `pin` and retain the runtime owner of `src`.
+void BoxKeepAlive(Box* box, PinSource& src);
 
 /// Wrap a JS function as a Function object (caller owns the reference).
 TVMFFIObject* WrapJsFunction(Napi::Env env, napi_value fn, const std::string& name);

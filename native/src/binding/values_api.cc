@@ -10,6 +10,7 @@
 #include "binding/values.h"
 #include "binding/values_state.h"
 #include "runtime/api.h"
+#include "runtime/global_registry.h"
 #include "runtime/type_table.h"
 
 namespace orcjit::binding {
@@ -35,7 +36,7 @@ std::string Utf8(const Napi::Value& v) { return v.As<Napi::String>().Utf8Value()
 /// holds `pin`.
 Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny* self,
                                const napi_value* argv, size_t argc, const char* name,
-                               const Pin& pin) {
+                               const Pin& pin, uint64_t owner) {
   size_t n = argc + (self ? 1 : 0);
   TVMFFIAny inline_args[kInlineArgs];
   std::vector<TVMFFIAny> heap_args;
@@ -55,7 +56,7 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
   int rc = TVMFFIFunctionCall(fn, args, static_cast<int32_t>(n), &result);
   scratch.Release();
   if (rc != 0) Throw(env, TakeRaisedError(env, rc, name));
-  PinSource src(pin);
+  PinSource src(pin, owner);
   return FromAny(env, &result, name, src);
 }
 
@@ -79,7 +80,8 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
       argv = heap_argv.data();
     }
     if (!box->obj) throw Napi::Error::New(env, "function called after dispose()");
-    return CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(), box->pin);
+    return CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(), box->pin,
+                              box->owner);
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
     return nullptr;
@@ -88,10 +90,15 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
 
 }  // namespace
 
-Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name) {
+Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name,
+                              uint64_t owner) {
   auto* box = new Box();
   box->obj = fn;  // takes over the reference
   box->pin = std::move(pin);
+  if (owner) {
+    runtime::RetainOwner(owner);
+    box->owner = owner;
+  }
   box->name = name;
   napi_value out;
   napi_status st = napi_create_function(env, name.c_str(), name.size(), CallFunctionValue, box, &out);
@@ -280,7 +287,9 @@ Napi::Value GetGlobalFunc(const Napi::CallbackInfo& info) {
   std::string name = Utf8(info[0]);
   TVMFFIObject* f = runtime::GetGlobalFunction(name);
   if (!f) return env.Null();
-  return MakeFunctionValue(env, f, nullptr, name);
+  // Values this function returns keep the registering library mapped (runtime keep-alive).
+  int64_t owner = runtime::GlobalOwner(name);
+  return MakeFunctionValue(env, f, nullptr, name, owner > 0 ? uint64_t(owner) : 0);
 }
 
 Napi::Value ListGlobalFuncs(const Napi::CallbackInfo& info) {
@@ -415,7 +424,7 @@ Napi::Value GetField(const Napi::CallbackInfo& info) {
   out.v_int64 = 0;
   int rc = f->getter(reinterpret_cast<char*>(box->obj) + f->offset, &out);
   if (rc != 0) Throw(env, TakeRaisedError(env, rc, name.c_str()));
-  PinSource src(box->pin);
+  PinSource src(box->pin, box->owner);
   return FromAny(env, &out, name.c_str(), src);
 }
 
@@ -467,12 +476,12 @@ Napi::Value CallMethod(const Napi::CallbackInfo& info) {
   auto args = RestArgs(info, 2);
   std::string qual = runtime::TypeKey(box->obj->type_index) + "." + name;
   if (m->flags & kTVMFFIFieldFlagBitMaskIsStaticMethod)
-    return CallFunctionObject(env, m->method.v_obj, nullptr, args.data(), args.size(), qual.c_str(), box->pin);
+    return CallFunctionObject(env, m->method.v_obj, nullptr, args.data(), args.size(), qual.c_str(), box->pin, box->owner);
   TVMFFIAny self;
   self.type_index = box->obj->type_index;
   self.zero_padding = 0;
   self.v_obj = box->obj;
-  return CallFunctionObject(env, m->method.v_obj, &self, args.data(), args.size(), qual.c_str(), box->pin);
+  return CallFunctionObject(env, m->method.v_obj, &self, args.data(), args.size(), qual.c_str(), box->pin, box->owner);
 }
 
 // callStatic(typeIndex, name, ...args): static methods and __ffi_init__.
@@ -485,7 +494,7 @@ Napi::Value CallStatic(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "'" + runtime::TypeKey(index) + "' has no method '" + name + "'");
   auto args = RestArgs(info, 2);
   std::string qual = runtime::TypeKey(index) + "." + name;
-  return CallFunctionObject(env, m->method.v_obj, nullptr, args.data(), args.size(), qual.c_str(), nullptr);
+  return CallFunctionObject(env, m->method.v_obj, nullptr, args.data(), args.size(), qual.c_str(), nullptr, 0);
 }
 
 Napi::Value DisposeValue(const Napi::CallbackInfo& info) {
@@ -495,6 +504,8 @@ Napi::Value DisposeValue(const Napi::CallbackInfo& info) {
     box->obj = nullptr;
     box->buffer = nullptr;
     TVMFFIObjectDecRef(obj);
+    if (box->owner) runtime::ReleaseOwner(box->owner);
+    box->owner = 0;
     box->pin.reset();
   }
   return info.Env().Undefined();
