@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "jit/jit_error.h"
@@ -174,7 +175,9 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
   unsigned char ei_data = static_cast<unsigned char>(bytes[llvm::ELF::EI_DATA]);
   if (ei_class != llvm::ELF::ELFCLASS64 || ei_data != llvm::ELF::ELFDATA2LSB) {
     // Read e_machine (offset 18, in the file's byte order) to name the architecture.
-    unsigned m = ei_data == llvm::ELF::ELFDATA2MSB
+    // (A fuzzed 19-byte file made this read past the end: check the size first.)
+    unsigned m = bytes.size() < 20 ? 0
+                 : ei_data == llvm::ELF::ELFDATA2MSB
                      ? (unsigned(uint8_t(bytes[18])) << 8 | uint8_t(bytes[19]))
                      : (unsigned(uint8_t(bytes[19])) << 8 | uint8_t(bytes[18]));
     const char* mn = MachineName(m);
@@ -223,6 +226,38 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
     auto n = elf.getSectionName(sections[i], shstrtab);
     if (!n) Fail(name, "corrupted ELF object: " + ErrText(n.takeError()));
     sec_names[i] = n->str();
+  }
+
+  // .eh_frame: JITLink splits it into CIE/FDE records and follows each FDE's CIE pointer; a
+  // record running past the section or an FDE pointing anywhere but at a CIE made it fail
+  // with a corrupted llvm::Error (a fuzzed object; SEGV). Check the record structure first.
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const auto& es = sections[i];
+    if (sec_names[i] != ".eh_frame" || es.sh_type == llvm::ELF::SHT_NOBITS) continue;
+    const char* base = bytes.data() + es.sh_offset;
+    uint64_t size = es.sh_size;
+    std::set<uint64_t> cies;
+    auto bad = [&](uint64_t at, const std::string& what) {
+      Fail(name, "corrupted ELF object: .eh_frame record at offset " + std::to_string(at) + " " +
+                     what);
+    };
+    for (uint64_t off = 0; off + 4 <= size;) {
+      uint32_t len;
+      std::memcpy(&len, base + off, 4);
+      if (len == 0) break;  // terminator
+      if (len == 0xffffffffu) bad(off, "uses the 64-bit DWARF format (not supported)");
+      if (len < 4 || len > size - off - 4) bad(off, "runs past the end of the section");
+      uint32_t id;
+      std::memcpy(&id, base + off + 4, 4);
+      if (id == 0) {
+        cies.insert(off);
+      } else {
+        // The CIE pointer is relative to its own field (off + 4) and points back.
+        if (id > off + 4 || !cies.count(off + 4 - id)) bad(off, "does not point at a CIE");
+        if (len < 4 + 8) bad(off, "is too short for an FDE");
+      }
+      off += 4 + uint64_t(len);
+    }
   }
 
   // Relocations: every fixup must lie inside its target section and name an existing symbol.
