@@ -6,16 +6,20 @@
 //   toolchains/, logs/         compiler identities, compiler logs
 // Lock-free: every file is published with write-to-temp + rename, so readers see nothing or a
 // whole file, and concurrent builders of one key race harmlessly (last rename wins; both valid).
-import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes } from "node:fs/promises";
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
-import { atomicWriteFile, ensureDir, renameReplacing, uniqueName } from "../util/fs.js";
+import { atomicWriteFile, atomicWriteFileSync, ensureDir, renameReplacing, uniqueName } from "../util/fs.js";
 import { KeyHasher, sha256, sha256File } from "../util/hash.js";
+import { type FileStamp, hashAndStamp, isStamp, stampTrusted, statFile } from "../util/stamp.js";
 import { CACHE_LAYOUT } from "./paths.js";
 
 export interface DependencyHash {
   path: string;
   sha256: string;
+  /** stat of the version that was hashed; lets a lookup skip re-hashing it (util/stamp.ts). */
+  stamp?: FileStamp;
 }
 
 export interface EntryRecord {
@@ -30,6 +34,8 @@ export interface EntryRecord {
   compiler: { kind: string; path: string; version: string; target: string };
   deps: DependencyHash[];
   createdAt: string;
+  /** Wall-clock ms taken before the dependency stamps: the racy-window reference. */
+  stampedAt?: number;
 }
 
 export interface CacheEntryInfo {
@@ -48,10 +54,12 @@ export interface CacheHit {
   key: string;
   objectPath: string;
   deps: DependencyHash[];
+  /** The object's bytes, as read and verified against the entry's sha256 (no second read to load them). */
+  bytes: Buffer;
 }
 
-/** Returns a file's content hash, or undefined when it no longer exists. */
-export type FileHasher = (path: string) => Promise<string | undefined>;
+/** Returns a regular file's content hash, or undefined when it no longer exists (synchronous: see lookup). */
+export type FileHasher = (path: string) => string | undefined;
 
 const MAX_CANDIDATES = 8;
 const STALE_TMP_MS = 60 * 60 * 1000;
@@ -74,6 +82,15 @@ function validEntry(x: unknown, key: string): x is EntryRecord {
 async function readJson(path: string): Promise<unknown> {
   try {
     return JSON.parse(await readFile(path, "utf8"));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    return null; // unreadable / corrupt
+  }
+}
+
+function readJsonSync(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8"));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     return null; // unreadable / corrupt
@@ -120,14 +137,16 @@ export class ObjectCache {
 
   /** Creates the directory tree (0700); refuses a root another user owns or can write. */
   ready(): Promise<void> {
-    this.#ready ??= (async () => {
+    // Synchronous inside: two mkdirs and a stat, on every warm start.
+    this.#ready ??= (() => {
       try {
-        await ensureDir(this.root, 0o700);
-        await assertPrivate(this.root);
-        await ensureDir(this.tmpRoot, 0o700);
+        mkdirSync(this.root, { recursive: true, mode: 0o700 });
+        assertPrivate(this.root);
+        mkdirSync(this.tmpRoot, { recursive: true, mode: 0o700 });
+        return Promise.resolve();
       } catch (e) {
         this.#ready = undefined;
-        throw new CacheError(`cannot create the cache directory ${this.root}: ${(e as Error).message}`, { cause: e });
+        return Promise.reject(new CacheError(`cannot create the cache directory ${this.root}: ${(e as Error).message}`, { cause: e }));
       }
     })();
     return this.#ready;
@@ -142,49 +161,91 @@ export class ObjectCache {
   /**
    * Finds a valid entry for `baseKey`: one whose recorded dependencies still hash the same and
    * whose blob is intact. Corrupt entries and blobs are deleted on the way (and so rebuilt).
+   *
+   * A recorded dependency whose stat still equals the stamp taken when it was hashed (size,
+   * mtime, ctime, inode), and that was already older than the racy window then, is not re-read:
+   * its recorded hash is its current hash. Any other dependency is re-hashed with `hashFile`;
+   * when that still matches, the entry's stamps are refreshed so the next lookup is stat-only.
+   * Synchronous inside (a warm start is a few dozen small fs calls; each async one would be a
+   * thread-pool round trip); the object's bytes are returned, verified, for loading.
    */
   async lookup(baseKey: string, hashFile: FileHasher): Promise<CacheHit | undefined> {
-    const index = await readJson(this.indexPath(baseKey));
+    return this.lookupSync(baseKey, hashFile);
+  }
+
+  lookupSync(baseKey: string, hashFile: FileHasher): CacheHit | undefined {
+    const index = readJsonSync(this.indexPath(baseKey));
     const keys = Array.isArray(index) ? index.filter(isHex64) : [];
     for (const key of keys) {
       const entryPath = this.entryPath(key);
-      const entry = await readJson(entryPath);
+      const entry = readJsonSync(entryPath);
       if (entry === undefined) continue;
       // An entry must be self-consistent: its key is the hash of its base key and recorded deps.
       if (!validEntry(entry, key) || entry.baseKey !== baseKey || fullKey(baseKey, entry.deps) !== key) {
-        await rm(entryPath, { force: true });
+        rmSync(entryPath, { force: true });
         continue;
       }
+      const stampedAt = Date.now(); // before the stats below: refreshed stamps are never newer than what they saw
       let current: DependencyHash[] | undefined = [];
+      let refresh = false;
       for (const d of entry.deps) {
-        const h = await hashFile(d.path);
+        const st = statFile(d.path);
+        if (!st) {
+          current = undefined;
+          break;
+        }
+        if (isStamp(d.stamp) && stampTrusted(d.stamp, entry.stampedAt, st)) {
+          current.push(d);
+          continue;
+        }
+        const h = hashFile(d.path);
         if (h === undefined) {
           current = undefined;
           break;
         }
+        refresh = true;
         current.push({ path: d.path, sha256: h });
       }
       if (!current || fullKey(baseKey, current) !== key) continue;
       const blob = this.blobPath(entry.object);
-      if (!(await this.#verifyBlob(blob, entry.object, entry.size))) {
-        await rm(blob, { force: true });
-        await rm(entryPath, { force: true });
+      const bytes = readVerified(blob, entry.object, entry.size);
+      if (!bytes) {
+        rmSync(blob, { force: true });
+        rmSync(entryPath, { force: true });
         continue;
       }
-      const now = new Date();
-      await utimes(entryPath, now, now).catch(() => undefined);
-      return { key, objectPath: blob, deps: entry.deps };
+      if (refresh) this.#refreshStamps(entryPath, entry, stampedAt);
+      else {
+        // A hit refreshes the entry's mtime: that is what "least recently used" means for prune.
+        const now = new Date();
+        try {
+          utimesSync(entryPath, now, now);
+        } catch {
+          // read-only cache: LRU order is only advisory
+        }
+      }
+      return { key, objectPath: blob, deps: entry.deps, bytes };
     }
     return undefined;
   }
 
-  async #verifyBlob(path: string, sha: string, size: number): Promise<boolean> {
+  /**
+   * Rewrites a hit entry with fresh stamps for its dependencies (some had to be re-hashed:
+   * touched, checked out again, or racy when recorded). Same key and hashes, so a concurrent
+   * reader sees either version as valid; a new file also refreshes the LRU time. A dependency
+   * that changed while being stamped keeps no stamp. Best-effort: failing only costs re-hashing.
+   */
+  #refreshStamps(entryPath: string, entry: EntryRecord, stampedAt: number): void {
     try {
-      const st = await stat(path);
-      if (st.size !== size) return false;
-      return (await sha256File(path)) === sha;
+      const deps: DependencyHash[] = [];
+      for (const d of entry.deps) {
+        const h = hashAndStamp(d.path);
+        if (!h || h.sha256 !== d.sha256) return; // changed under us: leave the entry alone
+        deps.push({ path: d.path, sha256: d.sha256, ...(h.stamp ? { stamp: h.stamp } : {}) });
+      }
+      atomicWriteFileSync(entryPath, JSON.stringify({ ...entry, deps, stampedAt } satisfies EntryRecord), this.tmpRoot);
     } catch {
-      return false;
+      // best-effort
     }
   }
 
@@ -194,7 +255,7 @@ export class ObjectCache {
    * or treats it as a miss. With `record: false` only the blob is stored (used when a source or
    * header changed while the compiler ran: the object is usable now but must not be a future hit).
    */
-  async publish(args: { baseKey: string; objectTmpPath: string; deps: DependencyHash[]; meta: Omit<EntryRecord, "format" | "key" | "baseKey" | "object" | "size" | "deps" | "createdAt">; record?: boolean }): Promise<{ key: string; objectPath: string }> {
+  async publish(args: { baseKey: string; objectTmpPath: string; deps: DependencyHash[]; stampedAt?: number; meta: Omit<EntryRecord, "format" | "key" | "baseKey" | "object" | "size" | "deps" | "createdAt" | "stampedAt">; record?: boolean }): Promise<{ key: string; objectPath: string; bytes: Buffer }> {
     await this.ready();
     const key = fullKey(args.baseKey, args.deps);
     try {
@@ -205,8 +266,8 @@ export class ObjectCache {
       const existing = await stat(blob).catch(() => undefined);
       if (existing?.size === bytes.length && (await sha256File(blob).catch(() => "")) === sha) await rm(args.objectTmpPath, { force: true });
       else await renameReplacing(args.objectTmpPath, blob);
-      if (args.record === false) return { key, objectPath: blob };
-      const entry: EntryRecord = { format: 1, key, baseKey: args.baseKey, object: sha, size: bytes.length, deps: args.deps, createdAt: new Date().toISOString(), ...args.meta };
+      if (args.record === false) return { key, objectPath: blob, bytes };
+      const entry: EntryRecord = { format: 1, key, baseKey: args.baseKey, object: sha, size: bytes.length, deps: args.deps, createdAt: new Date().toISOString(), ...(args.stampedAt !== undefined ? { stampedAt: args.stampedAt } : {}), ...args.meta };
       await ensureDir(join(this.entriesDir, key.slice(0, 2)));
       await atomicWriteFile(this.entryPath(key), JSON.stringify(entry), this.tmpRoot);
       const indexPath = this.indexPath(args.baseKey);
@@ -214,7 +275,7 @@ export class ObjectCache {
       const keys = [key, ...(Array.isArray(old) ? old.filter((k) => isHex64(k) && k !== key) : [])].slice(0, MAX_CANDIDATES);
       await ensureDir(join(this.indexDir, args.baseKey.slice(0, 2)));
       await atomicWriteFile(indexPath, JSON.stringify(keys), this.tmpRoot);
-      return { key, objectPath: blob };
+      return { key, objectPath: blob, bytes };
     } catch (e) {
       throw new CacheError(`cannot publish to the object cache ${this.dir}: ${(e as Error).message}`, { cause: e });
     }
@@ -336,6 +397,18 @@ export class ObjectCache {
   }
 }
 
+/** The file's bytes when its size and sha256 are the expected ones; undefined otherwise (or unreadable). */
+function readVerified(path: string, sha: string, size: number): Buffer | undefined {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st || st.size !== size) return undefined; // no read of a file that is obviously wrong
+    const bytes = readFileSync(path);
+    return bytes.length === size && sha256(bytes) === sha ? bytes : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function dirSize(dir: string): Promise<number> {
   let total = 0;
   const ents = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -353,11 +426,11 @@ async function dirSize(dir: string): Promise<number> {
  * verification cannot stop a writer who can also write matching records, so only a private
  * root keeps other local users from planting objects. Ours but too open → tightened to 0700.
  */
-async function assertPrivate(dir: string): Promise<void> {
+function assertPrivate(dir: string): void {
   if (process.platform === "win32" || typeof process.getuid !== "function") return;
-  const st = await stat(dir); // follows a symlink: its target must be ours
+  const st = statSync(dir); // follows a symlink: its target must be ours
   if (!st.isDirectory()) throw new CacheError(`cache directory ${dir} is not a directory`);
   const uid = process.getuid();
   if (st.uid !== uid) throw new CacheError(`cache directory ${dir} is owned by uid ${st.uid}, not by this user (uid ${uid}); another user could plant objects in it. Use a directory you own (ORCJIT_CACHE_DIR / cacheDir).`);
-  if ((st.mode & 0o077) !== 0) await chmod(dir, 0o700);
+  if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }

@@ -1,8 +1,12 @@
 // The header tree shipped with the package (native/include) and the toolkit version: both go
-// into every cache key. Each is computed once per process.
-import { readFileSync } from "node:fs";
+// into every cache key. Each is computed once per process; the header tree's hash is also
+// persisted (stat-validated) in the cache so a warm start does not re-read the tree.
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sha256Tree } from "../util/hash.js";
+import { atomicWriteFileSync } from "../util/fs.js";
+import { KeyHasher, sha256, sha256Tree } from "../util/hash.js";
+import { type FileStamp, hashAndStamp, isStamp, stampTrusted, statFile } from "../util/stamp.js";
 
 /** Bumped when generated code or flags change in a way the other key fields do not capture. */
 export const TOOLKIT_ABI_VERSION = 1;
@@ -31,12 +35,88 @@ export function toolkitId(): string {
 }
 
 const treeHashes = new Map<string, Promise<string>>();
-/** sha256 of the bundled header tree (paths + contents), once per process per directory. */
-export function bundledHeaderHash(dir: string): Promise<string> {
-  let p = treeHashes.get(dir);
+/**
+ * sha256 of the bundled header tree (paths + contents), once per process per directory. With
+ * `stampDir` (inside the cache), the per-file hashes are persisted with stat stamps, so a later
+ * process only lists the tree and stats its files; any file whose stat differs (or that is in
+ * the racy window) is re-hashed, and a listing that differs re-hashes what is new. The result
+ * is always the same value sha256Tree(dir) gives.
+ */
+export function bundledHeaderHash(dir: string, stampDir?: string): Promise<string> {
+  const memoKey = `${dir}\u0000${stampDir ?? ""}`;
+  let p = treeHashes.get(memoKey);
   if (!p) {
-    p = sha256Tree(dir);
-    treeHashes.set(dir, p);
+    p = stampDir ? Promise.resolve().then(() => stampedTreeHash(dir, stampDir)) : sha256Tree(dir);
+    treeHashes.set(memoKey, p);
+    p.catch(() => treeHashes.delete(memoKey));
   }
   return p;
+}
+
+interface TreeStampRecord {
+  format: 1;
+  root: string;
+  stampedAt: number;
+  files: Array<{ path: string; sha256: string; stamp?: FileStamp }>;
+}
+
+/** Same walk as sha256Tree: directories recursed, files and symlinks listed; missing root → empty. */
+function listTree(root: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string, rel: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw e;
+    }
+    for (const ent of entries) {
+      const r = rel ? `${rel}/${ent.name}` : ent.name;
+      if (ent.isDirectory()) walk(join(dir, ent.name), r);
+      else if (ent.isFile() || ent.isSymbolicLink()) files.push(r);
+    }
+  };
+  walk(root, "");
+  return files.sort();
+}
+
+/** @internal (exported for tests) */
+export function stampedTreeHash(root: string, stampDir: string): string {
+  const recordPath = join(stampDir, `include-${sha256(root).slice(0, 32)}.json`);
+  let old: TreeStampRecord | undefined;
+  try {
+    const r = JSON.parse(readFileSync(recordPath, "utf8")) as TreeStampRecord;
+    if (r?.format === 1 && r.root === root && Array.isArray(r.files)) old = r;
+  } catch {
+    // no record yet, or unreadable: hash everything
+  }
+  const known = new Map((old?.files ?? []).filter((f) => typeof f?.path === "string" && typeof f.sha256 === "string" && /^[0-9a-f]{64}$/.test(f.sha256)).map((f) => [f.path, f]));
+  const stampedAt = Date.now(); // before any stat: a stamp is never newer than what it saw
+  const files: TreeStampRecord["files"] = [];
+  let rehashed = false;
+  for (const rel of listTree(root)) {
+    const path = join(root, ...rel.split("/"));
+    const prev = known.get(rel);
+    const st = statFile(path);
+    if (st && prev && isStamp(prev.stamp) && stampTrusted(prev.stamp, old!.stampedAt, st)) {
+      files.push(prev);
+      continue;
+    }
+    const h = hashAndStamp(path);
+    if (!h) throw new Error(`cannot read bundled header ${path}`);
+    files.push({ path: rel, ...h });
+    rehashed = true;
+  }
+  const k = new KeyHasher().field("tree", files.length);
+  for (const f of files) k.field("path", f.path).field("content", f.sha256);
+  if (rehashed || files.length !== known.size) {
+    try {
+      mkdirSync(stampDir, { recursive: true, mode: 0o700 });
+      atomicWriteFileSync(recordPath, JSON.stringify({ format: 1, root, stampedAt, files } satisfies TreeStampRecord));
+    } catch {
+      // a read-only cache only costs re-hashing the tree once per process
+    }
+  }
+  return k.digest();
 }

@@ -1,4 +1,5 @@
 // compileUnits: sources → cached relocatable objects.
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
@@ -8,13 +9,14 @@ import type { DependencyHash } from "../cache/store.js";
 import { resolveCacheDir } from "../cache/paths.js";
 import { CompileError, ToolchainError } from "../errors.js";
 import type { Diagnostic } from "../types.js";
-import { KeyHasher, sha256File } from "../util/hash.js";
+import { KeyHasher } from "../util/hash.js";
+import { hashAndStamp, hashFileSync, statFile } from "../util/stamp.js";
 import { createLimiter } from "../util/limit.js";
 import { bundledHeaderHash, bundledIncludeDir, toolkitId } from "./bundled.js";
 import { parseMakeDepfile, parseShowIncludes } from "./depfile.js";
 import { parseDiagnostics } from "./diagnostics.js";
 import { buildCompileCommand, flagsReferToCwd, KEY_PLACEHOLDERS, languageOf, type CommandInputs } from "./flags.js";
-import { resolveToolchain } from "./toolchain.js";
+import { prefetchToolchain, resolveToolchain } from "./toolchain.js";
 import type { CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./types.js";
 
 /** Environment variables that change what a compiler does with the same command line. */
@@ -27,7 +29,7 @@ interface Context {
   cache: ObjectCache;
   includeDir: string;
   includeHash: string;
-  hashFile: (p: string) => Promise<string | undefined>;
+  hashFile: (p: string) => string | undefined;
   total: number;
 }
 
@@ -44,16 +46,15 @@ export async function compileUnits(units: readonly CompileUnit[], options: Compi
   const cache = new ObjectCache(resolveCacheDir(options.cacheDir, env));
   await cache.ready();
   const includeDir = bundledIncludeDir(env);
-  const hashes = new Map<string, Promise<string | undefined>>();
-  const hashFile = (p: string): Promise<string | undefined> => {
-    let h = hashes.get(p);
-    if (!h) {
-      h = hashRegularFile(p);
-      hashes.set(p, h);
-    }
-    return h;
+  // Start identifying the compilers now: on a cold start that is one or more compiler
+  // processes, which overlap with hashing the bundled headers (and each other).
+  for (const u of units) prefetchToolchain(u.language ?? languageOf(resolve(cwd, u.source)), options, env, cache.toolchainDir);
+  const hashes = new Map<string, string | undefined>();
+  const hashFile = (p: string): string | undefined => {
+    if (!hashes.has(p)) hashes.set(p, hashRegularFile(p));
+    return hashes.get(p);
   };
-  const ctx: Context = { options, env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir), hashFile, total: units.length };
+  const ctx: Context = { options, env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, total: units.length };
   const limit = createLimiter(options.jobs ?? availableParallelism());
   const settled = await Promise.allSettled(units.map((u, i) => limit(() => compileOne(u, i, ctx))));
   const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
@@ -122,7 +123,7 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
 
   let text: Buffer;
   try {
-    text = await readFile(source);
+    text = readFileSync(source);
   } catch (e) {
     progress("failed");
     const d: Diagnostic = { severity: "error", message: `cannot read source file: ${(e as Error).message}`, location: { file: source, line: 1, column: 1 } };
@@ -134,11 +135,11 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
   const baseKey = baseKeyOf(tc, inputs, keyPlan.keyArgs, source, text, ctx);
 
   if (!options.force) {
-    const hit = await cache.lookup(baseKey, ctx.hashFile);
+    const hit = cache.lookupSync(baseKey, ctx.hashFile);
     if (hit) {
       const durationMs = performance.now() - t0;
       progress("cached", durationMs);
-      return { source, objectPath: hit.objectPath, key: hit.key, cacheHit: true, dependencies: hit.deps.map((d) => d.path), durationMs, warnings: [] };
+      return withBytes({ source, objectPath: hit.objectPath, key: hit.key, cacheHit: true, dependencies: hit.deps.map((d) => d.path), durationMs, warnings: [] }, hit.bytes);
     }
   }
 
@@ -156,8 +157,14 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), LC_MESSAGES: "C", VSLANG: "1033" };
     delete childEnv.LC_ALL;
     let r;
+    // POSIX: the compiler gets its own process group, and cancelling kills the whole group.
+    // gcc runs cc1/as as child processes that inherit the output pipes: killing only the
+    // driver would leave them running (or blocked, e.g. on a FIFO) and the pipes open.
+    const group = process.platform !== "win32";
+    let killGroup: (() => void) | undefined;
+    options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
     try {
-      r = await execa(tc.command, plan.args, {
+      const sub = execa(tc.command, plan.args, {
         cwd: ctx.cwd,
         env: childEnv,
         extendEnv: false,
@@ -167,9 +174,30 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
         stripFinalNewline: false,
         ...(options.signal ? { cancelSignal: options.signal } : {}),
         forceKillAfterDelay: 2000,
+        ...(group ? { detached: true } : {}),
       });
+      if (group && sub.pid !== undefined) {
+        const pid = sub.pid;
+        killGroup = () => {
+          try {
+            process.kill(-pid, "SIGKILL");
+          } catch {
+            // already gone
+          }
+        };
+        if (options.signal?.aborted) killGroup();
+        else options.signal?.addEventListener("abort", killGroup, { once: true });
+        liveGroups.add(killGroup);
+        ensureExitHook();
+      }
+      r = await sub;
     } catch (e) {
       throw new ToolchainError(`cannot run ${tc.command}: ${(e as Error).message}`, { cause: e });
+    } finally {
+      if (killGroup) {
+        options.signal?.removeEventListener("abort", killGroup);
+        liveGroups.delete(killGroup);
+      }
     }
     const output = r.all ?? "";
     if (r.isCanceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
@@ -204,16 +232,18 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     depPaths = [...new Set(depPaths.map((d) => resolve(d)))].filter((d) => d !== source).sort();
     const deps: DependencyHash[] = [];
     let racy = false;
+    const stampedAt = Date.now(); // before the stats: see util/stamp.ts
     for (const path of depPaths) {
       // Hashed afresh (not from the lookup's memo): the file may have changed since the lookup.
-      const st = await stat(path).catch(() => undefined);
-      const h = await hashRegularFile(path);
-      if (!st || h === undefined) {
+      // The stat stamp recorded with the hash lets later lookups skip re-reading the file.
+      // No stamp = the file changed while it was read: not what the compiler saw either.
+      const h = hashAndStamp(path);
+      if (!h?.stamp) {
         racy = true;
         continue;
       }
-      if (st.mtimeMs > started) racy = true;
-      deps.push({ path, sha256: h });
+      if (BigInt(h.stamp.mtimeNs) > BigInt(started) * 1_000_000n) racy = true;
+      deps.push({ path, sha256: h.sha256, stamp: h.stamp });
     }
     // The source changed between reading it for the key and the compiler reading it, or during the compile.
     const srcStat = await stat(source).catch(() => undefined);
@@ -224,22 +254,49 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
       baseKey,
       objectTmpPath: paths.object,
       deps,
+      stampedAt,
       record: !racy,
       meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
     });
     const durationMs = performance.now() - t0;
     progress("compiled", durationMs);
-    return { source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics };
+    return withBytes({ source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
 }
 
+// Compiler process groups still running: killed if this process exits first (a detached group
+// is outside execa's own cleanup).
+const liveGroups = new Set<() => void>();
+let exitHook = false;
+function ensureExitHook(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.once("exit", () => {
+    for (const kill of liveGroups) kill();
+  });
+}
+
 /** sha256 of a regular file; undefined for a missing file or a FIFO/device (never block reading one). */
-async function hashRegularFile(path: string): Promise<string | undefined> {
-  const st = await stat(path).catch(() => undefined);
-  if (!st?.isFile()) return undefined;
-  return sha256File(path).catch(() => undefined);
+function hashRegularFile(path: string): string | undefined {
+  return statFile(path) ? hashFileSync(path) : undefined;
+}
+
+// The verified bytes of each object this module just read or wrote, so that loadInline hands
+// them to the JIT without reading the file again. Held weakly and taken once: a CompiledObject
+// kept by a module does not keep its bytes alive.
+const objectBytes = new WeakMap<CompiledObject, Buffer>();
+function withBytes(o: CompiledObject, bytes: Buffer): CompiledObject {
+  objectBytes.set(o, bytes);
+  return o;
+}
+
+/** The object's bytes as compileUnits read and verified them (once; undefined afterwards). */
+export function takeObjectBytes(o: CompiledObject): Buffer | undefined {
+  const b = objectBytes.get(o);
+  objectBytes.delete(o);
+  return b;
 }
 
 async function writeLog(ctx: Context, name: string, text: string): Promise<string | undefined> {

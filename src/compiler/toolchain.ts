@@ -1,11 +1,11 @@
 // Toolchain detection: which compiler to run for a language, and its identity (kind, version,
 // target) for cache keys. The identity is probed once per machine — persisted in the cache
 // directory, validated by the binary's stat — so a warm start spawns no compiler at all.
-import { readFile, realpath, stat } from "node:fs/promises";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { ToolchainError } from "../errors.js";
-import { atomicWriteFile, ensureDir, findExecutable } from "../util/fs.js";
+import { atomicWriteFile, ensureDir, findExecutableSync } from "../util/fs.js";
 import { sha256 } from "../util/hash.js";
 import type { CompileOptions, Language, Toolchain, ToolchainKind } from "./types.js";
 import { clCandidates, devEnvCommand, parseSetOutput, pickDevEnv, vsArch, vswhereCommand } from "./windows.js";
@@ -107,10 +107,10 @@ export async function resolveToolchain(language: Language, options: CompileOptio
   const tried: string[] = [];
   for (const c of candidates) {
     let devEnv: Record<string, string> | undefined;
-    let found = await findExecutable(c.command, env);
+    let found = findExecutableSync(c.command, env);
     if (!found && c.kind === "msvc" && process.platform === "win32") {
       devEnv = await loadMsvcEnv(env);
-      if (devEnv) for (const p of clCandidates(devEnv)) if ((found = await findExecutable(p, env))) break;
+      if (devEnv) for (const p of clCandidates(devEnv)) if ((found = findExecutableSync(p, env))) break;
     }
     tried.push(c.command);
     if (!found) {
@@ -131,9 +131,16 @@ export async function resolveToolchain(language: Language, options: CompileOptio
   throw new ToolchainError(`no ${what} found (tried: ${tried.join(", ")}); ${hint}`);
 }
 
+/** Starts resolveToolchain in the background (its result is memoized); errors surface when it is awaited. */
+export function prefetchToolchain(language: Language, options: CompileOptions, env: NodeJS.ProcessEnv, probeDir: string): void {
+  resolveToolchain(language, options, env, probeDir).catch(() => undefined);
+}
+
 async function identify(found: string, c: CompilerCandidate, probeDir: string, devEnv?: Record<string, string>): Promise<Toolchain> {
-  const resolvedPath = await realpath(found);
-  const st = await stat(resolvedPath);
+  // Synchronous: on a warm start these are the only fs calls here, and each async one is a
+  // thread-pool round trip.
+  const resolvedPath = realpathSync(found);
+  const st = statSync(resolvedPath);
   const statId = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
   const recordPath = join(probeDir, `${sha256(`${resolvedPath}\u0000${c.prefixArgs.join("\u0000")}`).slice(0, 32)}.json`);
   const make = (r: Pick<ProbeRecord, "kind" | "version" | "target">): Toolchain => ({
@@ -146,7 +153,7 @@ async function identify(found: string, c: CompilerCandidate, probeDir: string, d
     ...(devEnv ? { env: devEnv } : {}),
   });
   try {
-    const rec = JSON.parse(await readFile(recordPath, "utf8")) as ProbeRecord;
+    const rec = JSON.parse(readFileSync(recordPath, "utf8")) as ProbeRecord;
     if (
       rec.format === 1 &&
       rec.resolvedPath === resolvedPath &&
@@ -181,15 +188,26 @@ async function probe(path: string, c: CompilerCandidate, devEnv?: Record<string,
     }
   };
   const isCl = c.kind === "msvc" || /(^|[\\/])cl(\.exe)?$/i.test(path);
+  // The probes run in parallel, not one after another: each is a compiler start-up (tens of ms
+  // on a loaded machine) and a cold loadInline waits for them. clang prints its target in the
+  // --version banner ("Target: ..."), so it needs no second process; gcc needs -dumpmachine and
+  // -dumpfullversion, started together with --version when the kind is known in advance.
+  const gccExtras = (): [Promise<string>, Promise<string>] => [run(["-dumpmachine"]), run(["-dumpfullversion"])];
+  const early = c.kind === "gcc" && !isCl ? gccExtras() : undefined;
+  early?.forEach((p) => p.catch(() => undefined));
   const banner = isCl ? await run([]) : await run(["--version"]);
   const kind = c.kind ?? detectKind(banner, path);
   if (!kind) throw new ToolchainError(`cannot identify the compiler ${path} from its --version output:\n${banner.slice(0, 500)}`);
   const lines = banner.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   let version = (kind === "nvcc" ? lines.filter((l) => /release|Build/.test(l)).join(" ") : lines.find((l) => /version|\(GCC\)|gcc|Compiler/i.test(l))) || lines[0] || "unknown";
   let target = "";
-  if (kind === "gcc" || kind === "clang") {
-    target = (await run(["-dumpmachine"])).trim().split(/\r?\n/)[0] ?? "";
-    if (kind === "gcc") version = `${version} (${(await run(["-dumpfullversion"])).trim()})`;
+  if (kind === "gcc") {
+    const [machine, full] = early ?? gccExtras();
+    target = (await machine).trim().split(/\r?\n/)[0] ?? "";
+    version = `${version} (${(await full).trim()})`;
+  } else if (kind === "clang") {
+    target = /^Target:\s*(\S+)/m.exec(banner)?.[1] ?? "";
+    if (!target) target = (await run(["-dumpmachine"])).trim().split(/\r?\n/)[0] ?? "";
   } else if (kind === "clang-cl") {
     target = /Target:\s*(\S+)/.exec(banner)?.[1] ?? "";
   } else if (kind === "msvc") {

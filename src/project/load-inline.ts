@@ -3,10 +3,11 @@
 // dlopen: generate the translation units (include prelude, the user's text under #line so
 // diagnostics name the user's lines, TVM_FFI_DLL_EXPORT_TYPED_FUNC lines), compile them through
 // the object cache, add the objects to a library of a session and resolve the functions.
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CACHE_LAYOUT, resolveCacheDir } from "../cache/paths.js";
 import { compileUnits, type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
+import { takeObjectBytes } from "../compiler/compile.js";
 import { defaultSession, type DynamicLibrary, type ExecutionSession, type FFIFunction } from "../jit/index.js";
 import { KeyHasher } from "../util/hash.js";
 import { NAME_PATTERN } from "./build.js";
@@ -113,8 +114,15 @@ export function generateInlineSources(dir: string, sources: { cpp?: string; c?: 
   return out;
 }
 
-async function writeIfChanged(path: string, text: string): Promise<void> {
-  if ((await readFile(path, "utf8").catch(() => undefined)) !== text) await writeFile(path, text);
+// Synchronous: on a warm start this is a read of two small files that are already right.
+function writeIfChanged(path: string, text: string): void {
+  let old: string | undefined;
+  try {
+    old = readFileSync(path, "utf8");
+  } catch {
+    // missing: write it
+  }
+  if (old !== text) writeFileSync(path, text);
 }
 
 const memo = new WeakMap<ExecutionSession, Map<string, Promise<InlineModule>>>();
@@ -149,13 +157,13 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
     .list("includes", compileOptions.extraIncludePaths ?? [])
     .digest();
   const dir = compileOptions.buildDirectory ?? join(resolveCacheDir(compileOptions.cacheDir, env), CACHE_LAYOUT, "inline", `${name}_${inputsHash.slice(0, 16)}`);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const generated = generateInlineSources(dir, texts, fns);
   const units: CompileUnit[] = [];
   for (const [lang, g] of [["c++", generated.cpp], ["c", generated.c], ["cuda", generated.cuda]] as const) {
     if (!g) continue;
-    await writeIfChanged(join(dir, g.userFile), texts[lang === "c++" ? "cpp" : lang]!);
-    await writeIfChanged(join(dir, g.file), g.text);
+    writeIfChanged(join(dir, g.userFile), texts[lang === "c++" ? "cpp" : lang]!);
+    writeIfChanged(join(dir, g.file), g.text);
     units.push({ source: join(dir, g.file), language: lang });
   }
 
@@ -174,7 +182,9 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
   const loading = (async () => {
     const library = session.createLibrary(name);
     try {
-      for (const o of objects) library.add(o.objectPath);
+      // The bytes compileUnits already read and verified against the cache entry's hash: loading
+      // from them saves reading the object a second time (and reads exactly what was verified).
+      for (const o of objects) library.add(takeObjectBytes(o) ?? o.objectPath);
       const docs: Record<string, string> = {};
       const mod = new InlineModule({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
       for (const [f, doc] of fns) {

@@ -147,7 +147,6 @@ export class Project {
   /** @internal */ private session: ExecutionSession | undefined;
   /** @internal */ private ownsSession = false;
   /** @internal */ private built = false;
-  /** @internal */ private usedNames = new Set<string>();
   /** Generation-swap hooks (watch mode sets them). */
   hooks: GenerationHooks = {};
 
@@ -323,9 +322,10 @@ export class Project {
     try {
       for (const name of names) {
         const lib = this.library(name);
-        let jitName = name;
-        for (let n = 2; this.usedNames.has(jitName); n++) jitName = `${name}#${n}`;
-        this.usedNames.add(jitName);
+        // Display name per generation ("k", "k#2", ...). Derived from the generation counter
+        // rather than remembered: a set of every name ever used grew by one per reload. The
+        // session keeps JIT names unique itself, so a reused name after a failed link is harmless.
+        const jitName = lib.generation === 0 ? name : `${name}#${lib.generation + 1}`;
         const dylib = session.createLibrary(jitName);
         fresh.set(name, dylib);
         if (lib.config.linkOrder.length > 0) dylib.setLinkOrder(lib.config.linkOrder.map(current));
@@ -465,7 +465,6 @@ export class Project {
     }
     if (this.ownsSession) this.session.dispose();
     this.session = undefined;
-    this.usedNames.clear();
     for (const lib of this.libs.values()) lib.generation = 0;
   }
 

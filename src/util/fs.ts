@@ -1,7 +1,7 @@
 // Filesystem helpers: unique temp names, atomic publication, executable lookup.
 import { randomBytes } from "node:crypto";
-import { constants } from "node:fs";
-import { access, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { accessSync, constants, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 
 /** A name no other process or call will pick: pid + random. */
@@ -50,8 +50,25 @@ export async function atomicWriteFile(path: string, data: string | Uint8Array, t
   }
 }
 
+/** atomicWriteFile, synchronously (small bookkeeping files on the warm path: no event-loop hops). */
+export function atomicWriteFileSync(path: string, data: string | Uint8Array, tmpDir = dirname(path)): void {
+  const tmp = join(tmpDir, uniqueName(".w"));
+  try {
+    writeFileSync(tmp, data, { mode: 0o600 });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
 /** Finds an executable the way a shell would (PATH, and PATHEXT on Windows). */
 export async function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  return findExecutableSync(name, env);
+}
+
+/** findExecutable, synchronously: a handful of access(2) calls, cheaper than as many thread-pool hops. */
+export function findExecutableSync(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const isWin = process.platform === "win32";
   const exts = isWin ? (env.PATHEXT ?? ".EXE;.CMD;.BAT;.COM").split(";").filter(Boolean) : [""];
   const candidates = isWin && /\.[a-z0-9]+$/i.test(name) ? [""] : exts;
@@ -60,7 +77,7 @@ export async function findExecutable(name: string, env: NodeJS.ProcessEnv = proc
     for (const ext of candidates) {
       const p = dir ? join(dir, name + ext) : name + ext;
       try {
-        await access(p, isWin ? constants.F_OK : constants.X_OK);
+        accessSync(p, isWin ? constants.F_OK : constants.X_OK);
         return p;
       } catch {
         // next
