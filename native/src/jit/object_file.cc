@@ -314,6 +314,30 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
       if (!sn) Fail(name, "corrupted ELF symbol table: " + ErrText(sn.takeError()));
       sym_names[idx] = sn->str();
       unsigned type = sym.getType();
+      // A defined symbol must lie inside a section that is loaded (a fuzzed object with a
+      // function "defined" in a relocation section corrupted JITLink's heap).
+      unsigned shndx = sym.st_shndx;
+      if (shndx != llvm::ELF::SHN_UNDEF && shndx < llvm::ELF::SHN_LORESERVE &&
+          type != llvm::ELF::STT_SECTION && type != llvm::ELF::STT_FILE) {
+        std::string shown = "'" + sn->str() + "'";
+        if (shndx >= sections.size())
+          Fail(name, "corrupted ELF object: symbol " + shown + " names section #" +
+                         std::to_string(shndx) + ", which does not exist");
+        const auto& home = sections[shndx];
+        bool loaded = (home.sh_flags & llvm::ELF::SHF_ALLOC) != 0 &&
+                      home.sh_type != llvm::ELF::SHT_RELA && home.sh_type != llvm::ELF::SHT_REL &&
+                      home.sh_type != llvm::ELF::SHT_SYMTAB &&
+                      home.sh_type != llvm::ELF::SHT_STRTAB && home.sh_type != llvm::ELF::SHT_GROUP;
+        bool global = sym.getBinding() != llvm::ELF::STB_LOCAL;
+        if (!loaded && (global || type == llvm::ELF::STT_FUNC || type == llvm::ELF::STT_OBJECT))
+          Fail(name, "corrupted ELF object: symbol " + shown + " is defined in section " +
+                         sec_names[shndx] + ", which is not loaded");
+        if (loaded && (sym.st_value > home.sh_size || sym.st_size > home.sh_size - sym.st_value))
+          Fail(name, "corrupted ELF object: symbol " + shown + " (offset " +
+                         std::to_string(sym.st_value) + ", size " + std::to_string(sym.st_size) +
+                         ") extends past the end of section " + sec_names[shndx] + " (" +
+                         std::to_string(home.sh_size) + " bytes)");
+      }
       if (type == llvm::ELF::STT_TLS) {
         std::string shown = "'" + llvm::demangle(sn->str()) + "'";
         if (shown != "'" + sn->str() + "'") shown += " (" + sn->str() + ")";
