@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { atomicWriteFileSync } from "../util/fs.js";
 import { KeyHasher, sha256, sha256Tree } from "../util/hash.js";
-import { type FileStamp, hashAndStamp, isStamp, stampTrusted, statFile } from "../util/stamp.js";
+import { type FileStamp, hashAndStamp, isStamp, stampOf, stampTrusted, statDir, statFile } from "../util/stamp.js";
 
 /** Bumped when generated code or flags change in a way the other key fields do not capture. */
 export const TOOLKIT_ABI_VERSION = 1;
@@ -54,16 +54,23 @@ export function bundledHeaderHash(dir: string, stampDir?: string): Promise<strin
 }
 
 interface TreeStampRecord {
-  format: 1;
+  format: 2;
   root: string;
   stampedAt: number;
+  /** Every directory of the tree ("" = root) with its stamp: unchanged directories = unchanged listing. */
+  dirs: Array<{ path: string; stamp?: FileStamp }>;
   files: Array<{ path: string; sha256: string; stamp?: FileStamp }>;
 }
 
-/** Same walk as sha256Tree: directories recursed, files and symlinks listed; missing root → empty. */
-function listTree(root: string): string[] {
+/**
+ * Same walk as sha256Tree: directories recursed, files and symlinks listed; missing root → empty.
+ * Each directory is stamped before it is read, so a change during the walk shows as a stale stamp.
+ */
+function listTree(root: string): { files: string[]; dirs: TreeStampRecord["dirs"] } {
   const files: string[] = [];
+  const dirs: TreeStampRecord["dirs"] = [];
   const walk = (dir: string, rel: string): void => {
+    const st = statDir(dir);
     let entries;
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -71,6 +78,7 @@ function listTree(root: string): string[] {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return;
       throw e;
     }
+    dirs.push(st ? { path: rel, stamp: stampOf(st) } : { path: rel });
     for (const ent of entries) {
       const r = rel ? `${rel}/${ent.name}` : ent.name;
       if (ent.isDirectory()) walk(join(dir, ent.name), r);
@@ -78,8 +86,10 @@ function listTree(root: string): string[] {
     }
   };
   walk(root, "");
-  return files.sort();
+  return { files: files.sort(), dirs };
 }
+
+const abs = (root: string, rel: string): string => (rel ? join(root, ...rel.split("/")) : root);
 
 /** @internal (exported for tests) */
 export function stampedTreeHash(root: string, stampDir: string): string {
@@ -87,33 +97,39 @@ export function stampedTreeHash(root: string, stampDir: string): string {
   let old: TreeStampRecord | undefined;
   try {
     const r = JSON.parse(readFileSync(recordPath, "utf8")) as TreeStampRecord;
-    if (r?.format === 1 && r.root === root && Array.isArray(r.files)) old = r;
+    if (r?.format === 2 && r.root === root && Array.isArray(r.files) && Array.isArray(r.dirs)) old = r;
   } catch {
     // no record yet, or unreadable: hash everything
   }
-  const known = new Map((old?.files ?? []).filter((f) => typeof f?.path === "string" && typeof f.sha256 === "string" && /^[0-9a-f]{64}$/.test(f.sha256)).map((f) => [f.path, f]));
   const stampedAt = Date.now(); // before any stat: a stamp is never newer than what it saw
+  // Entries are added, removed or renamed only by changing their directory (mtime and ctime):
+  // when every recorded directory still has its trusted stamp, the recorded listing is current.
+  let listing: { files: string[]; dirs: TreeStampRecord["dirs"] } | undefined;
+  if (old && old.dirs.length > 0 && old.dirs.every((d) => typeof d?.path === "string" && isStamp(d.stamp) && (() => { const st = statDir(abs(root, d.path)); return !!st && stampTrusted(d.stamp, old!.stampedAt, st); })()))
+    listing = { files: old.files.map((f) => f.path), dirs: old.dirs };
+  listing ??= listTree(root);
+  const known = new Map((old?.files ?? []).filter((f) => typeof f?.path === "string" && typeof f.sha256 === "string" && /^[0-9a-f]{64}$/.test(f.sha256)).map((f) => [f.path, f]));
   const files: TreeStampRecord["files"] = [];
-  let rehashed = false;
-  for (const rel of listTree(root)) {
-    const path = join(root, ...rel.split("/"));
+  let changed = listing.dirs !== old?.dirs;
+  for (const rel of listing.files) {
+    const path = abs(root, rel);
     const prev = known.get(rel);
     const st = statFile(path);
-    if (st && prev && isStamp(prev.stamp) && stampTrusted(prev.stamp, old!.stampedAt, st)) {
+    if (st && prev && stampTrusted(prev.stamp, old!.stampedAt, st)) {
       files.push(prev);
       continue;
     }
     const h = hashAndStamp(path);
     if (!h) throw new Error(`cannot read bundled header ${path}`);
     files.push({ path: rel, ...h });
-    rehashed = true;
+    changed = true;
   }
   const k = new KeyHasher().field("tree", files.length);
   for (const f of files) k.field("path", f.path).field("content", f.sha256);
-  if (rehashed || files.length !== known.size) {
+  if (changed) {
     try {
       mkdirSync(stampDir, { recursive: true, mode: 0o700 });
-      atomicWriteFileSync(recordPath, JSON.stringify({ format: 1, root, stampedAt, files } satisfies TreeStampRecord));
+      atomicWriteFileSync(recordPath, JSON.stringify({ format: 2, root, stampedAt, dirs: listing.dirs, files } satisfies TreeStampRecord));
     } catch {
       // a read-only cache only costs re-hashing the tree once per process
     }

@@ -1,11 +1,13 @@
 // Toolchain detection: which compiler to run for a language, and its identity (kind, version,
 // target) for cache keys. The identity is probed once per machine — persisted in the cache
-// directory, validated by the binary's stat — so a warm start spawns no compiler at all.
-import { readFileSync, realpathSync, statSync } from "node:fs";
+// directory and in the default cache (shared by every cache directory), validated by the
+// binary's stat — so a warm start spawns no compiler at all, and a cold one only the compile.
+import { mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { ToolchainError } from "../errors.js";
-import { atomicWriteFile, ensureDir, findExecutableSync } from "../util/fs.js";
+import { CACHE_LAYOUT, resolveCacheDir } from "../cache/paths.js";
+import { atomicWriteFileSync, findExecutableSync } from "../util/fs.js";
 import { sha256 } from "../util/hash.js";
 import type { CompileOptions, Language, Toolchain, ToolchainKind } from "./types.js";
 import { clCandidates, devEnvCommand, parseSetOutput, pickDevEnv, vsArch, vswhereCommand } from "./windows.js";
@@ -84,7 +86,7 @@ interface ProbeRecord {
   format: 1;
   resolvedPath: string;
   prefixArgs: string[];
-  stat: { size: number; mtimeMs: number; ino: number };
+  stat: { size: number; mtimeMs: number; ino: number; ctimeMs?: number };
   kind: ToolchainKind;
   version: string;
   target: string;
@@ -120,7 +122,7 @@ export async function resolveToolchain(language: Language, options: CompileOptio
     const key = `${found}\u0000${c.prefixArgs.join("\u0000")}`;
     let p = memo.get(key);
     if (!p) {
-      p = identify(found, c, probeDir, devEnv);
+      p = identify(found, c, probeDir, env, devEnv);
       memo.set(key, p);
       p.catch(() => memo.delete(key));
     }
@@ -136,13 +138,32 @@ export function prefetchToolchain(language: Language, options: CompileOptions, e
   resolveToolchain(language, options, env, probeDir).catch(() => undefined);
 }
 
-async function identify(found: string, c: CompilerCandidate, probeDir: string, devEnv?: Record<string, string>): Promise<Toolchain> {
+/**
+ * Where compiler identities are shared between cache directories: the default cache's
+ * toolchains/ (a compiler's identity is a property of the machine, not of one object cache).
+ * So a cold start with a fresh cacheDir (a new project, a test, CI with a scratch cache) does
+ * not pay the probe again. Only used when that root is ours (POSIX: owned by this user).
+ */
+function sharedProbeDir(env: NodeJS.ProcessEnv): string | undefined {
+  const root = resolveCacheDir(undefined, { ...env, ORCJIT_CACHE_DIR: undefined });
+  try {
+    const st = statSync(root, { throwIfNoEntry: false });
+    if (st && (!st.isDirectory() || (typeof process.getuid === "function" && st.uid !== process.getuid()))) return undefined;
+  } catch {
+    return undefined;
+  }
+  return join(root, CACHE_LAYOUT, "toolchains");
+}
+
+async function identify(found: string, c: CompilerCandidate, probeDir: string, env: NodeJS.ProcessEnv, devEnv?: Record<string, string>): Promise<Toolchain> {
   // Synchronous: on a warm start these are the only fs calls here, and each async one is a
   // thread-pool round trip.
-  const resolvedPath = realpathSync(found);
+  // realpath(3) directly (one call) rather than Node's per-component JS walk; Windows keeps the
+  // JS version, whose results for subst/network drives are the ones keys were built with.
+  const resolvedPath = process.platform === "win32" ? realpathSync(found) : realpathSync.native(found);
   const st = statSync(resolvedPath);
-  const statId = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
-  const recordPath = join(probeDir, `${sha256(`${resolvedPath}\u0000${c.prefixArgs.join("\u0000")}`).slice(0, 32)}.json`);
+  const statId = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ctimeMs: st.ctimeMs };
+  const recordName = `${sha256(`${resolvedPath}\u0000${c.prefixArgs.join("\u0000")}`).slice(0, 32)}.json`;
   const make = (r: Pick<ProbeRecord, "kind" | "version" | "target">): Toolchain => ({
     kind: r.kind,
     command: found,
@@ -152,29 +173,45 @@ async function identify(found: string, c: CompilerCandidate, probeDir: string, d
     target: r.target,
     ...(devEnv ? { env: devEnv } : {}),
   });
-  try {
-    const rec = JSON.parse(readFileSync(recordPath, "utf8")) as ProbeRecord;
-    if (
-      rec.format === 1 &&
-      rec.resolvedPath === resolvedPath &&
-      rec.stat.size === statId.size &&
-      rec.stat.mtimeMs === statId.mtimeMs &&
-      rec.stat.ino === statId.ino &&
-      JSON.stringify(rec.prefixArgs) === JSON.stringify(c.prefixArgs) &&
-      (!c.kind || c.kind === rec.kind)
-    )
-      return make(rec);
-  } catch {
-    // no record or unreadable: probe
+  const read = (dir: string): ProbeRecord | undefined => {
+    try {
+      const rec = JSON.parse(readFileSync(join(dir, recordName), "utf8")) as ProbeRecord;
+      if (
+        rec.format === 1 &&
+        rec.resolvedPath === resolvedPath &&
+        rec.stat.size === statId.size &&
+        rec.stat.mtimeMs === statId.mtimeMs &&
+        rec.stat.ino === statId.ino &&
+        rec.stat.ctimeMs === statId.ctimeMs &&
+        JSON.stringify(rec.prefixArgs) === JSON.stringify(c.prefixArgs) &&
+        (!c.kind || c.kind === rec.kind)
+      )
+        return rec;
+    } catch {
+      // no record or unreadable
+    }
+    return undefined;
+  };
+  const write = (dir: string, rec: ProbeRecord): void => {
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      atomicWriteFileSync(join(dir, recordName), JSON.stringify(rec));
+    } catch {
+      // a read-only cache only costs a probe per process
+    }
+  };
+  const local = read(probeDir);
+  if (local) return make(local);
+  const sharedDir = sharedProbeDir(env);
+  const shared = sharedDir && sharedDir !== probeDir ? read(sharedDir) : undefined;
+  if (shared) {
+    write(probeDir, shared);
+    return make(shared);
   }
   const probed = await probe(found, c, devEnv);
   const rec: ProbeRecord = { format: 1, resolvedPath, prefixArgs: c.prefixArgs, stat: statId, ...probed };
-  try {
-    await ensureDir(probeDir);
-    await atomicWriteFile(recordPath, JSON.stringify(rec));
-  } catch {
-    // a read-only cache only costs a probe per process
-  }
+  write(probeDir, rec);
+  if (sharedDir && sharedDir !== probeDir) write(sharedDir, rec);
   return make(rec);
 }
 

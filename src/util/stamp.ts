@@ -1,15 +1,18 @@
 // Stat stamps: when a file's stat still matches the stat recorded next to its content hash, the
 // hash is reused instead of re-reading the file (git's index and ccache's "direct mode" do the
 // same). The content hash stays what keys depend on; the stamp only says "unchanged since".
-import { readFileSync, statSync, type BigIntStats } from "node:fs";
+import { readFileSync, statSync, type Stats } from "node:fs";
 import { sha256 } from "./hash.js";
 
-/** What identifies one version of a file without reading it. Bigints as decimal strings (JSON). */
+/**
+ * What identifies one version of a file without reading it. Plain (double) stat fields: a
+ * BigInt stat costs ~3× as much per call, and ms as a double still resolves ~0.25 µs.
+ */
 export interface FileStamp {
   size: number;
-  mtimeNs: string;
-  ctimeNs: string;
-  ino: string;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
 }
 
 /**
@@ -19,23 +22,33 @@ export interface FileStamp {
  */
 export const RACY_WINDOW_MS = 3000;
 
-export function stampOf(st: BigIntStats): FileStamp {
-  return { size: Number(st.size), mtimeNs: String(st.mtimeNs), ctimeNs: String(st.ctimeNs), ino: String(st.ino) };
+export function stampOf(st: Stats): FileStamp {
+  return { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
 }
 
-/** stat (following symlinks) with nanosecond times; undefined when missing or not a regular file. */
-export function statFile(path: string): BigIntStats | undefined {
+function statOrUndefined(path: string): Stats | undefined {
   try {
-    const st = statSync(path, { bigint: true, throwIfNoEntry: false });
-    return st?.isFile() ? st : undefined;
+    return statSync(path, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
 }
 
+/** stat (following symlinks); undefined when missing or not a regular file. */
+export function statFile(path: string): Stats | undefined {
+  const st = statOrUndefined(path);
+  return st?.isFile() ? st : undefined;
+}
+
+/** stat of a directory; undefined when missing or not a directory. */
+export function statDir(path: string): Stats | undefined {
+  const st = statOrUndefined(path);
+  return st?.isDirectory() ? st : undefined;
+}
+
 export function isStamp(x: unknown): x is FileStamp {
   const s = x as FileStamp;
-  return !!s && Number.isSafeInteger(s.size) && typeof s.mtimeNs === "string" && typeof s.ctimeNs === "string" && typeof s.ino === "string";
+  return !!s && Number.isSafeInteger(s.size) && Number.isFinite(s.mtimeMs) && Number.isFinite(s.ctimeMs) && typeof s.ino === "number";
 }
 
 /**
@@ -43,11 +56,10 @@ export function isStamp(x: unknown): x is FileStamp {
  * enough (outside the racy window) when the stamp was taken at `stampedAtMs`. ctime is part of
  * the stamp, so restoring an mtime after an edit (touch -d, utimes) does not fool it.
  */
-export function stampTrusted(recorded: FileStamp | undefined, stampedAtMs: number | undefined, current: BigIntStats): boolean {
-  if (!recorded || typeof stampedAtMs !== "number" || !Number.isFinite(stampedAtMs)) return false;
-  if (recorded.size !== Number(current.size) || recorded.mtimeNs !== String(current.mtimeNs) || recorded.ctimeNs !== String(current.ctimeNs) || recorded.ino !== String(current.ino)) return false;
-  const newest = current.mtimeNs > current.ctimeNs ? current.mtimeNs : current.ctimeNs;
-  return newest < BigInt(Math.floor(stampedAtMs - RACY_WINDOW_MS)) * 1_000_000n;
+export function stampTrusted(recorded: FileStamp | undefined, stampedAtMs: number | undefined, current: Stats): boolean {
+  if (!isStamp(recorded) || typeof stampedAtMs !== "number" || !Number.isFinite(stampedAtMs)) return false;
+  if (recorded.size !== current.size || recorded.mtimeMs !== current.mtimeMs || recorded.ctimeMs !== current.ctimeMs || recorded.ino !== current.ino) return false;
+  return Math.max(current.mtimeMs, current.ctimeMs) < stampedAtMs - RACY_WINDOW_MS;
 }
 
 /** sha256 of a regular file read synchronously (small files: headers, objects); undefined when unreadable. */
@@ -58,6 +70,8 @@ export function hashFileSync(path: string): string | undefined {
     return undefined;
   }
 }
+
+const sameStamp = (a: FileStamp, b: FileStamp): boolean => a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 
 /**
  * Hashes a regular file and stamps it: stat, read, stat again. The stamp is only returned when
@@ -71,6 +85,5 @@ export function hashAndStamp(path: string): { sha256: string; stamp?: FileStamp 
   if (h === undefined) return undefined;
   const after = statFile(path);
   const a = stampOf(before);
-  const same = after && JSON.stringify(stampOf(after)) === JSON.stringify(a);
-  return same ? { sha256: h, stamp: a } : { sha256: h };
+  return after && sameStamp(stampOf(after), a) ? { sha256: h, stamp: a } : { sha256: h };
 }

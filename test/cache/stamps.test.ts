@@ -81,16 +81,15 @@ describe("dependency stamps", () => {
 
   it("a file changed within the racy window with an identical stat is never trusted", () => {
     const now = Date.now();
-    const ns = BigInt(now) * 1_000_000n;
-    const st = { size: 10n, mtimeNs: ns - 500_000_000n, ctimeNs: ns - 500_000_000n, ino: 42n } as unknown as Parameters<typeof stampOf>[0];
+    type St = Parameters<typeof stampOf>[0];
+    const st = { size: 10, mtimeMs: now - 500, ctimeMs: now - 500, ino: 42 } as St;
     const recorded = stampOf(st);
-    // Recorded 0.5 s after the file's last change: same stat later proves nothing.
+    // Recorded 0.5 s after the file's last change: the same stat later proves nothing.
     expect(stampTrusted(recorded, now, st)).toBe(false);
     // Recorded long after: the same stat means the same content.
     expect(stampTrusted(recorded, now + 2 * RACY_WINDOW_MS, st)).toBe(true);
     // Any stat difference (here only the ctime) is a re-hash.
-    const touched = { ...st, ctimeNs: ns - 400_000_000n } as unknown as Parameters<typeof stampOf>[0];
-    expect(stampTrusted(recorded, now + 2 * RACY_WINDOW_MS, touched)).toBe(false);
+    expect(stampTrusted(recorded, now + 2 * RACY_WINDOW_MS, { ...st, ctimeMs: now - 400 } as St)).toBe(false);
     expect(stampTrusted(undefined, now + 2 * RACY_WINDOW_MS, st)).toBe(false);
   });
 
@@ -127,11 +126,16 @@ describe("bundled header hash persisted with stamps", () => {
     expect(record).toMatch(/^include-.*\.json$/);
     expect(stampedTreeHash(tree, stamps)).toBe(h0);
 
-    // Make the record look old (so its stamps are trusted), then edit a header keeping size and mtime.
+    // Make the record look old (its stamps trusted) before each change, so each change must be
+    // noticed through the stat stamps themselves, not through the racy window.
     const recPath = join(stamps, record!);
-    const rec = JSON.parse(await readFile(recPath, "utf8"));
-    await writeFile(recPath, JSON.stringify({ ...rec, stampedAt: Date.now() + 10 * RACY_WINDOW_MS }));
+    const age = async (): Promise<void> => {
+      const rec = JSON.parse(await readFile(recPath, "utf8"));
+      await writeFile(recPath, JSON.stringify({ ...rec, stampedAt: Date.now() + 10 * RACY_WINDOW_MS }));
+    };
+    await age();
     expect(stampedTreeHash(tree, stamps)).toBe(h0);
+    // An edit that keeps the size and the mtime.
     const a = join(tree, "tvm", "ffi", "a.h");
     const st = await stat(a);
     await writeFile(a, "#define A 3\n");
@@ -139,12 +143,18 @@ describe("bundled header hash persisted with stamps", () => {
     const h1 = stampedTreeHash(tree, stamps);
     expect(h1).not.toBe(h0);
     expect(h1).toBe(await sha256Tree(tree));
-
-    // A new file, a removed file, a corrupt record, no record.
-    await writeFile(join(tree, "c.h"), "\n");
+    // A new file in a subdirectory, a removed file, a new directory.
+    await age();
+    await writeFile(join(tree, "tvm", "c.h"), "\n");
     expect(stampedTreeHash(tree, stamps)).toBe(await sha256Tree(tree));
+    await age();
     await rm(join(tree, "b.h"));
     expect(stampedTreeHash(tree, stamps)).toBe(await sha256Tree(tree));
+    await age();
+    await mkdir(join(tree, "tvm", "ffi", "extra"));
+    await writeFile(join(tree, "tvm", "ffi", "extra", "d.h"), "\n");
+    expect(stampedTreeHash(tree, stamps)).toBe(await sha256Tree(tree));
+    // A corrupt record, no record.
     await writeFile(recPath, "{not json");
     expect(stampedTreeHash(tree, stamps)).toBe(await sha256Tree(tree));
     await rm(recPath);
