@@ -3,13 +3,16 @@
 #   scripts/fuzz.sh [seconds=60] [extra libFuzzer flags...]
 # Env: FUZZ_JOBS (parallel fuzzing processes, default 1), FUZZ_BUILD_DIR (default build-fuzz).
 # Replays fuzz/regressions/* first; new crashing inputs land in fuzz/regressions/ (keep them:
-# the reliability test replays them). Writes build-fuzz/fuzz-result.json for docs/reliability.md.
+# the reliability test replays them). Writes $FUZZ_RESULT (default build-fuzz/fuzz-result.json)
+# for docs/reliability.md; logs go to build-fuzz/fuzz-<pid>.log (concurrent runs do not clobber).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"; shift || true
 dir="${FUZZ_BUILD_DIR:-build-fuzz}"
 jobs="${FUZZ_JOBS:-1}"
 bin="$dir/object_loader_fuzzer"
+result="${FUZZ_RESULT:-$dir/fuzz-result.json}"
+log="$dir/fuzz-$$.log"
 
 if [ ! -f "$dir/build.ninja" ]; then
   CC=clang-22 CXX=clang++-22 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DORCJIT_FUZZ=ON >/dev/null
@@ -19,6 +22,7 @@ flock /tmp/tvm-ffi-orcjit-build.lock cmake --build "$dir" --target object_loader
 
 corpus="$dir/corpus"
 node fuzz/build-corpus.mjs "$corpus"
+seeds=$(ls "$corpus" | wc -l)  # before this run adds to it
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:allocator_may_return_null=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
@@ -27,8 +31,8 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}"
 shopt -s nullglob
 regs=(fuzz/regressions/*)
 if ((${#regs[@]})); then
-  "$bin" -runs=0 -timeout=20 "${regs[@]}" 2>"$dir/regressions.log" || {
-    cat "$dir/regressions.log" >&2; echo "fuzz: a regression input fails again" >&2; exit 1; }
+  "$bin" -runs=0 -timeout=20 "${regs[@]}" 2>"$log" || {
+    cat "$log" >&2; echo "fuzz: a regression input fails again" >&2; exit 1; }
 fi
 
 # 2. Fuzz for a bounded time, seeded from the corpus.
@@ -36,13 +40,14 @@ start=$(date +%s)
 set +e
 "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -max_len=262144 \
   -print_final_stats=1 -jobs="$jobs" -workers="$jobs" \
-  -artifact_prefix=fuzz/regressions/ "$@" "$corpus" 2>"$dir/fuzz.log"
+  -artifact_prefix=fuzz/regressions/ "$@" "$corpus" 2>"$log"
 rc=$?
 set -e
 end=$(date +%s)
-execs=$(grep -ho 'stat::number_of_executed_units: *[0-9]*' "$dir"/fuzz*.log | awk '{s+=$2} END {print s+0}')
-seeds=$(ls "$corpus" | wc -l)
+# -jobs>1 writes fuzz-<n>.log in the working directory; one job reports in $log.
+execs=$({ cat "$log" fuzz-[0-9]*.log 2>/dev/null || true; } | { grep -o 'stat::number_of_executed_units: *[0-9]*' || true; } | awk '{s+=$2} END {print s+0}')
 printf '{"tool":"libFuzzer","seconds":%d,"executions":%d,"corpus":%d,"regressions":%d,"exitCode":%d}\n' \
-  "$((end - start))" "$execs" "$seeds" "${#regs[@]}" "$rc" >"$dir/fuzz-result.json"
-cat "$dir/fuzz-result.json"
-if [ "$rc" -ne 0 ]; then tail -n 80 "$dir/fuzz.log" >&2; exit "$rc"; fi
+  "$((end - start))" "$execs" "$seeds" "${#regs[@]}" "$rc" >"$result"
+cat "$result"
+if [ "$rc" -ne 0 ]; then tail -n 80 "$log" >&2; exit "$rc"; fi
+rm -f "$log"

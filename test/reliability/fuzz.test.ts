@@ -4,6 +4,7 @@
 // input), leak or sanitizer report fails the run; the crashing input is left in
 // fuzz/regressions/ to be kept.
 import { readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { expect, it } from "vitest";
@@ -13,11 +14,12 @@ const seconds = Number(process.env.ORCJIT_FUZZ_SECONDS ?? 150);
 
 it(`object loader survives ${seconds} s of libFuzzer with ASan+UBSan`, async () => {
   const before = new Set(readdirSync(join(ROOT, "fuzz/regressions")));
-  const r = await execa("bash", [join(ROOT, "scripts/fuzz.sh"), String(seconds)], { cwd: ROOT, reject: false, all: true });
+  const resultFile = join(tmpdir(), `orcjit-fuzz-result-${process.pid}.json`);
+  const r = await execa("bash", [join(ROOT, "scripts/fuzz.sh"), String(seconds)], { cwd: ROOT, reject: false, all: true, env: { FUZZ_RESULT: resultFile } });
   const added = readdirSync(join(ROOT, "fuzz/regressions")).filter((f) => !before.has(f));
   expect(added, `new crashing inputs: ${added.join(", ")}\n${r.all?.slice(-6000)}`).toEqual([]);
   expect(r.exitCode, r.all?.slice(-6000)).toBe(0);
-  const result = JSON.parse(readFileSync(join(ROOT, "build-fuzz/fuzz-result.json"), "utf8")) as { seconds: number; executions: number; corpus: number; regressions: number };
+  const result = JSON.parse(readFileSync(resultFile, "utf8")) as { seconds: number; executions: number; corpus: number; regressions: number };
   expect(result.executions).toBeGreaterThan(0);
   record("fuzz", { door: "object loader (libFuzzer, ASan+UBSan)", input: `mutated/truncated ELF from ${result.corpus} seeds (clang + gcc objects), ${result.regressions} regression inputs replayed`, count: result.executions, held: "every input: linked or JitError; no crash, hang, leak or sanitizer report", durationMs: result.seconds * 1000 });
 }, 30 * 60_000);
