@@ -31,6 +31,8 @@ interface Context {
   includeHash: string;
   hashFile: (p: string) => string | undefined;
   total: number;
+  /** Set when the caller wants the objects' verified bytes (loadInline): filled per result. */
+  bytes?: Map<CompiledObject, Buffer>;
 }
 
 /**
@@ -40,6 +42,22 @@ interface Context {
  * Cancelling `options.signal` kills running compilers and rejects with the signal's reason.
  */
 export async function compileUnits(units: readonly CompileUnit[], options: CompileOptions = {}): Promise<CompiledObject[]> {
+  return compileUnitsImpl(units, options);
+}
+
+/**
+ * compileUnits, also returning each object's bytes as compileUnits read and verified them (a
+ * hit's blob, checked against its sha256; a fresh build's output), so the caller can load them
+ * without reading the file again. Internal (loadInline). Only this call holds the bytes: they
+ * are not attached to the results, which callers may keep for a long time.
+ */
+export async function compileUnitsWithBytes(units: readonly CompileUnit[], options: CompileOptions = {}): Promise<{ objects: CompiledObject[]; bytes: Array<Buffer | undefined> }> {
+  const bytes = new Map<CompiledObject, Buffer>();
+  const objects = await compileUnitsImpl(units, options, bytes);
+  return { objects, bytes: objects.map((o) => bytes.get(o)) };
+}
+
+async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileOptions, bytes?: Map<CompiledObject, Buffer>): Promise<CompiledObject[]> {
   options.signal?.throwIfAborted();
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
@@ -54,7 +72,7 @@ export async function compileUnits(units: readonly CompileUnit[], options: Compi
     if (!hashes.has(p)) hashes.set(p, hashRegularFile(p));
     return hashes.get(p);
   };
-  const ctx: Context = { options, env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, total: units.length };
+  const ctx: Context = { options, env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, total: units.length, ...(bytes ? { bytes } : {}) };
   const limit = createLimiter(options.jobs ?? availableParallelism());
   const settled = await Promise.allSettled(units.map((u, i) => limit(() => compileOne(u, i, ctx))));
   const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
@@ -139,7 +157,7 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     if (hit) {
       const durationMs = performance.now() - t0;
       progress("cached", durationMs);
-      return withBytes({ source, objectPath: hit.objectPath, key: hit.key, cacheHit: true, dependencies: hit.deps.map((d) => d.path), durationMs, warnings: [] }, hit.bytes);
+      return withBytes(ctx, { source, objectPath: hit.objectPath, key: hit.key, cacheHit: true, dependencies: hit.deps.map((d) => d.path), durationMs, warnings: [] }, hit.bytes);
     }
   }
 
@@ -281,7 +299,7 @@ async function compileMiss(m: {
     });
     const durationMs = performance.now() - t0;
     progress("compiled", durationMs);
-    return withBytes({ source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
+    return withBytes(ctx, { source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
@@ -304,20 +322,9 @@ function hashRegularFile(path: string): string | undefined {
   return statFile(path) ? hashFileSync(path) : undefined;
 }
 
-// The verified bytes of each object this module just read or wrote, so that loadInline hands
-// them to the JIT without reading the file again. Held weakly and taken once: a CompiledObject
-// kept by a module does not keep its bytes alive.
-const objectBytes = new WeakMap<CompiledObject, Buffer>();
-function withBytes(o: CompiledObject, bytes: Buffer): CompiledObject {
-  objectBytes.set(o, bytes);
+function withBytes(ctx: Context, o: CompiledObject, bytes: Buffer): CompiledObject {
+  ctx.bytes?.set(o, bytes);
   return o;
-}
-
-/** The object's bytes as compileUnits read and verified them (once; undefined afterwards). */
-export function takeObjectBytes(o: CompiledObject): Buffer | undefined {
-  const b = objectBytes.get(o);
-  objectBytes.delete(o);
-  return b;
 }
 
 async function writeLog(ctx: Context, name: string, text: string): Promise<string | undefined> {

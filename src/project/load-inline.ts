@@ -6,8 +6,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CACHE_LAYOUT, resolveCacheDir } from "../cache/paths.js";
-import { compileUnits, type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
-import { takeObjectBytes } from "../compiler/compile.js";
+import { type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
+import { compileUnitsWithBytes } from "../compiler/compile.js";
 import { defaultSession, type DynamicLibrary, type ExecutionSession, type FFIFunction } from "../jit/index.js";
 import { KeyHasher } from "../util/hash.js";
 import { NAME_PATTERN } from "./build.js";
@@ -167,7 +167,7 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
     units.push({ source: join(dir, g.file), language: lang });
   }
 
-  const objects = await compileUnits(units, { ...compileOptions, buildDirectory: dir });
+  const { objects, bytes } = await compileUnitsWithBytes(units, { ...compileOptions, buildDirectory: dir });
 
   const session = sessionOpt ?? defaultSession();
   let perSession = memo.get(session);
@@ -184,7 +184,7 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
     try {
       // The bytes compileUnits already read and verified against the cache entry's hash: loading
       // from them saves reading the object a second time (and reads exactly what was verified).
-      for (const o of objects) library.add(takeObjectBytes(o) ?? o.objectPath);
+      objects.forEach((o, i) => library.add(bytes[i] ?? o.objectPath));
       const docs: Record<string, string> = {};
       const mod = new InlineModule({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
       for (const [f, doc] of fns) {
