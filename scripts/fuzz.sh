@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs the object-loader fuzzer (fuzz/object_loader_fuzzer.cc) for a bounded time.
 #   scripts/fuzz.sh [seconds=60] [extra libFuzzer flags...]
-# Env: FUZZ_JOBS (parallel fuzzing processes, default 1), FUZZ_BUILD_DIR (default build-fuzz).
+# Env: FUZZ_JOBS (parallel fuzzing processes, default 1), FUZZ_BUILD_DIR (default build-fuzz),
+#      FUZZ_SEED (libFuzzer -seed; default 0 = random; the CI test uses 1 so runs are repeatable).
 # Replays fuzz/regressions/* first; new crashing inputs land in fuzz/regressions/ (keep them:
 # the reliability test replays them). Writes $FUZZ_RESULT (default build-fuzz/fuzz-result.json)
 # for docs/reliability.md; logs go to build-fuzz/fuzz-<pid>.log (concurrent runs do not clobber).
@@ -39,7 +40,7 @@ fi
 start=$(date +%s)
 set +e
 "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=4096 -max_len=262144 \
-  -print_final_stats=1 -jobs="$jobs" -workers="$jobs" \
+  -print_final_stats=1 -jobs="$jobs" -workers="$jobs" -seed="${FUZZ_SEED:-0}" \
   -artifact_prefix=fuzz/regressions/ "$@" "$corpus" 2>"$log"
 rc=$?
 set -e

@@ -2,7 +2,8 @@
 // every kept regression input (fuzz/regressions/), then mutation fuzzing seeded from real
 // clang and gcc objects for ORCJIT_FUZZ_SECONDS (default 150). Any crash, hang (>20 s per
 // input), leak or sanitizer report fails the run; the crashing input is left in
-// fuzz/regressions/ to be kept.
+// fuzz/regressions/ to be kept. Seed 1 (FUZZ_SEED) makes the input sequence repeatable on a
+// fresh checkout; longer random campaigns: scripts/fuzz.sh <seconds>.
 import { readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,8 +16,9 @@ const seconds = Number(process.env.ORCJIT_FUZZ_SECONDS ?? 150);
 it(`object loader survives ${seconds} s of libFuzzer with ASan+UBSan`, async () => {
   const before = new Set(readdirSync(join(ROOT, "fuzz/regressions")));
   const resultFile = join(tmpdir(), `orcjit-fuzz-result-${process.pid}.json`);
-  const r = await execa("bash", [join(ROOT, "scripts/fuzz.sh"), String(seconds)], { cwd: ROOT, reject: false, all: true, env: { FUZZ_RESULT: resultFile } });
-  const added = readdirSync(join(ROOT, "fuzz/regressions")).filter((f) => !before.has(f));
+  const r = await execa("bash", [join(ROOT, "scripts/fuzz.sh"), String(seconds)], { cwd: ROOT, reject: false, all: true, env: { FUZZ_RESULT: resultFile, FUZZ_SEED: process.env.FUZZ_SEED ?? "1" } });
+  // libFuzzer names its artifacts crash-/leak-/timeout-/oom-<sha1> (kept inputs get renamed).
+  const added = readdirSync(join(ROOT, "fuzz/regressions")).filter((f) => !before.has(f) && /^(crash|leak|timeout|oom)-/.test(f));
   expect(added, `new crashing inputs: ${added.join(", ")}\n${r.all?.slice(-6000)}`).toEqual([]);
   expect(r.exitCode, r.all?.slice(-6000)).toBe(0);
   const result = JSON.parse(readFileSync(resultFile, "utf8")) as { seconds: number; executions: number; corpus: number; regressions: number };
