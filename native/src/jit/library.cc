@@ -157,7 +157,8 @@ void Library::LinkPending() {
     try {
       ThrowLLVMError(r.takeError(), ErrorKind::kLink, "library '" + name_ + "'", &reported);
     } catch (const JitError& e) {
-      if (pending_.empty()) throw;
+      if (pending_.empty() || std::string(e.what()).find("unresolved symbol") == std::string::npos)
+        throw;
       throw JitError(e.kind(), std::string(e.what()) +
                                    " (the objects that failed to link stay added: add what "
                                    "defines the missing symbols, then link again)");

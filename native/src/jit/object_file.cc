@@ -325,7 +325,15 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
   // with a corrupted llvm::Error (a fuzzed object; SEGV). Check the record structure first.
   for (size_t i = 0; i < sections.size(); ++i) {
     const auto& es = sections[i];
-    if (sec_names[i] != ".eh_frame" || es.sh_type == llvm::ELF::SHT_NOBITS) continue;
+    if (sec_names[i] != ".eh_frame") continue;
+    // What JITLink and libgcc treat as unwind tables must look like one (a fuzzed header with
+    // a garbage type and flags crashed __register_frame).
+    if ((es.sh_type != llvm::ELF::SHT_PROGBITS && es.sh_type != llvm::ELF::SHT_X86_64_UNWIND) ||
+        (es.sh_flags & ~uint64_t(llvm::ELF::SHF_ALLOC | llvm::ELF::SHF_WRITE)) != 0 ||
+        !(es.sh_flags & llvm::ELF::SHF_ALLOC))
+      Fail(name, "corrupted ELF object: section .eh_frame has type " + std::to_string(es.sh_type) +
+                     " and flags " + std::to_string(es.sh_flags) +
+                     " (expected an allocated PROGBITS unwind table)");
     const char* base = bytes.data() + es.sh_offset;
     uint64_t size = es.sh_size;
     std::map<uint64_t, CIEInfo> cies;
@@ -382,6 +390,10 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
       std::memcpy(&r_info, base + off + sizeof(r_offset), sizeof(r_info));
       uint32_t type = static_cast<uint32_t>(r_info & 0xffffffffu);
       uint64_t sym = r_info >> 32;
+      // Unknown types: JITLink crashed formatting its own error for one (fuzzer).
+      if (ehdr.e_machine == llvm::ELF::EM_X86_64 && type > llvm::ELF::R_X86_64_REX_GOTPCRELX + 8)
+        Fail(name, "unsupported relocation type " + std::to_string(type) + " (relocation #" +
+                       std::to_string(off / entsize) + " of " + sec_names[i] + ")");
       uint64_t width = RelocationWidth(ehdr.e_machine, type);
       bool inside = target.sh_type != llvm::ELF::SHT_NOBITS && r_offset <= target.sh_size &&
                     width <= target.sh_size - r_offset;
