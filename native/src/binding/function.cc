@@ -3,9 +3,15 @@
 #include "binding/addon_data.h"
 #include "binding/lifetime.h"
 #include "binding/values.h"
+#include "binding/values_state.h"
 #include "jit/library.h"
 #include "jit/session.h"
 
+// The call path is a raw napi_callback (no Napi::CallbackInfo): one napi_get_cb_info into a
+// stack array, numbers converted inline, Int/Float/Bool/None results created directly. Every
+// other case (more than kInlineArgs arguments, a disposed library, non-number arguments,
+// other results, errors) leaves through an out-of-line helper, so the hot function stays
+// small and allocation-free.
 namespace orcjit::binding {
 namespace {
 
@@ -13,67 +19,203 @@ struct FunctionData {
   std::shared_ptr<jit::Library> lib;
   std::string name;
   TVMFFISafeCallType fn;
+  // Bit i: argument #i was not a number on the previous call (a typed array, most likely),
+  // so the next call converts it without first probing for a number. A hint only.
+  uint32_t object_args = 0;
 };
 
-napi_value CallSafe(napi_env raw_env, napi_callback_info info) {
-  Napi::Env env(raw_env);
-  size_t argc = kInlineArgs;
-  napi_value inline_argv[kInlineArgs];
-  void* data = nullptr;
-  napi_get_cb_info(raw_env, info, &argc, inline_argv, nullptr, &data);
-  auto* fd = static_cast<FunctionData*>(data);
+inline bool ObjectArgHint(const FunctionData* fd, size_t i) {
+  return i < 32 && ((fd->object_args >> i) & 1u);
+}
+inline void SetObjectArgHint(FunctionData* fd, size_t i, const TVMFFIAny& converted) {
+  if (i >= 32) return;
+  bool number = converted.type_index == kTVMFFIInt || converted.type_index == kTVMFFIFloat;
+  if (number)
+    fd->object_args &= ~(1u << i);
+  else
+    fd->object_args |= 1u << i;
+}
+
+inline bool Unusable(const FunctionData* fd) {
+  jit::Library* lib = fd->lib.get();
+  if (__builtin_expect(lib->disposed() || lib->session().disposed(), 0)) return true;
+  // Deferred disposals are rare: one relaxed load before the locked lookup.
+  return __builtin_expect(g_deferred_disposals.load(std::memory_order_relaxed) != 0, 0) &&
+         DisposeRequested(lib);
+}
+
+/// Sets the pending JS exception from a Napi::Error (or anything else) thrown by `body`.
+template <typename F>
+napi_value Guard(napi_env env, F&& body) {
   try {
-    std::vector<napi_value> heap_argv;
-    napi_value* argv = inline_argv;
-    if (argc > kInlineArgs) {
-      heap_argv.resize(argc);
-      napi_get_cb_info(raw_env, info, &argc, heap_argv.data(), nullptr, nullptr);
-      argv = heap_argv.data();
-    }
-    if (__builtin_expect(fd->lib->disposed() || fd->lib->session().disposed() ||
-                             DisposeRequested(fd->lib.get()),
-                         0)) {
-      ThrowValue(env, MakeJitError(env, jit::JitError(jit::ErrorKind::kDisposed,
-                                                      "function '" + fd->name + "' of library '" +
-                                                          fd->lib->name() +
-                                                          "' called after dispose")));
-    }
-    TVMFFIAny inline_args[kInlineArgs];
-    std::vector<TVMFFIAny> heap_args;
-    TVMFFIAny* args = inline_args;
-    if (argc > kInlineArgs) {
-      heap_args.resize(argc);
-      args = heap_args.data();
-    }
-    ArgScratch scratch;
-    for (size_t i = 0; i < argc; ++i) ToAny(env, argv[i], &args[i], scratch, fd->name.c_str(), i);
-    TVMFFIAny result;
-    result.type_index = kTVMFFINone;
-    result.zero_padding = 0;
-    result.v_int64 = 0;
-    int rc;
-    try {
-      rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
-    } catch (const std::exception& e) {
-      scratch.Release();
-      ThrowValue(env, MakeFFIError(env, "InternalError",
-                                   std::string("C++ exception escaped '") + fd->name +
-                                       "' (safe-call functions must return an error code): " +
-                                       e.what(),
-                                   ""));
-    } catch (...) {
-      scratch.Release();
-      ThrowValue(env, MakeFFIError(env, "InternalError",
-                                   "unknown C++ exception escaped '" + fd->name + "'", ""));
-    }
-    scratch.Release();
-    if (rc != 0) ThrowValue(env, TakeRaisedError(env, rc, fd->name.c_str()));
+    return body();
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, e.what());
+  } catch (...) {
+    napi_throw_error(env, nullptr, "unknown C++ exception in the call path");
+  }
+  return nullptr;
+}
+
+[[gnu::noinline]] napi_value ThrowDisposed(napi_env env, const FunctionData* fd) {
+  return Guard(env, [&]() -> napi_value {
+    Napi::Env e(env);
+    ThrowValue(e, MakeJitError(e, jit::JitError(jit::ErrorKind::kDisposed,
+                                                "function '" + fd->name + "' of library '" +
+                                                    fd->lib->name() + "' called after dispose")));
+  });
+}
+
+/// Called from a catch block around fd->fn: the safe-call let a C++ exception escape.
+[[gnu::noinline]] napi_value ThrowEscaped(napi_env env, const FunctionData* fd) {
+  std::string what;
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    what = std::string("C++ exception escaped '") + fd->name +
+           "' (safe-call functions must return an error code): " + e.what();
+  } catch (...) {
+    what = "unknown C++ exception escaped '" + fd->name + "'";
+  }
+  return Guard(env, [&]() -> napi_value {
+    Napi::Env e(env);
+    ThrowValue(e, MakeFFIError(e, "InternalError", what, ""));
+  });
+}
+
+/// Results that are not None/Int/Float/Bool, and failed calls (rc != 0).
+[[gnu::noinline]] napi_value FinishSlow(napi_env env, FunctionData* fd, int rc,
+                                        TVMFFIAny* result) {
+  return Guard(env, [&]() -> napi_value {
+    Napi::Env e(env);
+    if (rc != 0) ThrowValue(e, TakeRaisedError(e, rc, fd->name.c_str()));
     PinSource pin(&fd->lib);  // objects in the result keep the library's code alive
-    return FromAny(env, &result, fd->name.c_str(), pin);
+    return FromAny(e, result, fd->name.c_str(), pin);
+  });
+}
+
+/// The result of a successful call as JS: the common kinds without leaving this function.
+inline napi_value Finish(napi_env env, FunctionData* fd, int rc, TVMFFIAny* result) {
+  napi_value out;
+  if (__builtin_expect(rc == 0, 1)) {
+    switch (result->type_index) {
+      case kTVMFFINone: napi_get_null(env, &out); return out;
+      case kTVMFFIInt:
+        if (result->v_int64 == static_cast<int32_t>(result->v_int64)) {
+          napi_create_int32(env, static_cast<int32_t>(result->v_int64), &out);
+          return out;
+        }
+        if (result->v_int64 >= -kMaxSafeInteger && result->v_int64 <= kMaxSafeInteger) {
+          napi_create_double(env, static_cast<double>(result->v_int64), &out);
+          return out;
+        }
+        break;  // bigint
+      case kTVMFFIFloat: napi_create_double(env, result->v_float64, &out); return out;
+      case kTVMFFIBool: napi_get_boolean(env, result->v_int64 != 0, &out); return out;
+      default: break;
+    }
+  }
+  return FinishSlow(env, fd, rc, result);
+}
+
+inline TVMFFIAny NoneAny() {
+  TVMFFIAny a;
+  a.type_index = kTVMFFINone;
+  a.zero_padding = 0;
+  a.v_int64 = 0;
+  return a;
+}
+
+/// Arguments from #first on include a non-number: full conversion with scratch storage
+/// (strings, byte arrays, tensor views, objects, callbacks), then the call. `probed`: argv[first]
+/// already failed napi_get_value_double.
+[[gnu::noinline]] napi_value CallMixed(napi_env env, FunctionData* fd, const napi_value* argv,
+                                       size_t argc, TVMFFIAny* args, size_t first, bool probed) {
+  ArgScratch scratch;
+  try {
+    Napi::Env e(env);
+    const char* name = fd->name.c_str();
+    for (size_t i = first; i < argc; ++i) {
+      if (i == first && probed)
+        ToAnyNonNumber(e, argv[i], &args[i], scratch, name, i);
+      else if (ObjectArgHint(fd, i))
+        ToAnyTypedArrayFirst(e, argv[i], &args[i], scratch, name, i);
+      else
+        ToAny(e, argv[i], &args[i], scratch, name, i);
+      SetObjectArgHint(fd, i, args[i]);
+    }
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
     return nullptr;
   }
+  TVMFFIAny result = NoneAny();
+  int rc;
+  try {
+    // Non-number arguments may be callbacks: let them share this call's handle scope.
+    UnscopedCallbacks budget(CurrentEnvState());
+    rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
+  } catch (...) {
+    scratch.Release();
+    return ThrowEscaped(env, fd);
+  }
+  scratch.Release();
+  return Finish(env, fd, rc, &result);
+}
+
+/// More than kInlineArgs arguments: the same conversion over heap arrays.
+[[gnu::noinline]] napi_value CallMany(napi_env env, napi_callback_info info, FunctionData* fd,
+                                      size_t argc) {
+  std::vector<napi_value> argv(argc);
+  napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr);
+  std::vector<TVMFFIAny> args(argc);
+  ArgScratch scratch;
+  try {
+    Napi::Env e(env);
+    for (size_t i = 0; i < argc; ++i) ToAny(e, argv[i], &args[i], scratch, fd->name.c_str(), i);
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  TVMFFIAny result = NoneAny();
+  int rc;
+  try {
+    UnscopedCallbacks budget(CurrentEnvState());
+    rc = fd->fn(nullptr, args.data(), static_cast<int32_t>(argc), &result);
+  } catch (...) {
+    scratch.Release();
+    return ThrowEscaped(env, fd);
+  }
+  scratch.Release();
+  return Finish(env, fd, rc, &result);
+}
+
+napi_value CallSafe(napi_env env, napi_callback_info info) {
+  size_t argc = kInlineArgs;
+  napi_value argv[kInlineArgs];
+  void* data = nullptr;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
+  auto* fd = static_cast<FunctionData*>(data);
+  if (Unusable(fd)) return ThrowDisposed(env, fd);
+  if (__builtin_expect(argc > kInlineArgs, 0)) return CallMany(env, info, fd, argc);
+  TVMFFIAny args[kInlineArgs];
+  for (size_t i = 0; i < argc; ++i) {
+    if (__builtin_expect((fd->object_args >> i) & 1u, 0))
+      return CallMixed(env, fd, argv, argc, args, i, false);
+    double d;
+    if (napi_get_value_double(env, argv[i], &d) != napi_ok)
+      return CallMixed(env, fd, argv, argc, args, i, true);
+    NumberToAny(d, &args[i]);
+  }
+  TVMFFIAny result = NoneAny();
+  int rc;
+  try {
+    rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
+  } catch (...) {
+    return ThrowEscaped(env, fd);
+  }
+  return Finish(env, fd, rc, &result);
 }
 
 }  // namespace

@@ -206,18 +206,6 @@ void SetNone(TVMFFIAny* out) {
   out->v_int64 = 0;
 }
 
-void DoubleToAny(double d, TVMFFIAny* out) {
-  out->zero_padding = 0;
-  // Integers that fit int64 go as Int (what C/C++ integer parameters expect).
-  if (std::isfinite(d) && d == std::trunc(d) && std::fabs(d) < 9223372036854775808.0) {
-    out->type_index = kTVMFFIInt;
-    out->v_int64 = static_cast<int64_t>(d);
-  } else {
-    out->type_index = kTVMFFIFloat;
-    out->v_float64 = d;
-  }
-}
-
 void BigIntToAny(Napi::Env env, napi_value value, TVMFFIAny* out, const char* fn, size_t i) {
   int64_t v;
   bool lossless = false;
@@ -354,7 +342,35 @@ void ToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
            const char* fn_name, size_t index) {
   // Fast path: numbers need one N-API call instead of typeof + get.
   double d;
-  if (napi_get_value_double(env, value, &d) == napi_ok) return DoubleToAny(d, out);
+  if (napi_get_value_double(env, value, &d) == napi_ok) return NumberToAny(d, out);
+  ToAnyNonNumber(env, value, out, scratch, fn_name, index);
+}
+
+namespace {
+void ToAnyRest(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
+               const char* fn_name, size_t index);
+}  // namespace
+
+void ToAnyNonNumber(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
+                    const char* fn_name, size_t index) {
+  // Typed arrays first: napi_get_typedarray_info rejects anything else cheaply, so a
+  // Float32Array costs this one call instead of typeof + it.
+  if (TypedArrayToAny(env, value, out, scratch, fn_name, index)) return;
+  ToAnyRest(env, value, out, scratch, fn_name, index);
+}
+
+void ToAnyTypedArrayFirst(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
+                          const char* fn_name, size_t index) {
+  if (TypedArrayToAny(env, value, out, scratch, fn_name, index)) return;
+  double d;
+  if (napi_get_value_double(env, value, &d) == napi_ok) return NumberToAny(d, out);
+  ToAnyRest(env, value, out, scratch, fn_name, index);
+}
+
+namespace {
+/// Neither a number nor a typed array.
+void ToAnyRest(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
+               const char* fn_name, size_t index) {
   napi_valuetype t;
   napi_typeof(env, value, &t);
   switch (t) {
@@ -371,7 +387,6 @@ void ToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
     case napi_string: return StringToAny(env, value, out, scratch);
     case napi_bigint: return BigIntToAny(env, value, out, fn_name, index);
     case napi_object: {
-      if (TypedArrayToAny(env, value, out, scratch, fn_name, index)) return;
       if (Box* box = UnwrapBoxOfObject(env, value)) return BoxToAny(env, box, out, fn_name, index);
       bool is_ab = false;
       napi_is_arraybuffer(env, value, &is_ab);
@@ -399,6 +414,7 @@ void ToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
                        kSupported);
   }
 }
+}  // namespace
 
 void ToOwnedAny(Napi::Env env, napi_value value, TVMFFIAny* out, const char* what) {
   ArgScratch scratch;
@@ -420,8 +436,8 @@ void ToOwnedAny(Napi::Env env, napi_value value, TVMFFIAny* out, const char* wha
 namespace {
 
 Napi::Value IntToJs(Napi::Env env, int64_t v) {
-  constexpr int64_t kMaxSafe = (int64_t(1) << 53) - 1;
-  if (v >= -kMaxSafe && v <= kMaxSafe) return Napi::Number::New(env, static_cast<double>(v));
+  if (v >= -kMaxSafeInteger && v <= kMaxSafeInteger)
+    return Napi::Number::New(env, static_cast<double>(v));
   return Napi::BigInt::New(env, v);
 }
 

@@ -95,10 +95,40 @@ class PinSource {
   uint64_t owner_ = 0;
 };
 
+/// A JS number as an argument: integers within int64 go as Int (what C/C++ integer
+/// parameters expect), everything else (fractions, NaN, ±Inf, ±2^63 and beyond) as Float.
+/// Inline: this is the call path's fast lane (no libm, no N-API).
+inline void NumberToAny(double d, TVMFFIAny* out) {
+  out->zero_padding = 0;
+  // The range test is false for NaN and makes the cast defined; the round trip is exact
+  // only for integral values.
+  if (d > -9223372036854775808.0 && d < 9223372036854775808.0) {
+    int64_t i = static_cast<int64_t>(d);
+    if (static_cast<double>(i) == d) {
+      out->type_index = kTVMFFIInt;
+      out->v_int64 = i;
+      return;
+    }
+  }
+  out->type_index = kTVMFFIFloat;
+  out->v_float64 = d;
+}
+
+/// Largest integer a JS number holds exactly (Int results beyond it become bigint).
+constexpr int64_t kMaxSafeInteger = (int64_t(1) << 53) - 1;
+
 /// Converts argument #index (0-based) of `fn_name`. Throws a JS TypeError naming both when
 /// the value has no TVM-FFI representation.
 void ToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
            const char* fn_name, size_t index);
+/// ToAny for a value the caller already found not to be a number (napi_get_value_double
+/// failed): saves that call.
+void ToAnyNonNumber(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
+                    const char* fn_name, size_t index);
+/// ToAny trying typed arrays before numbers: for argument positions that held a non-number
+/// on the previous call (saves the failing number probe on tensor arguments).
+void ToAnyTypedArrayFirst(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
+                          const char* fn_name, size_t index);
 
 /// Converts a JS value to an owned Any (callback results); views that cannot be owned (a
 /// plain typed array) raise TypeError.

@@ -10,6 +10,7 @@
 #include "binding/values.h"
 #include "binding/values_state.h"
 #include "runtime/api.h"
+#include "runtime/function.h"
 #include "runtime/global_registry.h"
 #include "runtime/type_table.h"
 
@@ -123,17 +124,54 @@ struct JsCallback {
   }
 };
 
-void InvokeJs(const JsCallback& cb, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
-  EnvState* st = CurrentEnvState();
-  if (!st || st->env != cb.env) {
-    throw runtime::FFIError(
-        "RuntimeError",
-        "JS function '" + cb.name +
-            "' was called from a thread that is not its JavaScript thread; JS callbacks can "
-            "only be called synchronously, on the thread that runs the calling JS code");
+/// Callback arguments as JS: the scalar kinds directly, the rest through FromAnyView.
+napi_value ArgToJs(Napi::Env env, const TVMFFIAny& a, const char* name) {
+  napi_value v;
+  switch (a.type_index) {
+    case kTVMFFINone: napi_get_null(env, &v); return v;
+    case kTVMFFIInt:
+      if (a.v_int64 >= -kMaxSafeInteger && a.v_int64 <= kMaxSafeInteger) {
+        napi_create_double(env, static_cast<double>(a.v_int64), &v);
+        return v;
+      }
+      break;
+    case kTVMFFIFloat: napi_create_double(env, a.v_float64, &v); return v;
+    case kTVMFFIBool: napi_get_boolean(env, a.v_int64 != 0, &v); return v;
+    default: break;
   }
+  PinSource none;
+  return FromAnyView(env, a, name, none);
+}
+
+/// The JS result as an owned Any: undefined/null/number/boolean without leaving this
+/// function; the rest (and the error message naming the callback) only when needed.
+void ResultFromJs(Napi::Env env, const JsCallback& cb, napi_value ret, TVMFFIAny* result) {
+  napi_valuetype t = napi_undefined;
+  napi_typeof(env, ret, &t);
+  switch (t) {
+    case napi_undefined:
+    case napi_null: return;  // *result is None already
+    case napi_number: {
+      double d = 0;
+      napi_get_value_double(env, ret, &d);
+      return NumberToAny(d, result);
+    }
+    case napi_boolean: {
+      bool b = false;
+      napi_get_value_bool(env, ret, &b);
+      result->type_index = kTVMFFIBool;
+      result->zero_padding = 0;
+      result->v_int64 = b ? 1 : 0;
+      return;
+    }
+    default:
+      ToOwnedAny(env, ret, result, ("result of JS function '" + cb.name + "'").c_str());
+  }
+}
+
+/// Calls the JS function; errors are raised (TVM-FFI error slot) and reported as -1.
+int InvokeJs(const JsCallback& cb, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
   Napi::Env env(cb.env);
-  Napi::HandleScope scope(env);
   try {
     napi_value inline_argv[kInlineArgs];
     std::vector<napi_value> heap_argv;
@@ -142,41 +180,88 @@ void InvokeJs(const JsCallback& cb, const TVMFFIAny* args, int32_t n, TVMFFIAny*
       heap_argv.resize(size_t(n));
       argv = heap_argv.data();
     }
-    PinSource none;
-    for (int32_t i = 0; i < n; ++i) argv[i] = FromAnyView(env, args[i], cb.name.c_str(), none);
+    for (int32_t i = 0; i < n; ++i) argv[i] = ArgToJs(env, args[i], cb.name.c_str());
     napi_value fn, undefined, ret = nullptr;
     napi_get_reference_value(cb.env, cb.fn, &fn);
     napi_get_undefined(cb.env, &undefined);
     napi_status status = napi_call_function(cb.env, undefined, fn, size_t(n), argv, &ret);
-    if (status == napi_pending_exception) {
-      napi_value exc;
-      napi_get_and_clear_last_exception(cb.env, &exc);
-      RaiseJsError(env, exc);
-      throw runtime::ErrorAlreadyRaised{};
+    if (__builtin_expect(status != napi_ok, 0)) {
+      if (status == napi_pending_exception) {
+        napi_value exc;
+        napi_get_and_clear_last_exception(cb.env, &exc);
+        RaiseJsError(env, exc);
+        return -1;
+      }
+      runtime::SetRaisedError({"InternalError",
+                               "cannot call JS function '" + cb.name + "' (N-API status " +
+                                   std::to_string(int(status)) + ")",
+                               ""});
+      return -1;
     }
-    if (status != napi_ok) {
-      throw runtime::FFIError("InternalError",
-                              "cannot call JS function '" + cb.name + "' (N-API status " +
-                                  std::to_string(int(status)) + ")");
-    }
-    ToOwnedAny(env, ret, result, ("result of JS function '" + cb.name + "'").c_str());
+    ResultFromJs(env, cb, ret, result);
+    return 0;
   } catch (const Napi::Error& e) {
-    RaiseJsError(env, e.Value());
-    throw runtime::ErrorAlreadyRaised{};
+    try {
+      RaiseJsError(env, e.Value());
+    } catch (const std::exception& e2) {
+      runtime::SetRaisedError({"InternalError", e2.what(), ""});
+    }
+  } catch (const runtime::FFIError& e) {
+    runtime::SetRaisedError(e.info());
+  } catch (const std::bad_alloc&) {
+    runtime::SetRaisedError({"MemoryError", "out of memory", ""});
+  } catch (const std::exception& e) {
+    runtime::SetRaisedError({"InternalError", e.what(), ""});
+  } catch (...) {
+    runtime::SetRaisedError({"InternalError", "unknown C++ exception", ""});
   }
+  return -1;
+}
+
+/// safe_call of a wrapped JS function (self = JsCallback): a plain function pointer, so a
+/// call is TVMFFIFunctionCall -> trampoline -> here, with no std::function in between.
+int JsCallbackSafeCall(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
+  auto* cb = static_cast<JsCallback*>(self);
+  EnvState* st = CurrentEnvState();
+  if (!st || st->env != cb->env) {
+    runtime::SetRaisedError(
+        {"RuntimeError",
+         "JS function '" + cb->name +
+             "' was called from a thread that is not its JavaScript thread; JS callbacks can "
+             "only be called synchronously, on the thread that runs the calling JS code",
+         ""});
+    return -1;
+  }
+  if (st->unscoped_callbacks > 0) {
+    // Inside a JS -> C++ call with budget left: its scope takes this call's handles.
+    --st->unscoped_callbacks;
+    return InvokeJs(*cb, args, n, result);
+  }
+  // Handles made for this call die with it (loops of callbacks would otherwise grow the
+  // caller's scope).
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(cb->env, &scope) != napi_ok) {
+    runtime::SetRaisedError({"InternalError", "cannot open a handle scope", ""});
+    return -1;
+  }
+  int rc = InvokeJs(*cb, args, n, result);
+  napi_close_handle_scope(cb->env, scope);
+  return rc;
 }
 
 }  // namespace
 
 TVMFFIObject* WrapJsFunction(Napi::Env env, napi_value fn, const std::string& name) {
-  auto cb = std::make_shared<JsCallback>();
+  auto cb = std::make_unique<JsCallback>();
   cb->env = env;
   cb->name = name;
   Napi::Value nm = Napi::Value(env, fn).As<Napi::Object>().Get("name");
   if (nm.IsString() && !Utf8(nm).empty()) cb->name = Utf8(nm);
   napi_create_reference(env, fn, 1, &cb->fn);
-  return runtime::CreateFunction(
-      [cb](const TVMFFIAny* args, int32_t n, TVMFFIAny* result) { InvokeJs(*cb, args, n, result); });
+  TVMFFIObject* f = runtime::NewFunction(cb.get(), &JsCallbackSafeCall,
+                                         [](void* self) { delete static_cast<JsCallback*>(self); });
+  cb.release();  // owned by the function object now
+  return f;
 }
 
 // ---------------------------------------------------------------- exports

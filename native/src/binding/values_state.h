@@ -11,6 +11,35 @@ namespace orcjit::binding {
 struct EnvState {
   napi_env env = nullptr;
   ValueClasses classes;
+  // JS callbacks that may still run without a handle scope of their own. A scope per
+  // callback costs a heap allocation inside N-API (about a sixth of a round trip); a call
+  // from JS that can call back sets a budget (UnscopedCallbacks), so its callbacks' few
+  // handles collect in that call's own scope, bounded by the budget, and freed when it returns.
+  uint32_t unscoped_callbacks = 0;
+};
+
+/// Callbacks per JS -> C++ call that skip their own handle scope (a few handles each).
+constexpr uint32_t kUnscopedCallbackBudget = 1024;
+
+/// RAII: gives the callbacks made during one JS -> C++ call the budget above (restoring the
+/// enclosing call's budget after). `st` may be null (not a JS thread: nothing to do).
+class UnscopedCallbacks {
+ public:
+  explicit UnscopedCallbacks(EnvState* st) : st_(st) {
+    if (st_) {
+      saved_ = st_->unscoped_callbacks;
+      st_->unscoped_callbacks = kUnscopedCallbackBudget;
+    }
+  }
+  ~UnscopedCallbacks() {
+    if (st_) st_->unscoped_callbacks = saved_;
+  }
+  UnscopedCallbacks(const UnscopedCallbacks&) = delete;
+  UnscopedCallbacks& operator=(const UnscopedCallbacks&) = delete;
+
+ private:
+  EnvState* st_;
+  uint32_t saved_ = 0;
 };
 
 /// The state of the environment running on this thread, or nullptr (not a JS thread).
