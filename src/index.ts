@@ -38,8 +38,8 @@ export { bundledIncludeDir, compileUnits, resolveToolchain, toolkitId } from "./
 export type { BuildProgress, CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./compiler/index.js";
 
 // JIT object API (ExecutionSession / DynamicLibrary over LLVM ORC)
-export { DynamicLibrary, ExecutionSession, defaultSession } from "./jit/index.js";
-export type { ExecutionSessionOptions, FFIArg, FFIFunction, FFIResult } from "./jit/index.js";
+export { DynamicLibrary, ExecutionSession, defaultSession, nativeInfo } from "./jit/index.js";
+export type { ExecutionSessionOptions, FFIArg, FFIFunction, FFIResult, NativeInfo } from "./jit/index.js";
 
 // Inline modules and object builds (compiler → cache → jit)
 export { loadInline, InlineModule, generateInlineSources, CPP_PRELUDE } from "./project/load-inline.js";

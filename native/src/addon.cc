@@ -2,6 +2,8 @@
 //
 // exports:
 //   abiVersion                 number, bumped when this shape changes
+//   nativeInfo()               { llvmVersion, abiVersion, tvmFfiVersion, targetTriple,
+//                                buildType, sanitize } of this build
 //   initialize(classes)        injects the JS error classes from src/errors.ts
 //   Session                    class (binding/session_wrap.h); Library objects come from it
 //   values                     value layer: tensors, objects, global functions (values_api.cc)
@@ -12,11 +14,38 @@
 #include "binding/session_wrap.h"
 #include "binding/values.h"
 #include "jit/session.h"
+#include "llvm/Config/llvm-config.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+
+#ifndef ORCJIT_BUILD_TYPE
+#define ORCJIT_BUILD_TYPE "unknown"
+#endif
+#ifndef ORCJIT_SANITIZE_BUILD
+#define ORCJIT_SANITIZE_BUILD 0
+#endif
 
 namespace {
 
 using orcjit::binding::AddonData;
+
+constexpr int kAbiVersion = 1;
+
+#define ORCJIT_STR2(x) #x
+#define ORCJIT_STR(x) ORCJIT_STR2(x)
+
+Napi::Value NativeInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("llvmVersion", LLVM_VERSION_STRING);
+  o.Set("abiVersion", kAbiVersion);
+  o.Set("tvmFfiVersion", ORCJIT_STR(TVM_FFI_VERSION_MAJOR) "." ORCJIT_STR(
+                             TVM_FFI_VERSION_MINOR) "." ORCJIT_STR(TVM_FFI_VERSION_PATCH));
+  o.Set("targetTriple", llvm::sys::getProcessTriple());
+  o.Set("buildType", ORCJIT_BUILD_TYPE);
+  o.Set("sanitize", ORCJIT_SANITIZE_BUILD != 0);
+  return o;
+}
 
 Napi::Value Initialize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -57,7 +86,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function library = orcjit::binding::LibraryWrap::Define(env);
   data->session_ctor = Napi::Persistent(session);
   data->library_ctor = Napi::Persistent(library);
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
+  exports.Set("nativeInfo", Napi::Function::New(env, NativeInfo, "nativeInfo"));
   exports.Set("initialize", Napi::Function::New(env, Initialize, "initialize"));
   exports.Set("Session", session);
   exports.Set("Library", library);

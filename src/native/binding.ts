@@ -103,8 +103,25 @@ export interface NativeValues {
   sharedGetFunction(handle: object, name: string): NativeFunction | null;
 }
 
+/** What the loaded addon was built from and for (`nativeInfo()`, native/src/addon.cc). */
+export interface NativeInfo {
+  /** LLVM the JIT is linked against (LLVM_VERSION_STRING), e.g. "22.1.8". */
+  llvmVersion: string;
+  /** The addon's binding ABI version (NATIVE_ABI_VERSION). */
+  abiVersion: number;
+  /** TVM-FFI C ABI version the runtime implements, e.g. "0.1.14". */
+  tvmFfiVersion: string;
+  /** Target triple of this process (llvm::sys::getProcessTriple()). */
+  targetTriple: string;
+  /** CMake build type of the addon ("Release", "Debug", ...). */
+  buildType: string;
+  /** Built with AddressSanitizer/UBSan (ORCJIT_SANITIZE). */
+  sanitize: boolean;
+}
+
 export interface NativeBinding {
   readonly abiVersion: number;
+  nativeInfo(): NativeInfo;
   initialize(classes: NativeErrorClasses): void;
   Session: new (options?: NativeSessionOptions) => NativeSession;
   values: NativeValues;

@@ -112,7 +112,7 @@ describe("doctor", () => {
       ok: boolean;
       toolchains: { language: string; found: boolean; version?: string; kind?: string }[];
       cache: { dir: string; size: number; entries: number };
-      jit: { loaded: boolean };
+      jit: { loaded: boolean; llvmVersion?: string; tvmFfiVersion?: string; abiVersion?: number };
       headers: string;
     };
     expect(report.ok).toBe(true);
@@ -121,8 +121,12 @@ describe("doctor", () => {
     expect(report.cache).toEqual({ dir: `${dir}/.test-cache`, size: 0, entries: 0 });
     expect(report.headers).toMatch(/native\/include$/);
     expect(report.jit.loaded).toBe(true); // the test setup builds the addon
+    expect(report.jit.llvmVersion).toMatch(/^22\.\d+\.\d+/);
+    expect(report.jit.tvmFfiVersion).toBe("0.1.14");
+    expect(report.jit.abiVersion).toBe(1);
     const human = await orcjit(["doctor"], { cwd: dir });
     expect(human.exitCode).toBe(0);
+    expect(human.stdout).toMatch(/^jit +addon loads; LLVM 22\.\d+\.\d+, TVM-FFI 0\.1\.14/m);
     expect(human.stdout).toMatch(/^compilers$/m);
     expect(human.stdout).toMatch(/^cache +.*\.test-cache \(0 objects, 0 B\)$/m);
   });

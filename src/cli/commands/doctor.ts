@@ -20,16 +20,13 @@ interface ToolchainReport {
 }
 
 /**
- * Whether the JIT addon loads (by creating and disposing a session), plus whatever facts the
- * JIT layer reports about itself (LLVM version, ...) through an info function, when it has one.
+ * Whether the JIT addon loads (by creating and disposing a session), plus what it reports
+ * about its build (nativeInfo(): LLVM version, ABI versions, target, build type).
  */
 function jitInfo(): Record<string, unknown> {
   const session = new api.ExecutionSession();
   session.dispose();
-  const exports = api as unknown as Record<string, unknown>;
-  const info = exports.nativeInfo ?? exports.jitInfo ?? exports.addonInfo;
-  if (typeof info === "function") return info() as Record<string, unknown>;
-  return { llvm: "not reported by this addon build" };
+  return { ...api.nativeInfo() };
 }
 
 export async function doctorReport(cacheDir?: string): Promise<Record<string, unknown>> {
@@ -98,10 +95,9 @@ export function registerDoctor(program: Command, s: Streams): void {
         `toolkit     ${String(r.toolkit)} (node ${String(r.node)}, ${String(r.platform)})`,
         `headers     ${String(r.headers)}`,
         jit.loaded
-          ? `jit         addon loads; ${Object.entries(jit)
-              .filter(([k]) => k !== "loaded")
-              .map(([k, v]) => `${k} ${String(v)}`)
-              .join(", ")}`
+          ? `jit         addon loads; LLVM ${String(jit.llvmVersion)}, TVM-FFI ${String(jit.tvmFfiVersion)}, ` +
+            `ABI ${String(jit.abiVersion)}, ${String(jit.targetTriple)}, ${String(jit.buildType)}` +
+            `${jit.sanitize ? " (sanitizers)" : ""}`
           : `jit         not loadable: ${String(jit.error)}`,
         "compilers",
         ...(r.toolchains as ToolchainReport[]).map((t) =>
