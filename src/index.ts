@@ -39,7 +39,7 @@ export type { BuildProgress, CompiledObject, CompileOptions, CompileUnit, Toolch
 
 // JIT object API (ExecutionSession / DynamicLibrary over LLVM ORC)
 export { DynamicLibrary, ExecutionSession, defaultSession, nativeInfo } from "./jit/index.js";
-export type { ExecutionSessionOptions, FFIArg, FFIFunction, FFIResult, NativeInfo } from "./jit/index.js";
+export type { AddOptions, ExecutionSessionOptions, FFIArg, FFIFunction, FFIResult, NativeInfo } from "./jit/index.js";
 
 // Inline modules and object builds (compiler → cache → jit)
 export { loadInline, InlineModule, generateInlineSources, CPP_PRELUDE } from "./project/load-inline.js";

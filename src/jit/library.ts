@@ -11,6 +11,12 @@ export type FFIResult = number | bigint | boolean | string | Uint8Array | null;
 /** A function resolved with `getFunction`: calls `__tvm_ffi_<name>` (keeps its library's code alive). */
 export type FFIFunction = (...args: FFIArg[]) => FFIResult;
 
+/** Options of `DynamicLibrary.add`. */
+export interface AddOptions {
+  /** Display name of a byte buffer in errors (ObjectFileError, LinkError). */
+  name?: string;
+}
+
 export class DynamicLibrary {
   readonly session: ExecutionSession;
   /** @internal */
@@ -36,9 +42,14 @@ export class DynamicLibrary {
   /**
    * Adds a relocatable object file: a path or the object's bytes. Can be called again later
    * (incremental loading); functions obtained earlier stay valid. Code is linked when a
-   * function is first looked up.
+   * function is first looked up. `options.name` names a byte buffer in errors (e.g. the path
+   * it was read from) instead of `<bytes #n, N B>`; paths are always named by themselves.
    */
-  add(object: string | Uint8Array): this {
+  add(object: string | Uint8Array, options?: AddOptions): this {
+    const name = options?.name;
+    if (name !== undefined && (typeof name !== "string" || name.length === 0)) {
+      throw new TypeError("DynamicLibrary.add(object, options): 'options.name' must be a non-empty string");
+    }
     this.#check("add");
     let bytes: Uint8Array;
     let display: string;
@@ -55,7 +66,8 @@ export class DynamicLibrary {
       display = object;
     } else if (object instanceof Uint8Array) {
       bytes = object;
-      display = `<bytes #${++this.#bytesCount}, ${object.byteLength} B>`;
+      ++this.#bytesCount;
+      display = name ?? `<bytes #${this.#bytesCount}, ${object.byteLength} B>`;
     } else {
       throw new TypeError(
         "DynamicLibrary.add(object): argument 'object' must be a path (string) or a Uint8Array",

@@ -184,7 +184,12 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
     try {
       // The bytes compileUnits already read and verified against the cache entry's hash: loading
       // from them saves reading the object a second time (and reads exactly what was verified).
-      objects.forEach((o, i) => library.add(bytes[i] ?? o.objectPath));
+      // Named by their object path, so errors read as if the file had been added.
+      objects.forEach((o, i) => {
+        const b = bytes[i];
+        if (b) library.add(b, { name: o.objectPath });
+        else library.add(o.objectPath);
+      });
       const docs: Record<string, string> = {};
       const mod = new InlineModule({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
       for (const [f, doc] of fns) {
