@@ -1,28 +1,48 @@
 // Seed corpus for the object-loader fuzzer: real relocatable objects from both compilers
-// (test/.fixtures when the test suite built them, else compiled here from test/fixtures),
-// objects with init/fini sections, COMDATs, TLS, __tvm_ffi__library_ctx, plus truncations.
+// (the test fixtures in test/fixtures, plus extra sources below that reach init/fini sections,
+// COMDATs, TLS, __tvm_ffi__library_ctx), plus truncations.
+// Every object is compiled here from a relative file name in its own directory, so the corpus is
+// byte-identical on any checkout path: with a fixed -seed and -runs the fuzz run is repeatable.
 //   node fuzz/build-corpus.mjs <out-dir>
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const out = process.argv[2];
 if (!out) throw new Error("usage: build-corpus.mjs <out-dir>");
+rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 const seeds = [];
-const walk = (d) => {
-  if (!existsSync(d)) return;
-  for (const e of readdirSync(d)) {
-    const p = join(d, e);
-    if (statSync(p).isDirectory()) walk(p);
-    else if (p.endsWith(".o")) seeds.push(readFileSync(p));
+const compile = (src, extraFlags = []) => {
+  const cxx = /\.(cc|cpp)$/.test(src);
+  const cwd = dirname(src);
+  const include = relative(cwd, join(root, "native/include"));
+  const text = readFileSync(src, "utf8");
+  const fixtureFlags = /fixture-flags:\s*([^\n*]+)/.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
+  for (const cc of cxx ? ["clang++-22", "g++"] : ["clang-22", "gcc"]) {
+    for (const opt of ["-O0", "-O2"]) {
+      const obj = join(tmp, `${basename(src)}.${cc}${opt}.o`);
+      const std = cxx ? ["-std=c++17"] : [];
+      try {
+        execFileSync(cc, [...std, opt, "-fPIC", "-c", `-I${include}`, ...fixtureFlags, ...extraFlags, basename(src), "-o", obj], { cwd, stdio: "ignore" });
+        seeds.push(readFileSync(obj));
+      } catch {
+        // a fixture meant for one compiler, or a compiler missing: the others still seed
+      }
+    }
   }
 };
-walk(join(root, "test/.fixtures"));
+const tmp = join(out, "..", "corpus-src");
+rmSync(tmp, { recursive: true, force: true });
+mkdirSync(tmp, { recursive: true });
+for (const sub of ["c", "cc"]) {
+  const dir = join(root, "test/fixtures", sub);
+  for (const f of readdirSync(dir).sort()) if (/\.(c|cc)$/.test(f)) compile(join(dir, f));
+}
 
 // Extra sources that reach less common loader paths; compiled with both compilers.
 const extra = {
@@ -36,23 +56,10 @@ const extra = {
   "data.c": "const char* names[] = {\"a\", \"b\"}; int (*fp)(const char*, ...) = 0;\n" +
     "extern int printf(const char*, ...); int h(void){ fp = printf; return names[1][0]; }",
 };
-const tmp = join(out, "..", "corpus-src");
-mkdirSync(tmp, { recursive: true });
 for (const [name, text] of Object.entries(extra)) {
   const src = join(tmp, name);
   writeFileSync(src, text);
-  const cxx = name.endsWith(".cc");
-  for (const cc of cxx ? ["clang++-22", "g++"] : ["clang-22", "gcc"]) {
-    for (const opt of ["-O0", "-O2"]) {
-      const obj = join(tmp, `${name}.${cc}${opt}.o`);
-      try {
-        execFileSync(cc, [opt, "-fPIC", "-c", src, "-o", obj], { stdio: "ignore" });
-        seeds.push(readFileSync(obj));
-      } catch {
-        // compiler missing: the other one still seeds
-      }
-    }
-  }
+  compile(src);
 }
 
 let n = 0;

