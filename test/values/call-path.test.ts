@@ -60,6 +60,23 @@ describe.each(COMPILERS)("$id", (cc) => {
     }
   });
 
+  it("typed arrays at a position that held one last time: every kind, empty, detached", () => {
+    const kinds = f.kinds!;
+    for (let round = 0; round < 3; round++) {
+      expect(kinds(new Float32Array(4), 1)).toBe(DLTENSOR_PTR * 100 + INT);
+      expect(kinds(new Int8Array(4), 1)).toBe(DLTENSOR_PTR * 100 + INT);
+      expect(kinds(new Uint8Array(4), 1)).toBe(BYTES_PTR * 100 + INT);
+      expect(kinds(new BigInt64Array(0), 1)).toBe(DLTENSOR_PTR * 100 + INT);
+      expect(kinds(new Float64Array(new ArrayBuffer(16), 8, 1), 1)).toBe(DLTENSOR_PTR * 100 + INT);
+      const ab = new ArrayBuffer(16);
+      const detached = new Float32Array(ab);
+      structuredClone(ab, { transfer: [ab] });
+      expect(() => kinds(detached, 1)).toThrow(/detached/);
+      expect(kinds(undefined, 1)).toBe(NONE * 100 + INT);
+      expect(kinds(7, 1)).toBe(INT * 100 + INT);
+    }
+  });
+
   it("more arguments than the inline arrays, numbers and others mixed", () => {
     const args = Array.from({ length: 12 }, (_, i) => i);
     expect(f.sum_all!(...args)).toBe(66);

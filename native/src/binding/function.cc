@@ -128,18 +128,23 @@ inline TVMFFIAny NoneAny() {
   return a;
 }
 
+/// What CallSafe already found argv[first] is not.
+enum class Probed { kNothing, kNotNumber, kNotTypedArray };
+
 /// Arguments from #first on include a non-number: full conversion with scratch storage
-/// (strings, byte arrays, tensor views, objects, callbacks), then the call. `probed`: argv[first]
-/// already failed napi_get_value_double.
+/// (strings, byte arrays, tensor views, objects, callbacks), then the call.
 [[gnu::noinline]] napi_value CallMixed(napi_env env, FunctionData* fd, const napi_value* argv,
-                                       size_t argc, TVMFFIAny* args, size_t first, bool probed) {
+                                       size_t argc, TVMFFIAny* args, size_t first,
+                                       Probed probed) {
   ArgScratch scratch;
   try {
     Napi::Env e(env);
     const char* name = fd->name.c_str();
     for (size_t i = first; i < argc; ++i) {
-      if (i == first && probed)
+      if (i == first && probed == Probed::kNotNumber)
         ToAnyNonNumber(e, argv[i], &args[i], scratch, name, i);
+      else if (i == first && probed == Probed::kNotTypedArray)
+        ToAnyNotTypedArray(e, argv[i], &args[i], scratch, name, i);
       else if (ObjectArgHint(fd, i))
         ToAnyTypedArrayFirst(e, argv[i], &args[i], scratch, name, i);
       else
@@ -150,11 +155,13 @@ inline TVMFFIAny NoneAny() {
     e.ThrowAsJavaScriptException();
     return nullptr;
   }
+  bool callbacks = false;
+  for (size_t i = first; i < argc; ++i) callbacks |= args[i].type_index == kTVMFFIFunction;
   TVMFFIAny result = NoneAny();
   int rc;
   try {
-    // Non-number arguments may be callbacks: let them share this call's handle scope.
-    UnscopedCallbacks budget(CurrentEnvState());
+    // Function arguments are likely called back: let them share this call's handle scope.
+    UnscopedCallbacks budget(callbacks ? CurrentEnvState() : nullptr);
     rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
   } catch (...) {
     scratch.Release();
@@ -162,6 +169,44 @@ inline TVMFFIAny NoneAny() {
   }
   scratch.Release();
   return Finish(env, fd, rc, &result);
+}
+
+/// A typed-array argument converted in CallSafe itself, into slots on its stack: a 1-D
+/// DLTensor view, or Bytes for Uint8Array (as ToAny does). 1: done; 0: not a typed array;
+/// -1: a typed array for the general path (no data: maybe detached, which it reports).
+struct ViewSlot {
+  DLTensor tensor;
+  int64_t shape;
+  TVMFFIByteArray bytes;
+};
+
+inline int TypedArrayArg(napi_env env, napi_value value, TVMFFIAny* out, ViewSlot* slot) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok)
+    return 0;
+  if (__builtin_expect(data == nullptr && length == 0, 0)) return -1;
+  out->zero_padding = 0;
+  if (type == napi_uint8_array || type == napi_uint8_clamped_array) {
+    slot->bytes.data = static_cast<const char*>(data);
+    slot->bytes.size = length;
+    out->type_index = kTVMFFIByteArrayPtr;
+    out->v_ptr = &slot->bytes;
+    return 1;
+  }
+  DLTensor* t = &slot->tensor;
+  if (!TypedArrayDType(type, &t->dtype)) return -1;
+  slot->shape = static_cast<int64_t>(length);
+  t->data = data;
+  t->device = {kDLCPU, 0};
+  t->ndim = 1;
+  t->shape = &slot->shape;
+  t->strides = nullptr;
+  t->byte_offset = 0;
+  out->type_index = kTVMFFIDLTensorPtr;
+  out->v_ptr = t;
+  return 1;
 }
 
 /// More than kInlineArgs arguments: the same conversion over heap arrays.
@@ -200,12 +245,18 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
   if (Unusable(fd)) return ThrowDisposed(env, fd);
   if (__builtin_expect(argc > kInlineArgs, 0)) return CallMany(env, info, fd, argc);
   TVMFFIAny args[kInlineArgs];
+  ViewSlot views[kInlineArgs];  // only the typed-array positions are written
   for (size_t i = 0; i < argc; ++i) {
-    if (__builtin_expect((fd->object_args >> i) & 1u, 0))
-      return CallMixed(env, fd, argv, argc, args, i, false);
+    if ((fd->object_args >> i) & 1u) {
+      // Held a non-number last time: most likely the same kind of typed array again.
+      int got = TypedArrayArg(env, argv[i], &args[i], &views[i]);
+      if (got > 0) continue;
+      return CallMixed(env, fd, argv, argc, args, i,
+                       got == 0 ? Probed::kNotTypedArray : Probed::kNothing);
+    }
     double d;
     if (napi_get_value_double(env, argv[i], &d) != napi_ok)
-      return CallMixed(env, fd, argv, argc, args, i, true);
+      return CallMixed(env, fd, argv, argc, args, i, Probed::kNotNumber);
     NumberToAny(d, &args[i]);
   }
   TVMFFIAny result = NoneAny();

@@ -252,24 +252,6 @@ void StringToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& sc
   if (out->type_index >= kTVMFFIStaticObjectBegin) scratch.Own(out->v_obj);
 }
 
-/// dtype of a typed-array kind (Uint8 handled as Bytes before this).
-bool TypedArrayDType(napi_typedarray_type type, DLDataType* out) {
-  switch (type) {
-    case napi_int8_array: *out = {kDLInt, 8, 1}; return true;
-    case napi_uint8_array:
-    case napi_uint8_clamped_array: *out = {kDLUInt, 8, 1}; return true;
-    case napi_int16_array: *out = {kDLInt, 16, 1}; return true;
-    case napi_uint16_array: *out = {kDLUInt, 16, 1}; return true;
-    case napi_int32_array: *out = {kDLInt, 32, 1}; return true;
-    case napi_uint32_array: *out = {kDLUInt, 32, 1}; return true;
-    case napi_float32_array: *out = {kDLFloat, 32, 1}; return true;
-    case napi_float64_array: *out = {kDLFloat, 64, 1}; return true;
-    case napi_bigint64_array: *out = {kDLInt, 64, 1}; return true;
-    case napi_biguint64_array: *out = {kDLUInt, 64, 1}; return true;
-    default: return false;
-  }
-}
-
 /// Typed arrays: Uint8Array → Bytes; every other kind → a 1-D DLTensor view (zero-copy).
 /// False if `value` is not a typed array.
 bool TypedArrayToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
@@ -356,6 +338,13 @@ void ToAnyNonNumber(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch&
   // Typed arrays first: napi_get_typedarray_info rejects anything else cheaply, so a
   // Float32Array costs this one call instead of typeof + it.
   if (TypedArrayToAny(env, value, out, scratch, fn_name, index)) return;
+  ToAnyRest(env, value, out, scratch, fn_name, index);
+}
+
+void ToAnyNotTypedArray(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
+                        const char* fn_name, size_t index) {
+  double d;
+  if (napi_get_value_double(env, value, &d) == napi_ok) return NumberToAny(d, out);
   ToAnyRest(env, value, out, scratch, fn_name, index);
 }
 

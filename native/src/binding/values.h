@@ -114,6 +114,24 @@ inline void NumberToAny(double d, TVMFFIAny* out) {
   out->v_float64 = d;
 }
 
+/// dtype of a typed-array kind (Uint8 is passed as Bytes, not through this).
+inline bool TypedArrayDType(napi_typedarray_type type, DLDataType* out) {
+  switch (type) {
+    case napi_int8_array: *out = {kDLInt, 8, 1}; return true;
+    case napi_uint8_array:
+    case napi_uint8_clamped_array: *out = {kDLUInt, 8, 1}; return true;
+    case napi_int16_array: *out = {kDLInt, 16, 1}; return true;
+    case napi_uint16_array: *out = {kDLUInt, 16, 1}; return true;
+    case napi_int32_array: *out = {kDLInt, 32, 1}; return true;
+    case napi_uint32_array: *out = {kDLUInt, 32, 1}; return true;
+    case napi_float32_array: *out = {kDLFloat, 32, 1}; return true;
+    case napi_float64_array: *out = {kDLFloat, 64, 1}; return true;
+    case napi_bigint64_array: *out = {kDLInt, 64, 1}; return true;
+    case napi_biguint64_array: *out = {kDLUInt, 64, 1}; return true;
+    default: return false;
+  }
+}
+
 /// Largest integer a JS number holds exactly (Int results beyond it become bigint).
 constexpr int64_t kMaxSafeInteger = (int64_t(1) << 53) - 1;
 
@@ -125,6 +143,9 @@ void ToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
 /// failed): saves that call.
 void ToAnyNonNumber(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
                     const char* fn_name, size_t index);
+/// ToAny for a value the caller already found not to be a typed array.
+void ToAnyNotTypedArray(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
+                        const char* fn_name, size_t index);
 /// ToAny trying typed arrays before numbers: for argument positions that held a non-number
 /// on the previous call (saves the failing number probe on tensor arguments).
 void ToAnyTypedArrayFirst(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scratch,
