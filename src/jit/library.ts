@@ -1,5 +1,6 @@
 // DynamicLibrary: one JITDylib; objects added to it share a symbol namespace.
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { DisposedError, ObjectFileError } from "../errors.js";
 import type { NativeLibrary } from "../native/binding.js";
 import type { ExecutionSession } from "./session.js";
@@ -74,6 +75,26 @@ export class DynamicLibrary {
       );
     }
     this.native.add(bytes, display);
+    return this;
+  }
+
+  /**
+   * Loads a shared library (`dlopen`, `RTLD_NOW | RTLD_LOCAL`) and resolves this library's
+   * undefined symbols from it and its dependencies: after its own objects, its link-order
+   * libraries and the runtime, before the host process. A path with a `/` is resolved against
+   * the working directory; a bare name (`libm.so.6`) is searched like `dlopen` does. Its
+   * functions and data are reached through GOT/PLT entries (objects must be `-fPIC`). The
+   * handle is closed after this library's memory is freed. Throws ObjectFileError (LinkError
+   * when the .so itself has unresolved symbols) naming the path and the `dlerror()` text.
+   */
+  addSharedLibrary(path: string): this {
+    if (typeof path !== "string" || path.length === 0) {
+      throw new TypeError(
+        "DynamicLibrary.addSharedLibrary(path): argument 'path' must be a non-empty string",
+      );
+    }
+    this.#check("addSharedLibrary");
+    this.native.addSharedLibrary(path.includes("/") ? resolve(path) : path);
     return this;
   }
 

@@ -24,6 +24,8 @@ export interface NativeLibrary {
   readonly disposed: boolean;
   /** Adds a relocatable object (copied). `displayName` names it in errors. */
   add(bytes: Uint8Array, displayName: string): void;
+  /** dlopens a shared library whose symbols this library's objects may reference. */
+  addSharedLibrary(path: string): void;
   setLinkOrder(libs: NativeLibrary[]): void;
   /** Resolves `__tvm_ffi_<name>`; links on first use and runs new static initializers. */
   getFunction(name: string): NativeFunction;

@@ -329,6 +329,7 @@ export class Project {
         const dylib = session.createLibrary(jitName);
         fresh.set(name, dylib);
         if (lib.config.linkOrder.length > 0) dylib.setLinkOrder(lib.config.linkOrder.map(current));
+        for (const so of lib.config.sharedLibraries) dylib.addSharedLibrary(so);
         for (const o of lib.objects) dylib.add(o.objectPath);
         for (const o of lib.config.objects) dylib.add(o);
       }

@@ -16,6 +16,7 @@ std::shared_ptr<jit::Library>* g_pending = nullptr;
 Napi::Function LibraryWrap::Define(Napi::Env env) {
   return DefineClass(env, "Library",
                      {InstanceMethod<&LibraryWrap::Add>("add"),
+                      InstanceMethod<&LibraryWrap::AddSharedLibrary>("addSharedLibrary"),
                       InstanceMethod<&LibraryWrap::SetLinkOrder>("setLinkOrder"),
                       InstanceMethod<&LibraryWrap::GetFunction>("getFunction"),
                       InstanceMethod<&LibraryWrap::SymbolAddress>("symbolAddress"),
@@ -55,6 +56,15 @@ Napi::Value LibraryWrap::Add(const Napi::CallbackInfo& info) {
                          : std::string("<bytes>");
   llvm::StringRef bytes(reinterpret_cast<const char*>(arr.Data()), arr.ByteLength());
   Guard(env, [&] { lib_->AddObject(bytes, name); });
+  return env.Undefined();
+}
+
+Napi::Value LibraryWrap::AddSharedLibrary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString())
+    throw Napi::TypeError::New(env, "addSharedLibrary(path): path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  Guard(env, [&] { lib_->AddSharedLibrary(path); });
   return env.Undefined();
 }
 

@@ -20,6 +20,7 @@ class LibraryWrap : public Napi::ObjectWrap<LibraryWrap> {
 
  private:
   Napi::Value Add(const Napi::CallbackInfo& info);
+  Napi::Value AddSharedLibrary(const Napi::CallbackInfo& info);
   Napi::Value SetLinkOrder(const Napi::CallbackInfo& info);
   Napi::Value GetFunction(const Napi::CallbackInfo& info);
   Napi::Value SymbolAddress(const Napi::CallbackInfo& info);

@@ -1,5 +1,7 @@
 #include "jit/library.h"
 
+#include <dlfcn.h>
+
 #include <algorithm>
 
 #include "jit/jit_error.h"
@@ -7,6 +9,7 @@
 #include "runtime/global_registry.h"
 #include "runtime/module.h"
 #include "llvm/ExecutionEngine/JITLink/JITLink.h"
+#include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/ObjectFileInterface.h"
 #include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
@@ -75,8 +78,68 @@ void Library::ApplyLinkOrder() {
   llvm::orc::JITDylibSearchOrder order;
   for (auto& l : link_libs_) order.push_back({l->jd_, JITDylibLookupFlags::MatchExportedSymbolsOnly});
   order.push_back({&session_->runtime_dylib(), JITDylibLookupFlags::MatchExportedSymbolsOnly});
+  // After the runtime: dlsym on a handle also searches the .so's dependencies (libc's
+  // __cxa_atexit must not shadow the runtime's).
+  if (shared_jd_) order.push_back({shared_jd_, JITDylibLookupFlags::MatchExportedSymbolsOnly});
   order.push_back({&session_->process_dylib(), JITDylibLookupFlags::MatchExportedSymbolsOnly});
   jd_->setLinkOrder(std::move(order), /*LinkAgainstThisJITDylibFirst=*/true);
+}
+
+namespace {
+// Resolves symbols with dlsym from one dlopen handle, as absolute symbols: JITLink reaches
+// them through GOT entries/PLT stubs, so they may be anywhere in the address space.
+class SharedLibraryGenerator : public llvm::orc::DefinitionGenerator {
+ public:
+  explicit SharedLibraryGenerator(void* handle) : handle_(handle) {}
+  llvm::Error tryToGenerate(llvm::orc::LookupState&, llvm::orc::LookupKind, llvm::orc::JITDylib& jd,
+                            llvm::orc::JITDylibLookupFlags,
+                            const llvm::orc::SymbolLookupSet& symbols) override {
+    llvm::orc::SymbolMap defs;
+    for (auto& [name, flags] : symbols) {
+      void* addr = dlsym(handle_, (*name).str().c_str());
+      if (!addr) continue;
+      defs[name] = {llvm::orc::ExecutorAddr::fromPtr(addr), llvm::JITSymbolFlags::Exported};
+    }
+    if (defs.empty()) return llvm::Error::success();
+    return jd.define(llvm::orc::absoluteSymbols(std::move(defs)));
+  }
+
+ private:
+  void* handle_;
+};
+}  // namespace
+
+Library::SharedHandles::~SharedHandles() {
+  for (auto it = handles.rbegin(); it != handles.rend(); ++it) dlclose(*it);
+}
+
+void Library::AddSharedLibrary(const std::string& path) {
+  CheckAlive();
+  CheckNotFailed();
+  dlerror();
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char* e = dlerror();
+    std::string why = e ? e : "unknown dlopen error";
+    auto kind = why.find("undefined symbol") != std::string::npos ? ErrorKind::kLink
+                                                                   : ErrorKind::kObjectFile;
+    throw JitError(kind, "library '" + name_ + "': cannot load shared library '" + path +
+                             "': " + why);
+  }
+  if (!shared_) shared_ = std::make_shared<SharedHandles>();
+  auto& hs = shared_->handles;
+  if (std::find(hs.begin(), hs.end(), handle) != hs.end()) {
+    dlclose(handle);  // already searched; drop the extra reference
+    return;
+  }
+  hs.push_back(handle);  // closed with the holder, even if the steps below fail
+  bool fresh = !shared_jd_;
+  if (fresh) {
+    auto& es = session_->jit().getExecutionSession();
+    shared_jd_ = &es.createBareJITDylib(jd_->getName() + " <shared libraries>");
+  }
+  shared_jd_->addGenerator(std::make_unique<SharedLibraryGenerator>(handle));
+  if (fresh) ApplyLinkOrder();
 }
 
 void Library::SetLinkOrder(const std::vector<std::shared_ptr<Library>>& libs) {
@@ -420,16 +483,23 @@ void Library::Dispose() {
   for (uint64_t d : deps) runtime::RetainOwner(d);
   std::shared_ptr<Session> session = session_;
   llvm::orc::JITDylib* jd = jd_;
+  llvm::orc::JITDylib* shared_jd = shared_jd_;
+  std::shared_ptr<SharedHandles> shared = std::move(shared_);
   uint64_t owner = owner_id_;
-  auto unmap = [session, jd, owner, deps] {
+  auto unmap = [session, jd, shared_jd, owner, deps, shared]() mutable {
     session->RemoveDylib(jd, owner);
+    if (shared_jd) session->RemoveDylib(shared_jd, owner);
+    shared.reset();  // dlclose once the code that calls into the .so is unmapped
     for (uint64_t d : deps) runtime::ReleaseOwner(d);
   };
   link_libs_.clear();
   if (runtime::DeferUntilReleased(owner_id_, unmap)) {
-    session_->NoteDeferred(owner_id_);
+    // If the session ends first the hook is dropped unrun: the session then keeps the
+    // handles until its memory is freed.
+    session_->NoteDeferred(owner_id_, std::move(shared));
     return;
   }
+  shared.reset();
   unmap();
 }
 

@@ -43,6 +43,12 @@ class Library : public std::enable_shared_from_this<Library> {
   /// No code runs here; it is linked on the first lookup that needs it.
   void AddObject(llvm::StringRef bytes, const std::string& display_name);
 
+  /// dlopens a shared library (RTLD_NOW | RTLD_LOCAL) and resolves this library's undefined
+  /// symbols from it (and its dependencies): after the link-order libraries and the runtime,
+  /// before the host process. The handle is closed after the library's memory is freed.
+  /// Throws kObjectFile (kLink for unresolved symbols of the .so) with the dlerror() text.
+  void AddSharedLibrary(const std::string& path);
+
   /// Replaces the user part of the link order (libraries of the same session).
   void SetLinkOrder(const std::vector<std::shared_ptr<Library>>& libs);
 
@@ -93,6 +99,15 @@ class Library : public std::enable_shared_from_this<Library> {
   bool disposed_ = false;
   void* dso_handle_ = nullptr;
   std::vector<std::shared_ptr<Library>> link_libs_;
+  // Shared libraries from AddSharedLibrary: a bare JITDylib (one generator per dlopen handle)
+  // placed in the link order after the runtime; the handles, dlclosed when the last owner of
+  // this holder goes (after the library's memory is unmapped).
+  struct SharedHandles {
+    std::vector<void*> handles;
+    ~SharedHandles();
+  };
+  llvm::orc::JITDylib* shared_jd_ = nullptr;
+  std::shared_ptr<SharedHandles> shared_;
   // Objects added but not linked yet, each with its own resource tracker and a copy of its
   // bytes (for RetryFailed). The first lookup (or link()) after an add links them all, so
   // every object's constructors run like a shared library's.

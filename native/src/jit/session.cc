@@ -180,10 +180,11 @@ size_t Session::deferred_count() {
   return deferred_.size();
 }
 
-void Session::NoteDeferred(uint64_t owner) {
+void Session::NoteDeferred(uint64_t owner, std::shared_ptr<void> keep) {
   std::lock_guard<std::mutex> lock(unmap_mu_);
   if (!jit_) return;
   deferred_.push_back(owner);
+  if (keep) deferred_keep_[owner] = std::move(keep);
 }
 
 void Session::RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner) {
@@ -192,6 +193,7 @@ void Session::RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner) {
   if (it != deferred_.end()) deferred_.erase(it);
   if (!jit_) return;
   if (auto err = jit_->getExecutionSession().removeJITDylib(*jd)) llvm::consumeError(std::move(err));
+  deferred_keep_.erase(owner);
 }
 
 void Session::Forget(Library* lib) {
@@ -221,12 +223,15 @@ void Session::Dispose() {
   }
   for (uint64_t owner : deferred) runtime::CancelDeferred(owner);
   std::unique_ptr<llvm::orc::LLJIT> jit;
+  std::unordered_map<uint64_t, std::shared_ptr<void>> keep;
   {
     std::lock_guard<std::mutex> lock(unmap_mu_);
     jit = std::move(jit_);
+    keep.swap(deferred_keep_);
   }
   jit.reset();  // ends the ORC session: frees what is left of the JIT memory
   memmgr_.reset();
+  keep.clear();  // then dlclose what deferred libraries still held
 }
 
 }  // namespace orcjit::jit

@@ -64,8 +64,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   /// Removes a disposed library's JITDylib (frees its memory); no-op after Dispose().
   void RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner);
-  /// Records that the library `owner` is disposed but still mapped.
-  void NoteDeferred(uint64_t owner);
+  /// Records that the library `owner` is disposed but still mapped; `keep` (e.g. its
+  /// dlopen handles) is released after its memory is freed (RemoveDylib or Dispose).
+  void NoteDeferred(uint64_t owner, std::shared_ptr<void> keep = nullptr);
 
   const SessionOptions& options() const { return options_; }
 
@@ -85,6 +86,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unordered_map<llvm::orc::JITDylib*, Library*> by_jd_;
   std::mutex unmap_mu_;  // guards deferred_ and jit_ teardown against deferred unmapping
   std::vector<uint64_t> deferred_;
+  std::unordered_map<uint64_t, std::shared_ptr<void>> deferred_keep_;
   std::mutex reported_mu_;
   ReportedErrors reported_;
   unsigned next_id_ = 0;
