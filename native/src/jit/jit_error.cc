@@ -68,9 +68,9 @@ void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& cont
     for (const auto& m : missing) names += (names.empty() ? "" : ", ") + Shown(m);
     throw JitError(ErrorKind::kLink,
                    prefix + "unresolved symbol" + (missing.size() > 1 ? "s " : " ") + names +
-                       " (not defined in this library, its link order, the TVM-FFI runtime or "
-                       "the host process; add the defining object or library via "
-                       "setLinkOrder)");
+                       " (not defined in this library, its link order, the TVM-FFI runtime, "
+                       "its shared libraries or the host process; add the defining object, a "
+                       "library via setLinkOrder or a .so via addSharedLibrary)");
   }
   throw JitError(fallback, prefix + (other.empty() ? "unknown LLVM error" : other));
 }

@@ -2,7 +2,8 @@
 // memory comes from one reserved address range, plus the libraries created in it.
 //
 // Link order of every library: itself → libraries set with SetLinkOrder → the session's
-// runtime library (TVMFFI* C API and host hooks as absolute symbols) → host process symbols.
+// runtime library (TVMFFI* C API and host hooks as absolute symbols) → the library's shared
+// libraries (Library::AddSharedLibrary) → host process symbols.
 #pragma once
 #include <cstddef>
 #include <memory>
