@@ -2,6 +2,7 @@
 // compiler reported (depfiles), and on a change rebuilds and hot-swaps the affected libraries
 // through the project layer. Function handles obtained here are stable: they always call the
 // newest generation. Drives src/project only; never touches src/jit.
+import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { watch as chokidarWatch, type FSWatcher } from "chokidar";
 import { CompileError, DisposedError, ManifestError, OrcJitError, SymbolNotFoundError } from "../errors.js";
@@ -16,6 +17,8 @@ import {
   type ProjectLibrary,
   type ReloadResult,
 } from "../project/index.js";
+import { resolveManifestPath } from "../manifest/index.js";
+import { formatDiagnostic } from "../types.js";
 import { TypedEmitter } from "./emitter.js";
 
 const DEBUG = process.env.ORCJIT_WATCH_DEBUG !== undefined && process.env.ORCJIT_WATCH_DEBUG !== "" && process.env.ORCJIT_WATCH_DEBUG !== "0";
@@ -33,6 +36,15 @@ export interface WatchOptions extends LoadProjectOptions {
   usePolling?: boolean;
   /** Compile progress of the initial build and of every rebuild. */
   onProgress?: (event: ProjectBuildProgress) => void;
+  /**
+   * When the first build fails (compile, link or manifest error): resolve anyway, keep
+   * watching, and do the first load on the next good edit (default false: reject). Until then
+   * `loaded` is false, handles throw ORCJIT_NOT_LOADED and `project` / `initialBuild` throw.
+   * A manifest path that does not exist still rejects.
+   */
+  waitForFix?: boolean;
+  /** Recompile every source, ignoring the cache, until the first successful load. */
+  force?: boolean;
 }
 
 /** Emitted when a rebuild starts. */
@@ -64,7 +76,7 @@ export interface ReloadEvent {
 /** Context of an `error` event. */
 export interface WatchErrorInfo {
   changedFiles: string[];
-  /** The generation that keeps serving calls. */
+  /** The generation that keeps serving calls (0: nothing is loaded yet, see `waitForFix`). */
   generation: number;
 }
 
@@ -96,15 +108,17 @@ export class WatchedLibrary {
     readonly name: string,
   ) {}
 
-  /** How many times this library has been linked. */
+  /** How many times this library has been linked (0 before the first load). */
   get generation(): number {
-    return this.watcher.project.library(this.name).generation;
+    return this.watcher.loaded ? this.watcher.project.library(this.name).generation : 0;
   }
 
   /**
    * A stable handle on the exported function `name`: it calls the newest generation. While
    * a handle exists, a new generation that does not export the function is rejected (the
    * old one keeps serving). Throws SymbolNotFoundError if the current generation lacks it.
+   * Before the first load (`waitForFix`) the handle is returned unchecked and throws
+   * ORCJIT_NOT_LOADED when called; the first load requires its function.
    */
   getFunction(name: string): StableFunction {
     return this.watcher._handle(this.name, name);
@@ -116,18 +130,36 @@ function errorFiles(e: unknown): string[] {
   return e.diagnostics.flatMap((d) => (d.location && path.isAbsolute(d.location.file) ? [path.resolve(d.location.file)] : []));
 }
 
+function notLoaded(startupError: Error | undefined): OrcJitError {
+  const first =
+    startupError instanceof CompileError || startupError instanceof ManifestError
+      ? startupError.diagnostics.find((d) => d.severity === "error") ?? startupError.diagnostics[0]
+      : undefined;
+  const why = first ? formatDiagnostic(first) : (startupError?.message ?? "the first build has not finished");
+  return new OrcJitError("ORCJIT_NOT_LOADED", `project not loaded yet: ${why}`, startupError ? { cause: startupError } : undefined);
+}
+
 export class ProjectWatcher extends TypedEmitter<WatchEvents> {
-  /** The project being served (its manifest and configuration follow reloads). */
-  readonly project: Project;
-  /** The initial build (compiled vs cached counts). */
-  readonly initialBuild: ProjectBuildResult;
-  #generation = 1;
+  /** Absolute path of the manifest. */
+  readonly manifestFile: string;
+  #project: Project | undefined;
+  #initialBuild: ProjectBuildResult | undefined;
+  /** Error of the last failed attempt at the first load. */
+  #startupError: Error | undefined;
+  #generation = 0;
   readonly #options: WatchOptions;
+  readonly #projectOptions: LoadProjectOptions;
   readonly #debounceMs: number;
   #fs: FSWatcher | undefined;
   /** Watched file → libraries depending on it (the manifest maps to none: it means "all"). */
   #files = new Map<string, Set<string>>();
   #dirs = new Set<string>();
+  /**
+   * While not loaded: the include directories of the parsed manifest, watched ahead of the
+   * depfiles, so a header edited right after the first load is not missed while chokidar
+   * starts watching its directory.
+   */
+  #includeDirs = new Set<string>();
   /** Files named by diagnostics of a failed build (e.g. a broken, newly included header). */
   #errorFiles = new Map<string, Set<string>>();
   #pending = new Set<string>();
@@ -146,19 +178,37 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
   #retiring: Generation[] = [];
 
   /** @internal Use watchProject(). */
-  constructor(project: Project, initialBuild: ProjectBuildResult, options: WatchOptions) {
+  constructor(manifestFile: string, options: WatchOptions, projectOptions: LoadProjectOptions) {
     super();
-    this.project = project;
-    this.initialBuild = initialBuild;
+    this.manifestFile = manifestFile;
     this.#options = options;
+    this.#projectOptions = projectOptions;
     this.#debounceMs = options.debounceMs ?? 50;
-    project.hooks = {
-      verify: (fresh) => this.#verify(fresh),
-      retire: (old) => this.#retire(old),
-    };
   }
 
-  /** 1 after the initial load, +1 per successful reload that linked something. */
+  /** The project being served (its manifest and configuration follow reloads); throws ORCJIT_NOT_LOADED before the first load. */
+  get project(): Project {
+    if (!this.#project) throw notLoaded(this.#startupError);
+    return this.#project;
+  }
+
+  /** The build of the first load (compiled vs cached counts); throws ORCJIT_NOT_LOADED before it. */
+  get initialBuild(): ProjectBuildResult {
+    if (!this.#initialBuild) throw notLoaded(this.#startupError);
+    return this.#initialBuild;
+  }
+
+  /** False only while waiting for a fix after a failed first build (`waitForFix`). */
+  get loaded(): boolean {
+    return this.#project !== undefined;
+  }
+
+  /** While not loaded: the error of the last failed attempt at the first load. */
+  get startupError(): Error | undefined {
+    return this.#project ? undefined : this.#startupError;
+  }
+
+  /** 0 before the first load, 1 after it, +1 per successful reload that linked something. */
   get generation(): number {
     return this.#generation;
   }
@@ -173,14 +223,14 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     return [...new Set([...this.#files.keys(), ...this.#errorFiles.keys()])].sort();
   }
 
-  /** Libraries of the project, in load order. */
+  /** Libraries of the project, in load order (none before the first load). */
   get libraryNames(): string[] {
-    return this.project.libraryNames;
+    return this.#project?.libraryNames ?? [];
   }
 
-  /** The library `name` (throws an OrcJitError naming the known ones). */
+  /** The library `name` (throws an OrcJitError naming the known ones; unchecked before the first load). */
   library(name: string): WatchedLibrary {
-    this.project.library(name);
+    this.#project?.library(name);
     let lib = this.#libraries.get(name);
     if (!lib) this.#libraries.set(name, (lib = new WatchedLibrary(this, name)));
     return lib;
@@ -194,8 +244,10 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
    */
   reload(files?: string[]): Promise<ReloadEvent> {
     if (this.#closed) return Promise.reject(new DisposedError("the watcher has been closed"));
-    const changed = (files ?? []).map((f) => path.resolve(this.project.root, f));
-    return this.#exclusive(() => this.#rebuild(changed, files === undefined, performance.now(), true)) as Promise<ReloadEvent>;
+    const changed = (files ?? []).map((f) => path.resolve(path.dirname(this.manifestFile), f));
+    return this.#exclusive(() =>
+      this.#project ? this.#rebuild(changed, files === undefined, performance.now(), true) : this.#firstLoad(changed, performance.now(), true),
+    ) as Promise<ReloadEvent>;
   }
 
   /**
@@ -216,7 +268,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       await this.#lock.catch(() => undefined);
       this.#staged.clear();
       this.#disposeGenerations(this.#retiring.splice(0));
-      this.project.dispose();
+      this.#project?.dispose();
     })();
     return this.#closing;
   }
@@ -227,7 +279,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
 
   /** @internal Starts the file watcher. */
   async _start(): Promise<void> {
-    this.#computeWatchSet();
+    if (this.#project) this.#computeWatchSet(this.#project);
     if (this.#options.watch === false) return;
     this.#fs = chokidarWatch([], {
       ignoreInitial: true,
@@ -258,7 +310,10 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     const existing = this.#handles.get(key);
     if (existing) return existing.handle;
     if (this.#closed) throw new DisposedError("the watcher has been closed");
-    const impl = this.project.library(library).getFunction(name);
+    // before the first load: resolved (and required) by the first load's #verify
+    const impl = this.#project ? this.#project.library(library).getFunction(name) : (): never => {
+      throw notLoaded(this.#startupError);
+    };
     const state: HandleState = { library, name, impl, handle: undefined as unknown as StableFunction };
     const call = (...args: Parameters<WatchedFunctionImpl>): ReturnType<WatchedFunctionImpl> => {
       const f = state.impl;
@@ -327,7 +382,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
 
   #onFileEvent(file: string): void {
     if (this.#closed) return;
-    if (file !== this.project.file && !this.#files.has(file) && !this.#errorFiles.has(file)) return;
+    if (file !== this.manifestFile && !this.#files.has(file) && !this.#errorFiles.has(file)) return;
     this.#pending.add(file);
     this.#pendingSince ??= performance.now();
     if (this.#timer) clearTimeout(this.#timer);
@@ -350,7 +405,8 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
           const since = this.#pendingSince ?? performance.now();
           this.#pending.clear();
           this.#pendingSince = undefined;
-          await this.#rebuild(files, false, since, false);
+          if (this.#project) await this.#rebuild(files, false, since, false);
+          else await this.#firstLoad(files, since, false);
         }
       } finally {
         this.#loopRunning = false;
@@ -397,7 +453,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       this.#forgetRemovedHandles();
       if (r.relinked.length > 0 || r.removed.length > 0) this.#generation++;
       this.#errorFiles.clear();
-      this.#computeWatchSet();
+      this.#computeWatchSet(project);
       this.#syncDirs();
       const event: ReloadEvent = {
         libraries: r.relinked,
@@ -434,10 +490,93 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     }
   }
 
+  /**
+   * The first load: reads the manifest, builds and links everything. `initial` (inside
+   * watchProject): no events; the caller decides whether to wait. Later attempts (any change
+   * while waiting) emit building / reload (generation 1) / error like a rebuild.
+   */
+  async _firstLoad(initial: boolean): Promise<void> {
+    await this.#exclusive(() => this.#firstLoad([], performance.now(), true, initial));
+  }
+
+  async #firstLoad(files: string[], since: number, rethrow: boolean, initial = false): Promise<ReloadEvent | undefined> {
+    if (this.#closed) {
+      if (rethrow) throw new DisposedError("the watcher has been closed");
+      return undefined;
+    }
+    if (!initial) this.emit("building", { changedFiles: files, libraries: [], manifest: true });
+    const abort = new AbortController();
+    this.#abort = abort;
+    let candidate: Project | undefined;
+    try {
+      candidate = await loadProject(this.manifestFile, this.#projectOptions);
+      candidate.hooks = { verify: (fresh) => this.#verify(fresh), retire: (old) => this.#retire(old) };
+      const { onProgress, force } = this.#options;
+      const build = await candidate.build({ signal: abort.signal, ...(onProgress ? { onProgress } : {}), ...(force ? { force } : {}) });
+      if (this.#closed) throw new DisposedError("the watcher was closed during the build");
+      await candidate.load();
+      if (this.#closed) throw new DisposedError("the watcher was closed during the build");
+      this.#commit();
+      this.#project = candidate;
+      this.#initialBuild = build;
+      this.#startupError = undefined;
+      this.#generation = 1;
+      // handles on libraries the manifest does not have
+      for (const state of this.#handles.values()) {
+        if (candidate.libraryNames.includes(state.library)) continue;
+        const message = `no library '${state.library}' in ${this.manifestFile}; libraries: ${candidate.libraryNames.join(", ")}`;
+        state.impl = (): never => {
+          throw new OrcJitError("ORCJIT_UNKNOWN_LIBRARY", message);
+        };
+      }
+      this.#errorFiles.clear();
+      this.#computeWatchSet(candidate);
+      this.#syncDirs();
+      if (initial) return undefined;
+      const event: ReloadEvent = {
+        libraries: candidate.libraryNames,
+        added: [],
+        removed: [],
+        changedFiles: files,
+        durationMs: performance.now() - since,
+        generation: 1,
+        build,
+      };
+      if (DEBUG) process.stderr.write(`[watch] first load gen=1\n`);
+      this.emit("reload", event);
+      return event;
+    } catch (e) {
+      this.#staged.clear();
+      candidate?.dispose();
+      if (this.#closed) {
+        if (rethrow) throw new DisposedError("the watcher was closed during the build", { cause: e });
+        return undefined;
+      }
+      const error = e instanceof Error ? e : new OrcJitError("ORCJIT_WATCH", String(e));
+      this.#startupError = error;
+      // watch the manifest, its sources (if it parsed) and what the diagnostics point at
+      this.#computeWatchSet(candidate);
+      for (const f of errorFiles(e)) if (!this.#files.has(f)) this.#errorFiles.set(f, new Set());
+      this.#syncDirs();
+      if (DEBUG) process.stderr.write(`[watch] first load failed: ${error.message}\n`);
+      if (rethrow) throw error;
+      this.#emitError(error, files);
+      return undefined;
+    } finally {
+      if (this.#abort === abort) this.#abort = undefined;
+    }
+  }
+
+  /** @internal Emits the error of the failed initial attempt (after watchProject resolved). */
+  _emitStartupError(): void {
+    if (!this.#closed && !this.#project && this.#startupError) this.#emitError(this.#startupError, []);
+  }
+
   #emitError(error: Error, files: string[]): void {
     const info: WatchErrorInfo = { changedFiles: files, generation: this.#generation };
     if (!this.emit("error", error, info)) {
-      process.stderr.write(`orcjit watch: ${error.message} (the previous generation keeps serving)\n`);
+      const after = this.#project ? "the previous generation keeps serving" : "waiting for a fix";
+      process.stderr.write(`orcjit watch: ${error.message} (${after})\n`);
     }
   }
 
@@ -463,7 +602,8 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
 
   // ---- the watched set ----
 
-  #computeWatchSet(): void {
+  /** The manifest, and what `project` (if the manifest parsed) is built from. */
+  #computeWatchSet(project: Project | undefined): void {
     const files = new Map<string, Set<string>>();
     const add = (file: string, lib?: string): void => {
       const abs = path.resolve(file);
@@ -471,13 +611,19 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       if (lib !== undefined) set.add(lib);
       files.set(abs, set);
     };
-    const generated = path.join(this.project.root, GENERATED_DIR) + path.sep;
-    add(this.project.file);
-    for (const config of this.project.manifest.libraries) {
+    add(this.manifestFile);
+    if (!project) {
+      this.#includeDirs = new Set();
+      this.#files = files;
+      return;
+    }
+    const generated = path.join(project.root, GENERATED_DIR) + path.sep;
+    this.#includeDirs = new Set(this.#project ? [] : project.manifest.libraries.flatMap((c) => c.sources.flatMap((s) => s.includeDirs)));
+    for (const config of project.manifest.libraries) {
       for (const s of config.sources) add(s.path, config.name);
       for (const o of config.objects) add(o, config.name);
       // headers from the depfiles of the last successful build
-      for (const o of this.project.library(config.name).objects) {
+      for (const o of project.library(config.name).objects) {
         for (const d of o.dependencies) if (!path.resolve(d).startsWith(generated)) add(d, config.name);
       }
     }
@@ -486,7 +632,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
 
   #syncDirs(): void {
     if (!this.#fs) return;
-    const dirs = new Set([...this.#files.keys(), ...this.#errorFiles.keys()].map((f) => path.dirname(f)));
+    const dirs = new Set([...[...this.#files.keys(), ...this.#errorFiles.keys()].map((f) => path.dirname(f)), ...this.#includeDirs]);
     const added = [...dirs].filter((d) => !this.#dirs.has(d));
     const removed = [...this.#dirs].filter((d) => !dirs.has(d));
     if (removed.length > 0) this.#fs.unwatch(removed);
@@ -498,7 +644,9 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
 /**
  * Loads a project (a manifest file, or a directory holding orcjit.yaml), builds and links it,
  * and keeps it up to date: every change to the manifest, a source or a header rebuilds and
- * hot-swaps the affected libraries. Rejects if the initial build or link fails.
+ * hot-swaps the affected libraries. Rejects if the initial build or link fails, unless
+ * `waitForFix`: then it resolves unloaded, emits that `error` right after resolving, and
+ * the first good edit loads the project (a `reload` event with generation 1).
  *
  *   const w = await watchProject("orcjit.yaml", { debounceMs: 50 });
  *   const scale = w.library("kernels").getFunction("scale"); // always the newest code
@@ -508,25 +656,28 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
  */
 export async function watchProject(manifestPath = ".", options: WatchOptions = {}): Promise<ProjectWatcher> {
   // the watcher's own options stay out of the project's (which keeps them for reloads)
-  const { debounceMs, watch: _watch, usePolling: _usePolling, onProgress, ...projectOptions } = options;
+  const { debounceMs, watch: _watch, usePolling: _usePolling, onProgress: _onProgress, waitForFix, force: _force, ...projectOptions } = options;
   if (debounceMs !== undefined && (typeof debounceMs !== "number" || !(debounceMs >= 0))) {
     throw new TypeError("watchProject: 'debounceMs' must be a non-negative number");
   }
-  const project = await loadProject(manifestPath, projectOptions);
-  let build: ProjectBuildResult;
+  const manifestFile = resolveManifestPath(manifestPath);
+  const watcher = new ProjectWatcher(manifestFile, options, projectOptions);
   try {
-    build = await project.build(onProgress ? { onProgress } : {});
-    await project.load();
+    await watcher._firstLoad(true);
   } catch (e) {
-    project.dispose();
-    throw e;
+    // a missing manifest is a wrong path, not a broken project
+    if (waitForFix !== true || !existsSync(manifestFile)) {
+      await watcher.close();
+      throw e;
+    }
   }
-  const watcher = new ProjectWatcher(project, build, options);
   try {
     await watcher._start();
   } catch (e) {
     await watcher.close();
     throw e;
   }
+  // after the caller's `await` resumed (and attached its listeners)
+  if (!watcher.loaded) setImmediate(() => watcher._emitStartupError());
   return watcher;
 }

@@ -1,7 +1,9 @@
 // orcjit watch [manifest] [--run lib.fn args...]: build, load, then rebuild and hot-swap on
 // every change to the manifest, a source or a header, printing what changed, how long it took
 // and the cache hits, and the result of the --run call after each successful reload. A broken
-// edit prints its diagnostics and the previous generation keeps serving.
+// edit prints its diagnostics and the previous generation keeps serving. A project that is
+// broken at startup is reported and waited on: the first good edit loads it. --force
+// recompiles everything until that first load.
 import { isAbsolute, relative } from "node:path";
 import type { Command } from "commander";
 import {
@@ -52,7 +54,7 @@ function untilStopped(): Promise<void> {
 }
 
 export function registerWatch(program: Command, s: Streams): void {
-  addProjectOptions(
+  const cmd = addProjectOptions(
     program
       .command("watch")
       .description("build, load, and rebuild + hot-reload on every change to the manifest, a source or a header")
@@ -66,9 +68,13 @@ Examples:
   $ orcjit watch
   $ orcjit watch path/to/orcjit.yaml --run math.add 1 2
   $ orcjit watch --run kernels.scale -1.5 -- path/to/orcjit.yaml   # "--" ends the --run values
+A project that fails to build at startup is reported and waited on: the first good edit loads it.
 Stop with Ctrl-C.`,
       ),
-  ).action(async (manifest: string, o: WatchCliOptions) => {
+  );
+  const force = cmd.options.find((opt) => opt.long === "--force");
+  if (force) force.description = "recompile every source until the first load (rebuilds on save use the cache)";
+  cmd.action(async (manifest: string, o: WatchCliOptions) => {
     let call: { lib: string; fn: string; args: unknown[] } | undefined;
     if (o.run) {
       const [target, ...rawArgs] = o.run;
@@ -84,7 +90,7 @@ Stop with Ctrl-C.`,
       s.out.write(`${JSON.stringify(record, jsonReplacer)}\n`);
     };
 
-    const w: ProjectWatcher = await watchProject(manifest, { ...projectOptions(o), debounceMs });
+    const w: ProjectWatcher = await watchProject(manifest, { ...projectOptions(o), debounceMs, waitForFix: true, ...(o.force ? { force: true } : {}) });
     try {
       // A handle resolved once: it follows every reload.
       const fn = call ? w.library(call.lib).getFunction(call.fn) : undefined;
@@ -100,18 +106,23 @@ Stop with Ctrl-C.`,
         }
       };
 
-      const b = w.initialBuild;
       const files = w.watchedFiles.length;
-      if (json) {
+      if (!w.loaded) {
+        // the failed build's diagnostics follow through the error listener below
+        if (json) emit({ event: "waiting", generation: 0, manifest: w.manifestFile, watchedFiles: w.watchedFiles });
+        else s.out.write(`watching ${display(w.manifestFile)}: the first build failed, waiting for a fix… (${files} files) — Ctrl-C to stop\n`);
+      } else if (json) {
+        const b = w.initialBuild;
         emit({ event: "ready", generation: w.generation, manifest: w.project.file, libraries: w.libraryNames, watchedFiles: w.watchedFiles, compiled: b.compiled, cached: b.cached, durationMs: Math.round(b.durationMs) });
       } else {
+        const b = w.initialBuild;
         printWarnings([...w.project.manifest.warnings, ...b.warnings], s);
         s.out.write(
           `watching ${display(w.project.file)}: ${w.libraryNames.length} librar${w.libraryNames.length === 1 ? "y" : "ies"}, ${files} files ` +
             `(${counts(b)} in ${formatMs(b.durationMs)}) — Ctrl-C to stop\n`,
         );
       }
-      runCall();
+      if (w.loaded) runCall();
 
       w.on("building", (e) => {
         if (json) emit({ event: "building", changedFiles: e.changedFiles, libraries: e.libraries, manifest: e.manifest });
@@ -130,9 +141,10 @@ Stop with Ctrl-C.`,
             durationMs: Math.round(e.durationMs),
           });
         } else {
-          printWarnings(e.build.warnings, s);
+          // generation 1 here: the first load, after a failed start
+          printWarnings([...(e.generation === 1 ? w.project.manifest.warnings : []), ...e.build.warnings], s);
           const changed = e.changedFiles.map(display).join(", ") || "manifest";
-          const what = e.libraries.length > 0 ? `reloaded ${e.libraries.join(", ")}` : "nothing to reload";
+          const what = e.libraries.length > 0 ? `${e.generation === 1 ? "loaded" : "reloaded"} ${e.libraries.join(", ")}` : "nothing to reload";
           const plus = [e.added.length > 0 ? `added ${e.added.join(", ")}` : "", e.removed.length > 0 ? `removed ${e.removed.join(", ")}` : ""].filter(Boolean);
           s.out.write(
             `[${clock()}] ${changed} changed → ${what}${plus.length ? ` (${plus.join("; ")})` : ""} in ${formatMs(e.durationMs)} ` +
@@ -147,7 +159,8 @@ Stop with Ctrl-C.`,
           return;
         }
         const changed = info.changedFiles.map(display).join(", ");
-        s.err.write(`[${clock()}] ${changed ? `${changed} changed → ` : ""}rebuild failed; generation ${info.generation} keeps serving\n`);
+        const after = info.generation === 0 ? "build failed; waiting for a fix…" : `rebuild failed; generation ${info.generation} keeps serving`;
+        s.err.write(`[${clock()}] ${changed ? `${changed} changed → ` : ""}${after}\n`);
         if ((e instanceof CompileError || e instanceof ManifestError) && e.diagnostics.length > 0) {
           for (const d of e.diagnostics) printDiagnostic(d, s);
         } else if (e instanceof OrcJitError) {
