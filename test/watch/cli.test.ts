@@ -89,6 +89,59 @@ describe("orcjit watch", () => {
     expect(events[3]).toMatchObject({ event: "reload", libraries: ["math", "caller"], generation: 2, compiled: 1 });
   });
 
+  test("a project broken at startup: diagnostics, waiting for a fix, then the first load and --run", async () => {
+    const dir = copyFixture("hot");
+    replaceIn(path.join(dir, "src/math.c"), "x * SCALE + OFFSET;", "x * SCALE + OFFSET + ;");
+    const { proc, out, err } = startCli(dir, ["--run", "caller.call_value", "1", "--debounce", "30"]);
+    try {
+      const at = await out.until(/watching orcjit\.yaml: the first build failed, waiting for a fix… \(\d+ files\) — Ctrl-C to stop\n/);
+      await err.until(/build failed; waiting for a fix…\n/);
+      await err.until(/src\/math\.c:4:\d+: error: expected expression/);
+      replaceIn(path.join(dir, "src/math.c"), "x * SCALE + OFFSET + ;", "x * SCALE + OFFSET;");
+      const loaded = await out.until(/src\/math\.c changed → loaded math, caller, other in \d+m?s \(\d+ compiled, \d+ cached; generation 1\)\n/, at);
+      await out.until(/caller\.call_value\(1\) = 1002\n/, loaded);
+    } finally {
+      proc.kill("SIGINT");
+    }
+    const r = await proc;
+    expect(r.exitCode).toBe(0);
+    expect(out.text).not.toMatch(/not loaded yet/); // --run waited for the first load
+  });
+
+  test("--json: an invalid manifest at startup gives 'waiting' and 'error', the fix gives 'reload' generation 1", async () => {
+    const dir = copyFixture("hot");
+    const yaml = path.join(dir, "orcjit.yaml");
+    replaceIn(yaml, "linkOrder: [math]", "linkOrder: [nowhere]");
+    const { proc, out } = startCli(dir, ["--json", "--run", "math.value", "2"]);
+    try {
+      const at = await out.until(/"event":"error".*"code":"ORCJIT_MANIFEST"/);
+      replaceIn(yaml, "linkOrder: [nowhere]", "linkOrder: [math]");
+      await out.until(/"event":"result".*"result":4/, at);
+    } finally {
+      proc.kill("SIGINT");
+    }
+    expect((await proc).exitCode).toBe(0);
+    const events = out.text.trim().split("\n").map((l) => JSON.parse(l) as { event: string; generation?: number });
+    expect(events.map((e) => e.event)).toEqual(["waiting", "error", "building", "reload", "result", "closed"]);
+    expect(events[1]).toMatchObject({ generation: 0 });
+    expect(events[3]).toMatchObject({ generation: 1, libraries: ["math", "caller", "other"] });
+  });
+
+  test("--force recompiles everything on the first build", async () => {
+    const dir = copyFixture("hot");
+    const env = { CI: "1", NO_COLOR: "1", ORCJIT_CACHE_DIR: path.join(dir, ".cache"), ORCJIT_PROFILE: "" };
+    const built = await execa(process.execPath, [cliMain, "build"], { cwd: dir, reject: false, env });
+    expect(built.exitCode).toBe(0); // the cache now has every object
+    const { proc, out } = startCli(dir, ["--json", "--force"]);
+    try {
+      await out.until(/"event":"ready"/);
+    } finally {
+      proc.kill("SIGINT");
+    }
+    expect((await proc).exitCode).toBe(0);
+    expect(JSON.parse(out.text.split("\n")[0]!)).toMatchObject({ event: "ready", compiled: 3, cached: 0 });
+  });
+
   test("usage errors", async () => {
     const dir = copyFixture("hot");
     const r = await execa(process.execPath, [cliMain, "watch", "--run", "nodot"], { cwd: dir, reject: false });

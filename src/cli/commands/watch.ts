@@ -91,6 +91,8 @@ Stop with Ctrl-C.`,
     };
 
     const w: ProjectWatcher = await watchProject(manifest, { ...projectOptions(o), debounceMs, waitForFix: true, ...(o.force ? { force: true } : {}) });
+    // before printing anything: a Ctrl-C right after the first line must stop cleanly
+    const stopped = untilStopped();
     try {
       // A handle resolved once: it follows every reload.
       const fn = call ? w.library(call.lib).getFunction(call.fn) : undefined;
@@ -170,7 +172,7 @@ Stop with Ctrl-C.`,
         }
       });
 
-      await untilStopped();
+      await stopped;
     } finally {
       await w.close();
     }
