@@ -217,15 +217,6 @@ describe.each(COMPILERS)("$id: seed examples compile verbatim", (cc) => {
 // Run: load the objects into the JIT and call them.
 // ---------------------------------------------------------------------------------------------
 
-function jitAvailable(): boolean {
-  try {
-    new ExecutionSession().dispose();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function ffiError(fn: () => unknown): FFIError {
   try {
     fn();
@@ -236,7 +227,7 @@ function ffiError(fn: () => unknown): FFIError {
   throw new Error("expected an FFIError");
 }
 
-describe.skipIf(!jitAvailable())("run through the JIT", () => {
+describe("run through the JIT", () => {
   let session: ExecutionSession;
   beforeAll(() => {
     session = new ExecutionSession();
