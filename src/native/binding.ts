@@ -75,6 +75,8 @@ export interface NativeTypeInfo {
   parentIndex: number;
   fields: { name: string; writable: boolean }[];
   methods: { name: string; isStatic: boolean; doc: string }[];
+  /** Set when the library that registered the type's members was disposed (and unmapped). */
+  disposedBy?: string;
 }
 
 /** `exports.values` (native/src/binding/values_api.cc). */

@@ -3,6 +3,7 @@
 // prototype methods (instance) or class methods (static). registerObject(typeKey) returns a
 // class whose constructor calls the type's `__ffi_init__`.
 import type { NativeTypeInfo } from "../native/binding.js";
+import { DisposedError } from "../errors.js";
 import { values } from "./native.js";
 
 const TYPE_KEY = Symbol("FFIObject.typeKey");
@@ -27,6 +28,9 @@ export class FFIObject {
     ensureMembers(cls, index);
     const info = values().typeInfo(index);
     if (!info?.methods.some((m) => m.name === "__ffi_init__")) {
+      if (info?.disposedBy !== undefined) {
+        throw new DisposedError(`type '${key}' was registered by library '${info.disposedBy}', which has been disposed`);
+      }
       throw new TypeError(`type '${key}' has no constructor (__ffi_init__): it cannot be created from JS`);
     }
     const obj = values().callStatic(index, "__ffi_init__", ...args);

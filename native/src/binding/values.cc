@@ -8,8 +8,10 @@
 
 #include "binding/addon_data.h"
 #include "binding/values_state.h"
+#include "jit/library.h"
 #include "runtime/api.h"
 #include "runtime/global_registry.h"
+#include "runtime/type_table.h"
 #include "runtime/tensor.h"
 
 namespace orcjit::binding {
@@ -73,6 +75,7 @@ Box::~Box() {
   if (obj) TVMFFIObjectDecRef(obj);
   obj = nullptr;
   if (owner) runtime::ReleaseOwner(owner);
+  if (type_owner) runtime::ReleaseOwner(type_owner);
 }
 
 void BoxKeepAlive(Box* box, PinSource& src) {
@@ -557,6 +560,15 @@ Napi::Value ObjectToJs(Napi::Env env, TVMFFIObject* obj, PinSource& pin) {
   TVMFFIObjectIncRef(obj);
   box->obj = obj;
   BoxKeepAlive(box, pin);
+  // Its fields/methods (and likely its deleter) are the defining library's code: keep that
+  // mapped while the wrapper lives, wherever the object came from (e.g. new Cls()).
+  box->type_owner = runtime::RetainTypeOwner(ti);
+  if (!box->pin && box->type_owner) {
+    // Not from a library call (e.g. new Cls(), a callback argument): pin the type's library
+    // like a returned value, so its dispose (and the session's) waits for this wrapper.
+    auto lib = jit::Library::FindByOwner(box->type_owner);
+    if (lib && !lib->disposed()) box->pin = PinLibrary(lib);
+  }
   AttachBox(env, js, box);
   return js;
 }

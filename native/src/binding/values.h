@@ -178,6 +178,7 @@ struct Box {
   DLDevice device{};
   Pin pin;
   uint64_t owner = 0;  // retained runtime owner (runtime/global_registry.h), 0 = none
+  uint64_t type_owner = 0;  // objects: retained library owning the type's reflection (RetainTypeOwner)
   JsBuffer* buffer = nullptr;  // JS-made tensors: the ArrayBuffer (owned by the tensor object)
   std::string name;            // functions: name used in errors
   ~Box();

@@ -449,6 +449,8 @@ Napi::Value TypeInfoFn(const Napi::CallbackInfo& info) {
   o.Set("index", Napi::Number::New(env, ti->type_index));
   o.Set("key", Napi::String::New(env, Str(ti->type_key)));
   o.Set("parentIndex", Napi::Number::New(env, chain.size() > 1 ? chain[1]->type_index : -1));
+  std::string disposed_by = runtime::TypeDisposedBy(index);
+  if (!disposed_by.empty()) o.Set("disposedBy", disposed_by);
   auto fields = Napi::Array::New(env);
   auto methods = Napi::Array::New(env);
   std::vector<std::string> seen_f, seen_m;
@@ -482,6 +484,16 @@ Napi::Value TypeInfoFn(const Napi::CallbackInfo& info) {
   return o;
 }
 
+/// If `type_index`'s registrations were removed with their library, throws DisposedError.
+void CheckTypeNotDisposed(Napi::Env env, int32_t type_index) {
+  std::string lib = runtime::TypeDisposedBy(type_index);
+  if (lib.empty()) return;
+  ThrowValue(env, MakeJitError(env, jit::JitError(jit::ErrorKind::kDisposed,
+                                                  "type '" + runtime::TypeKey(type_index) +
+                                                      "' was registered by library '" + lib +
+                                                      "', which has been disposed")));
+}
+
 const TVMFFIFieldInfo* FindField(int32_t type_index, const std::string& name) {
   for (const TVMFFITypeInfo* t : TypeChain(type_index))
     for (int32_t i = 0; i < t->num_fields; ++i)
@@ -501,6 +513,7 @@ Napi::Value GetField(const Napi::CallbackInfo& info) {
   Box* box = RequireBox(info, 0, "getField");
   std::string name = Utf8(info[1]);
   const TVMFFIFieldInfo* f = FindField(box->obj->type_index, name);
+  if (!f || !f->getter) CheckTypeNotDisposed(env, box->obj->type_index);
   if (!f || !f->getter)
     throw Napi::TypeError::New(env, "'" + runtime::TypeKey(box->obj->type_index) + "' has no readable field '" + name + "'");
   TVMFFIAny out;
@@ -509,7 +522,7 @@ Napi::Value GetField(const Napi::CallbackInfo& info) {
   out.v_int64 = 0;
   int rc = f->getter(reinterpret_cast<char*>(box->obj) + f->offset, &out);
   if (rc != 0) Throw(env, TakeRaisedError(env, rc, name.c_str()));
-  PinSource src(box->pin, box->owner);
+  PinSource src(box->pin, box->owner ? box->owner : box->type_owner);
   return FromAny(env, &out, name.c_str(), src);
 }
 
@@ -518,6 +531,7 @@ Napi::Value SetField(const Napi::CallbackInfo& info) {
   Box* box = RequireBox(info, 0, "setField");
   std::string name = Utf8(info[1]);
   const TVMFFIFieldInfo* f = FindField(box->obj->type_index, name);
+  if (!f) CheckTypeNotDisposed(env, box->obj->type_index);
   if (!f || !(f->flags & kTVMFFIFieldFlagBitMaskWritable) || !f->setter)
     throw Napi::TypeError::New(env, "field '" + name + "' of '" + runtime::TypeKey(box->obj->type_index) + "' is read-only");
   ArgScratch scratch;
@@ -556,17 +570,18 @@ Napi::Value CallMethod(const Napi::CallbackInfo& info) {
   Box* box = RequireBox(info, 0, "callMethod");
   std::string name = Utf8(info[1]);
   const TVMFFIMethodInfo* m = FindMethod(box->obj->type_index, name);
+  if (!m) CheckTypeNotDisposed(env, box->obj->type_index);
   if (!m || m->method.type_index != kTVMFFIFunction)
     throw Napi::TypeError::New(env, "'" + runtime::TypeKey(box->obj->type_index) + "' has no method '" + name + "'");
   auto args = RestArgs(info, 2);
   std::string qual = runtime::TypeKey(box->obj->type_index) + "." + name;
   if (m->flags & kTVMFFIFieldFlagBitMaskIsStaticMethod)
-    return CallFunctionObject(env, m->method.v_obj, nullptr, args.data(), args.size(), qual.c_str(), box->pin, box->owner);
+    return CallFunctionObject(env, m->method.v_obj, nullptr, args.data(), args.size(), qual.c_str(), box->pin, box->owner ? box->owner : box->type_owner);
   TVMFFIAny self;
   self.type_index = box->obj->type_index;
   self.zero_padding = 0;
   self.v_obj = box->obj;
-  return CallFunctionObject(env, m->method.v_obj, &self, args.data(), args.size(), qual.c_str(), box->pin, box->owner);
+  return CallFunctionObject(env, m->method.v_obj, &self, args.data(), args.size(), qual.c_str(), box->pin, box->owner ? box->owner : box->type_owner);
 }
 
 // callStatic(typeIndex, name, ...args): static methods and __ffi_init__.
@@ -575,11 +590,17 @@ Napi::Value CallStatic(const Napi::CallbackInfo& info) {
   int32_t index = info[0].As<Napi::Number>().Int32Value();
   std::string name = Utf8(info[1]);
   const TVMFFIMethodInfo* m = FindMethod(index, name);
+  if (!m) CheckTypeNotDisposed(env, index);
   if (!m || m->method.type_index != kTVMFFIFunction)
     throw Napi::TypeError::New(env, "'" + runtime::TypeKey(index) + "' has no method '" + name + "'");
   auto args = RestArgs(info, 2);
   std::string qual = runtime::TypeKey(index) + "." + name;
-  return CallFunctionObject(env, m->method.v_obj, nullptr, args.data(), args.size(), qual.c_str(), nullptr, 0);
+  // The defining library stays mapped during the call, and its results retain it.
+  struct OwnerRef {
+    uint64_t id;
+    ~OwnerRef() { runtime::ReleaseOwner(id); }
+  } owner{runtime::RetainTypeOwner(index)};
+  return CallFunctionObject(env, m->method.v_obj, nullptr, args.data(), args.size(), qual.c_str(), nullptr, owner.id);
 }
 
 Napi::Value DisposeValue(const Napi::CallbackInfo& info) {
@@ -591,6 +612,8 @@ Napi::Value DisposeValue(const Napi::CallbackInfo& info) {
     TVMFFIObjectDecRef(obj);
     if (box->owner) runtime::ReleaseOwner(box->owner);
     box->owner = 0;
+    if (box->type_owner) runtime::ReleaseOwner(box->type_owner);
+    box->type_owner = 0;
     box->pin.reset();
   }
   return info.Env().Undefined();

@@ -1,5 +1,8 @@
 #include "jit/library.h"
 
+#include <mutex>
+#include <unordered_map>
+
 #include <dlfcn.h>
 
 #include <algorithm>
@@ -7,6 +10,7 @@
 #include "jit/jit_error.h"
 #include "jit/session.h"
 #include "runtime/global_registry.h"
+#include "runtime/type_table.h"
 #include "runtime/module.h"
 #include "llvm/ExecutionEngine/JITLink/JITLink.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
@@ -18,13 +22,37 @@ namespace orcjit::jit {
 
 using llvm::orc::JITDylibLookupFlags;
 
+namespace {
+std::mutex& ByOwnerMu() {
+  static auto* mu = new std::mutex();
+  return *mu;
+}
+std::unordered_map<uint64_t, Library*>& ByOwner() {  // owner id -> library (FindByOwner)
+  static auto* m = new std::unordered_map<uint64_t, Library*>();
+  return *m;
+}
+}  // namespace
+
 Library::Library(std::shared_ptr<Session> session, llvm::orc::JITDylib* jd, std::string name)
     : session_(std::move(session)),
       jd_(jd),
       name_(std::move(name)),
-      owner_id_(runtime::NewGlobalOwnerId()) {}
+      owner_id_(runtime::NewGlobalOwnerId()) {
+  std::lock_guard<std::mutex> lock(ByOwnerMu());
+  ByOwner()[owner_id_] = this;
+}
+
+std::shared_ptr<Library> Library::FindByOwner(uint64_t owner) {
+  std::lock_guard<std::mutex> lock(ByOwnerMu());
+  auto it = ByOwner().find(owner);
+  return it == ByOwner().end() ? nullptr : it->second->weak_from_this().lock();
+}
 
 Library::~Library() {
+  {
+    std::lock_guard<std::mutex> lock(ByOwnerMu());
+    ByOwner().erase(owner_id_);
+  }
   try {
     Dispose();
   } catch (...) {
@@ -486,7 +514,10 @@ void Library::Dispose() {
   llvm::orc::JITDylib* shared_jd = shared_jd_;
   std::shared_ptr<SharedHandles> shared = std::move(shared_);
   uint64_t owner = owner_id_;
-  auto unmap = [session, jd, shared_jd, owner, deps, shared]() mutable {
+  std::string name = name_;
+  auto unmap = [session, jd, shared_jd, owner, deps, shared, name]() mutable {
+    // Reflection entries (getters, methods, creators) point into the code about to go.
+    runtime::RemoveOwnedTypeRegistrations(owner, name);
     session->RemoveDylib(jd, owner);
     if (shared_jd) session->RemoveDylib(shared_jd, owner);
     shared.reset();  // dlclose once the code that calls into the .so is unmapped
@@ -496,7 +527,7 @@ void Library::Dispose() {
   if (runtime::DeferUntilReleased(owner_id_, unmap)) {
     // If the session ends first the hook is dropped unrun: the session then keeps the
     // handles until its memory is freed.
-    session_->NoteDeferred(owner_id_, std::move(shared));
+    session_->NoteDeferred(owner_id_, name_, std::move(shared));
     return;
   }
   shared.reset();

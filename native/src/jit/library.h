@@ -36,6 +36,8 @@ class Library : public std::enable_shared_from_this<Library> {
 
   const std::string& name() const { return name_; }
   bool disposed() const { return disposed_; }
+  /// The live library with runtime owner id `owner` (type-table owners), or null.
+  static std::shared_ptr<Library> FindByOwner(uint64_t owner);
   Session& session() { return *session_; }
   llvm::orc::JITDylib& dylib() { return *jd_; }
 

@@ -17,6 +17,7 @@
 #include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
 #include "runtime/exported_symbols.h"
 #include "runtime/global_registry.h"
+#include "runtime/type_table.h"
 
 extern "C" int64_t OrcjitDebugLiveObjects(void);  // runtime/object.cc, debug only
 
@@ -180,10 +181,12 @@ size_t Session::deferred_count() {
   return deferred_.size();
 }
 
-void Session::NoteDeferred(uint64_t owner, std::shared_ptr<void> keep) {
+void Session::NoteDeferred(uint64_t owner, const std::string& name,
+                           std::shared_ptr<void> keep) {
   std::lock_guard<std::mutex> lock(unmap_mu_);
   if (!jit_) return;
   deferred_.push_back(owner);
+  deferred_names_[owner] = name;
   if (keep) deferred_keep_[owner] = std::move(keep);
 }
 
@@ -191,6 +194,7 @@ void Session::RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner) {
   std::lock_guard<std::mutex> lock(unmap_mu_);
   auto it = std::find(deferred_.begin(), deferred_.end(), owner);
   if (it != deferred_.end()) deferred_.erase(it);
+  deferred_names_.erase(owner);
   if (!jit_) return;
   if (auto err = jit_->getExecutionSession().removeJITDylib(*jd)) llvm::consumeError(std::move(err));
   deferred_keep_.erase(owner);
@@ -217,11 +221,17 @@ void Session::Dispose() {
   // Libraries still mapped because native code references them are freed with the session:
   // their pending unmap hooks must not touch the ended ORC session.
   std::vector<uint64_t> deferred;
+  std::unordered_map<uint64_t, std::string> names;
   {
     std::lock_guard<std::mutex> lock(unmap_mu_);
     deferred.swap(deferred_);
+    names.swap(deferred_names_);
   }
-  for (uint64_t owner : deferred) runtime::CancelDeferred(owner);
+  for (uint64_t owner : deferred) {
+    runtime::CancelDeferred(owner);
+    // Their reflection entries go before the memory does (see Library::Dispose).
+    runtime::RemoveOwnedTypeRegistrations(owner, names[owner]);
+  }
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::unordered_map<uint64_t, std::shared_ptr<void>> keep;
   {

@@ -67,7 +67,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner);
   /// Records that the library `owner` is disposed but still mapped; `keep` (e.g. its
   /// dlopen handles) is released after its memory is freed (RemoveDylib or Dispose).
-  void NoteDeferred(uint64_t owner, std::shared_ptr<void> keep = nullptr);
+  void NoteDeferred(uint64_t owner, const std::string& name,
+                    std::shared_ptr<void> keep = nullptr);
 
   const SessionOptions& options() const { return options_; }
 
@@ -87,6 +88,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unordered_map<llvm::orc::JITDylib*, Library*> by_jd_;
   std::mutex unmap_mu_;  // guards deferred_ and jit_ teardown against deferred unmapping
   std::vector<uint64_t> deferred_;
+  std::unordered_map<uint64_t, std::string> deferred_names_;  // for type-table cleanup
   std::unordered_map<uint64_t, std::shared_ptr<void>> deferred_keep_;
   std::mutex reported_mu_;
   ReportedErrors reported_;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "runtime/error.h"
+#include "runtime/global_registry.h"
 #include "runtime/object.h"
 
 namespace orcjit::runtime {
@@ -33,6 +34,13 @@ struct TypeEntry {
   std::vector<TVMFFIFieldInfo> fields;
   std::vector<TVMFFIMethodInfo> methods;
   TVMFFITypeMetadata metadata{};
+  // Owning JIT library (CurrentGlobalOwner at registration, 0 = host) of each registration:
+  // they point into its code, so they are removed before it is unmapped.
+  std::vector<uint64_t> field_owners;   // parallel to fields
+  std::vector<uint64_t> method_owners;  // parallel to methods
+  uint64_t metadata_owner = 0;
+  uint64_t owner = 0;       // latest library that registered anything on this type
+  std::string disposed_by;  // library whose removal emptied registrations (until re-registered)
   std::deque<std::string> strings;  // stable storage for copied names/docs/metadata
   int32_t child_slot_next = 0;      // next free index in the reserved child range
   int32_t child_slot_end = 0;       // one past the reserved child range
@@ -53,6 +61,7 @@ struct TypeEntry {
 
 struct AttrColumn {
   std::vector<TVMFFIAny> data;
+  std::vector<uint64_t> owners;  // parallel to data
   TVMFFITypeAttrColumn column{};
 };
 
@@ -155,6 +164,18 @@ class TypeTable {
 
   std::mutex& mutex() { return mu_; }
 
+  /// Every registered entry (caller holds mutex()).
+  template <typename F>
+  void ForEach(F&& f) {
+    for (auto& kv : by_key_) {
+      if (TypeEntry* e = Get(kv.second)) f(e);
+    }
+  }
+  template <typename F>
+  void ForEachColumn(F&& f) {
+    for (auto& kv : columns_) f(kv.second);
+  }
+
   AttrColumn* Column(const std::string& name, bool create) {
     auto it = columns_.find(name);
     if (it != columns_.end()) return it->second;
@@ -191,6 +212,16 @@ class TypeTable {
   int32_t next_dynamic_ = kTVMFFIDynObjectBegin;
 };
 
+// Records that the current library (if any) registered something on `e`.
+uint64_t NoteOwner(TypeEntry* e) {
+  uint64_t cur = CurrentGlobalOwner();
+  if (cur != 0) {
+    e->owner = cur;
+    e->disposed_by.clear();
+  }
+  return cur;
+}
+
 // Entry for a registration call, or raise and return nullptr.
 TypeEntry* EntryOrRaise(int32_t type_index, const char* what) {
   TypeEntry* e = TypeTable::Global().Get(type_index);
@@ -204,6 +235,96 @@ TypeEntry* EntryOrRaise(int32_t type_index, const char* what) {
 const TVMFFITypeInfo* FindTypeInfo(int32_t type_index) {
   TypeEntry* e = TypeTable::Global().Get(type_index);
   return e ? &e->info : nullptr;
+}
+
+uint64_t RetainTypeOwner(int32_t type_index) {
+  TypeTable& table = TypeTable::Global();
+  std::lock_guard<std::mutex> lock(table.mutex());
+  for (TypeEntry* e = table.Get(type_index); e;) {
+    if (e->owner != 0) {
+      RetainOwner(e->owner);  // under the table lock: removal cannot interleave
+      return e->owner;
+    }
+    if (e->ancestors.empty()) break;
+    e = table.Get(e->ancestors.back()->type_index);
+  }
+  return 0;
+}
+
+std::string TypeDisposedBy(int32_t type_index) {
+  TypeTable& table = TypeTable::Global();
+  std::lock_guard<std::mutex> lock(table.mutex());
+  for (TypeEntry* e = table.Get(type_index); e;) {
+    if (!e->disposed_by.empty()) return e->disposed_by;
+    if (e->ancestors.empty()) break;
+    e = table.Get(e->ancestors.back()->type_index);
+  }
+  return std::string();
+}
+
+size_t RemoveOwnedTypeRegistrations(uint64_t owner, const std::string& library_name) {
+  if (owner == 0) return 0;
+  TypeTable& table = TypeTable::Global();
+  std::vector<TVMFFIAny> release;        // values whose deleters may live in the library
+  std::vector<TVMFFIObject*> release_obj;
+  size_t removed = 0;
+  {
+    std::lock_guard<std::mutex> lock(table.mutex());
+    table.ForEach([&](TypeEntry* e) {
+      size_t before = removed;
+      for (size_t i = e->fields.size(); i-- > 0;) {
+        if (e->field_owners[i] != owner) continue;
+        TVMFFIFieldInfo& f = e->fields[i];
+        release.push_back(f.default_value_or_factory);
+        if ((f.flags & kTVMFFIFieldFlagBitMaskSetterIsFunctionObj) && f.setter)
+          release_obj.push_back(static_cast<TVMFFIObject*>(f.setter));
+        e->fields.erase(e->fields.begin() + i);
+        e->field_owners.erase(e->field_owners.begin() + i);
+        ++removed;
+      }
+      for (size_t i = e->methods.size(); i-- > 0;) {
+        if (e->method_owners[i] != owner) continue;
+        release.push_back(e->methods[i].method);
+        e->methods.erase(e->methods.begin() + i);
+        e->method_owners.erase(e->method_owners.begin() + i);
+        ++removed;
+      }
+      if (e->metadata_owner == owner) {
+        e->metadata = TVMFFITypeMetadata{};  // creator pointed into the library
+        e->info.metadata = nullptr;
+        e->metadata_owner = 0;
+        ++removed;
+      }
+      e->Sync();
+      if (removed != before || e->owner == owner) {
+        e->disposed_by = library_name;
+        // Another library's remaining registration (if any) becomes the owner.
+        uint64_t next = e->metadata_owner;
+        for (uint64_t o : e->method_owners) next = next ? next : o;
+        for (uint64_t o : e->field_owners) next = next ? next : o;
+        e->owner = next;
+      }
+    });
+    table.ForEachColumn([&](AttrColumn* col) {
+      for (size_t i = 0; i < col->owners.size() && i < col->data.size(); ++i) {
+        if (col->owners[i] != owner) continue;
+        release.push_back(col->data[i]);
+        col->data[i].type_index = kTVMFFINone;
+        col->data[i].zero_padding = 0;
+        col->data[i].v_int64 = 0;
+        col->owners[i] = 0;
+        ++removed;
+        if (TypeEntry* e = table.Get(static_cast<int32_t>(i))) {
+          e->disposed_by = library_name;
+          if (e->owner == owner) e->owner = 0;
+        }
+      }
+    });
+  }
+  // Outside the lock (deleters may call back into the table); the code is still mapped.
+  for (auto& v : release) Release(&v);
+  for (TVMFFIObject* o : release_obj) DecRef(o);
+  return removed;
 }
 
 }  // namespace orcjit::runtime
@@ -265,17 +386,21 @@ TVM_FFI_DLL int TVMFFITypeRegisterField(int32_t type_index, const TVMFFIFieldInf
   if ((f.flags & kTVMFFIFieldFlagBitMaskSetterIsFunctionObj) && f.setter) {
     IncRef(static_cast<TVMFFIObject*>(f.setter));
   }
-  for (auto& old : e->fields) {
+  uint64_t owner = NoteOwner(e);
+  for (size_t i = 0; i < e->fields.size(); ++i) {
+    auto& old = e->fields[i];
     if (SameName(old.name, f.name)) {
       Release(&old.default_value_or_factory);
       if ((old.flags & kTVMFFIFieldFlagBitMaskSetterIsFunctionObj) && old.setter) {
         DecRef(static_cast<TVMFFIObject*>(old.setter));
       }
       old = f;
+      e->field_owners[i] = owner;
       return 0;
     }
   }
   e->fields.push_back(f);
+  e->field_owners.push_back(owner);
   e->Sync();
   ORCJIT_API_END();
 }
@@ -290,14 +415,18 @@ TVM_FFI_DLL int TVMFFITypeRegisterMethod(int32_t type_index, const TVMFFIMethodI
   m.doc = e->Keep(info->doc);
   m.metadata = e->Keep(info->metadata);
   m.method = OwnedCopy(info->method);
-  for (auto& old : e->methods) {
+  uint64_t owner = NoteOwner(e);
+  for (size_t i = 0; i < e->methods.size(); ++i) {
+    auto& old = e->methods[i];
     if (SameName(old.name, m.name)) {
       Release(&old.method);
       old = m;
+      e->method_owners[i] = owner;
       return 0;
     }
   }
   e->methods.push_back(m);
+  e->method_owners.push_back(owner);
   e->Sync();
   ORCJIT_API_END();
 }
@@ -308,6 +437,7 @@ TVM_FFI_DLL int TVMFFITypeRegisterMetadata(int32_t type_index,
   std::lock_guard<std::mutex> lock(TypeTable::Global().mutex());
   TypeEntry* e = EntryOrRaise(type_index, "TVMFFITypeRegisterMetadata");
   if (!e) return -1;
+  e->metadata_owner = NoteOwner(e);
   e->metadata = *metadata;
   e->metadata.doc = e->Keep(metadata->doc);
   e->info.metadata = &e->metadata;
@@ -322,7 +452,9 @@ TVM_FFI_DLL int TVMFFITypeRegisterAttr(int32_t type_index, const TVMFFIByteArray
   old.type_index = kTVMFFINone;
   {
     std::lock_guard<std::mutex> lock(table.mutex());
-    if (!EntryOrRaise(type_index, "TVMFFITypeRegisterAttr")) return -1;
+    TypeEntry* e = EntryOrRaise(type_index, "TVMFFITypeRegisterAttr");
+    if (!e) return -1;
+    uint64_t owner = NoteOwner(e);
     AttrColumn* col = table.Column(std::string(attr_name->data, attr_name->size), true);
     TVMFFIAny value = OwnedCopy(*attr_value);
     if (col->data.size() <= static_cast<size_t>(type_index)) {
@@ -332,8 +464,10 @@ TVM_FFI_DLL int TVMFFITypeRegisterAttr(int32_t type_index, const TVMFFIByteArray
       none.v_int64 = 0;
       col->data.resize(static_cast<size_t>(type_index) + 1, none);
     }
+    if (col->owners.size() < col->data.size()) col->owners.resize(col->data.size(), 0);
     old = col->data[type_index];
     col->data[type_index] = value;
+    col->owners[type_index] = owner;
     col->column.data = col->data.data();
     col->column.size = static_cast<int32_t>(col->data.size());
     col->column.begin_index = 0;
