@@ -402,19 +402,24 @@ void Library::CheckNotFailed() const {
                  f->ffi_kind(), f->ffi_message());
 }
 
-void* Library::LookupOptional(const std::string& symbol) {
+// Links what is pending, runs new constructors and returns the symbol's address, or nullptr
+// when `symbol` is not defined (within `match`) and `required` is false.
+void* Library::LookupImpl(const std::string& symbol, JITDylibLookupFlags match, bool required) {
   CheckAlive();
   CheckNotFailed();
   auto& es = session_->jit().getExecutionSession();
   auto name = es.intern(symbol);
   llvm::orc::SymbolLookupSet set(name, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
-  auto flags = es.lookupFlags(llvm::orc::LookupKind::Static,
-                              {{jd_, JITDylibLookupFlags::MatchAllSymbols}}, set);
+  auto flags = es.lookupFlags(llvm::orc::LookupKind::Static, {{jd_, match}}, set);
   if (!flags) ThrowLLVMError(flags.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
-  if (flags->empty()) return nullptr;
+  if (flags->empty()) {
+    if (!required) return nullptr;
+    throw JitError(ErrorKind::kSymbolNotFound,
+                   "library '" + name_ + "' does not export '" + symbol + "'");
+  }
   LinkPending();
   session_->TakeReportedErrors();
-  auto sym = es.lookup({{jd_, JITDylibLookupFlags::MatchAllSymbols}}, name);
+  auto sym = es.lookup({{jd_, match}}, name);
   RunPendingInits();
   if (!sym) {
     ReportedErrors reported = session_->TakeReportedErrors();
@@ -423,27 +428,12 @@ void* Library::LookupOptional(const std::string& symbol) {
   return sym->getAddress().toPtr<void*>();
 }
 
+void* Library::LookupOptional(const std::string& symbol) {
+  return LookupImpl(symbol, JITDylibLookupFlags::MatchAllSymbols, /*required=*/false);
+}
+
 void* Library::Lookup(const std::string& symbol) {
-  CheckAlive();
-  CheckNotFailed();
-  auto& es = session_->jit().getExecutionSession();
-  auto name = es.intern(symbol);
-  llvm::orc::SymbolLookupSet set(name, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
-  auto flags = es.lookupFlags(llvm::orc::LookupKind::Static,
-                              {{jd_, JITDylibLookupFlags::MatchExportedSymbolsOnly}}, set);
-  if (!flags) ThrowLLVMError(flags.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
-  if (flags->empty())
-    throw JitError(ErrorKind::kSymbolNotFound,
-                   "library '" + name_ + "' does not export '" + symbol + "'");
-  LinkPending();
-  session_->TakeReportedErrors();
-  auto sym = es.lookup({{jd_, JITDylibLookupFlags::MatchExportedSymbolsOnly}}, name);
-  RunPendingInits();
-  if (!sym) {
-    ReportedErrors reported = session_->TakeReportedErrors();
-    ThrowLLVMError(sym.takeError(), ErrorKind::kLink, "library '" + name_ + "'", &reported);
-  }
-  return sym->getAddress().toPtr<void*>();
+  return LookupImpl(symbol, JITDylibLookupFlags::MatchExportedSymbolsOnly, /*required=*/true);
 }
 
 void Library::RunFinalizers() {

@@ -84,6 +84,7 @@ class Library : public std::enable_shared_from_this<Library> {
   void RunFinalizersAtExit();
 
  private:
+  void* LookupImpl(const std::string& symbol, llvm::orc::JITDylibLookupFlags match, bool required);
   friend class Session;
   Library(std::shared_ptr<Session> session, llvm::orc::JITDylib* jd, std::string name);
   void Init();  // defines __dso_handle, sets the link order
