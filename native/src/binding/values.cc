@@ -103,12 +103,7 @@ Box* UnwrapBox(napi_env env, napi_value value) {
   napi_valuetype t;
   if (napi_typeof(env, value, &t) != napi_ok || (t != napi_object && t != napi_function))
     return nullptr;
-  bool tagged = false;
-  if (napi_check_object_type_tag(env, value, &kBoxTag, &tagged) != napi_ok || !tagged)
-    return nullptr;
-  void* p = nullptr;
-  if (napi_unwrap(env, value, &p) != napi_ok) return nullptr;
-  return static_cast<Box*>(p);
+  return UnwrapBoxOfObject(env, value);
 }
 
 void AttachBox(Napi::Env env, napi_value target, Box* box) {
