@@ -1,5 +1,4 @@
 // The object cache: racing processes, corrupt entries, list/size/prune/clear.
-import { execFile, spawn } from "node:child_process";
 import { readdir, readFile, stat, truncate, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,21 +7,12 @@ import { cache } from "../../src/cache/index.js";
 import { ObjectCache, fullKey } from "../../src/cache/store.js";
 import { compileUnits } from "../../src/compiler/index.js";
 import { sha256File } from "../../src/util/hash.js";
-import { cleanupTempDirs, copyFixtures, tempDir, TOOLCHAINS, transpiledSrc } from "../compiler/helpers.js";
+import { cleanupTempDirs, copyFixtures, runNodeScript, tempDir, TOOLCHAINS, transpiledSrc } from "../compiler/helpers.js";
 
 afterAll(cleanupTempDirs);
 const worker = fileURLToPath(new URL("./race-worker.mjs", import.meta.url));
 
-function runWorker(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [worker, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runWorker = (args: string[], env: NodeJS.ProcessEnv) => runNodeScript(worker, args, env);
 
 describe.each(TOOLCHAINS)("concurrent processes with $name", (tc) => {
   it("four processes building one key end with one valid entry", async () => {
@@ -150,5 +140,3 @@ describe("cache API", () => {
   });
 });
 
-// keep execFile referenced for debugging sessions
-void execFile;

@@ -1,6 +1,7 @@
 // Shared helpers for the compiler, cache and inline tests: temp dirs, fixture copies,
 // a compiler wrapper that records every invocation, and a transpiled copy of src/ for
 // child processes (Node 20 cannot run .ts).
+import { spawn } from "node:child_process";
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -92,3 +93,15 @@ export async function childEnv(extra: NodeJS.ProcessEnv = {}): Promise<NodeJS.Pr
   };
 }
 let frozenInclude: Promise<string> | undefined;
+
+/** Runs a node script in a fresh process with `env`; resolves with its exit code and output. */
+export function runNodeScript(script: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}

@@ -1,6 +1,5 @@
 // loadInline end to end (compile → cache → JIT → call) with clang-22 and gcc, the diagnostics of
 // inline sources mapped to the user's lines, module identity, and the warm path in a new process.
-import { spawn } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +8,7 @@ import { CompileError } from "../../src/errors.js";
 import { ExecutionSession } from "../../src/jit/index.js";
 import { build } from "../../src/project/build.js";
 import { generateInlineSources, loadInline } from "../../src/project/load-inline.js";
-import { childEnv, cleanupTempDirs, copyFixtures, recordingCompiler, tempDir, TOOLCHAINS, transpiledSrc } from "../compiler/helpers.js";
+import { childEnv, cleanupTempDirs, copyFixtures, recordingCompiler, runNodeScript, tempDir, TOOLCHAINS, transpiledSrc } from "../compiler/helpers.js";
 
 afterAll(cleanupTempDirs);
 
@@ -197,17 +196,8 @@ describe("build()", () => {
   });
 });
 
-function runWorker(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const worker = fileURLToPath(new URL("./inline-worker.mjs", import.meta.url));
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [worker, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runWorker = (args: string[], env: NodeJS.ProcessEnv) =>
+  runNodeScript(fileURLToPath(new URL("./inline-worker.mjs", import.meta.url)), args, env);
 
 describe.each(TOOLCHAINS)("warm path in a new process with $name", (tc) => {
   it("an unchanged module loads from the cache without starting the compiler", async () => {
