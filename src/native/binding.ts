@@ -1,9 +1,8 @@
 // The one place that loads the native addon and knows its shape. src/jit and src/values import it.
 //
-// Lookup order: ORCJIT_ADDON_PATH (a .node file) → <package>/build/Release/tvm_ffi_orcjit.node.
+// Where it is looked for: src/native/addon-path.ts.
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import {
   DisposedError,
   FFIError,
@@ -12,6 +11,14 @@ import {
   ObjectFileError,
   SymbolNotFoundError,
 } from "../errors.js";
+import {
+  type AddonCandidate,
+  addonCandidateList,
+  addonFix,
+  platformKey,
+  unsupportedPlatform,
+} from "./addon-path.js";
+import { addonFileProblem } from "./addon-file-check.js";
 
 /** The addon's `abiVersion` this TypeScript expects. */
 export const NATIVE_ABI_VERSION = 1;
@@ -141,53 +148,73 @@ export function setValueFactories(f: NativeValueFactories): void {
 
 let cached: NativeBinding | undefined;
 
-/** Path of the package root (works from src/ under vitest and from dist/ when built). */
-function packageRoot(): string {
-  return fileURLToPath(new URL("../../", import.meta.url));
+/** Candidate addon paths in lookup order (src/native/addon-path.ts). */
+export function addonCandidates(): string[] {
+  return addonCandidateList().map((c) => c.path);
 }
 
-/** Candidate addon paths in lookup order. */
-export function addonCandidates(): string[] {
-  const out: string[] = [];
+let loadedFrom: AddonCandidate | undefined;
+
+/** Where the loaded addon came from (undefined before the first successful load). */
+export function loadedAddon(): AddonCandidate | undefined {
+  return loadedFrom;
+}
+
+/** The first existing candidate, or a NativeLoadError naming the platform, what was tried and the fix. */
+function findAddon(): AddonCandidate {
   const env = process.env.ORCJIT_ADDON_PATH;
-  if (env) out.push(env);
-  out.push(`${packageRoot()}build/Release/tvm_ffi_orcjit.node`);
-  return out;
+  const candidates = addonCandidateList();
+  if (env) {
+    const c = candidates[0]!;
+    if (!existsSync(c.path)) {
+      throw new NativeLoadError(`ORCJIT_ADDON_PATH='${env}' names no file (${c.path}). Fix: ${addonFix(c.source)}.`);
+    }
+    return c;
+  }
+  const unsupported = unsupportedPlatform();
+  if (unsupported) throw new NativeLoadError(`${unsupported}.`);
+  const found = candidates.find((c) => existsSync(c.path));
+  if (found) return found;
+  throw new NativeLoadError(
+    `tvm-ffi-orcjit native addon not found for ${platformKey()} (tried: ` +
+      `${candidates.map((c) => `${c.source} ${c.path}`).join("; ")}). Fix: ${addonFix("none")}.`,
+  );
 }
 
 /** Loads the addon once, checks its ABI version and injects the error classes. */
 export function loadBinding(): NativeBinding {
   if (cached) return cached;
-  const require = createRequire(import.meta.url);
-  const env = process.env.ORCJIT_ADDON_PATH;
-  const candidates = addonCandidates();
-  const path = env ? env : candidates.find((p) => existsSync(p));
-  if (!path) {
+  const found = findAddon();
+  const problem = addonFileProblem(found.path);
+  if (problem) {
     throw new NativeLoadError(
-      `tvm-ffi-orcjit native addon not found (looked in: ${candidates.join(", ")}). ` +
-        "Build it with 'npm run build:native' (or 'bash scripts/setup.sh'), " +
-        "or point ORCJIT_ADDON_PATH at a built tvm_ffi_orcjit.node.",
+      `cannot load the tvm-ffi-orcjit native addon '${found.path}' (${found.source}): ${problem}. ` +
+        `Fix: ${addonFix(found.source)}.`,
     );
   }
+  const require = createRequire(import.meta.url);
   let addon: NativeBinding;
   try {
-    addon = require(path) as NativeBinding;
+    addon = require(found.path) as NativeBinding;
   } catch (cause) {
-    const why = cause instanceof Error ? cause.message : String(cause);
+    const why = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
     throw new NativeLoadError(
-      `cannot load the tvm-ffi-orcjit native addon '${path}': ${why}. ` +
-        "Rebuild it with 'npm run build:native' (it must match this Node.js and LLVM 22).",
+      `cannot load the tvm-ffi-orcjit native addon '${found.path}' (${found.source}): ${why}. ` +
+        `Fix: ${addonFix(found.source)}.`,
       { cause },
     );
   }
-  if (addon.abiVersion !== NATIVE_ABI_VERSION) {
+  if (addon === null || typeof addon !== "object" || addon.abiVersion !== NATIVE_ABI_VERSION) {
+    const got = addon !== null && typeof addon === "object" ? String(addon.abiVersion) : "none";
     throw new NativeLoadError(
-      `native addon '${path}' has ABI version ${String(addon.abiVersion)}, ` +
-        `this package needs ${NATIVE_ABI_VERSION}: rebuild it with 'npm run build:native'.`,
+      `native addon '${found.path}' (${found.source}) has binding ABI version ${got}, ` +
+        `this package needs ${NATIVE_ABI_VERSION} (it was built for another version of tvm-ffi-orcjit). ` +
+        `Fix: ${addonFix(found.source)}.`,
     );
   }
   addon.initialize({ FFIError, LinkError, ObjectFileError, SymbolNotFoundError, DisposedError });
   if (valueFactories) addon.values.initValues(valueFactories);
   cached = addon;
+  loadedFrom = found;
   return addon;
 }

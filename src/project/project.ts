@@ -75,7 +75,8 @@ export interface ReloadResult {
 
 /**
  * Hooks into generation swaps, for watch mode (stable handles, deferred retirement).
- * @internal-ish: the contract between src/project and src/watch.
+ * The contract between src/project and src/watch; public because `Project.hooks` is (not
+ * marked internal: stripInternal would drop it from the .d.ts that reference it).
  */
 export interface GenerationHooks {
   /**
