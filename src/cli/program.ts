@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerBuild } from "./commands/build.js";
+import { registerBuildAddon } from "./commands/build-addon.js";
 import { registerCache } from "./commands/cache.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerInit } from "./commands/init.js";
@@ -36,6 +37,7 @@ Environment: ORCJIT_PROFILE (manifest profile), ORCJIT_CACHE_DIR (object cache),
   registerDoctor(program, s);
   registerCache(program, s);
   registerInit(program, s);
+  registerBuildAddon(program, s);
   // every (sub)command: throw instead of process.exit, and share the output streams
   const configure = (c: Command): void => {
     c.exitOverride();

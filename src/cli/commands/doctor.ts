@@ -78,6 +78,18 @@ export async function doctorReport(cacheDir?: string): Promise<Record<string, un
   };
 }
 
+/** One line per missing piece: what it blocks and the command that gets it. */
+function missingHints(r: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const jit = r.jit as Record<string, unknown>;
+  if (!jit.loaded) out.push("missing     the native addon: nothing can be JIT-linked; the fix is at the end of the 'jit' line");
+  const tcs = r.toolchains as ToolchainReport[];
+  if (!tcs.some((t) => t.found && t.language === "c++")) {
+    out.push("missing     a C/C++ compiler: loadInline and orcjit build need one (apt-get install clang-22, or g++)");
+  }
+  return out;
+}
+
 export function registerDoctor(program: Command, s: Streams): void {
   program
     .command("doctor")
@@ -99,6 +111,7 @@ export function registerDoctor(program: Command, s: Streams): void {
             `ABI ${String(jit.abiVersion)}, ${String(jit.targetTriple)}, ${String(jit.buildType)}` +
             `${jit.sanitize ? " (sanitizers)" : ""}`
           : `jit         not loadable: ${String(jit.error)}`,
+        ...(jit.loaded ? [`addon       ${String(jit.addonPath)} (${String(jit.addonSource)})`] : []),
         "compilers",
         ...(r.toolchains as ToolchainReport[]).map((t) =>
           t.found
@@ -108,6 +121,7 @@ export function registerDoctor(program: Command, s: Streams): void {
       ];
       const c = r.cache as { dir: string; size: number; entries: number };
       lines.push(`cache       ${c.dir} (${c.entries} objects, ${formatBytes(c.size)})`);
+      lines.push(...missingHints(r));
       s.out.write(`${lines.join("\n")}\n`);
     });
 }

@@ -22,6 +22,22 @@ function walk(dir: string, base = ""): string[] {
   });
 }
 
+/**
+ * The `$schema` written into a new manifest in `target`: relative to the manifest when the
+ * package is installed in a node_modules folder of `target` or of one of its parents (so the
+ * reference survives a commit and a clone), else the absolute path (a repository checkout).
+ */
+export function schemaReference(target: string, schemaFile: string): string {
+  const parts = schemaFile.split(path.sep);
+  const nm = parts.lastIndexOf("node_modules");
+  const owner = nm > 0 ? parts.slice(0, nm).join(path.sep) || path.sep : undefined;
+  const rel = path.relative(target, schemaFile);
+  const inside = !rel.startsWith("..") && !path.isAbsolute(rel);
+  const ownerRel = owner === undefined ? ".." : path.relative(owner, target);
+  const underOwner = owner !== undefined && !ownerRel.startsWith("..") && !path.isAbsolute(ownerRel);
+  return inside || underOwner ? rel.split(path.sep).join("/") : schemaFile;
+}
+
 /** Template files are copied as they are, except `{{name}}` and `{{schema}}` placeholders and `_gitignore`. */
 export function initProject(dir: string, template: string, force: boolean): string[] {
   const templates = listTemplates();
@@ -35,10 +51,7 @@ export function initProject(dir: string, template: string, force: boolean): stri
   if (clashes.length > 0 && !force) {
     throw new OrcJitError("ORCJIT_INIT_EXISTS", `${target} already has ${clashes.join(", ")} (use --force to overwrite)`);
   }
-  // relative when the package sits inside the project (node_modules), else absolute
-  const schemaFile = fileURLToPath(manifestSchemaUrl);
-  const rel = path.relative(target, schemaFile);
-  const schema = rel.startsWith("..") || path.isAbsolute(rel) ? schemaFile : rel.split(path.sep).join("/");
+  const schema = schemaReference(target, fileURLToPath(manifestSchemaUrl));
   const name = path.basename(target).replace(/[^A-Za-z0-9_-]/g, "_") || "project";
   for (const f of files) {
     const out = path.join(target, f.out);
