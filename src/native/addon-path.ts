@@ -113,5 +113,5 @@ export function unsupportedPlatform(platform: string = process.platform, arch: s
   if (platform === "linux") return undefined;
   return `tvm-ffi-orcjit does not support ${platform}-${arch} yet: its JIT loads ELF objects, which only Linux runs ` +
     `(prebuilt for ${PREBUILT_PLATFORMS.join(", ")}; see "Platforms" in the README). ` +
-    "Use it on Linux x86-64, e.g. in a container or WSL";
+    "Fix: run it on Linux x86-64 (glibc), e.g. in a container or WSL 2";
 }
