@@ -4,6 +4,7 @@
 //   3. the platform package (@tvm-ffi-orcjit/<platform>, an optionalDependency)
 //   4. a source build inside the installed package (`npx orcjit build-addon`)
 //   5. a NativeLoadError naming the platform, what was tried and the command that fixes it.
+// A candidate that exists but cannot load falls through to the next (src/native/binding.ts).
 // 2 and 4 are the same directory (<package>/build/Release); which one applies depends on
 // whether the package sits in a node_modules folder (installed) or not (a checkout).
 import { existsSync, readFileSync } from "node:fs";
@@ -91,7 +92,8 @@ export function addonFix(source: AddonSource | "none"): string {
     case "local build":
       return "rebuild it with 'npm run build:native' (or 'bash scripts/setup.sh')";
     case "platform package":
-      return `reinstall the platform package: 'npm install ${platformPackageName(key)}@${packageVersion()}', or build from source with 'npx orcjit build-addon'`;
+      return `reinstall the platform package: 'npm install ${platformPackageName(key)}@${packageVersion()}', ` +
+        "or build from source with 'npx orcjit build-addon' (used when the platform package cannot load)";
     case "source build":
       return "rebuild it with 'npx orcjit build-addon'";
     case "none":

@@ -160,8 +160,11 @@ export function loadedAddon(): AddonCandidate | undefined {
   return loadedFrom;
 }
 
-/** The first existing candidate, or a NativeLoadError naming the platform, what was tried and the fix. */
-function findAddon(): AddonCandidate {
+/**
+ * The existing candidates in lookup order, or a NativeLoadError naming the platform, what was
+ * tried and the fix. ORCJIT_ADDON_PATH, when set, is the only candidate.
+ */
+function existingAddons(): AddonCandidate[] {
   const env = process.env.ORCJIT_ADDON_PATH;
   const candidates = addonCandidateList();
   if (env) {
@@ -169,49 +172,60 @@ function findAddon(): AddonCandidate {
     if (!existsSync(c.path)) {
       throw new NativeLoadError(`ORCJIT_ADDON_PATH='${env}' names no file (${c.path}). Fix: ${addonFix(c.source)}.`);
     }
-    return c;
+    return [c];
   }
   const unsupported = unsupportedPlatform();
   if (unsupported) throw new NativeLoadError(`${unsupported}.`);
-  const found = candidates.find((c) => existsSync(c.path));
-  if (found) return found;
+  const found = candidates.filter((c) => existsSync(c.path));
+  if (found.length > 0) return found;
   throw new NativeLoadError(
     `tvm-ffi-orcjit native addon not found for ${platformKey()} (tried: ` +
       `${candidates.map((c) => `${c.source} ${c.path}`).join("; ")}). Fix: ${addonFix("none")}.`,
   );
 }
 
-/** Loads the addon once, checks its ABI version and injects the error classes. */
-export function loadBinding(): NativeBinding {
-  if (cached) return cached;
-  const found = findAddon();
-  const problem = addonFileProblem(found.path);
-  if (problem) {
-    throw new NativeLoadError(
-      `cannot load the tvm-ffi-orcjit native addon '${found.path}' (${found.source}): ${problem}. ` +
-        `Fix: ${addonFix(found.source)}.`,
-    );
-  }
-  const require = createRequire(import.meta.url);
+/** Loads one candidate: the addon, or the NativeLoadError naming its file and fix. */
+function loadCandidate(c: AddonCandidate): NativeBinding | NativeLoadError {
+  const fail = (why: string, cause?: unknown) =>
+    new NativeLoadError(`cannot load the tvm-ffi-orcjit native addon '${c.path}' (${c.source}): ${why}. Fix: ${addonFix(c.source)}.`,
+      cause === undefined ? undefined : { cause });
+  // a truncated file would kill the process inside dlopen (SIGBUS): check it first
+  const problem = addonFileProblem(c.path);
+  if (problem) return fail(problem);
   let addon: NativeBinding;
   try {
-    addon = require(found.path) as NativeBinding;
+    addon = createRequire(import.meta.url)(c.path) as NativeBinding;
   } catch (cause) {
-    const why = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-    throw new NativeLoadError(
-      `cannot load the tvm-ffi-orcjit native addon '${found.path}' (${found.source}): ${why}. ` +
-        `Fix: ${addonFix(found.source)}.`,
-      { cause },
-    );
+    return fail(cause instanceof Error ? (cause.message.split("\n")[0] ?? "") : String(cause), cause);
   }
   if (addon === null || typeof addon !== "object" || addon.abiVersion !== NATIVE_ABI_VERSION) {
     const got = addon !== null && typeof addon === "object" ? String(addon.abiVersion) : "none";
-    throw new NativeLoadError(
-      `native addon '${found.path}' (${found.source}) has binding ABI version ${got}, ` +
-        `this package needs ${NATIVE_ABI_VERSION} (it was built for another version of tvm-ffi-orcjit). ` +
-        `Fix: ${addonFix(found.source)}.`,
-    );
+    return fail(`it has binding ABI version ${got}, this package needs ${NATIVE_ABI_VERSION} (built for another version of tvm-ffi-orcjit)`);
   }
+  return addon;
+}
+
+/**
+ * Loads the addon once, checks its ABI version and injects the error classes. A candidate that
+ * exists but cannot load (e.g. a platform package needing a newer glibc) falls through to the
+ * next one (e.g. a source build); if none loads, the first failure is thrown.
+ */
+export function loadBinding(): NativeBinding {
+  if (cached) return cached;
+  let firstError: NativeLoadError | undefined;
+  let addon: NativeBinding | undefined;
+  let found: AddonCandidate | undefined;
+  for (const c of existingAddons()) {
+    const r = loadCandidate(c);
+    if (r instanceof NativeLoadError) {
+      firstError ??= r;
+      continue;
+    }
+    addon = r;
+    found = c;
+    break;
+  }
+  if (!addon || !found) throw firstError!;
   addon.initialize({ FFIError, LinkError, ObjectFileError, SymbolNotFoundError, DisposedError });
   if (valueFactories) addon.values.initValues(valueFactories);
   cached = addon;

@@ -196,6 +196,21 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     expect(failed.stderr).toContain("npx orcjit build-addon");
     expect(ok(sh("npx", ["orcjit", "doctor"]))).toMatch(/jit {9}not loadable: .*npx orcjit build-addon/);
 
+    // a broken platform package (here: truncated) is named with its fix, and is no crash
+    const platformDir = path.join(project, "node_modules/@tvm-ffi-orcjit/linux-x64-gnu");
+    const brokenPlatform = () => {
+      mkdirSync(platformDir, { recursive: true });
+      writeFileSync(path.join(platformDir, "package.json"), JSON.stringify({ name: "@tvm-ffi-orcjit/linux-x64-gnu", version: "0.1.0" }));
+      writeFileSync(path.join(platformDir, "tvm_ffi_orcjit.node"), readFileSync(path.join(repoRoot, "build/Release/tvm_ffi_orcjit.node")).subarray(0, 100_000));
+    };
+    brokenPlatform();
+    const broken = sh(process.execPath, ["main.js"]);
+    expect(broken.signal).toBeNull();
+    expect(broken.status).toBe(3);
+    expect(broken.stderr).toContain(`'${path.join(platformDir, "tvm_ffi_orcjit.node")}' (platform package): truncated`);
+    expect(broken.stderr).toContain("npx orcjit build-addon");
+    rmSync(path.join(project, "node_modules/@tvm-ffi-orcjit"), { recursive: true });
+
     // the source build, from the files the main tarball shipped (ccache, when present, only
     // makes a re-run of this test faster; the build is the same)
     const extra: Record<string, string> = spawnSync("ccache", ["--version"]).status === 0
@@ -209,5 +224,9 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     expect(built).toContain(`the JIT loads ${addon}`);
     const r = JSON.parse(ok(sh(process.execPath, ["main.js"]))) as { sum: unknown; addonPath: string; addonSource: string };
     expect(r).toEqual({ sum: 42, addonPath: addon, addonSource: "source build" });
+    expect(ok(sh("npx", ["orcjit", "doctor"]))).toContain(`addon       ${addon} (source build)`);
+    // the source build also serves when a platform package is there but cannot load
+    brokenPlatform();
+    expect(JSON.parse(ok(sh(process.execPath, ["main.js"])))).toEqual({ sum: 42, addonPath: addon, addonSource: "source build" });
   }, TEN_MINUTES);
 });
