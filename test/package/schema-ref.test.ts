@@ -8,7 +8,7 @@ const schema = (root: string) => path.join(root, "node_modules/tvm-ffi-orcjit/sc
 
 describe("schemaReference", () => {
   it("is relative to the manifest when the package is in the project's node_modules", () => {
-    expect(schemaReference("/home/u/app", schema("/home/u/app"))).toBe("node_modules/tvm-ffi-orcjit/schema/manifest.schema.json");
+    expect(schemaReference("/home/u/app", schema("/home/u/app"))).toBe("./node_modules/tvm-ffi-orcjit/schema/manifest.schema.json");
   });
   it("is relative through '..' when the package is in a parent's node_modules (npx orcjit init sub)", () => {
     expect(schemaReference("/home/u/app/hello", schema("/home/u/app"))).toBe("../node_modules/tvm-ffi-orcjit/schema/manifest.schema.json");

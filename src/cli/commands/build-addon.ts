@@ -31,8 +31,8 @@ function onPath(cmd: string, args = ["--version"]): boolean {
 }
 
 function llvmConfigDir(env: NodeJS.ProcessEnv): string | undefined {
+  // where CMakeLists.txt looks: $LLVM_PREFIX, then the Debian llvm-22 location
   const dirs = [
-    env.LLVM_DIR,
     env.LLVM_PREFIX && path.join(env.LLVM_PREFIX, "lib/cmake/llvm"),
     "/usr/lib/llvm-22/lib/cmake/llvm",
   ].filter((d): d is string => !!d);

@@ -35,7 +35,9 @@ export function schemaReference(target: string, schemaFile: string): string {
   const inside = !rel.startsWith("..") && !path.isAbsolute(rel);
   const ownerRel = owner === undefined ? ".." : path.relative(owner, target);
   const underOwner = owner !== undefined && !ownerRel.startsWith("..") && !path.isAbsolute(ownerRel);
-  return inside || underOwner ? rel.split(path.sep).join("/") : schemaFile;
+  if (!inside && !underOwner) return schemaFile;
+  const posix = rel.split(path.sep).join("/");
+  return posix.startsWith("../") ? posix : `./${posix}`;
 }
 
 /** Template files are copied as they are, except `{{name}}` and `{{schema}}` placeholders and `_gitignore`. */
