@@ -152,6 +152,8 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     const needed = [...execFileSync("readelf", ["-d", addon], { encoding: "utf8" }).matchAll(/\(NEEDED\).*\[([^\]]+)\]/g)].map((m) => m[1]).sort();
     expect(needed).toEqual(["ld-linux-x86-64.so.2", "libc.so.6", "libgcc_s.so.1", "libm.so.6", "libstdc++.so.6"]);
     expect(execFileSync("readelf", ["-S", "-W", addon], { encoding: "utf8" })).not.toMatch(/\.symtab|\.debug_info/);
+    // the minimum glibc the README states is the one the addon's symbol versions need
+    expect(readFileSync(path.join(repoRoot, "README.md"), "utf8")).toContain(`glibc ≥ ${String(measurements.minimumGlibc)} (`);
   });
 
   it("a strict TypeScript program (skipLibCheck: false) compiles and runs loadInline from the platform package", () => {
