@@ -148,7 +148,7 @@ export function setValueFactories(f: NativeValueFactories): void {
 
 let cached: NativeBinding | undefined;
 
-/** Candidate addon paths in lookup order (src/native/addon-path.ts). */
+/** Candidate addon paths in lookup order (src/native/addon-path.ts); an absent platform package appears as "<name> (not installed)". */
 export function addonCandidates(): string[] {
   return addonCandidateList().map((c) => c.path);
 }
