@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
-import { execa } from "execa";
 import { ObjectCache } from "../cache/store.js";
 import type { DependencyHash } from "../cache/store.js";
 import { resolveCacheDir } from "../cache/paths.js";
@@ -12,6 +11,7 @@ import type { Diagnostic } from "../types.js";
 import { KeyHasher } from "../util/hash.js";
 import { hashAndStamp, hashFileSync, statFile } from "../util/stamp.js";
 import { createLimiter } from "../util/limit.js";
+import { runProcess } from "../util/process.js";
 import { bundledHeaderHash, bundledIncludeDir, toolkitId } from "./bundled.js";
 import { parseMakeDepfile, parseShowIncludes } from "./depfile.js";
 import { parseDiagnostics } from "./diagnostics.js";
@@ -203,16 +203,10 @@ async function compileMiss(m: {
     let killGroup: (() => void) | undefined;
     options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
     try {
-      const sub = execa(tc.command, plan.args, {
+      const sub = runProcess(tc.command, plan.args, {
         cwd: ctx.cwd,
         env: childEnv,
-        extendEnv: false,
-        all: true,
-        reject: false,
-        stdin: "ignore",
-        stripFinalNewline: false,
-        ...(options.signal ? { cancelSignal: options.signal } : {}),
-        forceKillAfterDelay: 2000,
+        ...(options.signal ? { signal: options.signal } : {}),
         ...(group ? { detached: true } : {}),
       });
       if (group && sub.pid !== undefined) {
@@ -229,18 +223,16 @@ async function compileMiss(m: {
         liveGroups.add(killGroup);
         ensureExitHook();
       }
-      r = await sub;
-    } catch (e) {
-      throw new ToolchainError(`cannot run ${tc.command}: ${(e as Error).message}`, { cause: e });
+      r = await sub.result;
     } finally {
       if (killGroup) {
         options.signal?.removeEventListener("abort", killGroup);
         liveGroups.delete(killGroup);
       }
     }
-    const output = r.all ?? "";
-    if (r.isCanceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
-    if (r.code === "ENOENT" || (r.failed && r.exitCode === undefined && !r.signal)) throw new ToolchainError(`cannot run ${tc.command}: ${r.message}`, { cause: r.cause });
+    const output = r.output;
+    if (r.canceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
+    if (r.error) throw new ToolchainError(`cannot run ${tc.command}: ${r.error.message}`, { cause: r.error });
 
     const { deps: shownIncludes, rest } = plan.deps === "showIncludes" ? parseShowIncludes(output) : { deps: [], rest: output };
     const diagnostics = parseDiagnostics(rest);

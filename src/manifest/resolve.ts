@@ -3,7 +3,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { yaml } from "./libs.js";
 import { ManifestError } from "../errors.js";
 import type { Diagnostic, Location } from "../types.js";
 import { type DataPath, Locator } from "./locate.js";
@@ -108,6 +108,7 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
 export function parseManifest(text: string, file: string, options: ManifestOptions = {}): ResolvedManifest {
   const manifestFile = path.resolve(file);
   const root = path.dirname(manifestFile);
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locator = new Locator(doc, lines, options.displayPath ?? displayName(manifestFile));
