@@ -17,6 +17,8 @@
 //     a rebuilt PCH has the same bytes); gcc's .gch is not reproducible, so with ccache + gcc
 //     the header is included as text too.
 import { basename } from "node:path";
+import { findExecutableSync } from "../util/fs.js";
+import { runProcess } from "../util/process.js";
 import { splitCommandVar } from "./toolchain.js";
 import type { ToolchainKind } from "./types.js";
 
@@ -137,4 +139,32 @@ export function withoutDepfile(args: readonly string[], depfile: string): string
     out.push(args[i]!);
   }
   return out;
+}
+
+export interface LauncherReport {
+  kind: string;
+  what: string;
+  /** Absolute path when found on PATH. */
+  path?: string;
+  version?: string;
+  /** What the launcher needs that is missing or worth knowing (DISTCC_HOSTS, ...). */
+  note?: string;
+}
+
+/** Which known launchers this machine has (for `orcjit doctor`), and the configured one. */
+export async function probeLaunchers(env: NodeJS.ProcessEnv = process.env): Promise<{ configured?: string; launchers: LauncherReport[] }> {
+  const launchers = await Promise.all(
+    KNOWN_LAUNCHERS.map(async (l): Promise<LauncherReport> => {
+      const path = findExecutableSync(l.command, env);
+      if (!path) return { kind: l.kind, what: l.what };
+      const r = await runProcess(path, ["--version"], { timeout: 10_000 }).result;
+      const version = r.output.split(/\r?\n/).map((s) => s.trim()).find(Boolean) ?? "";
+      let note: string | undefined;
+      if (l.kind === "distcc") note = env.DISTCC_HOSTS ? `DISTCC_HOSTS=${env.DISTCC_HOSTS}` : "DISTCC_HOSTS is not set (distcc reads ~/.distcc/hosts or /etc/distcc/hosts)";
+      if (l.kind === "ccache" && env.CCACHE_DIR) note = `CCACHE_DIR=${env.CCACHE_DIR}`;
+      if (l.kind === "sccache" && env.SCCACHE_DIR) note = `SCCACHE_DIR=${env.SCCACHE_DIR}`;
+      return { kind: l.kind, what: l.what, path, version, ...(note ? { note } : {}) };
+    }),
+  );
+  return { ...(env.ORCJIT_COMPILER_LAUNCHER ? { configured: env.ORCJIT_COMPILER_LAUNCHER } : {}), launchers };
 }
