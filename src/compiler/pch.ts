@@ -32,6 +32,8 @@ export interface Pch {
   deps: string[];
   /** Their contents' hashes when it was built: a memoized PCH is reused only while they match. */
   hashes: DependencyHash[];
+  /** The files the compile reads (the blob; gcc: the wrapper and its .gch too). */
+  files: string[];
   /** Replaces the `-include <header>` pair of a compile command. */
   useArgs: string[];
 }
@@ -78,8 +80,9 @@ const memo = new Map<string, Promise<Pch | undefined>>();
 export async function ensurePch(p: PchContext, tc: Toolchain, inputs: CommandInputs, header: string): Promise<Pch | undefined> {
   for (let attempt = 0; ; attempt++) {
     const pch = await ensurePchOnce(p, tc, inputs, header);
-    // A PCH memoized earlier in this process is stale once one of its headers changed.
-    if (!pch || attempt > 0 || pch.hashes.every((d) => p.hashFile(d.path) === d.sha256)) return pch;
+    // A PCH memoized earlier in this process is stale once one of its headers changed, or its
+    // files were removed from the cache (cache.clear(), prune).
+    if (!pch || attempt > 0 || (pch.files.every((f) => existsSync(f)) && pch.hashes.every((d) => p.hashFile(d.path) === d.sha256))) return pch;
     forget(p, tc, inputs, header);
   }
 }
@@ -187,7 +190,7 @@ async function build(p: PchContext, tc: Toolchain, inputs: CommandInputs, header
 /** The flags that use the blob; for gcc, the `<dir>/pch.h` + `pch.h.gch` pair it needs, made once per PCH key. */
 function usable(p: PchContext, tc: Toolchain, header: string, key: string, blob: string, hashes: DependencyHash[]): Pch | undefined {
   const deps = hashes.map((d) => d.path);
-  if (tc.kind === "clang") return { path: blob, deps, hashes, useArgs: ["-include-pch", blob, "-fpch-validate-input-files-content"] };
+  if (tc.kind === "clang") return { path: blob, deps, hashes, files: [blob], useArgs: ["-include-pch", blob, "-fpch-validate-input-files-content"] };
   const dir = join(p.cache.dir, "pch", key.slice(0, 32));
   const wrapper = join(dir, "pch.h");
   const gch = `${wrapper}.gch`;
@@ -217,7 +220,7 @@ function usable(p: PchContext, tc: Toolchain, header: string, key: string, blob:
   }
   // -Winvalid-pch: should gcc refuse the .gch (it then parses the header text: same result,
   // slower), it says why.
-  return { path: blob, deps, hashes, useArgs: ["-include", wrapper, "-Winvalid-pch"] };
+  return { path: blob, deps, hashes, files: [blob, wrapper, gch], useArgs: ["-include", wrapper, "-Winvalid-pch"] };
 }
 
 /** Test hook: forget the per-process PCH memo. */
