@@ -90,7 +90,7 @@ export const processFigures = [
   },
   {
     id: "cold-inline",
-    figure: "cold `loadInline` (empty cache, fresh process)",
+    figure: "cold `loadInline` (empty cache, fresh process, `pch: false`)",
     baselineLabel: "the same compiler command run directly",
     target: "≤ 1.1×",
     async run(ctx) {
@@ -110,7 +110,7 @@ export const processFigures = [
           },
           c: () => {
             const cache = freshDir("cold-cache", String(i++));
-            return child("inline", { options: { ...inlineOptions("bench_cold"), cacheDir: cache }, fn: "add" }, { ORCJIT_CACHE_DIR: cache }).ns;
+            return child("inline", { options: { ...inlineOptions("bench_cold"), cacheDir: cache, pch: false }, fn: "add" }, { ORCJIT_CACHE_DIR: cache }).ns;
           },
         },
         { rounds: procRounds(ctx, 7) },
@@ -124,6 +124,45 @@ export const processFigures = [
         met: ratio <= 1.1,
         note: cmd.note,
       });
+    },
+  },
+  {
+    id: "pch-warm",
+    figure: "cold `loadInline` of a one-function C++ module (object not cached), precompiled prelude already built",
+    baselineLabel: "the same with `pch: false`",
+    target: "≤ 0.6×",
+    async run(ctx) {
+      await needExport("loadInline");
+      const cache = freshDir("pch-cache");
+      let i = 0;
+      // Each sample compiles a new source (the object cache misses); the PCH and the compiler
+      // identity stay cached.
+      const sample = (pch) => () => {
+        const n = i++;
+        const src = `#include <cstdint>\nint64_t add(int64_t a, int64_t b) { return a + b + ${n} - ${n}; }\n`;
+        return child("inline", { options: { name: "bench_pch", cppSources: src, functions: ["add"], cacheDir: cache, pch }, fn: "add" }, { ORCJIT_CACHE_DIR: cache }).ns;
+      };
+      sample(true)(); // builds the PCH
+      const s = await interleave({ b: sample(false), c: sample(true) }, { rounds: procRounds(ctx, 7) });
+      const ratio = s.c.median / s.b.median;
+      return ok({ candidateLabel: "loadInline (cold object, warm PCH) + first call", baseline: s.b, candidate: s.c, ratio, met: ratio <= 0.6 });
+    },
+  },
+  {
+    id: "pch-first",
+    figure: "first cold `loadInline` (empty cache): building the precompiled prelude + the compile",
+    baselineLabel: "the same with `pch: false` (empty cache)",
+    target: "info",
+    async run(ctx) {
+      await needExport("loadInline");
+      let i = 0;
+      const sample = (pch) => () => {
+        const cache = freshDir("pch-first", String(i++));
+        return child("inline", { options: { ...inlineOptions("bench_pch_first"), cacheDir: cache, pch }, fn: "add" }, { ORCJIT_CACHE_DIR: cache }).ns;
+      };
+      const s = await interleave({ b: sample(false), c: sample(true) }, { rounds: procRounds(ctx, 5) });
+      const ratio = s.c.median / s.b.median;
+      return ok({ candidateLabel: "loadInline (empty cache, PCH built first) + first call", baseline: s.b, candidate: s.c, ratio, met: true });
     },
   },
   {
@@ -252,7 +291,7 @@ function makeEightSourceProject() {
 /** loadInline's own compiler command, from a verbose cold run, with its temp paths redirected. */
 function capturedCommand() {
   const cache = freshDir("cold-capture");
-  const r = child("inline", { options: { ...inlineOptions("bench_cold"), cacheDir: cache, verbose: true }, fn: "add" }, { ORCJIT_CACHE_DIR: cache });
+  const r = child("inline", { options: { ...inlineOptions("bench_cold"), cacheDir: cache, verbose: true, pch: false }, fn: "add" }, { ORCJIT_CACHE_DIR: cache });
   const line = r.stderr.split("\n").find((l) => l.startsWith("[orcjit] "));
   if (!line) return undefined;
   const argv = shellSplit(line.slice("[orcjit] ".length));

@@ -146,7 +146,8 @@ export function markdown(machine, rows, absolute = []) {
       absolute.map((a) => `| ${a.what} | ${a.nsPerCall.toFixed(1)} |`).join("\n") +
       "\n";
   }
-  return head + lines.join("\n") + "\n" + abs;
+  const notes = rows.filter((r) => r.status === "ok" && r.note).map((r) => `- ${r.id}: ${r.note}`);
+  return head + lines.join("\n") + "\n" + (notes.length ? `\n${notes.join("\n")}\n` : "") + abs;
 }
 
 function esc(s) {

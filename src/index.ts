@@ -35,6 +35,7 @@ export type { BuildingEvent, ReloadEvent, StableFunction, WatchErrorInfo, WatchE
 // Compiler and cache entry points the CLI uses (orcjit doctor / orcjit cache)
 export { cache, resolveCacheDir, type CacheEntryInfo, type CacheOptions } from "./cache/index.js";
 export { bundledIncludeDir, compileUnits, resolveToolchain, toolkitId } from "./compiler/index.js";
+export { probeLaunchers, resolveLauncher, type Launcher, type LauncherKind, type LauncherReport } from "./compiler/index.js";
 export type { BuildProgress, CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./compiler/index.js";
 
 // JIT object API (ExecutionSession / DynamicLibrary over LLVM ORC)

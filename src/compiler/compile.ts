@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
-import { execa } from "execa";
 import { ObjectCache } from "../cache/store.js";
 import type { DependencyHash } from "../cache/store.js";
 import { resolveCacheDir } from "../cache/paths.js";
@@ -12,11 +11,14 @@ import type { Diagnostic } from "../types.js";
 import { KeyHasher } from "../util/hash.js";
 import { hashAndStamp, hashFileSync, statFile } from "../util/stamp.js";
 import { createLimiter } from "../util/limit.js";
+import { runProcess } from "../util/process.js";
 import { bundledHeaderHash, bundledIncludeDir, toolkitId } from "./bundled.js";
 import { parseMakeDepfile, parseShowIncludes } from "./depfile.js";
 import { parseDiagnostics } from "./diagnostics.js";
 import { buildCompileCommand, flagsReferToCwd, KEY_PLACEHOLDERS, languageOf, type CommandInputs } from "./flags.js";
 import { prefetchToolchain, resolveToolchain } from "./toolchain.js";
+import { ensurePch, forceIncludeArgs, isPchArtifact, pchSupported, withPch, type Pch } from "./pch.js";
+import { depScanArgs, launch, launcherEnv, noteOnce, pchWithLauncher, resolveLauncher, scansOwnDeps, withoutDepfile, type Launcher } from "./launcher.js";
 import type { CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./types.js";
 
 /** Environment variables that change what a compiler does with the same command line. */
@@ -24,6 +26,8 @@ const KEY_ENV = ["CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_
 
 interface Context {
   options: CompileOptions;
+  /** `<launcher> <compiler> <args>` (ccache, distcc, ...); not part of any key. */
+  launcher: Launcher | undefined;
   env: NodeJS.ProcessEnv;
   cwd: string;
   cache: ObjectCache;
@@ -72,7 +76,7 @@ async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileO
     if (!hashes.has(p)) hashes.set(p, hashRegularFile(p));
     return hashes.get(p);
   };
-  const ctx: Context = { options, env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, total: units.length, ...(bytes ? { bytes } : {}) };
+  const ctx: Context = { options, launcher: resolveLauncher(options.launcher, env), env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, total: units.length, ...(bytes ? { bytes } : {}) };
   const limit = createLimiter(options.jobs ?? availableParallelism());
   const settled = await Promise.allSettled(units.map((u, i) => limit(() => compileOne(u, i, ctx))));
   const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
@@ -148,7 +152,10 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     throw new CompileError([d], [], "", { cause: e });
   }
   const tc = await resolveToolchain(language, options, ctx.env, cache.toolchainDir);
-  const inputs = commandInputs(unit, language, ctx);
+  const baseInputs = commandInputs(unit, language, ctx);
+  // A `pch` header means "force-include it": that is what the key records, PCH or not.
+  const pchHeader = unit.pch ? resolve(ctx.cwd, unit.pch) : undefined;
+  const inputs = pchHeader ? { ...baseInputs, unitFlags: [...forceIncludeArgs(tc.kind, pchHeader), ...baseInputs.unitFlags] } : baseInputs;
   const keyPlan = buildCompileCommand(tc, inputs, KEY_PLACEHOLDERS);
   const baseKey = baseKeyOf(tc, inputs, keyPlan.keyArgs, source, text, ctx);
 
@@ -161,7 +168,7 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     }
   }
 
-  return compileMiss({ unit, ctx, source, language, text, tc, inputs, baseKey, t0, progress });
+  return compileMiss({ unit, ctx, source, language, text, tc, inputs, baseKey, t0, progress, pch: pchHeader ? { header: pchHeader, inputs: baseInputs } : undefined });
 }
 
 /**
@@ -179,23 +186,43 @@ async function compileMiss(m: {
   baseKey: string;
   t0: number;
   progress: (kind: "start" | "cached" | "compiled" | "failed", durationMs?: number) => void;
+  /** The unit's force-included header, and the inputs without it (what its PCH is built with). */
+  pch: { header: string; inputs: CommandInputs } | undefined;
 }): Promise<CompiledObject> {
   const { ctx, source, language, text, tc, inputs, baseKey, t0, progress } = m;
   const { options, cache } = ctx;
   progress("start");
+  let pch: Pch | undefined;
+  const withLauncher = pchWithLauncher(ctx.launcher, tc.kind);
+  if (m.pch && options.pch !== false && pchSupported(tc.kind) && !withLauncher.ok) noteOnce(`${withLauncher.why}: ${m.pch.header} is included as text, not precompiled`);
+  else if (m.pch && options.pch !== false && pchSupported(tc.kind))
+    pch = await ensurePch(
+      { cache, env: ctx.env, cwd: ctx.cwd, hashFile: ctx.hashFile, baseKey: (k, s, t) => baseKeyOf(tc, m.pch!.inputs, k, s, t, ctx), ...(options.signal ? { signal: options.signal } : {}), ...(options.verbose ? { verbose: true } : {}) },
+      tc,
+      m.pch.inputs,
+      m.pch.header,
+    );
   const tmp = await cache.makeTmpDir();
   try {
     const objExt = tc.kind === "msvc" || tc.kind === "clang-cl" ? ".obj" : ".o";
     const paths = { source, object: join(tmp, `out${objExt}`), depfile: join(tmp, "out.d") };
     const plan = buildCompileCommand(tc, inputs, paths);
-    const command = [tc.command, ...plan.args];
+    const textArgs = plan.args;
+    if (pch) plan.args = withPch(plan.args, m.pch!.header, pch);
+    // Caching launchers: no depfile asked of them; our own -MM scan (the text form of a PCH
+    // header, so the scan lists the headers inside it) runs next to the compile. See launcher.ts.
+    const ownDeps = scansOwnDeps(ctx.launcher, tc.kind) && plan.deps === "makefile";
+    if (ownDeps) plan.args = withoutDepfile(plan.args, paths.depfile);
+    const run = launch(ctx.launcher, tc.command, plan.args);
+    const command = [run.file, ...run.args];
     if (options.verbose) process.stderr.write(`[orcjit] ${command.map(quoteArg).join(" ")}\n`);
     // Wall-clock ms, rounded up: a file written before this point has an mtime ≤ started even
     // though Date.now() truncates (file times come from the kernel's coarse clock).
     const started = Date.now() + 1;
-    const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), LC_MESSAGES: "C", VSLANG: "1033" };
+    const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), ...launcherEnv(ctx.launcher, ctx.env, !!pch), LC_MESSAGES: "C", VSLANG: "1033" };
     delete childEnv.LC_ALL;
     let r;
+    const scan = ownDeps ? runProcess(tc.command, depScanArgs(textArgs, paths), { cwd: ctx.cwd, env: childEnv, ...(options.signal ? { signal: options.signal } : {}) }).result : undefined;
     // POSIX: the compiler gets its own process group, and cancelling kills the whole group.
     // gcc runs cc1/as as child processes that inherit the output pipes: killing only the
     // driver would leave them running (or blocked, e.g. on a FIFO) and the pipes open.
@@ -203,16 +230,10 @@ async function compileMiss(m: {
     let killGroup: (() => void) | undefined;
     options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
     try {
-      const sub = execa(tc.command, plan.args, {
+      const sub = runProcess(run.file, run.args, {
         cwd: ctx.cwd,
         env: childEnv,
-        extendEnv: false,
-        all: true,
-        reject: false,
-        stdin: "ignore",
-        stripFinalNewline: false,
-        ...(options.signal ? { cancelSignal: options.signal } : {}),
-        forceKillAfterDelay: 2000,
+        ...(options.signal ? { signal: options.signal } : {}),
         ...(group ? { detached: true } : {}),
       });
       if (group && sub.pid !== undefined) {
@@ -229,18 +250,17 @@ async function compileMiss(m: {
         liveGroups.add(killGroup);
         ensureExitHook();
       }
-      r = await sub;
-    } catch (e) {
-      throw new ToolchainError(`cannot run ${tc.command}: ${(e as Error).message}`, { cause: e });
+      r = await sub.result;
     } finally {
       if (killGroup) {
         options.signal?.removeEventListener("abort", killGroup);
         liveGroups.delete(killGroup);
       }
     }
-    const output = r.all ?? "";
-    if (r.isCanceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
-    if (r.code === "ENOENT" || (r.failed && r.exitCode === undefined && !r.signal)) throw new ToolchainError(`cannot run ${tc.command}: ${r.message}`, { cause: r.cause });
+    const output = r.output;
+    if (r.canceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
+    const scanned = await scan;
+    if (r.error) throw new ToolchainError(`cannot run ${run.file}${ctx.launcher ? ` (the compiler launcher)` : ""}: ${r.error.message}`, { cause: r.error });
 
     const { deps: shownIncludes, rest } = plan.deps === "showIncludes" ? parseShowIncludes(output) : { deps: [], rest: output };
     const diagnostics = parseDiagnostics(rest);
@@ -268,6 +288,9 @@ async function compileMiss(m: {
       const sys = (childEnv.INCLUDE ?? "").split(";").filter(Boolean).map((d) => resolve(d).toLowerCase());
       depPaths = shownIncludes.map((d) => (isAbsolute(d) ? d : resolve(ctx.cwd, d))).filter((d) => !sys.some((s) => d.toLowerCase().startsWith(s)));
     }
+    // With a PCH, the headers it was built from are dependencies too (gcc's depfile omits them),
+    // and the PCH files themselves are not (content-addressed, never edited).
+    if (pch) depPaths = [...depPaths, ...pch.deps].filter((d) => !isPchArtifact(cache, resolve(d)));
     depPaths = [...new Set(depPaths.map((d) => resolve(d)))].filter((d) => d !== source).sort();
     const deps: DependencyHash[] = [];
     let racy = false;
@@ -285,6 +308,8 @@ async function compileMiss(m: {
       deps.push({ path, sha256: h.sha256, stamp: h.stamp });
     }
     // The source changed between reading it for the key and the compiler reading it, or during the compile.
+    // Our own dependency scan failed (while the compile worked): the list may be incomplete.
+    if (scanned && scanned.exitCode !== 0) racy = true;
     const srcStat = await stat(source).catch(() => undefined);
     if (!srcStat || srcStat.mtimeMs > started) racy = true;
     else if (!racy && !(await readFile(source).catch(() => undefined))?.equals(text)) racy = true;

@@ -28,4 +28,5 @@ export { buildCompileCommand, cudaArchFlags, languageOf, flagsReferToCwd, KEY_PL
 export { parseDiagnostics, mapDiagnostics } from "./diagnostics.js";
 export { parseMakeDepfile, parseShowIncludes } from "./depfile.js";
 export { bundledIncludeDir, bundledHeaderHash, toolkitId, TOOLKIT_ABI_VERSION } from "./bundled.js";
+export { resolveLauncher, launcherKind, probeLaunchers, KNOWN_LAUNCHERS, type Launcher, type LauncherKind, type LauncherReport } from "./launcher.js";
 export { vswhereCommand, vswherePath, devEnvCommand, parseSetOutput, pickDevEnv, clCandidates, vsArch, type CommandLine, type VsArch } from "./windows.js";

@@ -4,10 +4,10 @@
 // binary's stat — so a warm start spawns no compiler at all, and a cold one only the compile.
 import { mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import { ToolchainError } from "../errors.js";
 import { CACHE_LAYOUT, resolveCacheDir } from "../cache/paths.js";
 import { atomicWriteFileSync, findExecutableSync } from "../util/fs.js";
+import { runProcess } from "../util/process.js";
 import { sha256 } from "../util/hash.js";
 import type { CompileOptions, Language, Toolchain, ToolchainKind } from "./types.js";
 import { clCandidates, devEnvCommand, parseSetOutput, pickDevEnv, vsArch, vswhereCommand } from "./windows.js";
@@ -217,12 +217,9 @@ async function identify(found: string, c: CompilerCandidate, probeDir: string, e
 
 async function probe(path: string, c: CompilerCandidate, devEnv?: Record<string, string>): Promise<Pick<ProbeRecord, "kind" | "version" | "target">> {
   const run = async (args: string[]): Promise<string> => {
-    try {
-      const r = await execa(path, [...c.prefixArgs, ...args], { reject: false, all: true, stdin: "ignore", env: devEnv, timeout: 60_000 });
-      return r.all ?? "";
-    } catch (e) {
-      throw new ToolchainError(`cannot run compiler ${path}: ${(e as Error).message}`, { cause: e });
-    }
+    const r = await runProcess(path, [...c.prefixArgs, ...args], { ...(devEnv ? { env: { ...process.env, ...devEnv } } : {}), timeout: 60_000 }).result;
+    if (r.error) throw new ToolchainError(`cannot run compiler ${path}: ${r.error.message}`, { cause: r.error });
+    return r.output;
   };
   const isCl = c.kind === "msvc" || /(^|[\\/])cl(\.exe)?$/i.test(path);
   // The probes run in parallel, not one after another: each is a compiler start-up (tens of ms
@@ -258,13 +255,13 @@ async function probe(path: string, c: CompilerCandidate, devEnv?: Record<string,
 async function loadMsvcEnv(env: NodeJS.ProcessEnv): Promise<Record<string, string> | undefined> {
   msvcEnv ??= (async () => {
     const vswhere = vswhereCommand(env);
-    const r = await execa(vswhere.file, vswhere.args, { reject: false, stdin: "ignore" }).catch(() => undefined);
-    const installPath = r?.stdout?.trim().split(/\r?\n/)[0];
+    const r = await runProcess(vswhere.file, vswhere.args).result;
+    const installPath = r.stdout.trim().split(/\r?\n/)[0];
     if (!installPath) return undefined;
     for (const script of ["vsdevcmd", "vcvars"] as const) {
       const cmd = devEnvCommand(installPath, vsArch(), script, env.ComSpec ?? "cmd.exe");
-      const out = await execa(cmd.file, cmd.args, { reject: false, stdin: "ignore", windowsVerbatimArguments: cmd.verbatim }).catch(() => undefined);
-      if (out && out.exitCode === 0) {
+      const out = await runProcess(cmd.file, cmd.args, { ...(cmd.verbatim ? { windowsVerbatimArguments: true } : {}) }).result;
+      if (out.exitCode === 0) {
         const dev = pickDevEnv(parseSetOutput(out.stdout));
         if (dev.INCLUDE) return dev;
       }

@@ -14,6 +14,12 @@ export interface CompileUnit {
   flags?: string[];
   includeDirs?: string[];
   defines?: Record<string, string | true>;
+  /**
+   * A header force-included before the source (`-include`), precompiled once per compiler,
+   * flags and header contents and reused by every unit that shares them (clang, gcc; others
+   * include it as text). See src/compiler/pch.ts.
+   */
+  pch?: string;
 }
 
 export interface BuildProgress {
@@ -42,6 +48,14 @@ export interface CompileOptions {
   extraIncludePaths?: string[];
   /** Cache root; default $ORCJIT_CACHE_DIR, else $XDG_CACHE_HOME/tvm-ffi-orcjit, else ~/.cache/tvm-ffi-orcjit. */
   cacheDir?: string;
+  /**
+   * Runs each compile as `<launcher> <compiler> <args>`: ccache, sccache, distcc, icecc (known by
+   * name) or any prefix command; a string is split like CC ("distcc -j8"). Default
+   * $ORCJIT_COMPILER_LAUNCHER; false: none. Not part of the cache key. See src/compiler/launcher.ts.
+   */
+  launcher?: string | readonly string[] | false;
+  /** false: units' `pch` headers are included as text, not precompiled. Default true. */
+  pch?: boolean;
   /** Ignore cache hits (still publishes the fresh result). */
   force?: boolean;
   /** Parallel compiler processes; default: number of cores. */

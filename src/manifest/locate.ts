@@ -1,6 +1,7 @@
 // Maps a path inside the parsed data (["libraries", "math", "sources", 0]) back to the YAML
 // node it came from, and from there to a 1-based line and column.
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
+import { yaml } from "./libs.js";
 import type { Location } from "../types.js";
 
 export type DataPath = readonly (string | number)[];
@@ -23,6 +24,7 @@ export class Locator {
    * keys and for library names). Falls back to the nearest ancestor that exists.
    */
   at(path: DataPath, which: "value" | "key" = "value"): Location {
+    const { isMap, isPair, isScalar, isSeq } = yaml();
     let node: unknown = this.doc.contents;
     let key: Node | undefined;
     let best = 0;
@@ -54,7 +56,7 @@ export class Locator {
   }
 
   private deref(node: unknown): unknown {
-    return isAlias(node) ? node.resolve(this.doc) : node;
+    return yaml().isAlias(node) ? node.resolve(this.doc) : node;
   }
 }
 

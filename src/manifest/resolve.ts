@@ -3,7 +3,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { yaml } from "./libs.js";
 import { ManifestError } from "../errors.js";
 import type { Diagnostic, Location } from "../types.js";
 import { type DataPath, Locator } from "./locate.js";
@@ -26,6 +26,8 @@ export const MANIFEST_FILE_NAME = "orcjit.yaml";
 type DefineValue = string | number | boolean;
 interface RawSettings {
   compiler?: string;
+  launcher?: string;
+  pch?: string | false;
   optLevel?: OptLevel;
   debug?: boolean;
   cflags?: string[];
@@ -108,6 +110,7 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
 export function parseManifest(text: string, file: string, options: ManifestOptions = {}): ResolvedManifest {
   const manifestFile = path.resolve(file);
   const root = path.dirname(manifestFile);
+  const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const locator = new Locator(doc, lines, options.displayPath ?? displayName(manifestFile));
@@ -260,6 +263,13 @@ class Resolver {
     let compiler: string | undefined;
     let optLevel: OptLevel | undefined;
     let debug: boolean | undefined;
+    let launcher: string | undefined;
+    let pch: string | undefined;
+    for (const { settings, at } of layers) {
+      if (settings.launcher !== undefined) launcher = settings.launcher;
+      if (settings.pch === false) pch = undefined;
+      else if (settings.pch !== undefined) pch = this.checkPath(settings.pch, [...at, "pch"], "precompiled header", "file");
+    }
     for (const { settings } of layers) {
       if (settings.compiler !== undefined) compiler = settings.compiler;
       if (settings.optLevel !== undefined) optLevel = settings.optLevel;
@@ -323,6 +333,8 @@ class Resolver {
       location: this.at.at(libAt, "key"),
     };
     if (compiler !== undefined) resolved.compiler = compiler;
+    if (launcher !== undefined) resolved.launcher = launcher;
+    if (pch !== undefined) resolved.pch = pch;
     if (optLevel !== undefined) resolved.optLevel = optLevel;
     if (debug !== undefined) resolved.debug = debug;
     return resolved;

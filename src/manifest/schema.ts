@@ -1,7 +1,8 @@
 // JSON Schema validation of the parsed manifest with ajv, and the translation of ajv's
 // errors into diagnostics that point at the offending key or value.
 import { readFileSync } from "node:fs";
-import Ajv2020Module, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
+import { ajv2020 } from "./libs.js";
 import type { Diagnostic } from "../types.js";
 import { closest } from "./suggest.js";
 import { type DataPath, describePath, type Locator } from "./locate.js";
@@ -18,7 +19,7 @@ export function manifestSchema(): Record<string, unknown> {
 
 function getValidator(): ValidateFunction {
   if (!validator) {
-    const Ajv = Ajv2020Module.default;
+    const Ajv = ajv2020();
     const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowUnionTypes: true });
     validator = ajv.compile(manifestSchema());
   }

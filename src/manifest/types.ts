@@ -38,6 +38,10 @@ export interface ResolvedLibrary {
   /** Every function named in `functions` (library or source level). */
   functions: string[];
   compiler?: string;
+  /** Compiler launcher (ccache, distcc, ...), from `launcher:`. */
+  launcher?: string;
+  /** Absolute path of the header precompiled for the library's C++ sources (`pch:`). */
+  pch?: string;
   optLevel?: OptLevel;
   debug?: boolean;
   /** Where the manifest declares this library (its key). */

@@ -28,6 +28,10 @@ export interface LoadProjectOptions extends ManifestOptions {
   compiler?: string;
   /** Print compiler command lines to stderr. */
   verbose?: boolean;
+  /** Overrides every library's `launcher` (ccache, distcc, ...); false: none. Default: the manifest's, else $ORCJIT_COMPILER_LAUNCHER. */
+  launcher?: string | false;
+  /** false: `pch:` headers are included as text, not precompiled. */
+  pch?: boolean;
 }
 
 /** One compile event, tagged with the library and the path relative to the project root. */
@@ -129,6 +133,9 @@ function libraryCompileOptions(lib: ResolvedLibrary, opts: LoadProjectOptions): 
   const o: CompileOptions = {};
   const compiler = opts.compiler ?? lib.compiler;
   if (compiler !== undefined) o.compiler = compiler;
+  const launcher = opts.launcher ?? lib.launcher;
+  if (launcher !== undefined) o.launcher = launcher;
+  if (opts.pch === false) o.pch = false;
   if (lib.optLevel !== undefined) o.optLevel = lib.optLevel;
   if (lib.debug !== undefined) o.debug = lib.debug;
   return o;
@@ -205,6 +212,7 @@ export class Project {
           flags: source.flags,
           includeDirs: source.includeDirs,
           defines: source.defines,
+          ...(lib.pch && source.language === "c++" ? { pch: lib.pch } : {}),
         };
         plan.push({ lib, source, unit });
       }

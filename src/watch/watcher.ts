@@ -4,7 +4,7 @@
 // newest generation. Drives src/project only; never touches src/jit.
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { watch as chokidarWatch, type FSWatcher } from "chokidar";
+import type { FSWatcher } from "chokidar";
 import { CompileError, DisposedError, ManifestError, OrcJitError, SymbolNotFoundError } from "../errors.js";
 import {
   GENERATED_DIR,
@@ -281,6 +281,8 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
   async _start(): Promise<void> {
     if (this.#project) this.#computeWatchSet(this.#project);
     if (this.#options.watch === false) return;
+    // Loaded here, not at import: only watch mode needs it (start-up time of the package).
+    const { watch: chokidarWatch } = await import("chokidar");
     this.#fs = chokidarWatch([], {
       ignoreInitial: true,
       // directories at depth 0: an atomic save (write temp, rename over) replaces the file's

@@ -9,6 +9,8 @@ export interface ProjectCliOptions {
   jobs?: string;
   cacheDir?: string;
   compiler?: string;
+  launcher?: string;
+  pch?: boolean;
   force?: boolean;
   verbose?: boolean;
   json?: boolean;
@@ -20,6 +22,8 @@ export function addProjectOptions(cmd: Command): Command {
     .option("--allow-outside-root", "accept manifest paths outside the manifest's directory")
     .option("-j, --jobs <n>", "parallel compiler processes (default: number of cores)")
     .option("--compiler <cc>", "compiler for every library (clang, gcc, or a path)")
+    .option("--launcher <cmd>", "run compiles through a launcher: ccache, sccache, distcc, icecc, or any prefix (default: the manifest's, else $ORCJIT_COMPILER_LAUNCHER)")
+    .option("--no-pch", "include `pch:` headers as text instead of precompiling them")
     .addOption(new Option("--cache-dir <dir>", "object cache directory").env("ORCJIT_CACHE_DIR"))
     .option("-f, --force", "recompile even when the cache has an object")
     .option("-v, --verbose", "print compiler command lines")
@@ -32,6 +36,8 @@ export function projectOptions(o: ProjectCliOptions): LoadProjectOptions {
   if (o.allowOutsideRoot) out.allowOutsideRoot = true;
   if (o.cacheDir !== undefined) out.cacheDir = o.cacheDir;
   if (o.compiler !== undefined) out.compiler = o.compiler;
+  if (o.launcher !== undefined) out.launcher = o.launcher;
+  if (o.pch === false) out.pch = false;
   if (o.verbose) out.verbose = true;
   if (o.jobs !== undefined) {
     const n = Number(o.jobs);

@@ -67,7 +67,9 @@ export async function doctorReport(cacheDir?: string): Promise<Record<string, un
   } catch {
     // an absent cache is empty
   }
+  const launchers = await api.probeLaunchers();
   return {
+    launchers,
     toolkit: toolkitId(),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
@@ -119,6 +121,9 @@ export function registerDoctor(program: Command, s: Streams): void {
             : `  ${t.language.padEnd(4)} ${t.request.padEnd(8)} not found: ${t.error}`,
         ),
       ];
+      const l = r.launchers as Awaited<ReturnType<typeof api.probeLaunchers>>;
+      lines.push(`launchers   ${l.configured ? `ORCJIT_COMPILER_LAUNCHER=${l.configured}` : "none configured (--launcher, ORCJIT_COMPILER_LAUNCHER, manifest defaults.launcher)"}`);
+      for (const x of l.launchers) lines.push(`  ${x.kind.padEnd(8)} ${x.path ? `${x.version} ${x.path}${x.note ? ` (${x.note})` : ""}` : `not found (${x.what})`}`);
       const c = r.cache as { dir: string; size: number; entries: number };
       lines.push(`cache       ${c.dir} (${c.entries} objects, ${formatBytes(c.size)})`);
       lines.push(...missingHints(r));

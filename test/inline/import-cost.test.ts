@@ -1,0 +1,58 @@
+// Importing the package loads only what the API in use needs: execa is gone, and yaml, ajv,
+// chokidar and commander are loaded on first use of manifests, watch mode and the CLI. Checked
+// with module-loader hooks that record every module a fresh process loads.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureBuilt, repoRoot } from "../cli/helpers.js";
+
+const hooks = pathToFileURL(path.join(repoRoot, "bench/startup/count-hooks.mjs")).href;
+const entry = pathToFileURL(path.join(repoRoot, "dist/index.js")).href;
+let dir: string;
+
+/** Runs `script` (an ES module body) in a fresh node; returns the packages it loaded and its stdout. */
+function loaded(script: string): { packages: string[]; out: string } {
+  const log = path.join(dir, `log-${Math.random().toString(36).slice(2)}.txt`);
+  const out = execFileSync(process.execPath, ["--import", hooks, "--input-type=module", "-e", script], {
+    encoding: "utf8",
+    env: { ...process.env, ORCJIT_BENCH_LOADLOG: log },
+  });
+  const urls = readFileSync(log, "utf8").split("\n").filter(Boolean);
+  const packages = [...new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []))].sort();
+  return { packages, out: out.trim() };
+}
+
+describe("import cost", () => {
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(path.join(tmpdir(), "orcjit-import-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("importing the package loads no dependency", () => {
+    const r = loaded(`const m = await import(${JSON.stringify(entry)}); console.log(typeof m.loadInline, typeof m.parseManifest, typeof m.watchProject);`);
+    expect(r.out).toBe("function function function");
+    expect(r.packages).toEqual([]);
+  });
+
+  it("a manifest loads yaml and ajv on first use, and still reports positions", () => {
+    writeFileSync(path.join(dir, "k.cc"), "int k() { return 1; }\n");
+    const manifest = JSON.stringify(path.join(dir, "orcjit.yaml"));
+    const script = `
+      const m = await import(${JSON.stringify(entry)});
+      const ok = m.parseManifest("version: 1\\nlibraries:\\n  k:\\n    sources: [k.cc]\\n", ${manifest});
+      let err;
+      try { m.parseManifest("version: 1\\nlibraries:\\n  k:\\n    sourcez: [k.cc]\\n", ${manifest}); } catch (e) { err = e.message; }
+      console.log(JSON.stringify({ libs: ok.libraries.map((l) => l.name), err }));`;
+    const r = loaded(script);
+    const o = JSON.parse(r.out) as { libs: string[]; err: string };
+    expect(o.libs).toEqual(["k"]);
+    expect(o.err).toMatch(/orcjit\.yaml:4:5/);
+    expect(r.packages).toEqual(expect.arrayContaining(["ajv", "yaml"]));
+    expect(r.packages).not.toContain("chokidar");
+    expect(r.packages).not.toContain("execa");
+  });
+});
