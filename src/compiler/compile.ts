@@ -1,5 +1,5 @@
 // compileUnits: sources → cached relocatable objects.
-import { readFileSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
@@ -7,14 +7,18 @@ import { execa } from "execa";
 import { ObjectCache } from "../cache/store.js";
 import type { DependencyHash } from "../cache/store.js";
 import { resolveCacheDir } from "../cache/paths.js";
-import { CompileError, ToolchainError } from "../errors.js";
+import { CacheError, CompileError, ToolchainError } from "../errors.js";
 import type { Diagnostic } from "../types.js";
+import { readRegularFileSync } from "../util/fs.js";
 import { KeyHasher } from "../util/hash.js";
-import { hashAndStamp, hashFileSync, statFile } from "../util/stamp.js";
+import { hashAndStamp, hashFileSync } from "../util/stamp.js";
 import { createLimiter } from "../util/limit.js";
+import { trackGroup, trackTmpDir } from "./cleanup.js";
 import { bundledHeaderHash, bundledIncludeDir, toolkitId } from "./bundled.js";
 import { parseMakeDepfile, parseShowIncludes } from "./depfile.js";
 import { parseDiagnostics } from "./diagnostics.js";
+import { hashFlagFiles } from "./keyfiles.js";
+import { validateCompileInputs } from "./validate.js";
 import { buildCompileCommand, flagsReferToCwd, KEY_PLACEHOLDERS, languageOf, type CommandInputs } from "./flags.js";
 import { prefetchToolchain, resolveToolchain } from "./toolchain.js";
 import type { CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./types.js";
@@ -58,6 +62,7 @@ export async function compileUnitsWithBytes(units: readonly CompileUnit[], optio
 }
 
 async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileOptions, bytes?: Map<CompiledObject, Buffer>): Promise<CompiledObject[]> {
+  validateCompileInputs(units, options);
   options.signal?.throwIfAborted();
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
@@ -69,7 +74,7 @@ async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileO
   for (const u of units) prefetchToolchain(u.language ?? languageOf(resolve(cwd, u.source)), options, env, cache.toolchainDir);
   const hashes = new Map<string, string | undefined>();
   const hashFile = (p: string): string | undefined => {
-    if (!hashes.has(p)) hashes.set(p, hashRegularFile(p));
+    if (!hashes.has(p)) hashes.set(p, hashFileSync(p));
     return hashes.get(p);
   };
   const ctx: Context = { options, env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, total: units.length, ...(bytes ? { bytes } : {}) };
@@ -126,6 +131,7 @@ function baseKeyOf(tc: Toolchain, inputs: CommandInputs, keyArgs: string[], sour
     .field("source.text", text);
   const envSrc = { ...ctx.env, ...(tc.env ?? {}) };
   for (const name of KEY_ENV) h.field(`env.${name}`, envSrc[name]);
+  hashFlagFiles(h, [...tc.prefixArgs, ...inputs.unitFlags, ...(tc.kind === "nvcc" ? inputs.extraCudaCflags : inputs.extraCflags)], ctx.cwd, source);
   if (flagsReferToCwd([...inputs.unitFlags, ...inputs.extraCflags, ...inputs.extraCudaCflags])) h.field("cwd", ctx.cwd);
   return h.digest();
 }
@@ -141,7 +147,7 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
 
   let text: Buffer;
   try {
-    text = readFileSync(source);
+    text = readRegularFileSync(source); // a FIFO or device is refused, never waited on
   } catch (e) {
     progress("failed");
     const d: Diagnostic = { severity: "error", message: `cannot read source file: ${(e as Error).message}`, location: { file: source, line: 1, column: 1 } };
@@ -180,146 +186,189 @@ async function compileMiss(m: {
   t0: number;
   progress: (kind: "start" | "cached" | "compiled" | "failed", durationMs?: number) => void;
 }): Promise<CompiledObject> {
-  const { ctx, source, language, text, tc, inputs, baseKey, t0, progress } = m;
+  const { ctx, progress } = m;
   const { options, cache } = ctx;
   progress("start");
-  const tmp = await cache.makeTmpDir();
-  try {
-    const objExt = tc.kind === "msvc" || tc.kind === "clang-cl" ? ".obj" : ".o";
-    const paths = { source, object: join(tmp, `out${objExt}`), depfile: join(tmp, "out.d") };
-    const plan = buildCompileCommand(tc, inputs, paths);
-    const command = [tc.command, ...plan.args];
-    if (options.verbose) process.stderr.write(`[orcjit] ${command.map(quoteArg).join(" ")}\n`);
-    // Wall-clock ms, rounded up: a file written before this point has an mtime ≤ started even
-    // though Date.now() truncates (file times come from the kernel's coarse clock).
-    const started = Date.now() + 1;
-    const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), LC_MESSAGES: "C", VSLANG: "1033" };
-    delete childEnv.LC_ALL;
-    let r;
-    // POSIX: the compiler gets its own process group, and cancelling kills the whole group.
-    // gcc runs cc1/as as child processes that inherit the output pipes: killing only the
-    // driver would leave them running (or blocked, e.g. on a FIFO) and the pipes open.
-    const group = process.platform !== "win32";
-    let killGroup: (() => void) | undefined;
-    options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
+  for (let attempt = 1; ; attempt++) {
+    const tmp = await cache.makeTmpDir();
+    const untrack = trackTmpDir(tmp);
     try {
-      const sub = execa(tc.command, plan.args, {
-        cwd: ctx.cwd,
-        env: childEnv,
-        extendEnv: false,
-        all: true,
-        reject: false,
-        stdin: "ignore",
-        stripFinalNewline: false,
-        ...(options.signal ? { cancelSignal: options.signal } : {}),
-        forceKillAfterDelay: 2000,
-        ...(group ? { detached: true } : {}),
-      });
-      if (group && sub.pid !== undefined) {
-        const pid = sub.pid;
-        killGroup = () => {
-          try {
-            process.kill(-pid, "SIGKILL");
-          } catch {
-            // already gone
-          }
-        };
-        if (options.signal?.aborted) killGroup();
-        else options.signal?.addEventListener("abort", killGroup, { once: true });
-        liveGroups.add(killGroup);
-        ensureExitHook();
-      }
-      r = await sub;
+      return await compileInto(m, tmp);
     } catch (e) {
-      throw new ToolchainError(`cannot run ${tc.command}: ${(e as Error).message}`, { cause: e });
-    } finally {
-      if (killGroup) {
-        options.signal?.removeEventListener("abort", killGroup);
-        liveGroups.delete(killGroup);
-      }
-    }
-    const output = r.all ?? "";
-    if (r.isCanceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
-    if (r.code === "ENOENT" || (r.failed && r.exitCode === undefined && !r.signal)) throw new ToolchainError(`cannot run ${tc.command}: ${r.message}`, { cause: r.cause });
-
-    const { deps: shownIncludes, rest } = plan.deps === "showIncludes" ? parseShowIncludes(output) : { deps: [], rest: output };
-    const diagnostics = parseDiagnostics(rest);
-    const objectStat = r.exitCode === 0 && !r.signal ? await stat(paths.object).catch(() => undefined) : undefined;
-    const logBase = `${basename(source)}-${baseKey.slice(0, 12)}.log`;
-    const logText = `$ ${command.map(quoteArg).join(" ")}\n${rest}`;
-
-    if (!objectStat || objectStat.size === 0) {
-      if (!diagnostics.some((d) => d.severity === "error")) {
-        const why = r.signal ? `the compiler was terminated by ${r.signal}` : r.exitCode === 0 ? "the compiler produced no object file" : `the compiler exited with status ${r.exitCode}`;
-        diagnostics.push({ severity: "error", message: why, location: { file: source, line: 1, column: 1 } });
-      }
-      const logPath = await writeLog(ctx, logBase, logText);
-      progress("failed", performance.now() - t0);
-      throw new CompileError(diagnostics, command, rest, logPath ? { logPath } : {});
-    }
-    if (rest.trim()) await writeLog(ctx, logBase, logText);
-
-    // Dependencies (without the source itself), hashed now: their contents are what the object was built from.
-    let depPaths: string[];
-    if (plan.deps === "makefile") {
-      const depText = await readFile(paths.depfile, "utf8").catch(() => "");
-      depPaths = parseMakeDepfile(depText, ctx.cwd);
-    } else {
-      const sys = (childEnv.INCLUDE ?? "").split(";").filter(Boolean).map((d) => resolve(d).toLowerCase());
-      depPaths = shownIncludes.map((d) => (isAbsolute(d) ? d : resolve(ctx.cwd, d))).filter((d) => !sys.some((s) => d.toLowerCase().startsWith(s)));
-    }
-    depPaths = [...new Set(depPaths.map((d) => resolve(d)))].filter((d) => d !== source).sort();
-    const deps: DependencyHash[] = [];
-    let racy = false;
-    const stampedAt = Date.now(); // before the stats: see util/stamp.ts
-    for (const path of depPaths) {
-      // Hashed afresh (not from the lookup's memo): the file may have changed since the lookup.
-      // The stat stamp recorded with the hash lets later lookups skip re-reading the file.
-      // No stamp = the file changed while it was read: not what the compiler saw either.
-      const h = hashAndStamp(path);
-      if (!h?.stamp) {
-        racy = true;
+      // The build directory vanished under the compiler (a concurrent `cache clear` or a
+      // prune): recreate the tree and build again, rather than fail with "cannot open out.o".
+      if (attempt < 3 && !options.signal?.aborted && !existsSync(tmp)) {
+        cache.reset();
         continue;
       }
-      if (h.stamp.mtimeMs > started) racy = true;
-      deps.push({ path, sha256: h.sha256, stamp: h.stamp });
+      throw e;
+    } finally {
+      untrack();
+      await rm(tmp, { recursive: true, force: true });
     }
-    // The source changed between reading it for the key and the compiler reading it, or during the compile.
-    const srcStat = await stat(source).catch(() => undefined);
-    if (!srcStat || srcStat.mtimeMs > started) racy = true;
-    else if (!racy && !(await readFile(source).catch(() => undefined))?.equals(text)) racy = true;
-
-    const published = await cache.publish({
-      baseKey,
-      objectTmpPath: paths.object,
-      deps,
-      stampedAt,
-      record: !racy,
-      meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
-    });
-    const durationMs = performance.now() - t0;
-    progress("compiled", durationMs);
-    return withBytes(ctx, { source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
   }
 }
 
-// Compiler process groups still running: killed if this process exits first (a detached group
-// is outside execa's own cleanup).
-const liveGroups = new Set<() => void>();
-let exitHook = false;
-function ensureExitHook(): void {
-  if (exitHook) return;
-  exitHook = true;
-  process.once("exit", () => {
-    for (const kill of liveGroups) kill();
+/** One compile attempt into the build directory `tmp`, then publication. */
+async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string): Promise<CompiledObject> {
+  const { ctx, source, language, text, tc, inputs, baseKey, t0, progress } = m;
+  const { options, cache } = ctx;
+  const objExt = tc.kind === "msvc" || tc.kind === "clang-cl" ? ".obj" : ".o";
+  const paths = { source, object: join(tmp, `out${objExt}`), depfile: join(tmp, "out.d") };
+  const plan = buildCompileCommand(tc, inputs, paths);
+  const command = [tc.command, ...plan.args];
+  if (options.verbose) process.stderr.write(`[orcjit] ${command.map(quoteArg).join(" ")}\n`);
+  // Wall-clock ms, rounded up: a file written before this point has an mtime ≤ started even
+  // though Date.now() truncates (file times come from the kernel's coarse clock).
+  const started = Date.now() + 1;
+  const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), LC_MESSAGES: "C", VSLANG: "1033" };
+  delete childEnv.LC_ALL;
+  let r;
+  // POSIX: the compiler gets its own process group, and cancelling kills the whole group.
+  // gcc runs cc1/as as child processes that inherit the output pipes: killing only the
+  // driver would leave them running (or blocked, e.g. on a FIFO) and the pipes open.
+  const group = process.platform !== "win32";
+  let tracked: ReturnType<typeof trackGroup> | undefined;
+  options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
+  try {
+    const sub = execa(tc.command, plan.args, {
+      cwd: ctx.cwd,
+      env: childEnv,
+      extendEnv: false,
+      all: true,
+      reject: false,
+      stdin: "ignore",
+      stripFinalNewline: false,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+      forceKillAfterDelay: 2000,
+      ...(group ? { detached: true } : {}),
+    });
+    if (group && sub.pid !== undefined) {
+      tracked = trackGroup(sub.pid);
+      if (options.signal?.aborted) tracked.kill();
+      else options.signal?.addEventListener("abort", tracked.kill, { once: true });
+    }
+    r = await sub;
+  } catch (e) {
+    throw new ToolchainError(`cannot run ${tc.command}: ${(e as Error).message}`, { cause: e });
+  } finally {
+    if (tracked) {
+      options.signal?.removeEventListener("abort", tracked.kill);
+      tracked.done();
+    }
+  }
+  const output = r.all ?? "";
+  if (r.isCanceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
+  if (r.code === "ENOENT" || (r.failed && r.exitCode === undefined && !r.signal)) throw new ToolchainError(`cannot run ${tc.command}: ${r.message}`, { cause: r.cause });
+
+  const { deps: shownIncludes, rest } = plan.deps === "showIncludes" ? parseShowIncludes(output) : { deps: [], rest: output };
+  const diagnostics = parseDiagnostics(rest);
+  const objectStat = r.exitCode === 0 && !r.signal ? await stat(paths.object).catch(() => undefined) : undefined;
+  const logBase = `${basename(source)}-${baseKey.slice(0, 12)}.log`;
+  const logText = `$ ${command.map(quoteArg).join(" ")}\n${rest}`;
+
+  if (!objectStat || objectStat.size === 0) {
+    if (!diagnostics.some((d) => d.severity === "error")) {
+      // No error the parser recognized: say what the compiler printed (an assembler or
+      // linker-plugin message, "No space left on device", ...), not only its exit status.
+      const why = r.signal ? `the compiler was terminated by ${r.signal}` : r.exitCode === 0 ? "the compiler produced no object file" : `the compiler exited with status ${r.exitCode}`;
+      const said = outputSummary(rest);
+      diagnostics.push({ severity: "error", message: said ? `${why}: ${said}` : why, location: { file: source, line: 1, column: 1 } });
+    }
+    const logPath = await writeLog(ctx, logBase, logText);
+    progress("failed", performance.now() - t0);
+    throw new CompileError(diagnostics, command, rest, logPath ? { logPath } : {});
+  }
+  if (rest.trim()) await writeLog(ctx, logBase, logText);
+
+  // Dependencies (without the source itself), hashed now: their contents are what the object was built from.
+  let depPaths: string[];
+  if (plan.deps === "makefile") {
+    const depText = await readFile(paths.depfile, "utf8").catch(() => "");
+    depPaths = parseMakeDepfile(depText, ctx.cwd);
+  } else {
+    const sys = (childEnv.INCLUDE ?? "").split(";").filter(Boolean).map((d) => resolve(d).toLowerCase());
+    depPaths = shownIncludes.map((d) => (isAbsolute(d) ? d : resolve(ctx.cwd, d))).filter((d) => !sys.some((s) => d.toLowerCase().startsWith(s)));
+  }
+  depPaths = [...new Set(depPaths.map((d) => resolve(d)))].filter((d) => d !== source).sort();
+  const deps: DependencyHash[] = [];
+  let racy = false;
+  const stampedAt = Date.now(); // before the stats: see util/stamp.ts
+  for (const path of depPaths) {
+    // Hashed afresh (not from the lookup's memo): the file may have changed since the lookup.
+    // The stat stamp recorded with the hash lets later lookups skip re-reading the file.
+    // No stamp = the file changed while it was read: not what the compiler saw either.
+    const h = hashAndStamp(path);
+    if (!h?.stamp) {
+      racy = true;
+      continue;
+    }
+    if (changedSince(h.stamp, started)) racy = true;
+    warnFutureMtime(path, h.stamp.mtimeMs, diagnostics);
+    deps.push({ path, sha256: h.sha256, stamp: h.stamp });
+  }
+  // The source changed between reading it for the key and the compiler reading it, or during the compile.
+  const srcStat = await stat(source).catch(() => undefined);
+  if (!srcStat || changedSince(srcStat, started)) racy = true;
+  else if (!racy && !readSourceAgain(source)?.equals(text)) racy = true;
+  if (srcStat) warnFutureMtime(source, srcStat.mtimeMs, diagnostics);
+
+  const published = await cache.publish({
+    baseKey,
+    objectTmpPath: paths.object,
+    deps,
+    stampedAt,
+    record: !racy,
+    meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
+  });
+  const durationMs = performance.now() - t0;
+  progress("compiled", durationMs);
+  return withBytes(ctx, { source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
+}
+
+/**
+ * True when a file was (or may have been) modified after `started`. ctime is set by the kernel
+ * on every change and cannot be set by programs; an mtime later than `started` counts too —
+ * unless it is later than now, which no edit made during the compile can produce: a file
+ * dated in the future (clock skew, an archive, `touch -d`) is cached like any other, instead
+ * of being "racy" on every build forever.
+ */
+function changedSince(st: { mtimeMs: number; ctimeMs: number }, started: number): boolean {
+  return st.ctimeMs > started || (st.mtimeMs > started && st.mtimeMs <= Date.now());
+}
+
+const FUTURE_SLACK_MS = 2000;
+const warnedFuture = new Set<string>();
+
+/** One warning per file and process for a modification time in the future. */
+function warnFutureMtime(path: string, mtimeMs: number, diagnostics: Diagnostic[]): void {
+  const now = Date.now();
+  if (mtimeMs <= now + FUTURE_SLACK_MS || warnedFuture.has(path)) return;
+  warnedFuture.add(path);
+  diagnostics.push({
+    severity: "warning",
+    message: `${path} has a modification time ${new Date(mtimeMs).toISOString()}, ${Math.round((mtimeMs - now) / 1000)} s in the future (clock skew?); it is cached by its contents, but check the clock (or \`touch\` the file)`,
+    location: { file: path, line: 1, column: 1 },
   });
 }
 
-/** sha256 of a regular file; undefined for a missing file or a FIFO/device (never block reading one). */
-function hashRegularFile(path: string): string | undefined {
-  return statFile(path) ? hashFileSync(path) : undefined;
+function readSourceAgain(source: string): Buffer | undefined {
+  try {
+    return readRegularFileSync(source);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first lines of what the compiler printed, for a message (≤ 6 lines, ≤ 600 chars). */
+function outputSummary(output: string): string {
+  const lines = output
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .slice(0, 6);
+  const text = lines.join(" | ");
+  return text.length > 600 ? `${text.slice(0, 600)}…` : text;
 }
 
 function withBytes(ctx: Context, o: CompiledObject, bytes: Buffer): CompiledObject {
