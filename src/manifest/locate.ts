@@ -1,6 +1,6 @@
 // Maps a path inside the parsed data (["libraries", "math", "sources", 0]) back to the YAML
 // node it came from, and from there to a 1-based line and column.
-import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Location } from "../types.js";
 
 export type DataPath = readonly (string | number)[];
@@ -30,13 +30,11 @@ export class Locator {
       node = this.deref(node);
       let found = false;
       if (isMap(node)) {
-        for (const pair of node.items) {
-          if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === String(segment)) {
-            key = pair.key;
-            node = pair.value ?? pair.key;
-            found = true;
-            break;
-          }
+        const pair = this.keysOf(node).get(String(segment));
+        if (pair) {
+          key = pair.key as Node;
+          node = pair.value ?? pair.key;
+          found = true;
         }
       } else if (isSeq(node) && typeof segment === "number") {
         const item = node.items[segment];
@@ -51,6 +49,23 @@ export class Locator {
     }
     if (path.length === 0) best = rangeStart(node) ?? 0;
     return this.offset(best);
+  }
+
+  // Per mapping, its scalar keys (first occurrence wins, as the linear scan did): a lookup per
+  // library must not scan a mapping of tens of thousands of libraries.
+  private readonly keyIndex = new WeakMap<object, Map<string, Pair>>();
+  /** Mapping entries indexed so far: at most once each (tests count it to prove linear work). */
+  indexedPairs = 0;
+
+  private keysOf(map: YAMLMap): Map<string, Pair> {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      index = new Map();
+      this.indexedPairs += map.items.length;
+      for (const pair of map.items) if (isPair(pair) && isScalar(pair.key) && !index.has(String(pair.key.value))) index.set(String(pair.key.value), pair);
+      this.keyIndex.set(map, index);
+    }
+    return index;
   }
 
   private deref(node: unknown): unknown {

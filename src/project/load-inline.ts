@@ -3,14 +3,17 @@
 // dlopen: generate the translation units (include prelude, the user's text under #line so
 // diagnostics name the user's lines, TVM_FFI_DLL_EXPORT_TYPED_FUNC lines), compile them through
 // the object cache, add the objects to a library of a session and resolve the functions.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CACHE_LAYOUT, resolveCacheDir } from "../cache/paths.js";
+import { resolveCacheDir, storeDir } from "../cache/paths.js";
+import { ObjectCache } from "../cache/store.js";
 import { type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
 import { compileUnitsWithBytes } from "../compiler/compile.js";
 import { defaultSession, type DynamicLibrary, type ExecutionSession, type FFIFunction } from "../jit/index.js";
+import { CacheError } from "../errors.js";
+import { NotRegularFileError, readRegularFileSync } from "../util/fs.js";
 import { KeyHasher } from "../util/hash.js";
-import { NAME_PATTERN } from "./build.js";
+import { checkName } from "./build.js";
 
 export interface LoadInlineOptions<F extends string = string> extends Omit<CompileOptions, "cwd"> {
   /** Module name: names the build directory and the JIT library. */
@@ -118,9 +121,10 @@ export function generateInlineSources(dir: string, sources: { cpp?: string; c?: 
 function writeIfChanged(path: string, text: string): void {
   let old: string | undefined;
   try {
-    old = readFileSync(path, "utf8");
-  } catch {
-    // missing: write it
+    old = readRegularFileSync(path).toString("utf8");
+  } catch (e) {
+    // missing: write it; a FIFO or directory in its place would block or fail the write
+    if (e instanceof NotRegularFileError) throw new CacheError(`cannot write the generated file: ${e.message}; remove it`, { cause: e });
   }
   if (old !== text) writeFileSync(path, text);
 }
@@ -138,7 +142,7 @@ const memo = new WeakMap<ExecutionSession, Map<string, Promise<InlineModule>>>()
 export async function loadInline<F extends string>(options: LoadInlineOptions<F>): Promise<LoadedModule<F>> {
   if (options === null || typeof options !== "object") throw new TypeError("loadInline(options): options must be an object");
   const { name, cppSources, cSources, cudaSources, functions, session: sessionOpt, ...compileOptions } = options;
-  if (typeof name !== "string" || !NAME_PATTERN.test(name)) throw new TypeError(`loadInline: 'name' must match ${NAME_PATTERN} (got ${JSON.stringify(name)})`);
+  checkName("loadInline", name);
   const texts = { cpp: join1(cppSources), c: join1(cSources), cuda: join1(cudaSources) };
   if (texts.cpp === undefined && texts.c === undefined && texts.cuda === undefined) throw new TypeError("loadInline: give at least one of cppSources, cSources, cudaSources");
   const fns = normalizeFunctions(functions);
@@ -156,8 +160,17 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
     .list("cudaCflags", compileOptions.extraCudaCflags ?? [])
     .list("includes", compileOptions.extraIncludePaths ?? [])
     .digest();
-  const dir = compileOptions.buildDirectory ?? join(resolveCacheDir(compileOptions.cacheDir, env), CACHE_LAYOUT, "inline", `${name}_${inputsHash.slice(0, 16)}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let dir = compileOptions.buildDirectory;
+  if (dir === undefined) {
+    const root = resolveCacheDir(compileOptions.cacheDir, env);
+    await new ObjectCache(root).ready(); // a read-only or unsafe cache is a CacheError here, before anything is written
+    dir = join(storeDir(root), "inline", `${name}_${inputsHash.slice(0, 16)}`);
+  }
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw new CacheError(`cannot create the build directory ${dir}: ${(e as Error).message}`, { cause: e });
+  }
   const generated = generateInlineSources(dir, texts, fns);
   const units: CompileUnit[] = [];
   for (const [lang, g] of [["c++", generated.cpp], ["c", generated.c], ["cuda", generated.cuda]] as const) {
