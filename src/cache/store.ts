@@ -7,7 +7,7 @@
 // Lock-free: every file is published with write-to-temp + rename, so readers see nothing or a
 // whole file, and concurrent builders of one key race harmlessly (last rename wins; both valid).
 import { lstatSync, mkdirSync, rmSync, statSync, utimesSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
 import { atomicWriteFile, atomicWriteFileSync, ensureDir, isPrivate, readPrivateFileSync, renameReplacing, uniqueName } from "../util/fs.js";
@@ -263,6 +263,17 @@ export class ObjectCache {
     return undefined;
   }
 
+  /** The dependency paths the candidate entries of `baseKey` recorded (what the last builds included). */
+  recordedDeps(baseKey: string): string[] {
+    const index = readJsonSync(this.indexPath(baseKey));
+    const out = new Set<string>();
+    for (const key of Array.isArray(index) ? index.filter(isHex64) : []) {
+      const entry = readJsonSync(this.entryPath(key));
+      if (validEntry(entry, key)) for (const d of entry.deps) out.add(d.path);
+    }
+    return [...out];
+  }
+
   /**
    * Rewrites a hit entry with fresh stamps for its dependencies (some had to be re-hashed:
    * touched, checked out again, or racy when recorded). Same key and hashes, so a concurrent
@@ -428,7 +439,15 @@ export class ObjectCache {
 
   /** Removes everything this cache layout stored. */
   async clear(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    // Renamed away first (atomic), then deleted: builds running meanwhile recreate a fresh tree
+    // instead of racing the recursive delete (which fails with ENOTEMPTY when they add files).
+    const doomed = `${this.dir}.clear-${uniqueName("c")}`;
+    try {
+      await rename(this.dir, doomed);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new CacheError(`cannot clear the cache ${this.dir}: ${(e as Error).message}`, { cause: e });
+    }
+    await rm(doomed, { recursive: true, force: true, maxRetries: 3 });
     this.#ready = undefined;
   }
 }

@@ -1,5 +1,5 @@
 // compileUnits: sources → cached relocatable objects.
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
@@ -9,7 +9,7 @@ import type { DependencyHash } from "../cache/store.js";
 import { resolveCacheDir } from "../cache/paths.js";
 import { CacheError, CompileError, ToolchainError } from "../errors.js";
 import type { Diagnostic } from "../types.js";
-import { readRegularFileSync } from "../util/fs.js";
+import { kindOf, readRegularFileSync } from "../util/fs.js";
 import { KeyHasher } from "../util/hash.js";
 import { hashAndStamp, hashFileSync } from "../util/stamp.js";
 import { createLimiter } from "../util/limit.js";
@@ -167,7 +167,26 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     }
   }
 
+  refuseSpecialDeps(cache.recordedDeps(baseKey), source);
   return compileMiss({ unit, ctx, source, language, text, tc, inputs, baseKey, t0, progress });
+}
+
+/**
+ * A header the last builds of this unit included that is now a FIFO, socket or device would
+ * block the compiler (for ever, for a FIFO nobody writes): refused before the compiler starts.
+ * (A header included for the first time is only seen by the compiler; cancel with a signal.)
+ */
+function refuseSpecialDeps(paths: readonly string[], source: string): void {
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p, { throwIfNoEntry: false });
+    } catch {
+      continue;
+    }
+    if (st && !st.isFile() && !st.isDirectory())
+      throw new CompileError([{ severity: "error", message: `included file ${p} is ${kindOf(st)}, not a regular file: the compiler would block reading it`, location: { file: source, line: 1, column: 1 } }], [], "");
+  }
 }
 
 /**
@@ -197,7 +216,7 @@ async function compileMiss(m: {
     } catch (e) {
       // The build directory vanished under the compiler (a concurrent `cache clear` or a
       // prune): recreate the tree and build again, rather than fail with "cannot open out.o".
-      if (attempt < 3 && !options.signal?.aborted && !existsSync(tmp)) {
+      if (attempt < MAX_ATTEMPTS && !options.signal?.aborted && !existsSync(tmp)) {
         cache.reset();
         continue;
       }
@@ -208,6 +227,9 @@ async function compileMiss(m: {
     }
   }
 }
+
+/** Attempts per unit when its build directory is deleted under it (each `cache clear` costs one). */
+const MAX_ATTEMPTS = 5;
 
 /** One compile attempt into the build directory `tmp`, then publication. */
 async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string): Promise<CompiledObject> {
@@ -268,12 +290,17 @@ async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string): P
   const logText = `$ ${command.map(quoteArg).join(" ")}\n${rest}`;
 
   if (!objectStat || objectStat.size === 0) {
-    if (!diagnostics.some((d) => d.severity === "error")) {
-      // No error the parser recognized: say what the compiler printed (an assembler or
-      // linker-plugin message, "No space left on device", ...), not only its exit status.
+    // No error with a location: say what the compiler printed (an assembler message, "No
+    // space left on device", a cc1 option error, ...), not only its exit status or the
+    // driver's "assembler command failed" — the cause would otherwise be in the log only.
+    const firstError = diagnostics.find((d) => d.severity === "error");
+    if (!firstError) {
       const why = r.signal ? `the compiler was terminated by ${r.signal}` : r.exitCode === 0 ? "the compiler produced no object file" : `the compiler exited with status ${r.exitCode}`;
-      const said = outputSummary(rest);
+      const said = outputSummary(rest, []);
       diagnostics.push({ severity: "error", message: said ? `${why}: ${said}` : why, location: { file: source, line: 1, column: 1 } });
+    } else if (!firstError.location) {
+      const said = outputSummary(rest, diagnostics.map((d) => d.message));
+      if (said) firstError.message = `${firstError.message} — compiler output: ${said}`;
     }
     const logPath = await writeLog(ctx, logBase, logText);
     progress("failed", performance.now() - t0);
@@ -360,12 +387,15 @@ function readSourceAgain(source: string): Buffer | undefined {
   }
 }
 
-/** The first lines of what the compiler printed, for a message (≤ 6 lines, ≤ 600 chars). */
-function outputSummary(output: string): string {
+/**
+ * The first lines of what the compiler printed, for a message (≤ 6 lines, ≤ 600 chars),
+ * leaving out the lines that only repeat one of `known` (messages already in the diagnostics).
+ */
+function outputSummary(output: string, known: readonly string[]): string {
   const lines = output
     .split(/\r?\n/)
     .map((l) => l.trim())
-    .filter(Boolean)
+    .filter((l) => l && !known.some((k) => k && l.endsWith(k)))
     .slice(0, 6);
   const text = lines.join(" | ");
   return text.length > 600 ? `${text.slice(0, 600)}…` : text;
