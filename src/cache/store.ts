@@ -6,14 +6,14 @@
 //   toolchains/, logs/         compiler identities, compiler logs
 // Lock-free: every file is published with write-to-temp + rename, so readers see nothing or a
 // whole file, and concurrent builders of one key race harmlessly (last rename wins; both valid).
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
-import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
+import { lstatSync, mkdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
-import { atomicWriteFile, atomicWriteFileSync, ensureDir, renameReplacing, uniqueName } from "../util/fs.js";
-import { KeyHasher, sha256, sha256File } from "../util/hash.js";
+import { atomicWriteFile, atomicWriteFileSync, ensureDir, isPrivate, readPrivateFileSync, renameReplacing, uniqueName } from "../util/fs.js";
+import { KeyHasher, sha256 } from "../util/hash.js";
 import { type FileStamp, hashAndStamp, isStamp, stampTrusted, statFile } from "../util/stamp.js";
-import { CACHE_LAYOUT } from "./paths.js";
+import { isPrivateRoot, storeDir, userSubdir } from "./paths.js";
 
 export interface DependencyHash {
   path: string;
@@ -79,18 +79,15 @@ function validEntry(x: unknown, key: string): x is EntryRecord {
   return !!e && e.format === 1 && e.key === key && isHex64(e.baseKey) && isHex64(e.object) && Number.isSafeInteger(e.size) && Array.isArray(e.deps) && e.deps.every((d) => typeof d?.path === "string" && isHex64(d.sha256));
 }
 
+// Every record is read through readPrivateFileSync: a file another user could have written
+// (wrong owner, group/other-writable, a symlink, a FIFO) is treated like a corrupt one.
 async function readJson(path: string): Promise<unknown> {
-  try {
-    return JSON.parse(await readFile(path, "utf8"));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    return null; // unreadable / corrupt
-  }
+  return readJsonSync(path);
 }
 
 function readJsonSync(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, "utf8"));
+    return JSON.parse(readPrivateFileSync(path).toString("utf8"));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     return null; // unreadable / corrupt
@@ -104,7 +101,7 @@ export class ObjectCache {
 
   constructor(root: string) {
     this.root = root;
-    this.dir = join(root, CACHE_LAYOUT);
+    this.dir = storeDir(root);
   }
 
   get blobsDir(): string {
@@ -135,27 +132,64 @@ export class ObjectCache {
     return shard(this.indexDir, baseKey, ".json");
   }
 
-  /** Creates the directory tree (0700); refuses a root another user owns or can write. */
+  /**
+   * Creates the directory tree (0700). The mode of a directory the toolkit did not create is
+   * never changed: a root others can write gets a private `user-<uid>/` subdirectory instead
+   * (paths.ts#storeDir), and every directory of the store must be ours, not a symlink and not
+   * writable by others — else CacheError.
+   */
   ready(): Promise<void> {
-    // Synchronous inside: two mkdirs and a stat, on every warm start.
+    // Synchronous inside: a few mkdirs and lstats, on every warm start.
     this.#ready ??= (() => {
       try {
-        mkdirSync(this.root, { recursive: true, mode: 0o700 });
-        assertPrivate(this.root);
-        mkdirSync(this.tmpRoot, { recursive: true, mode: 0o700 });
+        this.#prepare();
         return Promise.resolve();
       } catch (e) {
         this.#ready = undefined;
-        return Promise.reject(new CacheError(`cannot create the cache directory ${this.root}: ${(e as Error).message}`, { cause: e }));
+        if (e instanceof CacheError) return Promise.reject(e);
+        const code = (e as NodeJS.ErrnoException).code;
+        const why = code === "EACCES" || code === "EPERM" || code === "EROFS" ? ` (${code}: the cache is read-only or not ours; set ORCJIT_CACHE_DIR / cacheDir to a directory you can write)` : "";
+        return Promise.reject(new CacheError(`cannot create the cache directory ${this.dir}: ${(e as Error).message}${why}`, { cause: e }));
       }
     })();
     return this.#ready;
   }
 
+  #prepare(): void {
+    mkdirSync(this.root, { recursive: true, mode: 0o700 });
+    const st = statSync(this.root); // follows a symlink: its target is what is used
+    if (!st.isDirectory()) throw new CacheError(`cache directory ${this.root} is not a directory`);
+    if (!isPrivateRoot(this.root)) {
+      // Shared root. In a sticky directory (/tmp) nobody else can rename or remove our
+      // subdirectory; in a directory another user owns, that user can: refuse it.
+      if (st.uid !== process.getuid!() && (st.mode & 0o1000) === 0)
+        throw new CacheError(`cache directory ${this.root} belongs to uid ${st.uid} (this user is uid ${process.getuid!()}) and is not a sticky shared folder: its owner could replace the cache. Use a directory you own (ORCJIT_CACHE_DIR / cacheDir).`);
+      ownDir(join(this.root, userSubdir()));
+    }
+    ownDir(this.dir);
+    mkdirSync(this.tmpRoot, { recursive: true, mode: 0o700 });
+  }
+
+  /** Forgets that the tree exists (it was removed under us, e.g. by a concurrent `cache clear`). */
+  reset(): void {
+    this.#ready = undefined;
+  }
+
   /** A fresh private directory for one build's outputs, on the cache's filesystem. */
   async makeTmpDir(): Promise<string> {
-    await this.ready();
-    return mkdtemp(join(this.tmpRoot, `${uniqueName("b")}-`));
+    for (let attempt = 0; ; attempt++) {
+      await this.ready();
+      try {
+        return await mkdtemp(join(this.tmpRoot, `${uniqueName("b")}-`));
+      } catch (e) {
+        // ENOENT: the tree was removed since ready() (a concurrent `cache clear`): create it again.
+        if ((e as NodeJS.ErrnoException).code === "ENOENT" && attempt < 3) {
+          this.reset();
+          continue;
+        }
+        throw new CacheError(`cannot create a build directory in ${this.tmpRoot}: ${(e as Error).message}`, { cause: e });
+      }
+    }
   }
 
   /**
@@ -229,6 +263,17 @@ export class ObjectCache {
     return undefined;
   }
 
+  /** The dependency paths the candidate entries of `baseKey` recorded (what the last builds included). */
+  recordedDeps(baseKey: string): string[] {
+    const index = readJsonSync(this.indexPath(baseKey));
+    const out = new Set<string>();
+    for (const key of Array.isArray(index) ? index.filter(isHex64) : []) {
+      const entry = readJsonSync(this.entryPath(key));
+      if (validEntry(entry, key)) for (const d of entry.deps) out.add(d.path);
+    }
+    return [...out];
+  }
+
   /**
    * Rewrites a hit entry with fresh stamps for its dependencies (some had to be re-hashed:
    * touched, checked out again, or racy when recorded). Same key and hashes, so a concurrent
@@ -263,8 +308,10 @@ export class ObjectCache {
       const sha = sha256(bytes);
       const blob = this.blobPath(sha);
       await ensureDir(join(this.blobsDir, sha.slice(0, 2)));
+      // An existing blob is kept only when it is ours and intact (readVerified's rules);
+      // otherwise the fresh object replaces it.
       const existing = await stat(blob).catch(() => undefined);
-      if (existing?.size === bytes.length && (await sha256File(blob).catch(() => "")) === sha) await rm(args.objectTmpPath, { force: true });
+      if (existing?.size === bytes.length && readVerified(blob, sha, bytes.length)) await rm(args.objectTmpPath, { force: true });
       else await renameReplacing(args.objectTmpPath, blob);
       if (args.record === false) return { key, objectPath: blob, bytes };
       const entry: EntryRecord = { format: 1, key, baseKey: args.baseKey, object: sha, size: bytes.length, deps: args.deps, createdAt: new Date().toISOString(), ...(args.stampedAt !== undefined ? { stampedAt: args.stampedAt } : {}), ...args.meta };
@@ -392,7 +439,15 @@ export class ObjectCache {
 
   /** Removes everything this cache layout stored. */
   async clear(): Promise<void> {
-    await rm(this.dir, { recursive: true, force: true });
+    // Renamed away first (atomic), then deleted: builds running meanwhile recreate a fresh tree
+    // instead of racing the recursive delete (which fails with ENOTEMPTY when they add files).
+    const doomed = `${this.dir}.clear-${uniqueName("c")}`;
+    try {
+      await rename(this.dir, doomed);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new CacheError(`cannot clear the cache ${this.dir}: ${(e as Error).message}`, { cause: e });
+    }
+    await rm(doomed, { recursive: true, force: true, maxRetries: 3 });
     this.#ready = undefined;
   }
 }
@@ -402,7 +457,7 @@ function readVerified(path: string, sha: string, size: number): Buffer | undefin
   try {
     const st = statSync(path, { throwIfNoEntry: false });
     if (!st || st.size !== size) return undefined; // no read of a file that is obviously wrong
-    const bytes = readFileSync(path);
+    const bytes = readPrivateFileSync(path);
     return bytes.length === size && sha256(bytes) === sha ? bytes : undefined;
   } catch {
     return undefined;
@@ -421,16 +476,21 @@ async function dirSize(dir: string): Promise<number> {
 }
 
 /**
- * mkdir's mode only applies to directories it creates: a cache root that already existed
- * (e.g. ORCJIT_CACHE_DIR in a shared /tmp, pre-created by someone else) is checked here. Hash
- * verification cannot stop a writer who can also write matching records, so only a private
- * root keeps other local users from planting objects. Ours but too open → tightened to 0700.
+ * Creates `dir` (0700) unless it exists, then requires it to be a real directory (not a
+ * symlink) owned by this user and not writable by others. mkdir's mode only applies to
+ * directories it creates; one that existed may have been pre-created by someone else (a
+ * shared /tmp) or left open, and anything in it could be planted: refused, never chmodded.
  */
-function assertPrivate(dir: string): void {
-  if (process.platform === "win32" || typeof process.getuid !== "function") return;
-  const st = statSync(dir); // follows a symlink: its target must be ours
-  if (!st.isDirectory()) throw new CacheError(`cache directory ${dir} is not a directory`);
-  const uid = process.getuid();
-  if (st.uid !== uid) throw new CacheError(`cache directory ${dir} is owned by uid ${st.uid}, not by this user (uid ${uid}); another user could plant objects in it. Use a directory you own (ORCJIT_CACHE_DIR / cacheDir).`);
-  if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+function ownDir(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+  }
+  if (typeof process.getuid !== "function") return;
+  const st = lstatSync(dir);
+  if (st.isSymbolicLink() || !st.isDirectory() || !isPrivate(st))
+    throw new CacheError(
+      `cache directory ${dir} is ${st.isSymbolicLink() ? "a symbolic link" : !st.isDirectory() ? "not a directory" : `owned by uid ${st.uid} with mode ${(st.mode & 0o7777).toString(8)}`}: another user could have planted objects in it. Remove it (the toolkit recreates it privately) or use another ORCJIT_CACHE_DIR / cacheDir.`,
+    );
 }

@@ -4,7 +4,7 @@
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { atomicWriteFileSync } from "../util/fs.js";
+import { atomicWriteFileSync, readPrivateFileSync } from "../util/fs.js";
 import { KeyHasher, sha256, sha256Tree } from "../util/hash.js";
 import { type FileStamp, hashAndStamp, isStamp, stampOf, stampTrusted, statDir, statFile } from "../util/stamp.js";
 
@@ -96,7 +96,7 @@ export function stampedTreeHash(root: string, stampDir: string): string {
   const recordPath = join(stampDir, `include-${sha256(root).slice(0, 32)}.json`);
   let old: TreeStampRecord | undefined;
   try {
-    const r = JSON.parse(readFileSync(recordPath, "utf8")) as TreeStampRecord;
+    const r = JSON.parse(readPrivateFileSync(recordPath).toString("utf8")) as TreeStampRecord;
     if (r?.format === 2 && r.root === root && Array.isArray(r.files) && Array.isArray(r.dirs)) old = r;
   } catch {
     // no record yet, or unreadable: hash everything

@@ -1,20 +1,24 @@
 // compileUnits: sources → cached relocatable objects.
-import { readFileSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { ObjectCache } from "../cache/store.js";
 import type { DependencyHash } from "../cache/store.js";
 import { resolveCacheDir } from "../cache/paths.js";
-import { CompileError, ToolchainError } from "../errors.js";
+import { CacheError, CompileError, ToolchainError } from "../errors.js";
 import type { Diagnostic } from "../types.js";
+import { kindOf, readRegularFileSync } from "../util/fs.js";
 import { KeyHasher } from "../util/hash.js";
-import { hashAndStamp, hashFileSync, statFile } from "../util/stamp.js";
+import { hashAndStamp, hashFileSync } from "../util/stamp.js";
 import { createLimiter } from "../util/limit.js";
 import { runProcess } from "../util/process.js";
+import { trackGroup, trackTmpDir } from "./cleanup.js";
 import { bundledHeaderHash, bundledIncludeDir, toolkitId } from "./bundled.js";
 import { parseMakeDepfile, parseShowIncludes } from "./depfile.js";
 import { parseDiagnostics } from "./diagnostics.js";
+import { hashFlagFiles } from "./keyfiles.js";
+import { validateCompileInputs } from "./validate.js";
 import { buildCompileCommand, flagsReferToCwd, KEY_PLACEHOLDERS, languageOf, type CommandInputs } from "./flags.js";
 import { prefetchToolchain, resolveToolchain } from "./toolchain.js";
 import { ensurePch, forceIncludeArgs, isPchArtifact, pchSupported, withPch, type Pch } from "./pch.js";
@@ -62,6 +66,7 @@ export async function compileUnitsWithBytes(units: readonly CompileUnit[], optio
 }
 
 async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileOptions, bytes?: Map<CompiledObject, Buffer>): Promise<CompiledObject[]> {
+  validateCompileInputs(units, options);
   options.signal?.throwIfAborted();
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
@@ -73,7 +78,7 @@ async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileO
   for (const u of units) prefetchToolchain(u.language ?? languageOf(resolve(cwd, u.source)), options, env, cache.toolchainDir);
   const hashes = new Map<string, string | undefined>();
   const hashFile = (p: string): string | undefined => {
-    if (!hashes.has(p)) hashes.set(p, hashRegularFile(p));
+    if (!hashes.has(p)) hashes.set(p, hashFileSync(p));
     return hashes.get(p);
   };
   const ctx: Context = { options, launcher: resolveLauncher(options.launcher, env), env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, total: units.length, ...(bytes ? { bytes } : {}) };
@@ -130,6 +135,7 @@ function baseKeyOf(tc: Toolchain, inputs: CommandInputs, keyArgs: string[], sour
     .field("source.text", text);
   const envSrc = { ...ctx.env, ...(tc.env ?? {}) };
   for (const name of KEY_ENV) h.field(`env.${name}`, envSrc[name]);
+  hashFlagFiles(h, [...tc.prefixArgs, ...inputs.unitFlags, ...(tc.kind === "nvcc" ? inputs.extraCudaCflags : inputs.extraCflags)], ctx.cwd, source);
   if (flagsReferToCwd([...inputs.unitFlags, ...inputs.extraCflags, ...inputs.extraCudaCflags])) h.field("cwd", ctx.cwd);
   return h.digest();
 }
@@ -145,7 +151,7 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
 
   let text: Buffer;
   try {
-    text = readFileSync(source);
+    text = readRegularFileSync(source); // a FIFO or device is refused, never waited on
   } catch (e) {
     progress("failed");
     const d: Diagnostic = { severity: "error", message: `cannot read source file: ${(e as Error).message}`, location: { file: source, line: 1, column: 1 } };
@@ -168,7 +174,26 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     }
   }
 
+  refuseSpecialDeps(cache.recordedDeps(baseKey), source);
   return compileMiss({ unit, ctx, source, language, text, tc, inputs, baseKey, t0, progress, pch: pchHeader ? { header: pchHeader, inputs: baseInputs } : undefined });
+}
+
+/**
+ * A header the last builds of this unit included that is now a FIFO, socket or device would
+ * block the compiler (for ever, for a FIFO nobody writes): refused before the compiler starts.
+ * (A header included for the first time is only seen by the compiler; cancel with a signal.)
+ */
+function refuseSpecialDeps(paths: readonly string[], source: string): void {
+  for (const p of paths) {
+    let st;
+    try {
+      st = statSync(p, { throwIfNoEntry: false });
+    } catch {
+      continue;
+    }
+    if (st && !st.isFile() && !st.isDirectory())
+      throw new CompileError([{ severity: "error", message: `included file ${p} is ${kindOf(st)}, not a regular file: the compiler would block reading it`, location: { file: source, line: 1, column: 1 } }], [], "");
+  }
 }
 
 /**
@@ -189,9 +214,10 @@ async function compileMiss(m: {
   /** The unit's force-included header, and the inputs without it (what its PCH is built with). */
   pch: { header: string; inputs: CommandInputs } | undefined;
 }): Promise<CompiledObject> {
-  const { ctx, source, language, text, tc, inputs, baseKey, t0, progress } = m;
+  const { ctx, progress } = m;
   const { options, cache } = ctx;
   progress("start");
+  const { tc } = m;
   let pch: Pch | undefined;
   const withLauncher = pchWithLauncher(ctx.launcher, tc.kind);
   if (m.pch && options.pch !== false && pchSupported(tc.kind) && !withLauncher.ok) noteOnce(`${withLauncher.why}: ${m.pch.header} is included as text, not precompiled`);
@@ -202,149 +228,203 @@ async function compileMiss(m: {
       m.pch.inputs,
       m.pch.header,
     );
-  const tmp = await cache.makeTmpDir();
-  try {
-    const objExt = tc.kind === "msvc" || tc.kind === "clang-cl" ? ".obj" : ".o";
-    const paths = { source, object: join(tmp, `out${objExt}`), depfile: join(tmp, "out.d") };
-    const plan = buildCompileCommand(tc, inputs, paths);
-    const textArgs = plan.args;
-    if (pch) plan.args = withPch(plan.args, m.pch!.header, pch);
-    // Caching launchers: no depfile asked of them; our own -MM scan (the text form of a PCH
-    // header, so the scan lists the headers inside it) runs next to the compile. See launcher.ts.
-    const ownDeps = scansOwnDeps(ctx.launcher, tc.kind) && plan.deps === "makefile";
-    if (ownDeps) plan.args = withoutDepfile(plan.args, paths.depfile);
-    const run = launch(ctx.launcher, tc.command, plan.args);
-    const command = [run.file, ...run.args];
-    if (options.verbose) process.stderr.write(`[orcjit] ${command.map(quoteArg).join(" ")}\n`);
-    // Wall-clock ms, rounded up: a file written before this point has an mtime ≤ started even
-    // though Date.now() truncates (file times come from the kernel's coarse clock).
-    const started = Date.now() + 1;
-    const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), ...launcherEnv(ctx.launcher, ctx.env, !!pch), LC_MESSAGES: "C", VSLANG: "1033" };
-    delete childEnv.LC_ALL;
-    let r;
-    const scan = ownDeps ? runProcess(tc.command, depScanArgs(textArgs, paths), { cwd: ctx.cwd, env: childEnv, ...(options.signal ? { signal: options.signal } : {}) }).result : undefined;
-    // POSIX: the compiler gets its own process group, and cancelling kills the whole group.
-    // gcc runs cc1/as as child processes that inherit the output pipes: killing only the
-    // driver would leave them running (or blocked, e.g. on a FIFO) and the pipes open.
-    const group = process.platform !== "win32";
-    let killGroup: (() => void) | undefined;
-    options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
+  for (let attempt = 1; ; attempt++) {
+    const tmp = await cache.makeTmpDir();
+    const untrack = trackTmpDir(tmp);
     try {
-      const sub = runProcess(run.file, run.args, {
-        cwd: ctx.cwd,
-        env: childEnv,
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(group ? { detached: true } : {}),
-      });
-      if (group && sub.pid !== undefined) {
-        const pid = sub.pid;
-        killGroup = () => {
-          try {
-            process.kill(-pid, "SIGKILL");
-          } catch {
-            // already gone
-          }
-        };
-        if (options.signal?.aborted) killGroup();
-        else options.signal?.addEventListener("abort", killGroup, { once: true });
-        liveGroups.add(killGroup);
-        ensureExitHook();
-      }
-      r = await sub.result;
-    } finally {
-      if (killGroup) {
-        options.signal?.removeEventListener("abort", killGroup);
-        liveGroups.delete(killGroup);
-      }
-    }
-    const output = r.output;
-    if (r.canceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
-    const scanned = await scan;
-    if (r.error) throw new ToolchainError(`cannot run ${run.file}${ctx.launcher ? ` (the compiler launcher)` : ""}: ${r.error.message}`, { cause: r.error });
-
-    const { deps: shownIncludes, rest } = plan.deps === "showIncludes" ? parseShowIncludes(output) : { deps: [], rest: output };
-    const diagnostics = parseDiagnostics(rest);
-    const objectStat = r.exitCode === 0 && !r.signal ? await stat(paths.object).catch(() => undefined) : undefined;
-    const logBase = `${basename(source)}-${baseKey.slice(0, 12)}.log`;
-    const logText = `$ ${command.map(quoteArg).join(" ")}\n${rest}`;
-
-    if (!objectStat || objectStat.size === 0) {
-      if (!diagnostics.some((d) => d.severity === "error")) {
-        const why = r.signal ? `the compiler was terminated by ${r.signal}` : r.exitCode === 0 ? "the compiler produced no object file" : `the compiler exited with status ${r.exitCode}`;
-        diagnostics.push({ severity: "error", message: why, location: { file: source, line: 1, column: 1 } });
-      }
-      const logPath = await writeLog(ctx, logBase, logText);
-      progress("failed", performance.now() - t0);
-      throw new CompileError(diagnostics, command, rest, logPath ? { logPath } : {});
-    }
-    if (rest.trim()) await writeLog(ctx, logBase, logText);
-
-    // Dependencies (without the source itself), hashed now: their contents are what the object was built from.
-    let depPaths: string[];
-    if (plan.deps === "makefile") {
-      const depText = await readFile(paths.depfile, "utf8").catch(() => "");
-      depPaths = parseMakeDepfile(depText, ctx.cwd);
-    } else {
-      const sys = (childEnv.INCLUDE ?? "").split(";").filter(Boolean).map((d) => resolve(d).toLowerCase());
-      depPaths = shownIncludes.map((d) => (isAbsolute(d) ? d : resolve(ctx.cwd, d))).filter((d) => !sys.some((s) => d.toLowerCase().startsWith(s)));
-    }
-    // With a PCH, the headers it was built from are dependencies too (gcc's depfile omits them),
-    // and the PCH files themselves are not (content-addressed, never edited).
-    if (pch) depPaths = [...depPaths, ...pch.deps].filter((d) => !isPchArtifact(cache, resolve(d)));
-    depPaths = [...new Set(depPaths.map((d) => resolve(d)))].filter((d) => d !== source).sort();
-    const deps: DependencyHash[] = [];
-    let racy = false;
-    const stampedAt = Date.now(); // before the stats: see util/stamp.ts
-    for (const path of depPaths) {
-      // Hashed afresh (not from the lookup's memo): the file may have changed since the lookup.
-      // The stat stamp recorded with the hash lets later lookups skip re-reading the file.
-      // No stamp = the file changed while it was read: not what the compiler saw either.
-      const h = hashAndStamp(path);
-      if (!h?.stamp) {
-        racy = true;
+      return await compileInto(m, tmp, pch);
+    } catch (e) {
+      // The build directory vanished under the compiler (a concurrent `cache clear` or a
+      // prune): recreate the tree and build again, rather than fail with "cannot open out.o".
+      if (attempt < MAX_ATTEMPTS && !options.signal?.aborted && !existsSync(tmp)) {
+        cache.reset();
         continue;
       }
-      if (h.stamp.mtimeMs > started) racy = true;
-      deps.push({ path, sha256: h.sha256, stamp: h.stamp });
+      throw e;
+    } finally {
+      untrack();
+      await rm(tmp, { recursive: true, force: true });
     }
-    // The source changed between reading it for the key and the compiler reading it, or during the compile.
-    // Our own dependency scan failed (while the compile worked): the list may be incomplete.
-    if (scanned && scanned.exitCode !== 0) racy = true;
-    const srcStat = await stat(source).catch(() => undefined);
-    if (!srcStat || srcStat.mtimeMs > started) racy = true;
-    else if (!racy && !(await readFile(source).catch(() => undefined))?.equals(text)) racy = true;
-
-    const published = await cache.publish({
-      baseKey,
-      objectTmpPath: paths.object,
-      deps,
-      stampedAt,
-      record: !racy,
-      meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
-    });
-    const durationMs = performance.now() - t0;
-    progress("compiled", durationMs);
-    return withBytes(ctx, { source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
   }
 }
 
-// Compiler process groups still running: killed if this process exits first (a detached group
-// is outside execa's own cleanup).
-const liveGroups = new Set<() => void>();
-let exitHook = false;
-function ensureExitHook(): void {
-  if (exitHook) return;
-  exitHook = true;
-  process.once("exit", () => {
-    for (const kill of liveGroups) kill();
+/** Attempts per unit when its build directory is deleted under it (each `cache clear` costs one). */
+const MAX_ATTEMPTS = 5;
+
+/** One compile attempt into the build directory `tmp`, then publication. */
+async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pch: Pch | undefined): Promise<CompiledObject> {
+  const { ctx, source, language, text, tc, inputs, baseKey, t0, progress } = m;
+  const { options, cache } = ctx;
+  const objExt = tc.kind === "msvc" || tc.kind === "clang-cl" ? ".obj" : ".o";
+  const paths = { source, object: join(tmp, `out${objExt}`), depfile: join(tmp, "out.d") };
+  const plan = buildCompileCommand(tc, inputs, paths);
+  const textArgs = plan.args;
+  if (pch) plan.args = withPch(plan.args, m.pch!.header, pch);
+  // Caching launchers: no depfile asked of them; our own -MM scan (the text form of a PCH
+  // header, so the scan lists the headers inside it) runs next to the compile. See launcher.ts.
+  const ownDeps = scansOwnDeps(ctx.launcher, tc.kind) && plan.deps === "makefile";
+  if (ownDeps) plan.args = withoutDepfile(plan.args, paths.depfile);
+  const run = launch(ctx.launcher, tc.command, plan.args);
+  const command = [run.file, ...run.args];
+  if (options.verbose) process.stderr.write(`[orcjit] ${command.map(quoteArg).join(" ")}\n`);
+  // Wall-clock ms, rounded up: a file written before this point has an mtime ≤ started even
+  // though Date.now() truncates (file times come from the kernel's coarse clock).
+  const started = Date.now() + 1;
+  const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), ...launcherEnv(ctx.launcher, ctx.env, !!pch), LC_MESSAGES: "C", VSLANG: "1033" };
+  delete childEnv.LC_ALL;
+  let r;
+  const scan = ownDeps ? runProcess(tc.command, depScanArgs(textArgs, paths), { cwd: ctx.cwd, env: childEnv, ...(options.signal ? { signal: options.signal } : {}) }).result : undefined;
+  // POSIX: the compiler gets its own process group, and cancelling kills the whole group.
+  // gcc runs cc1/as as child processes that inherit the output pipes: killing only the
+  // driver would leave them running (or blocked, e.g. on a FIFO) and the pipes open.
+  const group = process.platform !== "win32";
+  let tracked: ReturnType<typeof trackGroup> | undefined;
+  options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
+  try {
+    const sub = runProcess(run.file, run.args, {
+      cwd: ctx.cwd,
+      env: childEnv,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(group ? { detached: true } : {}),
+    });
+    if (group && sub.pid !== undefined) {
+      tracked = trackGroup(sub.pid);
+      if (options.signal?.aborted) tracked.kill();
+      else options.signal?.addEventListener("abort", tracked.kill, { once: true });
+    }
+    r = await sub.result;
+  } finally {
+    if (tracked) {
+      options.signal?.removeEventListener("abort", tracked.kill);
+      tracked.done();
+    }
+  }
+  const output = r.output;
+  if (r.canceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
+  const scanned = await scan;
+  if (r.error) throw new ToolchainError(`cannot run ${run.file}${ctx.launcher ? ` (the compiler launcher)` : ""}: ${r.error.message}`, { cause: r.error });
+
+  const { deps: shownIncludes, rest } = plan.deps === "showIncludes" ? parseShowIncludes(output) : { deps: [], rest: output };
+  const diagnostics = parseDiagnostics(rest);
+  const objectStat = r.exitCode === 0 && !r.signal ? await stat(paths.object).catch(() => undefined) : undefined;
+  const logBase = `${basename(source)}-${baseKey.slice(0, 12)}.log`;
+  const logText = `$ ${command.map(quoteArg).join(" ")}\n${rest}`;
+
+  if (!objectStat || objectStat.size === 0) {
+    // No error with a location: say what the compiler printed (an assembler message, "No
+    // space left on device", a cc1 option error, ...), not only its exit status or the
+    // driver's "assembler command failed" — the cause would otherwise be in the log only.
+    const firstError = diagnostics.find((d) => d.severity === "error");
+    if (!firstError) {
+      const why = r.signal ? `the compiler was terminated by ${r.signal}` : r.exitCode === 0 ? "the compiler produced no object file" : `the compiler exited with status ${r.exitCode}`;
+      const said = outputSummary(rest, []);
+      diagnostics.push({ severity: "error", message: said ? `${why}: ${said}` : why, location: { file: source, line: 1, column: 1 } });
+    } else if (!firstError.location) {
+      const said = outputSummary(rest, diagnostics.map((d) => d.message));
+      if (said) firstError.message = `${firstError.message} — compiler output: ${said}`;
+    }
+    const logPath = await writeLog(ctx, logBase, logText);
+    progress("failed", performance.now() - t0);
+    throw new CompileError(diagnostics, command, rest, logPath ? { logPath } : {});
+  }
+  if (rest.trim()) await writeLog(ctx, logBase, logText);
+
+  // Dependencies (without the source itself), hashed now: their contents are what the object was built from.
+  let depPaths: string[];
+  if (plan.deps === "makefile") {
+    const depText = await readFile(paths.depfile, "utf8").catch(() => "");
+    depPaths = parseMakeDepfile(depText, ctx.cwd);
+  } else {
+    const sys = (childEnv.INCLUDE ?? "").split(";").filter(Boolean).map((d) => resolve(d).toLowerCase());
+    depPaths = shownIncludes.map((d) => (isAbsolute(d) ? d : resolve(ctx.cwd, d))).filter((d) => !sys.some((s) => d.toLowerCase().startsWith(s)));
+  }
+  // With a PCH, the headers it was built from are dependencies too (gcc's depfile omits them),
+  // and the PCH files themselves are not (content-addressed, never edited).
+  if (pch) depPaths = [...depPaths, ...pch.deps].filter((d) => !isPchArtifact(cache, resolve(d)));
+  depPaths = [...new Set(depPaths.map((d) => resolve(d)))].filter((d) => d !== source).sort();
+  const deps: DependencyHash[] = [];
+  let racy = false;
+  const stampedAt = Date.now(); // before the stats: see util/stamp.ts
+  for (const path of depPaths) {
+    // Hashed afresh (not from the lookup's memo): the file may have changed since the lookup.
+    // The stat stamp recorded with the hash lets later lookups skip re-reading the file.
+    // No stamp = the file changed while it was read: not what the compiler saw either.
+    const h = hashAndStamp(path);
+    if (!h?.stamp) {
+      racy = true;
+      continue;
+    }
+    if (changedSince(h.stamp, started)) racy = true;
+    warnFutureMtime(path, h.stamp.mtimeMs, diagnostics);
+    deps.push({ path, sha256: h.sha256, stamp: h.stamp });
+  }
+  // Our own dependency scan failed (while the compile worked): the list may be incomplete.
+  if (scanned && scanned.exitCode !== 0) racy = true;
+  // The source changed between reading it for the key and the compiler reading it, or during the compile.
+  const srcStat = await stat(source).catch(() => undefined);
+  if (!srcStat || changedSince(srcStat, started)) racy = true;
+  else if (!racy && !readSourceAgain(source)?.equals(text)) racy = true;
+  if (srcStat) warnFutureMtime(source, srcStat.mtimeMs, diagnostics);
+
+  const published = await cache.publish({
+    baseKey,
+    objectTmpPath: paths.object,
+    deps,
+    stampedAt,
+    record: !racy,
+    meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
+  });
+  const durationMs = performance.now() - t0;
+  progress("compiled", durationMs);
+  return withBytes(ctx, { source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
+}
+
+/**
+ * True when a file was (or may have been) modified after `started`. ctime is set by the kernel
+ * on every change and cannot be set by programs; an mtime later than `started` counts too —
+ * unless it is later than now, which no edit made during the compile can produce: a file
+ * dated in the future (clock skew, an archive, `touch -d`) is cached like any other, instead
+ * of being "racy" on every build forever.
+ */
+function changedSince(st: { mtimeMs: number; ctimeMs: number }, started: number): boolean {
+  return st.ctimeMs > started || (st.mtimeMs > started && st.mtimeMs <= Date.now());
+}
+
+const FUTURE_SLACK_MS = 2000;
+const warnedFuture = new Set<string>();
+
+/** One warning per file and process for a modification time in the future. */
+function warnFutureMtime(path: string, mtimeMs: number, diagnostics: Diagnostic[]): void {
+  const now = Date.now();
+  if (mtimeMs <= now + FUTURE_SLACK_MS || warnedFuture.has(path)) return;
+  warnedFuture.add(path);
+  diagnostics.push({
+    severity: "warning",
+    message: `${path} has a modification time ${new Date(mtimeMs).toISOString()}, ${Math.round((mtimeMs - now) / 1000)} s in the future (clock skew?); it is cached by its contents, but check the clock (or \`touch\` the file)`,
+    location: { file: path, line: 1, column: 1 },
   });
 }
 
-/** sha256 of a regular file; undefined for a missing file or a FIFO/device (never block reading one). */
-function hashRegularFile(path: string): string | undefined {
-  return statFile(path) ? hashFileSync(path) : undefined;
+function readSourceAgain(source: string): Buffer | undefined {
+  try {
+    return readRegularFileSync(source);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The first lines of what the compiler printed, for a message (≤ 6 lines, ≤ 600 chars),
+ * leaving out the lines that only repeat one of `known` (messages already in the diagnostics).
+ */
+function outputSummary(output: string, known: readonly string[]): string {
+  const lines = output
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l && !known.some((k) => k && l.endsWith(k)))
+    .slice(0, 6);
+  const text = lines.join(" | ");
+  return text.length > 600 ? `${text.slice(0, 600)}…` : text;
 }
 
 function withBytes(ctx: Context, o: CompiledObject, bytes: Buffer): CompiledObject {

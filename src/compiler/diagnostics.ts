@@ -8,6 +8,9 @@ type Severity = Diagnostic["severity"];
 const GCC = /^(.+?):(\d+):(?:(\d+):)?\s+(fatal error|error|warning|note|remark):\s?(.*)$/;
 const MSVC = /^(.+?)\((\d+)(?:,(\d+))?\)\s*:\s*(fatal error|error|warning|note|remark)(?:\s+([A-Z]+\d+))?\s*:\s?(.*)$/;
 const TOOL = /^([^\s:()]+(?:\.exe)?):\s+(fatal error|error|warning|note)(?:\s+([A-Z]+\d+))?:\s?(.*)$/;
+// clang's driver and backend print some errors with no program name or location at all:
+// "error: unable to open output file ...", "fatal error: error in backend: IO failure ...".
+const BARE = /^(fatal error|error|warning):\s?(.*)$/;
 // gcc/clang context lines that belong to the *next* diagnostic.
 const CONTEXT = /^(In file included from |\s+from |In function |In member function |In instantiation of |.*: In (function|member function|instantiation|static member function|lambda function|constructor|destructor) |.*: At global scope:|.*: In .*:$)/;
 
@@ -44,6 +47,8 @@ export function parseDiagnostics(output: string): Diagnostic[] {
     } else if ((m = TOOL.exec(line))) {
       const [, , sev, code, msg] = m;
       push({ severity: severityOf(sev!), message: code ? `${code}: ${msg}` : msg! });
+    } else if ((m = BARE.exec(line))) {
+      push({ severity: severityOf(m[1]!), message: m[2]! });
     } else if (CONTEXT.test(line)) {
       pending.push(line);
     } else if (line.trim() === "" || /^\d+ (errors?|warnings?)( and \d+ (errors?|warnings?))? generated\.$/.test(line)) {

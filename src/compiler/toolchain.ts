@@ -2,11 +2,11 @@
 // target) for cache keys. The identity is probed once per machine — persisted in the cache
 // directory and in the default cache (shared by every cache directory), validated by the
 // binary's stat — so a warm start spawns no compiler at all, and a cold one only the compile.
-import { mkdirSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { mkdirSync, realpathSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ToolchainError } from "../errors.js";
-import { CACHE_LAYOUT, resolveCacheDir } from "../cache/paths.js";
-import { atomicWriteFileSync, findExecutableSync } from "../util/fs.js";
+import { resolveCacheDir, storeDir } from "../cache/paths.js";
+import { atomicWriteFileSync, findExecutableSync, readPrivateFileSync } from "../util/fs.js";
 import { runProcess } from "../util/process.js";
 import { sha256 } from "../util/hash.js";
 import type { CompileOptions, Language, Toolchain, ToolchainKind } from "./types.js";
@@ -152,7 +152,7 @@ function sharedProbeDir(env: NodeJS.ProcessEnv): string | undefined {
   } catch {
     return undefined;
   }
-  return join(root, CACHE_LAYOUT, "toolchains");
+  return join(storeDir(root), "toolchains");
 }
 
 async function identify(found: string, c: CompilerCandidate, probeDir: string, env: NodeJS.ProcessEnv, devEnv?: Record<string, string>): Promise<Toolchain> {
@@ -175,7 +175,7 @@ async function identify(found: string, c: CompilerCandidate, probeDir: string, e
   });
   const read = (dir: string): ProbeRecord | undefined => {
     try {
-      const rec = JSON.parse(readFileSync(join(dir, recordName), "utf8")) as ProbeRecord;
+      const rec = JSON.parse(readPrivateFileSync(join(dir, recordName)).toString("utf8")) as ProbeRecord;
       if (
         rec.format === 1 &&
         rec.resolvedPath === resolvedPath &&

@@ -1,6 +1,6 @@
 // Maps a path inside the parsed data (["libraries", "math", "sources", 0]) back to the YAML
 // node it came from, and from there to a 1-based line and column.
-import type { Document, LineCounter, Node } from "yaml";
+import type { Document, LineCounter, Node, Pair, YAMLMap } from "yaml";
 import { yaml } from "./libs.js";
 import type { Location } from "../types.js";
 
@@ -24,7 +24,7 @@ export class Locator {
    * keys and for library names). Falls back to the nearest ancestor that exists.
    */
   at(path: DataPath, which: "value" | "key" = "value"): Location {
-    const { isMap, isPair, isScalar, isSeq } = yaml();
+    const { isMap, isSeq } = yaml();
     let node: unknown = this.doc.contents;
     let key: Node | undefined;
     let best = 0;
@@ -32,13 +32,11 @@ export class Locator {
       node = this.deref(node);
       let found = false;
       if (isMap(node)) {
-        for (const pair of node.items) {
-          if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === String(segment)) {
-            key = pair.key;
-            node = pair.value ?? pair.key;
-            found = true;
-            break;
-          }
+        const pair = this.keysOf(node).get(String(segment));
+        if (pair) {
+          key = pair.key as Node;
+          node = pair.value ?? pair.key;
+          found = true;
         }
       } else if (isSeq(node) && typeof segment === "number") {
         const item = node.items[segment];
@@ -53,6 +51,24 @@ export class Locator {
     }
     if (path.length === 0) best = rangeStart(node) ?? 0;
     return this.offset(best);
+  }
+
+  // Per mapping, its scalar keys (first occurrence wins, as the linear scan did): a lookup per
+  // library must not scan a mapping of tens of thousands of libraries.
+  private readonly keyIndex = new WeakMap<object, Map<string, Pair>>();
+  /** Mapping entries indexed so far: at most once each (tests count it to prove linear work). */
+  indexedPairs = 0;
+
+  private keysOf(map: YAMLMap): Map<string, Pair> {
+    let index = this.keyIndex.get(map);
+    if (!index) {
+      const { isPair, isScalar } = yaml();
+      index = new Map();
+      this.indexedPairs += map.items.length;
+      for (const pair of map.items) if (isPair(pair) && isScalar(pair.key) && !index.has(String(pair.key.value))) index.set(String(pair.key.value), pair);
+      this.keyIndex.set(map, index);
+    }
+    return index;
   }
 
   private deref(node: unknown): unknown {

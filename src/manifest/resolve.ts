@@ -1,10 +1,11 @@
 // Parsing (yaml, with source positions), schema validation (ajv) and the semantic checks and
 // merging that turn an orcjit.yaml into a ResolvedManifest. Never imports the compiler or JIT.
 import { existsSync, realpathSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import * as path from "node:path";
+import type { Document } from "yaml";
 import { yaml } from "./libs.js";
 import { ManifestError } from "../errors.js";
+import { NotRegularFileError, readRegularFile } from "../util/fs.js";
 import type { Diagnostic, Location } from "../types.js";
 import { type DataPath, Locator } from "./locate.js";
 import { validateSchema } from "./schema.js";
@@ -112,15 +113,17 @@ export function parseManifest(text: string, file: string, options: ManifestOptio
   const root = path.dirname(manifestFile);
   const { LineCounter, parseDocument } = yaml();
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // uniqueKeys off: yaml compares every key with every earlier one (quadratic in the number of
+  // libraries); duplicateKeys() does the same check with one Set per mapping.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const locator = new Locator(doc, lines, options.displayPath ?? displayName(manifestFile));
 
-  if (doc.errors.length > 0) {
-    const diags = doc.errors.map<Diagnostic>((e) => ({
-      severity: "error",
-      message: `YAML syntax error: ${e.message.replace(/ at line \d+, column \d+.*$/s, "")}`,
-      location: locator.offset(e.pos[0]),
-    }));
+  const syntax = [
+    ...doc.errors.map((e) => ({ message: e.message.replace(/ at line \d+, column \d+.*$/s, ""), offset: e.pos[0] })),
+    ...duplicateKeys(doc),
+  ];
+  if (syntax.length > 0) {
+    const diags = syntax.map<Diagnostic>((e) => ({ severity: "error", message: `YAML syntax error: ${e.message}`, location: locator.offset(e.offset) }));
     throw new ManifestError(diags.sort(byPosition));
   }
   let data: unknown;
@@ -145,15 +148,34 @@ export function parseManifest(text: string, file: string, options: ManifestOptio
   return new Resolver(data as RawManifest, manifestFile, root, locator, options).run();
 }
 
+/** Keys that repeat within one mapping (what yaml's `uniqueKeys` reports), in linear time. */
+function duplicateKeys(doc: Document): { message: string; offset: number }[] {
+  const { isMap, isScalar, visit } = yaml();
+  const out: { message: string; offset: number }[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const k = pair.key;
+        const id = isScalar(k) ? (typeof k.value === "string" ? `s:${k.value}` : k.value) : k;
+        if (seen.has(id)) out.push({ message: "Map keys must be unique", offset: (isScalar(k) || isMap(k) ? k.range?.[0] : undefined) ?? 0 });
+        seen.add(id);
+      }
+    },
+  });
+  return out;
+}
+
 /** Reads and resolves a manifest file (or `<dir>/orcjit.yaml` when given a directory). */
 export async function loadManifest(file: string, options: ManifestOptions = {}): Promise<ResolvedManifest> {
   const manifestFile = resolveManifestPath(file);
   let text: string;
   try {
-    text = await readFile(manifestFile, "utf8");
+    // Opened non-blocking and checked through the descriptor: a FIFO is refused, never waited on.
+    text = (await readRegularFile(manifestFile)).toString("utf8");
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : String(cause);
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : cause instanceof NotRegularFileError ? (cause.message.replace(`${manifestFile} is `, "it is ")) : String(cause);
     throw new ManifestError([{ severity: "error", message: `cannot read manifest ${manifestFile}: ${why}` }], { cause });
   }
   return parseManifest(text, manifestFile, options);
@@ -175,6 +197,10 @@ class Resolver {
   private readonly warnings: Diagnostic[] = [];
   private readonly realRoot: string;
   private profileName: string | undefined;
+  /** The library names, for O(1) membership (a manifest may list tens of thousands). */
+  private nameSet = new Set<string>();
+  /** realpath results of this resolution (a manifest names the same files many times). */
+  private readonly realpaths = new Map<string, string | undefined>();
 
   constructor(
     private readonly raw: RawManifest,
@@ -194,6 +220,7 @@ class Resolver {
     const profiles = Object.keys(this.raw.profiles ?? {});
     this.selectProfile(profiles);
     const names = Object.keys(this.raw.libraries);
+    this.nameSet = new Set(names);
     this.checkProfileLibraries(names);
 
     const libraries = names.map((name) => this.library(name, this.raw.libraries[name]!, names));
@@ -232,7 +259,7 @@ class Resolver {
   private checkProfileLibraries(names: string[]): void {
     for (const [profile, body] of Object.entries(this.raw.profiles ?? {})) {
       for (const lib of Object.keys(body.libraries ?? {})) {
-        if (names.includes(lib)) continue;
+        if (this.nameSet.has(lib)) continue;
         const guess = closest(lib, names);
         this.error(
           `profile '${profile}' overrides unknown library '${lib}'${guess ? ` (did you mean '${guess}'?)` : ""}`,
@@ -304,7 +331,7 @@ class Resolver {
     (lib.linkOrder ?? []).forEach((dep, i) => {
       const loc = this.at.at([...libAt, "linkOrder", i]);
       if (dep === name) this.error(`library '${name}' lists itself in linkOrder`, loc);
-      else if (!names.includes(dep)) {
+      else if (!this.nameSet.has(dep)) {
         const guess = closest(dep, names.filter((n) => n !== name));
         const hint = guess ? ` (did you mean '${guess}'?)` : `; libraries: ${names.join(", ")}`;
         this.error(`unknown library '${dep}' in linkOrder of '${name}'${hint}`, loc);
@@ -369,7 +396,7 @@ class Resolver {
       }
       const abs = this.checkPath(src.path, at, "source file", "file");
       if (abs === undefined) return;
-      const key = safeRealpath(abs) ?? abs;
+      const key = safeRealpath(abs, this.realpaths) ?? abs;
       const first = seen.get(key);
       if (first !== undefined) {
         this.error(`source '${src.path}' is listed twice in library '${name}' (first at sources[${first}])`, location);
@@ -460,7 +487,7 @@ class Resolver {
       return undefined;
     }
     if (!allowOutside) {
-      const real = safeRealpath(abs) ?? abs;
+      const real = safeRealpath(abs, this.realpaths) ?? abs;
       if (!isInside(this.realRoot, real)) {
         this.error(`${what} '${value}' is a symlink to ${real}, outside the project root ${this.realRoot} ${fix}`, location);
         return undefined;
@@ -480,33 +507,50 @@ class Resolver {
     return abs;
   }
 
-  /** Depth-first order with dependencies first; reports every linkOrder cycle once. */
+  /**
+   * Depth-first order with dependencies first; reports every linkOrder cycle once. Iterative
+   * (an explicit stack): a chain of tens of thousands of libraries must not overflow the JS stack.
+   */
   private orderLibraries(names: string[]): string[] {
     const order: string[] = [];
     const state = new Map<string, "visiting" | "done">();
-    const stack: string[] = [];
     const reported = new Set<string>();
-    const visit = (name: string): void => {
-      state.set(name, "visiting");
-      stack.push(name);
-      const deps = (this.raw.libraries[name]!.linkOrder ?? []).filter((d) => d !== name && names.includes(d));
-      (this.raw.libraries[name]!.linkOrder ?? []).forEach((dep, i) => {
-        if (!deps.includes(dep)) return;
-        const s = state.get(dep);
-        if (s === "visiting") {
-          const cycle = [...stack.slice(stack.indexOf(dep)), dep];
-          const id = [...new Set(cycle)].sort().join(",");
-          if (!reported.has(id)) {
-            reported.add(id);
-            this.error(`linkOrder cycle: ${cycle.join(" -> ")}`, this.at.at(["libraries", name, "linkOrder", i]));
-          }
-        } else if (s === undefined) visit(dep);
-      });
-      stack.pop();
-      state.set(name, "done");
-      order.push(name);
-    };
-    for (const name of names) if (!state.has(name)) visit(name);
+    const path: string[] = []; // the libraries being visited, outermost first
+    const onPath = new Map<string, number>(); // name → index in path
+    for (const rootName of names) {
+      if (state.has(rootName)) continue;
+      const frames: { name: string; deps: string[]; next: number }[] = [];
+      const enter = (name: string): void => {
+        state.set(name, "visiting");
+        onPath.set(name, path.length);
+        path.push(name);
+        frames.push({ name, deps: this.raw.libraries[name]!.linkOrder ?? [], next: 0 });
+      };
+      enter(rootName);
+      while (frames.length > 0) {
+        const f = frames[frames.length - 1]!;
+        if (f.next < f.deps.length) {
+          const i = f.next++;
+          const dep = f.deps[i]!;
+          if (dep === f.name || !this.nameSet.has(dep) || f.deps.indexOf(dep) !== i) continue; // reported in library()
+          const s = state.get(dep);
+          if (s === "visiting") {
+            const cycle = [...path.slice(onPath.get(dep)), dep];
+            const id = [...new Set(cycle)].sort().join(",");
+            if (!reported.has(id)) {
+              reported.add(id);
+              this.error(`linkOrder cycle: ${cycle.join(" -> ")}`, this.at.at(["libraries", f.name, "linkOrder", i]));
+            }
+          } else if (s === undefined) enter(dep);
+          continue;
+        }
+        frames.pop();
+        path.pop();
+        onPath.delete(f.name);
+        state.set(f.name, "done");
+        order.push(f.name);
+      }
+    }
     return order;
   }
 }
@@ -523,10 +567,17 @@ function isInside(root: string, file: string): boolean {
   return rel === "" || (!rel.startsWith(`..${path.sep}`) && rel !== ".." && !path.isAbsolute(rel));
 }
 
-function safeRealpath(file: string): string | undefined {
+// realpath(3) directly where there is one: one syscall instead of an lstat per path component.
+const realpathOnce = process.platform === "win32" ? realpathSync : realpathSync.native;
+
+function safeRealpath(file: string, memo?: Map<string, string | undefined>): string | undefined {
+  if (memo?.has(file)) return memo.get(file);
+  let real: string | undefined;
   try {
-    return realpathSync(file);
+    real = realpathOnce(file);
   } catch {
-    return undefined;
+    real = undefined;
   }
+  memo?.set(file, real);
+  return real;
 }

@@ -1,7 +1,7 @@
 // build(): sources → paths of cached objects (the TypeScript counterpart of tvm_ffi.cpp.build
 // in object mode: no link step, no export wrappers).
 import { join, resolve } from "node:path";
-import { CACHE_LAYOUT, resolveCacheDir } from "../cache/paths.js";
+import { resolveCacheDir, storeDir } from "../cache/paths.js";
 import { compileUnits, type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
 
 export interface BuildOptions extends CompileOptions {
@@ -12,11 +12,19 @@ export interface BuildOptions extends CompileOptions {
 }
 
 export const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/** Names become directory names (with a 17-character suffix): far below NAME_MAX (255 bytes). */
+export const NAME_MAX_LENGTH = 128;
+
+/** Throws a TypeError unless `name` is a valid module/build name. */
+export function checkName(what: string, name: unknown): asserts name is string {
+  if (typeof name !== "string" || !NAME_PATTERN.test(name)) throw new TypeError(`${what}: 'name' must match ${NAME_PATTERN} (got ${JSON.stringify(name)})`);
+  if (name.length > NAME_MAX_LENGTH) throw new TypeError(`${what}: 'name' is ${name.length} characters long; at most ${NAME_MAX_LENGTH} are allowed (it names a directory)`);
+}
 
 /** Compiles `sources` and returns the detailed results (objects passed through get cacheHit: true, key ""). */
 export async function buildObjects(options: BuildOptions): Promise<CompiledObject[]> {
   const { name, sources, ...compileOptions } = options;
-  if (typeof name !== "string" || !NAME_PATTERN.test(name)) throw new TypeError(`build: 'name' must match ${NAME_PATTERN} (got ${JSON.stringify(name)})`);
+  checkName("build", name);
   if (!Array.isArray(sources)) throw new TypeError("build: 'sources' must be an array of paths or compile units");
   const cwd = compileOptions.cwd ?? process.cwd();
   const units: CompileUnit[] = [];
@@ -26,7 +34,7 @@ export async function buildObjects(options: BuildOptions): Promise<CompiledObjec
     if (/\.(o|obj)$/i.test(unit.source)) slots.push({ object: resolve(cwd, unit.source) });
     else slots.push({ unit: units.push(unit) - 1 });
   }
-  const buildDirectory = compileOptions.buildDirectory ?? join(resolveCacheDir(compileOptions.cacheDir, compileOptions.env), CACHE_LAYOUT, "build", name);
+  const buildDirectory = compileOptions.buildDirectory ?? join(storeDir(resolveCacheDir(compileOptions.cacheDir, compileOptions.env)), "build", name);
   const compiled = await compileUnits(units, { ...compileOptions, buildDirectory });
   return slots.map((s) =>
     "object" in s ? { source: s.object, objectPath: s.object, key: "", cacheHit: true, dependencies: [], durationMs: 0, warnings: [] } : compiled[s.unit]!,

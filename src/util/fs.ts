@@ -1,7 +1,7 @@
 // Filesystem helpers: unique temp names, atomic publication, executable lookup.
 import { randomBytes } from "node:crypto";
-import { accessSync, constants, renameSync, rmSync, writeFileSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, renameSync, rmSync, type Stats, writeFileSync } from "node:fs";
+import { mkdir, open, rename, rm, writeFile } from "node:fs/promises";
 import { delimiter, dirname, isAbsolute, join } from "node:path";
 
 /** A name no other process or call will pick: pid + random. */
@@ -85,4 +85,110 @@ export function findExecutableSync(name: string, env: NodeJS.ProcessEnv = proces
     }
   }
   return undefined;
+}
+
+// ---- reading inputs without ever blocking -------------------------------------------------
+// open(2) of a FIFO blocks until a writer appears, and read(2) of one blocks until it writes:
+// a manifest, source, header or response file replaced by a FIFO (or a device) would hang the
+// caller — the whole event loop for a synchronous read. Every input is therefore opened with
+// O_NONBLOCK (a FIFO then opens at once) and fstat'ed through the same descriptor (no race
+// between the check and the read); only a regular file is read.
+
+const NONBLOCK = constants.O_NONBLOCK ?? 0;
+const NOFOLLOW = constants.O_NOFOLLOW ?? 0;
+
+/** Thrown by the readers below for anything that is not a regular file (code ENOTREGULAR). */
+export class NotRegularFileError extends Error {
+  readonly code = "ENOTREGULAR";
+  readonly path: string;
+  constructor(path: string, st: Stats) {
+    super(`${path} is ${kindOf(st)}, not a regular file`);
+    this.path = path;
+  }
+}
+
+/** "a FIFO", "a directory", ... for messages. */
+export function kindOf(st: Stats): string {
+  if (st.isFile()) return "a regular file";
+  if (st.isDirectory()) return "a directory";
+  if (st.isFIFO()) return "a FIFO (named pipe)";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  if (st.isSymbolicLink()) return "a symbolic link";
+  return "not a regular file";
+}
+
+function readWholeFd(fd: number, size: number): Buffer {
+  // The stat size is a hint (the file may grow while read): read until EOF.
+  let buf = Buffer.allocUnsafe(Math.max(size, 8192));
+  let n = 0;
+  for (;;) {
+    if (n === buf.length) {
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger, 0, 0, n);
+      buf = bigger;
+    }
+    const got = readSync(fd, buf, n, buf.length - n, null);
+    if (got === 0) break;
+    n += got;
+  }
+  return buf.subarray(0, n);
+}
+
+/**
+ * Reads a regular file synchronously; throws NotRegularFileError for a FIFO, socket, device or
+ * directory (never blocks on one), and the fs error (ENOENT, EACCES, ...) otherwise.
+ * `check` runs on the descriptor's stat before reading (throw to refuse the file).
+ */
+export function readRegularFileSync(path: string, check?: (st: Stats) => void, flags = 0): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | NONBLOCK | flags);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new NotRegularFileError(path, st);
+    check?.(st);
+    return readWholeFd(fd, st.size);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** readRegularFileSync, asynchronously (the manifest: a thread-pool read, never a blocked loop). */
+export async function readRegularFile(path: string): Promise<Buffer> {
+  const fh = await open(path, constants.O_RDONLY | NONBLOCK);
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new NotRegularFileError(path, st);
+    return await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Thrown by readPrivateFileSync for a file another user could have written (code EUNTRUSTED). */
+export class UntrustedFileError extends Error {
+  readonly code = "EUNTRUSTED";
+}
+
+/**
+ * True when a file or directory can only have been written by this user: owned by the current
+ * uid and not writable by group or others. Always true where there are no POSIX owners (Windows).
+ */
+export function isPrivate(st: Stats): boolean {
+  if (typeof process.getuid !== "function") return true;
+  return st.uid === process.getuid() && (st.mode & 0o022) === 0;
+}
+
+/**
+ * Reads a file of the object cache: a regular file (not a symlink) that only this user can have
+ * written. Anything else — planted by another user through a directory that was once
+ * world-writable, a symlink, a FIFO — is refused (UntrustedFileError / NotRegularFileError).
+ */
+export function readPrivateFileSync(path: string): Buffer {
+  return readRegularFileSync(
+    path,
+    (st) => {
+      if (!isPrivate(st)) throw new UntrustedFileError(`${path} is owned by uid ${st.uid} with mode ${(st.mode & 0o7777).toString(8)}: not written by this user`);
+    },
+    NOFOLLOW,
+  );
 }

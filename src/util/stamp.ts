@@ -1,7 +1,8 @@
 // Stat stamps: when a file's stat still matches the stat recorded next to its content hash, the
 // hash is reused instead of re-reading the file (git's index and ccache's "direct mode" do the
 // same). The content hash stays what keys depend on; the stamp only says "unchanged since".
-import { readFileSync, statSync, type Stats } from "node:fs";
+import { statSync, type Stats } from "node:fs";
+import { readRegularFileSync } from "./fs.js";
 import { sha256 } from "./hash.js";
 
 /**
@@ -59,13 +60,19 @@ export function isStamp(x: unknown): x is FileStamp {
 export function stampTrusted(recorded: FileStamp | undefined, stampedAtMs: number | undefined, current: Stats): boolean {
   if (!isStamp(recorded) || typeof stampedAtMs !== "number" || !Number.isFinite(stampedAtMs)) return false;
   if (recorded.size !== current.size || recorded.mtimeMs !== current.mtimeMs || recorded.ctimeMs !== current.ctimeMs || recorded.ino !== current.ino) return false;
-  return Math.max(current.mtimeMs, current.ctimeMs) < stampedAtMs - RACY_WINDOW_MS;
+  // An mtime later than the stamp itself is no modification time (a file dated in the future):
+  // the kernel-set ctime alone says when the file last changed. Otherwise the newer of the two.
+  const changed = current.mtimeMs > stampedAtMs ? current.ctimeMs : Math.max(current.mtimeMs, current.ctimeMs);
+  return changed < stampedAtMs - RACY_WINDOW_MS;
 }
 
-/** sha256 of a regular file read synchronously (small files: headers, objects); undefined when unreadable. */
+/**
+ * sha256 of a regular file read synchronously (small files: headers, objects); undefined when
+ * unreadable or not a regular file (a FIFO or device is never waited on: util/fs.ts).
+ */
 export function hashFileSync(path: string): string | undefined {
   try {
-    return sha256(readFileSync(path));
+    return sha256(readRegularFileSync(path));
   } catch {
     return undefined;
   }

@@ -3,6 +3,7 @@ import { readFileSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { CompileError, ManifestError, OrcJitError } from "../../src/errors.js";
+import { wrapperName } from "../../src/project/exports.js";
 import { GENERATED_DIR, loadProject, type ProjectBuildProgress } from "../../src/project/index.js";
 import { copyProject, tempDir, writeFiles } from "../cli/helpers.js";
 
@@ -86,7 +87,8 @@ describe("Project.build", () => {
       "src/k.h": "#include <cstdint>\n#define FACTOR 2\n",
     });
     const r = await (await loadProject(dir, options(dir))).build();
-    const wrapper = path.join(dir, GENERATED_DIR, "lib", "src__k.cc.exports.cc");
+    const wrapper = path.join(dir, GENERATED_DIR, "lib", wrapperName("src/k.cc"));
+    expect(path.basename(wrapper)).toMatch(/^src_k\.cc-[0-9a-f]{12}\.exports\.cc$/);
     expect(r.libraries[0]!.objects[0]!.source).toBe(wrapper);
     expect(readFileSync(wrapper, "utf8")).toContain(`#include ${JSON.stringify(path.join(dir, "src/k.cc"))}\n`);
     expect(readFileSync(wrapper, "utf8")).toContain("TVM_FFI_DLL_EXPORT_TYPED_FUNC(twice, twice);");

@@ -21,18 +21,69 @@ function looksLikeManifest(arg: string): boolean {
   return existsSync(arg) && statSync(arg).isDirectory();
 }
 
-/** Parses each argument as JSON (numbers, true/false, null, "strings", arrays, objects). */
+/**
+ * Parses each argument as JSON (numbers, true/false, null, "strings", arrays, objects).
+ * Integer literals are exact: one outside ±(2^53 − 1), where a JS number would silently round
+ * (9007199254740993 → …992), becomes a BigInt (int64 max passes; beyond int64 the call
+ * reports the range). A non-integer that is not finite as a double (1e400) is refused.
+ */
 export function parseArgs(args: string[]): unknown[] {
   return args.map((a, i) => {
+    let value: unknown;
     try {
-      return JSON.parse(a) as unknown;
+      value = JSON.parse(markBigIntegers(a), (_k, v: unknown) => (typeof v === "string" && v.startsWith(BIG) ? BigInt(v.slice(BIG.length)) : v));
     } catch {
       throw new UsageError(
         `argument ${i + 1} is not valid JSON: ${a}\n` +
           `  arguments are JSON values: 1, 2.5, true, null, '"text"' (quote strings for the shell: '"${a}"')`,
       );
     }
+    if (hasInfinite(value)) throw new UsageError(`argument ${i + 1} (${a}) contains a number too large for a double`);
+    return value;
   });
+}
+
+// A marker no JSON text can produce in a string (a lone NUL followed by a tag).
+const BIG = "\u0000orcjit-bigint:";
+
+/**
+ * Rewrites integer literals that a double cannot hold exactly into marked strings (outside
+ * string literals only), for the reviver to turn into BigInts. Invalid JSON stays invalid.
+ */
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+function markBigIntegers(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; ) {
+    const c = text[i]!;
+    if (c === '"') {
+      // copy a string literal verbatim (escapes included)
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
+    NUMBER.lastIndex = i;
+    const m = c === "-" || (c >= "0" && c <= "9") ? NUMBER.exec(text) : null;
+    if (m) {
+      const tok = m[0];
+      const integer = !/[.eE]/.test(tok);
+      out += integer && !Number.isSafeInteger(Number(tok)) ? JSON.stringify(BIG + tok) : tok;
+      i += tok.length;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+function hasInfinite(v: unknown): boolean {
+  if (typeof v === "number") return !Number.isFinite(v);
+  if (Array.isArray(v)) return v.some(hasInfinite);
+  if (v && typeof v === "object") return Object.values(v).some(hasInfinite);
+  return false;
 }
 
 export function typeName(v: unknown): string {
@@ -88,7 +139,7 @@ Examples:
         result = await fn(...(values as Parameters<typeof fn>));
       } catch (e) {
         // wrong argument count or types: the user's call is wrong, not orcjit
-        if (e instanceof TypeError) throw new OrcJitError("ORCJIT_CALL", `${libName}.${fnName}: ${e.message}`, { cause: e });
+        if (e instanceof TypeError || e instanceof RangeError) throw new OrcJitError("ORCJIT_CALL", `${libName}.${fnName}: ${e.message}`, { cause: e });
         throw e;
       }
       if (o.json) {

@@ -1,0 +1,134 @@
+// What a compile leaves running or lying around, and how it is cleaned up however the build
+// ends. A compiler runs in its own process group (gcc's driver starts cc1/as as children that
+// inherit its pipes: killing only the driver would leave them running), so nothing outside this
+// file kills it implicitly — not the terminal's Ctrl-C (which goes to the foreground group),
+// not execa's exit handler. Three ways out are covered:
+//   - cancel (AbortSignal) or a normal/failed end: the caller kills the group and removes its
+//     temp directory (compile.ts);
+//   - this process exits or dies from SIGINT/SIGTERM/SIGHUP with no handler of its own: the
+//     exit hook / signal hook below kill every live group and remove every live temp directory
+//     synchronously, then let the signal take its default course;
+//   - no JavaScript runs at all (SIGKILL, `worker.terminate()`, a crash): a guard process per
+//     compile, which holds the read end of a pipe from us and kills the group when the pipe
+//     closes — the kernel closes it when this process (or the worker's event loop) goes away.
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { isMainThread } from "node:worker_threads";
+
+const liveGroups = new Set<number>();
+const liveTmpDirs = new Set<string>();
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+let exitHook = false;
+let signalHooks = false;
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills every live compiler group and removes every live temp directory (synchronous). */
+export function cleanupNow(): void {
+  for (const pgid of liveGroups) killGroup(pgid);
+  liveGroups.clear();
+  for (const dir of liveTmpDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // best-effort on the way out
+    }
+  }
+  liveTmpDirs.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  // Only when this hook is the process's sole handler: the signal is then about to kill the
+  // process. An application with its own handler decides itself (and can abort the build).
+  if (process.listenerCount(signal) !== 1) return;
+  cleanupNow();
+  removeSignalHooks();
+  process.kill(process.pid, signal); // the default action now: die by the same signal
+}
+
+function removeSignalHooks(): void {
+  if (!signalHooks) return;
+  signalHooks = false;
+  for (const s of SIGNALS) process.removeListener(s, onSignal);
+}
+
+function ensureHooks(): void {
+  if (!exitHook) {
+    exitHook = true;
+    process.once("exit", cleanupNow);
+  }
+  if (!signalHooks && isMainThread && process.platform !== "win32") {
+    signalHooks = true;
+    for (const s of SIGNALS) process.on(s, onSignal);
+  }
+}
+
+function maybeRemoveSignalHooks(): void {
+  if (liveGroups.size === 0 && liveTmpDirs.size === 0) removeSignalHooks();
+}
+
+/** Registers a build's temp directory; the returned function unregisters it (the caller removes it). */
+export function trackTmpDir(dir: string): () => void {
+  liveTmpDirs.add(dir);
+  ensureHooks();
+  return () => {
+    liveTmpDirs.delete(dir);
+    maybeRemoveSignalHooks();
+  };
+}
+
+/**
+ * Registers a running compiler's process group (POSIX; its pid is the group id) and starts its
+ * guard. Returns `kill` (kills the group now) and `done` (the compiler has exited: stop the
+ * guard without letting it fire, unregister).
+ */
+export function trackGroup(pgid: number): { kill: () => void; done: () => void } {
+  liveGroups.add(pgid);
+  ensureHooks();
+  const guard = startGuard(pgid);
+  let finished = false;
+  return {
+    kill: () => {
+      if (!finished) killGroup(pgid);
+    },
+    done: () => {
+      if (finished) return;
+      finished = true;
+      // SIGKILL: the guard must not see its pipe close and kill a group id that may be reused.
+      if (guard?.pid !== undefined) {
+        try {
+          guard.kill("SIGKILL");
+        } catch {
+          // gone
+        }
+      }
+      liveGroups.delete(pgid);
+      maybeRemoveSignalHooks();
+    },
+  };
+}
+
+// The guard: `read` returns at EOF, i.e. when our end of its stdin closes; it ignores the
+// terminal's signals (Ctrl-C reaches it only through us). The group id is an argument ($1),
+// never part of the script text.
+const GUARD = 'trap "" INT HUP TERM QUIT; read -r _ ; kill -9 -- "-$1" 2>/dev/null';
+
+function startGuard(pgid: number): ReturnType<typeof spawn> | undefined {
+  if (process.platform === "win32") return undefined;
+  try {
+    const g = spawn("/bin/sh", ["-c", GUARD, "orcjit-compile-guard", String(pgid)], { stdio: ["pipe", "ignore", "ignore"], detached: true });
+    g.on("error", () => undefined);
+    g.stdin?.on("error", () => undefined);
+    g.unref();
+    (g.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    return g;
+  } catch {
+    return undefined; // no guard: the exit and signal hooks still apply
+  }
+}
