@@ -374,9 +374,12 @@ async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pc
     record: !racy,
     meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
   });
+  // A racy object may not hold what its inputs hash to now: give it a key no later build
+  // produces, so that a caller comparing keys (watch mode) sees the next build as a change.
+  const key = racy ? new KeyHasher().field("racy build of", published.key).field("stamped at", stampedAt).field("object", published.objectPath).digest() : published.key;
   const durationMs = performance.now() - t0;
   progress("compiled", durationMs);
-  return withBytes(ctx, { source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
+  return withBytes(ctx, { source, objectPath: published.objectPath, key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
 }
 
 /**

@@ -8,7 +8,7 @@ import { ManifestError } from "../errors.js";
 import { NotRegularFileError, readRegularFile } from "../util/fs.js";
 import type { Diagnostic, Location } from "../types.js";
 import { type DataPath, Locator } from "./locate.js";
-import { validateSchema } from "./schema.js";
+import { checkSchema, withoutInvalid } from "./schema.js";
 import { closest } from "./suggest.js";
 import type {
   ManifestOptions,
@@ -142,10 +142,16 @@ export function parseManifest(text: string, file: string, options: ManifestOptio
       },
     ]);
   }
-  const schemaErrors = validateSchema(data, locator);
-  if (schemaErrors.length > 0) throw new ManifestError(schemaErrors.sort(byPosition));
-
-  return new Resolver(data as RawManifest, manifestFile, root, locator, options).run();
+  const { diagnostics: schemaErrors, invalid } = checkSchema(data, locator);
+  if (schemaErrors.length === 0) return new Resolver(data as RawManifest, manifestFile, root, locator, options).run();
+  // Every independent problem in one run: what the schema accepted is still resolved and
+  // checked (missing files, unknown linkOrder names, cycles); only what it rejected is left
+  // out, so that no problem is reported that merely follows from a schema error.
+  const usable = withoutInvalid(data, invalid);
+  if (!isMapping(usable)) throw new ManifestError(schemaErrors.sort(byPosition));
+  const libs = (data as { libraries?: unknown }).libraries;
+  const names = isMapping(libs) ? Object.keys(libs) : [];
+  return new Resolver(usable as unknown as RawManifest, manifestFile, root, locator, options, schemaErrors, names).run();
 }
 
 /** Keys that repeat within one mapping (what yaml's `uniqueKeys` reports), in linear time. */
@@ -208,8 +214,13 @@ class Resolver {
     private readonly root: string,
     private readonly at: Locator,
     private readonly options: ManifestOptions,
+    /** Schema errors: `raw` is then the data without the values they reject (holes in lists). */
+    earlier: Diagnostic[] = [],
+    /** Every library name, including those whose whole entry the schema rejected. */
+    private readonly knownNames?: string[],
   ) {
     this.realRoot = safeRealpath(root) ?? root;
+    this.errors.push(...earlier);
   }
 
   private error(message: string, location: Location): void {
@@ -219,11 +230,12 @@ class Resolver {
   run(): ResolvedManifest {
     const profiles = Object.keys(this.raw.profiles ?? {});
     this.selectProfile(profiles);
-    const names = Object.keys(this.raw.libraries);
+    const names = this.knownNames ?? Object.keys(this.raw.libraries ?? {});
     this.nameSet = new Set(names);
     this.checkProfileLibraries(names);
 
-    const libraries = names.map((name) => this.library(name, this.raw.libraries[name]!, names));
+    // a library whose entry the schema rejected is known (linkOrder may name it) but not resolved
+    const libraries = names.filter((name) => isMapping(this.raw.libraries?.[name])).map((name) => this.library(name, this.raw.libraries[name]!, names));
     const loadOrder = this.orderLibraries(names);
 
     if (this.errors.length > 0) throw new ManifestError(this.errors.sort(byPosition));
@@ -258,7 +270,7 @@ class Resolver {
 
   private checkProfileLibraries(names: string[]): void {
     for (const [profile, body] of Object.entries(this.raw.profiles ?? {})) {
-      for (const lib of Object.keys(body.libraries ?? {})) {
+      for (const lib of Object.keys(body?.libraries ?? {})) {
         if (this.nameSet.has(lib)) continue;
         const guess = closest(lib, names);
         this.error(
@@ -307,6 +319,7 @@ class Resolver {
     const defines = new Map<string, string | true>();
     for (const { settings, at } of layers) {
       (settings.includeDirs ?? []).forEach((dir, i) => {
+        if (dir === undefined) return;
         const abs = this.checkPath(dir, [...at, "includeDirs", i], "include directory", "dir");
         if (abs !== undefined && !includeDirs.includes(abs)) includeDirs.push(abs);
       });
@@ -317,10 +330,12 @@ class Resolver {
     const sharedLibraries: string[] = [];
     for (const { settings, at } of layers) {
       (settings.objects ?? []).forEach((obj, i) => {
+        if (obj === undefined) return;
         const abs = this.checkPath(obj, [...at, "objects", i], "object file", "file");
         if (abs !== undefined) objects.push(abs);
       });
       (settings.sharedLibraries ?? []).forEach((lib, i) => {
+        if (lib === undefined) return;
         const resolved = this.sharedLibrary(lib, [...at, "sharedLibraries", i]);
         if (resolved !== undefined && !sharedLibraries.includes(resolved)) sharedLibraries.push(resolved);
       });
@@ -329,6 +344,7 @@ class Resolver {
     // linkOrder: known, distinct, not itself (cycles are found later).
     const linkOrder: string[] = [];
     (lib.linkOrder ?? []).forEach((dep, i) => {
+      if (dep === undefined) return;
       const loc = this.at.at([...libAt, "linkOrder", i]);
       if (dep === name) this.error(`library '${name}' lists itself in linkOrder`, loc);
       else if (!this.nameSet.has(dep)) {
@@ -377,8 +393,11 @@ class Resolver {
     const libAt: DataPath = ["libraries", name];
     const out: ResolvedSource[] = [];
     const seen = new Map<string, number>();
-    lib.sources.forEach((entry, i) => {
+    const entries = lib.sources ?? [];
+    entries.forEach((entry, i) => {
+      if (entry === undefined) return;
       const src: RawSource = typeof entry === "string" ? { path: entry } : entry;
+      if (typeof src.path !== "string") return; // rejected by the schema
       const at: DataPath = typeof entry === "string" ? [...libAt, "sources", i] : [...libAt, "sources", i, "path"];
       const location = this.at.at(at);
       const ext = path.extname(src.path);
@@ -408,16 +427,18 @@ class Resolver {
       for (const { settings } of layers) flags.push(...(settings.cflags ?? []));
       for (const { settings } of layers) flags.push(...(settings[LANGUAGE_FLAGS[language]] ?? []));
       flags.push(...(src.cflags ?? []));
+      const cleanFlags = flags.filter((f) => typeof f === "string");
 
       const includeDirs = [...libIncludeDirs];
       (src.includeDirs ?? []).forEach((dir, j) => {
+        if (dir === undefined) return;
         const d = this.checkPath(dir, [...libAt, "sources", i, "includeDirs", j], "include directory", "dir");
         if (d !== undefined && !includeDirs.includes(d)) includeDirs.push(d);
       });
       const defines = new Map(libDefines);
       mergeDefines(defines, src.defines);
 
-      const functions = [...(src.functions ?? [])];
+      const functions = (src.functions ?? []).filter((f) => typeof f === "string");
       if (functions.length > 0 && language === "c") {
         this.error(
           `functions can only be generated for C++ sources; '${src.path}' is C: define __tvm_ffi_<name> yourself`,
@@ -428,7 +449,7 @@ class Resolver {
         path: abs,
         relativePath: path.relative(this.root, abs) || src.path,
         language,
-        flags,
+        flags: cleanFlags,
         defines: Object.fromEntries(defines),
         includeDirs,
         functions,
@@ -437,11 +458,12 @@ class Resolver {
     });
 
     // Library-level `functions` go to the one C++ source.
-    if (lib.functions && lib.functions.length > 0) {
+    const libFunctions = (lib.functions ?? []).filter((f) => typeof f === "string");
+    if (libFunctions.length > 0) {
       const cxx = out.filter((s) => s.language === "c++");
       const loc = this.at.at([...libAt, "functions"], "key");
-      if (cxx.length === 1) cxx[0]!.functions.unshift(...lib.functions);
-      else if (out.length === lib.sources.length) {
+      if (cxx.length === 1) cxx[0]!.functions.unshift(...libFunctions);
+      else if (out.length === entries.length) {
         // only complain when every source resolved (otherwise the count is misleading)
         this.error(
           cxx.length === 0
@@ -524,15 +546,16 @@ class Resolver {
         state.set(name, "visiting");
         onPath.set(name, path.length);
         path.push(name);
-        frames.push({ name, deps: this.raw.libraries[name]!.linkOrder ?? [], next: 0 });
+        // a library whose entry the schema rejected has no linkOrder to follow
+        frames.push({ name, deps: (isMapping(this.raw.libraries?.[name]) ? this.raw.libraries[name]!.linkOrder : undefined) ?? [], next: 0 });
       };
       enter(rootName);
       while (frames.length > 0) {
         const f = frames[frames.length - 1]!;
         if (f.next < f.deps.length) {
           const i = f.next++;
-          const dep = f.deps[i]!;
-          if (dep === f.name || !this.nameSet.has(dep) || f.deps.indexOf(dep) !== i) continue; // reported in library()
+          const dep = f.deps[i];
+          if (dep === undefined || dep === f.name || !this.nameSet.has(dep) || f.deps.indexOf(dep) !== i) continue; // reported in library()
           const s = state.get(dep);
           if (s === "visiting") {
             const cycle = [...path.slice(onPath.get(dep)), dep];
@@ -553,6 +576,10 @@ class Resolver {
     }
     return order;
   }
+}
+
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 function mergeDefines(into: Map<string, string | true>, defines: Record<string, DefineValue> | undefined): void {

@@ -28,11 +28,23 @@ function getValidator(): ValidateFunction {
 
 /** Validates `data` against the schema; returns one diagnostic per distinct problem. */
 export function validateSchema(data: unknown, locator: Locator): Diagnostic[] {
+  return checkSchema(data, locator).diagnostics;
+}
+
+/**
+ * Validates `data`: one diagnostic per distinct problem, and the paths of the values the
+ * schema rejects (an unknown key, a value of the wrong type, ...), which the later checks
+ * must skip: their problems would only follow from these.
+ */
+export function checkSchema(data: unknown, locator: Locator): { diagnostics: Diagnostic[]; invalid: DataPath[] } {
   const validate = getValidator();
-  if (validate(data)) return [];
+  if (validate(data)) return { diagnostics: [], invalid: [] };
   const out: Diagnostic[] = [];
+  const invalid: DataPath[] = [];
   const seen = new Set<string>();
   for (const error of validate.errors ?? []) {
+    const bad = invalidPath(error);
+    if (bad) invalid.push(bad);
     const d = toDiagnostic(error, locator);
     if (!d) continue;
     const id = `${d.location?.line}:${d.location?.column}:${d.message}`;
@@ -40,7 +52,41 @@ export function validateSchema(data: unknown, locator: Locator): Diagnostic[] {
     seen.add(id);
     out.push(d);
   }
-  return out;
+  return { diagnostics: out, invalid };
+}
+
+/** The value an error rejects, if it names one (a missing key or a bad name rejects none). */
+function invalidPath(error: ErrorObject): DataPath | undefined {
+  const path = parsePointer(error.instancePath);
+  if (error.propertyName !== undefined) return undefined;
+  switch (error.keyword) {
+    case "required":
+    case "propertyNames":
+    case "if":
+      return undefined;
+    case "additionalProperties":
+      return [...path, String((error.params as Record<string, unknown>).additionalProperty)];
+    default:
+      return path;
+  }
+}
+
+/**
+ * A copy of `data` without the values at `invalid`: removed from mappings, left as holes
+ * (undefined) in lists so that indices (and so locations) stay right. Undefined when the
+ * whole document is invalid.
+ */
+export function withoutInvalid(data: unknown, invalid: readonly DataPath[]): unknown {
+  const copy = structuredClone(data) as unknown;
+  for (const p of invalid) {
+    if (p.length === 0) return undefined;
+    let node: unknown = copy;
+    for (const seg of p.slice(0, -1)) node = node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[seg] : undefined;
+    const last = p[p.length - 1]!;
+    if (Array.isArray(node) && typeof last === "number") node[last] = undefined;
+    else if (node !== null && typeof node === "object") delete (node as Record<string | number, unknown>)[last];
+  }
+  return copy;
 }
 
 function parsePointer(pointer: string): (string | number)[] {

@@ -48,6 +48,12 @@ export interface ProjectBuildOptions {
   force?: boolean;
   /** Build only these libraries (default: all). */
   libraries?: string[];
+  /**
+   * After the build, look every source up again, and build again while that finds a change
+   * (a source or header edited while the compilers ran; at most 3 more times), so that the
+   * objects are one consistent snapshot of the files. Watch mode sets it.
+   */
+  settle?: boolean;
 }
 
 export interface LibraryBuildResult {
@@ -199,6 +205,31 @@ export class Project {
 
   /** Compiles every source that is out of date (content-addressed cache), in parallel. */
   async build(options: ProjectBuildOptions = {}): Promise<ProjectBuildResult> {
+    if (!options.settle) return this.buildOnce(options);
+    const started = performance.now();
+    const { settle: _settle, ...once } = options;
+    let result = await this.buildOnce(once);
+    const compiled = new Set<string>();
+    const note = (r: ProjectBuildResult): void => {
+      for (const l of r.libraries) l.objects.forEach((o, i) => o.cacheHit || compiled.add(`${l.name}\0${i}`));
+    };
+    note(result);
+    const warnings = [...result.warnings];
+    const keys = (r: ProjectBuildResult): string => r.libraries.map((l) => l.objects.map((o) => o.key).join(",")).join(";");
+    for (let pass = 0; pass < 3; pass++) {
+      // a re-pass reports only compiles: its cache hits were reported by the pass before
+      const onProgress = once.onProgress;
+      const again = await this.buildOnce({ ...once, force: false, ...(onProgress ? { onProgress: (e: ProjectBuildProgress) => e.kind !== "cached" && onProgress(e) } : {}) });
+      note(again);
+      warnings.push(...again.warnings);
+      const same = keys(again) === keys(result);
+      result = again;
+      if (same) break;
+    }
+    return { ...result, compiled: compiled.size, cached: result.total - compiled.size, durationMs: performance.now() - started, warnings };
+  }
+
+  private async buildOnce(options: ProjectBuildOptions): Promise<ProjectBuildResult> {
     const names = options.libraries ?? this.manifest.loadOrder;
     const started = performance.now();
     const plan: { lib: ResolvedLibrary; source: ResolvedSource; unit: CompileUnit }[] = [];
@@ -400,6 +431,39 @@ export class Project {
       }
     }
     return { relinked, added: [], removed: [], build };
+  }
+
+  /**
+   * Rebuilds every library (unchanged sources are cache hits) and re-links, as one new
+   * generation, `names`, every library whose objects changed (a header edited since the last
+   * build, even without a file event), and their dependents. Watch mode uses it so that a
+   * generation never mixes old and new contents of one header. Errors as rebuildLibraries.
+   */
+  async refresh(names: string[] = [], options: Omit<ProjectBuildOptions, "libraries"> = {}): Promise<ReloadResult & { changed: string[] }> {
+    for (const n of names) this.library(n);
+    const keys = (objs: CompiledObject[]): string => objs.map((o) => o.key).join(",");
+    const previous = new Map(this.manifest.loadOrder.map((n) => [n, this.library(n).objects]));
+    const restore = (): void => {
+      for (const [n, objs] of previous) this.library(n).objects = objs;
+    };
+    let build: ProjectBuildResult;
+    try {
+      build = await this.build(options);
+    } catch (e) {
+      restore();
+      throw e;
+    }
+    const changed = this.manifest.loadOrder.filter((n) => keys(previous.get(n)!) !== keys(this.library(n).objects));
+    const relinked = this.session ? withDependents(this.manifest, [...names, ...changed]) : [];
+    if (this.session && relinked.length > 0) {
+      try {
+        await this.link(relinked);
+      } catch (e) {
+        restore();
+        throw e;
+      }
+    }
+    return { relinked, added: [], removed: [], build, changed };
   }
 
   /**

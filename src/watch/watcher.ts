@@ -3,6 +3,7 @@
 // through the project layer. Function handles obtained here are stable: they always call the
 // newest generation. Drives src/project only; never touches src/jit.
 import { existsSync } from "node:fs";
+import { statDir, statFile } from "../util/stamp.js";
 import * as path from "node:path";
 import type { FSWatcher } from "chokidar";
 import { CompileError, DisposedError, ManifestError, OrcJitError, SymbolNotFoundError } from "../errors.js";
@@ -154,6 +155,8 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
   /** Watched file → libraries depending on it (the manifest maps to none: it means "all"). */
   #files = new Map<string, Set<string>>();
   #dirs = new Set<string>();
+  /** Identity of each watched directory when its watch was set ("": missing), see dirId. */
+  #dirInodes = new Map<string, string>();
   /**
    * While not loaded: the include directories of the parsed manifest, watched ahead of the
    * depfiles, so a header edited right after the first load is not missed while chokidar
@@ -176,6 +179,15 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
   #staged = new Map<HandleState, WatchedFunctionImpl>();
   #inFlight = 0;
   #retiring: Generation[] = [];
+  /**
+   * Set when inputs may have changed without a file event reaching us: edits during the first
+   * build (before the file watcher ran) or to files first watched after a build. The next idle
+   * moment runs a check: every library is looked up in the cache by content and whatever
+   * changed is rebuilt (see #check).
+   */
+  #checkDue = false;
+  /** Date.now() when the build whose result is serving started (for naming what changed during it). */
+  #builtFrom = 0;
 
   /** @internal Use watchProject(). */
   constructor(manifestFile: string, options: WatchOptions, projectOptions: LoadProjectOptions) {
@@ -298,11 +310,27 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     this.#fs.on("all", (event, file) => {
       if (DEBUG) process.stderr.write(`[watch] ${event} ${file}\n`);
       if (event === "add" || event === "change" || event === "unlink") this.#onFileEvent(path.resolve(file));
+      this.#revalidateDirs();
     });
     this.#fs.on("error", (e) => this.#emitError(e instanceof Error ? e : new Error(String(e)), []));
     const ready = new Promise<void>((resolve) => this.#fs!.once("ready", () => resolve()));
     this.#syncDirs();
     await ready;
+    // An edit made during the first build had no watcher to see it: look for one now that
+    // every later edit gives an event (before watchProject resolves, so that the caller's
+    // own edits afterwards are plain events).
+    if (this.#project) await this.#exclusive(() => this.#check());
+  }
+
+  /**
+   * Rebuilds what changed since the serving build started, when a file it is built from was
+   * modified since then (by mtime/ctime; the rebuild itself compares contents). Silent when
+   * nothing changed.
+   */
+  async #check(): Promise<void> {
+    if (this.#closed || !this.#project) return;
+    if (this.#changedSince(this.#builtFrom, this.#project.libraryNames).length === 0) return;
+    await this.#rebuild([], false, performance.now(), false, true);
   }
 
   /** @internal Returns the (cached) stable handle of `library.name`. */
@@ -382,6 +410,31 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
 
   // ---- file events → debounced, coalesced rebuilds ----
 
+  /**
+   * Re-watches watched directories that are not the directory their watch was set on: one
+   * moved away and back, or deleted and recreated (git checkout, git stash), is a new inode
+   * that no watch covers, and its files' later edits would never give an event. Called on
+   * every file-system event (the parents up to the project root are watched for this) and
+   * after every build; a stat per watched directory. Every watched file in a re-watched
+   * directory counts as changed: what came back may differ from what left.
+   */
+  #revalidateDirs(): void {
+    if (this.#closed || !this.#fs) return;
+    const again: string[] = [];
+    for (const [dir, ino] of this.#dirInodes) {
+      const now = dirId(dir);
+      if (now === ino) continue;
+      this.#dirInodes.set(dir, now);
+      if (now !== "") again.push(dir);
+    }
+    if (again.length === 0) return;
+    if (DEBUG) process.stderr.write(`[watch] directory replaced: ${again.join(" ")}\n`);
+    this.#fs.unwatch(again);
+    this.#fs.add(again);
+    const inAgain = new Set(again);
+    for (const f of [...this.#files.keys(), ...this.#errorFiles.keys()]) if (inAgain.has(path.dirname(f)) && existsSync(f)) this.#onFileEvent(f);
+  }
+
   #onFileEvent(file: string): void {
     if (this.#closed) return;
     if (file !== this.manifestFile && !this.#files.has(file) && !this.#errorFiles.has(file)) return;
@@ -402,13 +455,21 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     void this.#exclusive(async () => {
       try {
         // edits arriving during a build are coalesced into the next one, after their own quiet period
-        while (this.#pending.size > 0 && this.#timer === undefined && !this.#closed) {
-          const files = [...this.#pending];
-          const since = this.#pendingSince ?? performance.now();
-          this.#pending.clear();
-          this.#pendingSince = undefined;
-          if (this.#project) await this.#rebuild(files, false, since, false);
-          else await this.#firstLoad(files, since, false);
+        for (;;) {
+          if (this.#closed) break;
+          if (this.#pending.size > 0 && this.#timer === undefined) {
+            const files = [...this.#pending];
+            const since = this.#pendingSince ?? performance.now();
+            this.#pending.clear();
+            this.#pendingSince = undefined;
+            // a rebuild looks at every library's inputs: it covers a due check
+            if (this.#project) this.#checkDue = false;
+            if (this.#project) await this.#rebuild(files, false, since, false);
+            else await this.#firstLoad(files, since, false);
+          } else if (this.#checkDue && this.#pending.size === 0 && this.#project) {
+            this.#checkDue = false;
+            await this.#check();
+          } else break;
         }
       } finally {
         this.#loopRunning = false;
@@ -423,7 +484,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
   }
 
   /** One rebuild. File-triggered rebuilds report errors as events; reload() rejects. */
-  async #rebuild(files: string[], everything: boolean, since: number, rethrow: boolean): Promise<ReloadEvent | undefined> {
+  async #rebuild(files: string[], everything: boolean, since: number, rethrow: boolean, check = false): Promise<ReloadEvent | undefined> {
     if (this.#closed) {
       if (rethrow) throw new DisposedError("the watcher has been closed");
       return undefined;
@@ -442,20 +503,35 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     }
     if (!manifest && affected.size === 0) manifest = files.length > 0;
     const libraries = manifest ? project.libraryNames : project.libraryNames.filter((n) => affected.has(n));
-    if (DEBUG) process.stderr.write(`[watch] building ${files.join(" ")} manifest=${manifest}\n`);
-    this.emit("building", { changedFiles: files, libraries, manifest });
+    if (DEBUG) process.stderr.write(`[watch] ${check ? "checking" : "building"} ${files.join(" ")} manifest=${manifest}\n`);
+    // a check announces itself only when it found something to rebuild
+    if (!check) this.emit("building", { changedFiles: files, libraries, manifest });
 
     const abort = new AbortController();
     this.#abort = abort;
-    const buildOptions = { signal: abort.signal, ...(this.#options.onProgress ? { onProgress: this.#options.onProgress } : {}) };
+    const buildOptions = { signal: abort.signal, settle: true, ...(this.#options.onProgress ? { onProgress: this.#options.onProgress } : {}) };
+    const startedAt = Date.now();
     try {
-      const r: ReloadResult = manifest ? await project.reload(buildOptions) : await project.rebuildLibraries(libraries, buildOptions);
+      // Every library is looked up by content, not only the ones the events name: a header
+      // whose event was missed (or is still on its way) is rebuilt in every library that
+      // includes it, in this same generation.
+      const r: ReloadResult = manifest ? await project.reload(buildOptions) : await project.refresh(libraries, buildOptions);
       if (this.#closed) return undefined; // close() disposes what was linked
+      if (check) {
+        const changed = (r as ReloadResult & { changed?: string[] }).changed ?? [];
+        if (r.relinked.length === 0) return undefined;
+        files = this.#changedSince(this.#builtFrom, changed);
+        this.emit("building", { changedFiles: files, libraries: changed, manifest: false });
+      }
+      this.#builtFrom = startedAt;
       this.#commit();
       this.#forgetRemovedHandles();
       if (r.relinked.length > 0 || r.removed.length > 0) this.#generation++;
       this.#errorFiles.clear();
-      this.#computeWatchSet(project);
+      if (this.#computeWatchSet(project)) {
+        this.#checkDue = true;
+        this.#kick();
+      }
       this.#syncDirs();
       const event: ReloadEvent = {
         libraries: r.relinked,
@@ -510,11 +586,12 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     const abort = new AbortController();
     this.#abort = abort;
     let candidate: Project | undefined;
+    const startedAt = Date.now();
     try {
       candidate = await loadProject(this.manifestFile, this.#projectOptions);
       candidate.hooks = { verify: (fresh) => this.#verify(fresh), retire: (old) => this.#retire(old) };
       const { onProgress, force } = this.#options;
-      const build = await candidate.build({ signal: abort.signal, ...(onProgress ? { onProgress } : {}), ...(force ? { force } : {}) });
+      const build = await candidate.build({ signal: abort.signal, settle: true, ...(onProgress ? { onProgress } : {}), ...(force ? { force } : {}) });
       if (this.#closed) throw new DisposedError("the watcher was closed during the build");
       await candidate.load();
       if (this.#closed) throw new DisposedError("the watcher was closed during the build");
@@ -523,6 +600,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       this.#initialBuild = build;
       this.#startupError = undefined;
       this.#generation = 1;
+      this.#builtFrom = startedAt;
       // handles on libraries the manifest does not have
       for (const state of this.#handles.values()) {
         if (candidate.libraryNames.includes(state.library)) continue;
@@ -534,7 +612,10 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       this.#errorFiles.clear();
       this.#computeWatchSet(candidate);
       this.#syncDirs();
+      // (the initial load's check runs once the file watcher is ready, see _start)
       if (initial) return undefined;
+      this.#checkDue = true;
+      this.#kick();
       const event: ReloadEvent = {
         libraries: candidate.libraryNames,
         added: [],
@@ -604,8 +685,27 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
 
   // ---- the watched set ----
 
-  /** The manifest, and what `project` (if the manifest parsed) is built from. */
-  #computeWatchSet(project: Project | undefined): void {
+  /**
+   * Of the files `libraries` are built from, those modified since `sinceMs` (what changed
+   * while the previous build ran, for the events of a check). Empty when none can be named.
+   */
+  #changedSince(sinceMs: number, libraries: string[]): string[] {
+    const libs = new Set(libraries);
+    const out: string[] = [];
+    for (const [file, users] of this.#files) {
+      if (![...users].some((l) => libs.has(l))) continue;
+      // a few ms of slack: file times come from the kernel's coarse clock
+      const st = statFile(file);
+      if (st && Math.max(st.mtimeMs, st.ctimeMs) >= sinceMs - 10) out.push(file);
+    }
+    return out.sort();
+  }
+
+  /**
+   * The manifest, and what `project` (if the manifest parsed) is built from. Returns true when
+   * that added files which were not watched before (their edits until now may have no event).
+   */
+  #computeWatchSet(project: Project | undefined): boolean {
     const files = new Map<string, Set<string>>();
     const add = (file: string, lib?: string): void => {
       const abs = path.resolve(file);
@@ -617,7 +717,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     if (!project) {
       this.#includeDirs = new Set();
       this.#files = files;
-      return;
+      return false;
     }
     const generated = path.join(project.root, GENERATED_DIR) + path.sep;
     this.#includeDirs = new Set(this.#project ? [] : project.manifest.libraries.flatMap((c) => c.sources.flatMap((s) => s.includeDirs)));
@@ -629,18 +729,44 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
         for (const d of o.dependencies) if (!path.resolve(d).startsWith(generated)) add(d, config.name);
       }
     }
+    const grew = [...files.keys()].some((f) => !this.#files.has(f));
     this.#files = files;
+    return grew;
   }
 
   #syncDirs(): void {
     if (!this.#fs) return;
     const dirs = new Set([...[...this.#files.keys(), ...this.#errorFiles.keys()].map((f) => path.dirname(f)), ...this.#includeDirs]);
+    // A directory moved away and back, or deleted and recreated (git checkout, git stash), is
+    // a new directory that no watch covers: watching its parents (up to the project root) is
+    // what tells us it is back (an addDir event, see #onDirBack).
+    const root = path.dirname(this.manifestFile);
+    for (const d of [...dirs]) {
+      for (let p = path.dirname(d); isInside(root, p) && !dirs.has(p); p = path.dirname(p)) dirs.add(p);
+    }
     const added = [...dirs].filter((d) => !this.#dirs.has(d));
     const removed = [...this.#dirs].filter((d) => !dirs.has(d));
     if (removed.length > 0) this.#fs.unwatch(removed);
     if (added.length > 0) this.#fs.add(added);
+    for (const d of removed) this.#dirInodes.delete(d);
+    for (const d of added) this.#dirInodes.set(d, dirId(d));
     this.#dirs = dirs;
+    this.#revalidateDirs();
   }
+}
+
+/**
+ * Which directory is at `dir` ("" when none): the inode and the birth time (a directory
+ * deleted and recreated at once often gets the same inode number back).
+ */
+function dirId(dir: string): string {
+  const st = statDir(dir);
+  return st ? `${st.ino}:${st.birthtimeMs}` : "";
+}
+
+function isInside(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }
 
 /**

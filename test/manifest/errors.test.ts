@@ -244,3 +244,52 @@ describe("semantic errors", () => {
     await expect(loadManifest(path.join(fixturesDir, "multi-lib"), { env: {} })).resolves.toBeTruthy();
   });
 });
+
+describe("every independent problem in one run", () => {
+  test("schema errors, a missing source, unknown linkOrder names and a cycle are reported together", () => {
+    const dir = useTree(files);
+    const yaml = [
+      "version: 1", // 1
+      "libraries:",
+      "  a:",
+      "    sources: [src/a.cc, src/missing.c]", // 4: missing file
+      "    linkorder: [b]", // 5: unknown key
+      "    optLevel: 7", // 6: bad enum
+      "  b:",
+      "    sources: [src/b.c]",
+      "    linkOrder: [c, nope]", // 9: unknown name
+      "  c:",
+      "    sources: [src/c.c]",
+      "    linkOrder: [b]", // 12: cycle b -> c -> b
+      "",
+    ].join("\n");
+    expect(lines(diagnosticsOf(dir, yaml))).toEqual([
+      `orcjit.yaml:4:25: error: source file 'src/missing.c' not found (looked for ${path.join(dir, "src/missing.c")})`,
+      "orcjit.yaml:5:5: error: unknown key 'linkorder' in library 'a' (did you mean 'linkOrder'?)",
+      'orcjit.yaml:6:15: error: libraries.a.optLevel must be one of 0, 1, 2, 3, "s", got number 7',
+      "orcjit.yaml:9:20: error: unknown library 'nope' in linkOrder of 'b'; libraries: a, b, c",
+      "orcjit.yaml:12:17: error: linkOrder cycle: b -> c -> b",
+    ]);
+  });
+
+  test("problems that only follow from a schema error are held back", () => {
+    const dir = useTree(files);
+    const yaml = [
+      "version: 1",
+      "libraries:",
+      "  a: 5", // 3: not a mapping; 'b' still names it in linkOrder without an 'unknown library'
+      "  b:",
+      "    sources: [src/a.cc, 7]", // 5: the second source is rejected...
+      "    functions: [f]", // ...so "functions needs exactly one C++ source" is not judged
+      "    linkOrder: [a, 3x]", // 7: an invalid name, not also an unknown library
+      "    includeDirs: [nowhere]", // 8: independent: reported
+      "",
+    ].join("\n");
+    expect(lines(diagnosticsOf(dir, yaml))).toEqual([
+      "orcjit.yaml:3:6: error: libraries.a must be a mapping, got number 5",
+      "orcjit.yaml:5:25: error: libraries.b.sources[1] must be a string, got number 7",
+      "orcjit.yaml:7:20: error: libraries.b.linkOrder[1]: '3x' is not a valid name (use letters, digits, '_' and '-', starting with a letter or '_')",
+      `orcjit.yaml:8:19: error: include directory 'nowhere' not found (looked for ${path.join(dir, "nowhere")})`,
+    ]);
+  });
+});

@@ -53,7 +53,7 @@ describe("orcjit watch", () => {
       at = await out.until(/caller\.call_value\(1\) = 1002\n/, at);
 
       replaceIn(path.join(dir, "src/math.c"), "x * SCALE + OFFSET", "x * SCALE + OFFSET + 5");
-      at = await out.until(/src\/math\.c changed → reloaded math, caller in \d+m?s \(1 compiled, 0 cached; generation 2\)\n/, at);
+      at = await out.until(/src\/math\.c changed → reloaded math, caller in \d+m?s \(1 compiled, 2 cached; generation 2\)\n/, at);
       at = await out.until(/caller\.call_value\(1\) = 1007\n/, at);
 
       replaceIn(path.join(dir, "src/math.c"), "x * SCALE + OFFSET + 5", "x * SCALE + OFFSET + ");
