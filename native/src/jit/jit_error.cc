@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "jit/runtime_archives.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/Shared/OrcError.h"
@@ -64,13 +65,18 @@ void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& cont
                        "(put the other definition in a separate library)");
   }
   if (!missing.empty()) {
-    std::string names;
-    for (const auto& m : missing) names += (names.empty() ? "" : ", ") + Shown(m);
+    std::string names, hints;
+    for (const auto& m : missing) {
+      names += (names.empty() ? "" : ", ") + Shown(m);
+      std::string hint = RuntimeSymbolHint(m);
+      if (!hint.empty()) hints += "; " + hint;
+    }
     throw JitError(ErrorKind::kLink,
                    prefix + "unresolved symbol" + (missing.size() > 1 ? "s " : " ") + names +
                        " (not defined in this library, its link order, the TVM-FFI runtime, "
-                       "its shared libraries or the host process; add the defining object, a "
-                       "library via setLinkOrder or a .so via addSharedLibrary)");
+                       "its shared libraries, the system's static runtime archives or the host "
+                       "process; add the defining object, a library via setLinkOrder or a .so "
+                       "via addSharedLibrary)" + hints);
   }
   throw JitError(fallback, prefix + (other.empty() ? "unknown LLVM error" : other));
 }

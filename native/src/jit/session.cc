@@ -5,11 +5,13 @@
 #include <set>
 
 #include "jit/eh_frame_fix.h"
+#include "jit/external_tls.h"
 #include "jit/gotpcrelx_fix.h"
 #include "jit/host_hooks.h"
 #include "jit/init_fini.h"
 #include "jit/jit_error.h"
 #include "jit/library.h"
+#include "jit/runtime_archives.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/EHFrameRegistrationPlugin.h"
 #include "llvm/ExecutionEngine/Orc/MapperJITLinkMemoryManager.h"
@@ -87,6 +89,7 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
         layer->addPlugin(std::move(*eh));
         layer->addPlugin(std::make_shared<EHFrameLayoutFixPlugin>());
         layer->addPlugin(std::make_shared<GotPcRelXFixPlugin>());
+        layer->addPlugin(std::make_shared<ExternalTlsPlugin>());
         layer->addPlugin(std::make_shared<InitFiniPlugin>(raw));
         return std::unique_ptr<ObjectLayer>(std::move(layer));
       });
@@ -112,10 +115,13 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
     symbols[es.intern(table[i].name)] = {ExecutorAddr::fromPtr(table[i].address), flags};
   }
   symbols[es.intern("__cxa_atexit")] = {ExecutorAddr::fromPtr(&OrcjitCxaAtexit), flags};
+  symbols[es.intern("__cxa_at_quick_exit")] = {ExecutorAddr::fromPtr(&OrcjitCxaAtQuickExit), flags};
+  symbols[es.intern("__register_atfork")] = {ExecutorAddr::fromPtr(&OrcjitRegisterAtfork), flags};
   // Not TVM-FFI ABI: live runtime-object count, for leak tests (test/reliability/refcount).
   symbols[es.intern("OrcjitDebugLiveObjects")] = {ExecutorAddr::fromPtr(&OrcjitDebugLiveObjects), flags};
   JIT_LLVM_CALL(s->runtime_jd_->define(absoluteSymbols(std::move(symbols))), ErrorKind::kInternal,
                 "cannot define the runtime symbols");
+  s->runtime_jd_->addGenerator(MakeLibatomicGenerator());  // __atomic_* (runtime_archives.h)
   {
     std::lock_guard<std::mutex> lock(LiveMu());
     Live().insert(raw);
