@@ -78,6 +78,16 @@ void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& cont
                        "process; add the defining object, a library via setLinkOrder or a .so "
                        "via addSharedLibrary)" + hints);
   }
+  if (other.find("is out of range of Delta32 fixup") != std::string::npos ||
+      other.find("is out of range of Pointer32") != std::string::npos ||
+      other.find("is out of range of PCRel32") != std::string::npos) {
+    // A PIE (-fPIE, gcc's default) or position-dependent (-fno-pic) object reaching a symbol
+    // more than 2 GiB from JIT memory: only a GOT reference (-fPIC) works at any distance.
+    other += " (the object was compiled as PIE or position-dependent code and reaches this "
+             "symbol with a 32-bit fixup, but it lies more than 2 GiB from the JIT memory; "
+             "compile the object with -fPIC)";
+    fallback = ErrorKind::kLink;
+  }
   throw JitError(fallback, prefix + (other.empty() ? "unknown LLVM error" : other));
 }
 
