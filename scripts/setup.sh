@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in llvm-22-dev clang-22 libclang-rt-22-dev libzstd-dev zlib1g-dev gcc g++ cmake ninja-build util-linux; do
+for pkg in llvm-22-dev clang-22 libclang-rt-22-dev libzstd-dev zlib1g-dev gcc g++ libc6-dev libatomic1 cmake ninja-build util-linux; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 # A compile farm and a compiler cache for the launcher tests (test/compiler/launcher*.test.ts).

@@ -51,7 +51,7 @@ function thrown(f: () => unknown): Error {
   throw new Error("expected a throw");
 }
 
-describe.each(COMPILERS.map((c, i) => ({ ...c, base: 0x20000000 + i * 0x10000000 })))(
+describe.each(COMPILERS.map((c, i) => ({ ...c, base: 0x400000000 + i * 0x10000000 })))(
   "addSharedLibrary ($id)",
   (cc) => {
     let session: ExecutionSession | undefined;
@@ -62,8 +62,9 @@ describe.each(COMPILERS.map((c, i) => ({ ...c, base: 0x20000000 + i * 0x10000000
     beforeAll(() => {
       writeFileSync(join(dir, `helper-${cc.id}.c`), HELPER);
       so = join(dir, `libhelper-${cc.id}.so`);
-      // Preferred load address far below JIT memory (glibc maps a .so there when it is free):
-      // the JIT's references must go through GOT entries/PLT stubs.
+      // Preferred load address (16 GiB) far from JIT memory, which lies near the executable
+      // (glibc maps a .so there when it is free): the JIT's references must go through GOT
+      // entries/PLT stubs.
       execFileSync(cc.cc, ["-shared", "-fPIC", "-O2", `-Wl,-Ttext-segment=0x${cc.base.toString(16)}`,
         "-o", so, join(dir, `helper-${cc.id}.c`)]);
       writeFileSync(join(dir, `user-${cc.id}.c`), USER);

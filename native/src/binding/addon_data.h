@@ -10,6 +10,7 @@
 #include "jit/jit_error.h"
 
 namespace orcjit::jit {
+class Library;
 class Session;
 }
 
@@ -25,6 +26,10 @@ struct AddonData {
   Napi::FunctionReference symbol_not_found;     // new (message)
   Napi::FunctionReference disposed_error;       // new (message)
   std::vector<std::weak_ptr<jit::Session>> sessions;
+  // Hand-off from LibraryWrap::New to the constructor it invokes (so JS cannot construct a
+  // Library itself). Per environment: an environment runs on one thread, so no lock is
+  // needed, and workers creating libraries at once never see each other's pointer.
+  std::shared_ptr<jit::Library>* pending_library = nullptr;
 
   static AddonData* Get(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
 };

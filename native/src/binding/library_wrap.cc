@@ -8,11 +8,6 @@
 
 namespace orcjit::binding {
 
-namespace {
-// Set by New() just before constructing, so JS cannot create a Library by itself.
-std::shared_ptr<jit::Library>* g_pending = nullptr;
-}  // namespace
-
 Napi::Function LibraryWrap::Define(Napi::Env env) {
   return DefineClass(env, "Library",
                      {InstanceMethod<&LibraryWrap::Add>("add"),
@@ -28,22 +23,26 @@ Napi::Function LibraryWrap::Define(Napi::Env env) {
 
 Napi::Object LibraryWrap::New(Napi::Env env, std::shared_ptr<jit::Library> lib) {
   std::shared_ptr<jit::Library> holder = std::move(lib);
-  g_pending = &holder;
+  AddonData* data = AddonData::Get(env);
+  // Set just before constructing (per environment, see AddonData::pending_library).
+  data->pending_library = &holder;
   Napi::Object obj;
   try {
-    obj = AddonData::Get(env)->library_ctor.New({});
+    obj = data->library_ctor.New({});
   } catch (...) {
-    g_pending = nullptr;
+    data->pending_library = nullptr;
     throw;
   }
-  g_pending = nullptr;
+  data->pending_library = nullptr;
   return obj;
 }
 
 LibraryWrap::LibraryWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LibraryWrap>(info) {
-  if (!g_pending)
+  AddonData* data = AddonData::Get(info.Env());
+  if (!data || !data->pending_library)
     throw Napi::TypeError::New(info.Env(), "Library objects are created by Session.createLibrary");
-  lib_ = *g_pending;
+  lib_ = *data->pending_library;
+  data->pending_library = nullptr;  // one wrapper per hand-off (a nested construction fails)
 }
 
 Napi::Value LibraryWrap::Add(const Napi::CallbackInfo& info) {

@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "jit/runtime_archives.h"
 #include "llvm/Demangle/Demangle.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/ExecutionEngine/Orc/Shared/OrcError.h"
@@ -64,13 +65,28 @@ void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& cont
                        "(put the other definition in a separate library)");
   }
   if (!missing.empty()) {
-    std::string names;
-    for (const auto& m : missing) names += (names.empty() ? "" : ", ") + Shown(m);
+    std::string names, hints;
+    for (const auto& m : missing) {
+      names += (names.empty() ? "" : ", ") + Shown(m);
+      std::string hint = RuntimeSymbolHint(m);
+      if (!hint.empty()) hints += "; " + hint;
+    }
     throw JitError(ErrorKind::kLink,
                    prefix + "unresolved symbol" + (missing.size() > 1 ? "s " : " ") + names +
                        " (not defined in this library, its link order, the TVM-FFI runtime, "
-                       "its shared libraries or the host process; add the defining object, a "
-                       "library via setLinkOrder or a .so via addSharedLibrary)");
+                       "its shared libraries, the system's static runtime archives or the host "
+                       "process; add the defining object, a library via setLinkOrder or a .so "
+                       "via addSharedLibrary)" + hints);
+  }
+  if (other.find("is out of range of Delta32 fixup") != std::string::npos ||
+      other.find("is out of range of Pointer32") != std::string::npos ||
+      other.find("is out of range of PCRel32") != std::string::npos) {
+    // A PIE (-fPIE, gcc's default) or position-dependent (-fno-pic) object reaching a symbol
+    // more than 2 GiB from JIT memory: only a GOT reference (-fPIC) works at any distance.
+    other += " (the object was compiled as PIE or position-dependent code and reaches this "
+             "symbol with a 32-bit fixup, but it lies more than 2 GiB from the JIT memory; "
+             "compile the object with -fPIC)";
+    fallback = ErrorKind::kLink;
   }
   throw JitError(fallback, prefix + (other.empty() ? "unknown LLVM error" : other));
 }

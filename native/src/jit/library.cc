@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "jit/jit_error.h"
+#include "jit/runtime_archives.h"
 #include "jit/session.h"
 #include "runtime/global_registry.h"
 #include "runtime/type_table.h"
@@ -76,7 +77,12 @@ void Library::Init() {
   auto sym = es.lookup({{jd_, JITDylibLookupFlags::MatchAllSymbols}}, es.intern("__dso_handle"));
   if (!sym) ThrowLLVMError(sym.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
   dso_handle_ = sym->getAddress().toPtr<void*>();
+  // Its value is its own address, as crtbeginS.o's is in a shared object: libc_nonshared.a's
+  // atexit loads the value, C++ code takes the address; both must name this library.
+  *static_cast<void**>(dso_handle_) = dso_handle_;
   RegisterDso(dso_handle_);
+  // What a normal link takes from static archives (atexit, __cpu_model, ...), per library.
+  jd_->addGenerator(MakeArchiveGenerator(this));
   std::weak_ptr<Library> weak = weak_from_this();
   module_ = runtime::CreateLibraryModule(
       "orcjit", name_,
@@ -168,6 +174,12 @@ void Library::AddSharedLibrary(const std::string& path) {
   }
   shared_jd_->addGenerator(std::make_unique<SharedLibraryGenerator>(handle));
   if (fresh) ApplyLinkOrder();
+}
+
+void Library::AddArchiveMember(llvm::StringRef bytes, const std::string& display_name) {
+  auto buffer = PrepareObject(bytes, display_name, session_->triple());
+  JIT_LLVM_CALL(session_->jit().getObjLinkingLayer().add(*jd_, std::move(buffer)),
+                ErrorKind::kLink, "library '" + name_ + "', " + display_name);
 }
 
 void Library::SetLinkOrder(const std::vector<std::shared_ptr<Library>>& libs) {

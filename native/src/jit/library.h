@@ -51,6 +51,10 @@ class Library : public std::enable_shared_from_this<Library> {
   /// Throws kObjectFile (kLink for unresolved symbols of the .so) with the dlerror() text.
   void AddSharedLibrary(const std::string& path);
 
+  /// Adds a static-archive member (runtime_archives.h) to this library's JITDylib, as the
+  /// archive generator does during a lookup. Throws JitError.
+  void AddArchiveMember(llvm::StringRef bytes, const std::string& display_name);
+
   /// Replaces the user part of the link order (libraries of the same session).
   void SetLinkOrder(const std::vector<std::shared_ptr<Library>>& libs);
 

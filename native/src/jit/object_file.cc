@@ -372,6 +372,9 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
 
   // Relocations: every fixup must lie inside its target section and name an existing symbol.
   // JITLink trusts r_offset and would write outside the block (a fuzzed object did; SEGV).
+  // Also notes symbols referenced other than by R_X86_64_TLSGD: an external thread-local
+  // variable is only supported through the general-dynamic model (external_tls.h).
+  std::vector<uint8_t> non_gd_ref;  // by symbol index
   for (size_t i = 0; i < sections.size(); ++i) {
     const auto& rs = sections[i];
     if (rs.sh_type != llvm::ELF::SHT_RELA && rs.sh_type != llvm::ELF::SHT_REL) continue;
@@ -397,6 +400,10 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
       uint64_t width = RelocationWidth(ehdr.e_machine, type);
       bool inside = target.sh_type != llvm::ELF::SHT_NOBITS && r_offset <= target.sh_size &&
                     width <= target.sh_size - r_offset;
+      if (type != llvm::ELF::R_X86_64_TLSGD || ehdr.e_machine != llvm::ELF::EM_X86_64) {
+        if (sym < nsyms && sym >= non_gd_ref.size()) non_gd_ref.resize(sym + 1, 0);
+        if (sym < nsyms) non_gd_ref[sym] = 1;
+      }
       if (!inside || sym >= nsyms) {
         Fail(name, "corrupted ELF object: relocation #" + std::to_string(off / entsize) +
                        " of " + sec_names[i] + " (type " + std::to_string(type) + ", offset " +
@@ -452,7 +459,10 @@ std::unique_ptr<llvm::MemoryBuffer> PrepareObject(llvm::StringRef bytes, const s
                          ") extends past the end of section " + sec_names[shndx] + " (" +
                          std::to_string(home.sh_size) + " bytes)");
       }
-      if (type == llvm::ELF::STT_TLS) {
+      bool external_gd = sym.st_shndx == llvm::ELF::SHN_UNDEF &&
+                         ehdr.e_machine == llvm::ELF::EM_X86_64 &&
+                         (idx >= non_gd_ref.size() || !non_gd_ref[idx]);
+      if (type == llvm::ELF::STT_TLS && !external_gd) {
         std::string shown = "'" + llvm::demangle(sn->str()) + "'";
         if (shown != "'" + sn->str() + "'") shown += " (" + sn->str() + ")";
         std::string where = sym.st_shndx == llvm::ELF::SHN_UNDEF

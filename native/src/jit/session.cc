@@ -5,11 +5,15 @@
 #include <set>
 
 #include "jit/eh_frame_fix.h"
+#include "jit/external_tls.h"
+#include "jit/far_function_stubs.h"
 #include "jit/gotpcrelx_fix.h"
 #include "jit/host_hooks.h"
 #include "jit/init_fini.h"
 #include "jit/jit_error.h"
 #include "jit/library.h"
+#include "jit/near_memory.h"
+#include "jit/runtime_archives.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/EHFrameRegistrationPlugin.h"
 #include "llvm/ExecutionEngine/Orc/MapperJITLinkMemoryManager.h"
@@ -23,8 +27,6 @@ extern "C" int64_t OrcjitDebugLiveObjects(void);  // runtime/object.cc, debug on
 
 namespace orcjit::jit {
 namespace {
-
-constexpr size_t kDefaultReserve = size_t(1) << 30;  // address space only, committed lazily
 
 // Live sessions, so static finalisers of JIT code also run at process exit.
 std::mutex& LiveMu() {
@@ -72,9 +74,9 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
   using namespace llvm::orc;
   std::shared_ptr<Session> s(new Session());
   s->options_ = options;
-  size_t reserve = options.reserve_bytes ? options.reserve_bytes : kDefaultReserve;
-  s->memmgr_ = Unwrap(MapperJITLinkMemoryManager::CreateWithMapper<InProcessMemoryMapper>(reserve),
-                      ErrorKind::kInternal, "cannot reserve JIT memory");
+  // JIT memory near the executable image (near_memory.h), reserved in chunks of `reserve`.
+  size_t reserve = options.reserve_bytes ? options.reserve_bytes : NearImageMapper::DefaultGranularity();
+  s->memmgr_ = std::make_unique<MapperJITLinkMemoryManager>(reserve, std::make_unique<NearImageMapper>());
   LLJITBuilder builder;
   builder.setPlatformSetUp(setUpInactivePlatform);
   auto* memmgr = s->memmgr_.get();
@@ -87,6 +89,8 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
         layer->addPlugin(std::move(*eh));
         layer->addPlugin(std::make_shared<EHFrameLayoutFixPlugin>());
         layer->addPlugin(std::make_shared<GotPcRelXFixPlugin>());
+        layer->addPlugin(std::make_shared<ExternalTlsPlugin>());
+        layer->addPlugin(std::make_shared<FarFunctionStubsPlugin>());
         layer->addPlugin(std::make_shared<InitFiniPlugin>(raw));
         return std::unique_ptr<ObjectLayer>(std::move(layer));
       });
@@ -112,10 +116,13 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
     symbols[es.intern(table[i].name)] = {ExecutorAddr::fromPtr(table[i].address), flags};
   }
   symbols[es.intern("__cxa_atexit")] = {ExecutorAddr::fromPtr(&OrcjitCxaAtexit), flags};
+  symbols[es.intern("__cxa_at_quick_exit")] = {ExecutorAddr::fromPtr(&OrcjitCxaAtQuickExit), flags};
+  symbols[es.intern("__register_atfork")] = {ExecutorAddr::fromPtr(&OrcjitRegisterAtfork), flags};
   // Not TVM-FFI ABI: live runtime-object count, for leak tests (test/reliability/refcount).
   symbols[es.intern("OrcjitDebugLiveObjects")] = {ExecutorAddr::fromPtr(&OrcjitDebugLiveObjects), flags};
   JIT_LLVM_CALL(s->runtime_jd_->define(absoluteSymbols(std::move(symbols))), ErrorKind::kInternal,
                 "cannot define the runtime symbols");
+  s->runtime_jd_->addGenerator(MakeLibatomicGenerator());  // __atomic_* (runtime_archives.h)
   {
     std::lock_guard<std::mutex> lock(LiveMu());
     Live().insert(raw);

@@ -21,8 +21,8 @@ class Library;
 class InitFiniPlugin;
 
 struct SessionOptions {
-  /// Bytes of address space reserved up front for JIT code and data (0 = default 1 GiB).
-  /// Keeping all JIT memory in one range keeps 32-bit PC-relative fixups in range.
+  /// Bytes of address space reserved at a time for JIT code and data (0 = default: 256 MiB
+  /// near the executable image, see near_memory.h; 1 GiB anywhere if there is no room).
   size_t reserve_bytes = 0;
   /// When false, static initialisers/finalisers (.init_array, .ctors, .fini_array, .dtors)
   /// of added objects are never run: linking then executes no code from the objects.

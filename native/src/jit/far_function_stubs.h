@@ -1,0 +1,27 @@
+// Position-dependent (-fno-pic) x86-64 objects store function addresses in 32-bit absolute
+// fields: `mov $fn, %edi`, and the personality routine in .eh_frame (DW_EH_PE_udata4).
+// A normal non-PIE link gives such functions a canonical PLT entry in the executable; here
+// host functions live in shared libraries far above 4 GiB. Before fixups, an absolute 32-bit
+// reference to a host *function* out of that range is pointed at a jump stub in JIT memory
+// (which near_memory.h keeps below 2 GiB next to a non-PIE executable). Host *data* cannot
+// be moved: such a reference still fails, and the error names -fPIC (jit_error.cc).
+#pragma once
+#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+
+namespace orcjit::jit {
+
+class FarFunctionStubsPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+ public:
+  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
+                        llvm::jitlink::PassConfiguration& config) override;
+  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
+    return llvm::Error::success();
+  }
+  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
+    return llvm::Error::success();
+  }
+  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
+                                   llvm::orc::ResourceKey) override {}
+};
+
+}  // namespace orcjit::jit
