@@ -3,6 +3,8 @@
 // constructors), JS callbacks as Function objects, and shared libraries via dlopen.
 #include <dlfcn.h>
 
+#include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
@@ -18,6 +20,8 @@ namespace orcjit::binding {
 
 namespace {
 thread_local EnvState* t_state = nullptr;
+// The environment of this thread whose teardown began (its EnvState is gone).
+thread_local napi_env t_dead_env = nullptr;
 }  // namespace
 
 EnvState* CurrentEnvState() { return t_state; }
@@ -223,6 +227,24 @@ int InvokeJs(const JsCallback& cb, const TVMFFIAny* args, int32_t n, TVMFFIAny* 
 int JsCallbackSafeCall(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
   auto* cb = static_cast<JsCallback*>(self);
   EnvState* st = CurrentEnvState();
+  if (!st && cb->env == t_dead_env) {
+    // [i19n] The JS environment is shutting down (e.g. a library finalizer at exit or at
+    // worker.terminate() calls app.log): JS cannot run any more. An error here would be
+    // thrown from a C++ destructor (std::terminate, the process aborts), so the call fails
+    // softly: it is skipped, returns None, and says so once on stderr.
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true))
+      std::fprintf(stderr,
+                   "tvm-ffi-orcjit: JS function '%s' was called while its JavaScript environment "
+                   "was shutting down (from a library finalizer?); JS cannot run any more, so the "
+                   "call was skipped and returned None. Dispose libraries before exit to run such "
+                   "finalizers while JS is usable.\n",
+                   cb->name.c_str());
+    result->type_index = kTVMFFINone;
+    result->zero_padding = 0;
+    result->v_int64 = 0;
+    return 0;
+  }
   if (!st || st->env != cb->env) {
     runtime::SetRaisedError(
         {"RuntimeError",
@@ -232,6 +254,12 @@ int JsCallbackSafeCall(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* 
          ""});
     return -1;
   }
+  // [i19n] JIT code is on the stack while the callback runs: disposals wait (lifetime.cc).
+  struct Depth {
+    EnvState* st;
+    explicit Depth(EnvState* s) : st(s) { ++st->callback_depth; }
+    ~Depth() { --st->callback_depth; }
+  } depth(st);
   if (st->unscoped_callbacks > 0) {
     // Inside a JS -> C++ call with budget left: its scope takes this call's handles.
     --st->unscoped_callbacks;
@@ -675,6 +703,7 @@ Napi::Value SharedGetFunction(const Napi::CallbackInfo& info) {
 void TeardownHook(void* arg) {
   auto* st = static_cast<EnvState*>(arg);
   if (t_state == st) t_state = nullptr;
+  t_dead_env = st->env;  // [i19n] callbacks of this env now fail softly (JsCallbackSafeCall)
   delete st;
 }
 
@@ -684,6 +713,11 @@ void InitValues(Napi::Env env, Napi::Object exports) {
   auto* st = new EnvState();
   st->env = env;
   t_state = st;
+  {
+    // [i19n] For disposals requested from JS callbacks (binding/lifetime.cc).
+    Napi::Value si = env.Global().Get("setImmediate");
+    if (si.IsFunction()) napi_create_reference(env, si, 1, &st->set_immediate);
+  }
   // Registered after the addon's session cleanup, so it runs before it (hooks run LIFO).
   napi_add_env_cleanup_hook(env, TeardownHook, st);
   Napi::Object v = Napi::Object::New(env);

@@ -4,6 +4,9 @@
 #pragma once
 #include <napi.h>
 
+#include <functional>
+#include <vector>
+
 #include "binding/values.h"
 
 namespace orcjit::binding {
@@ -16,6 +19,13 @@ struct EnvState {
   // from JS that can call back sets a budget (UnscopedCallbacks), so its callbacks' few
   // handles collect in that call's own scope, bounded by the budget, and freed when it returns.
   uint32_t unscoped_callbacks = 0;
+  // JS callbacks running on this thread (JsCallbackSafeCall): while > 0, JIT code is on the
+  // stack, so disposals wait (binding/lifetime.cc).
+  uint32_t callback_depth = 0;
+  // Actions (releases of pins) that wait for the event loop: run by a setImmediate.
+  std::vector<std::function<void()>> parked;
+  bool idle_scheduled = false;
+  napi_ref set_immediate = nullptr;  // the global setImmediate, captured at load
 };
 
 /// Callbacks per JS -> C++ call that skip their own handle scope (a few handles each).
