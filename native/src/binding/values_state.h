@@ -11,6 +11,8 @@
 
 namespace orcjit::binding {
 
+class LentViews;
+
 struct EnvState {
   napi_env env = nullptr;
   ValueClasses classes;
@@ -26,6 +28,10 @@ struct EnvState {
   std::vector<std::function<void()>> parked;
   bool idle_scheduled = false;
   napi_ref set_immediate = nullptr;  // the global setImmediate, captured at load
+  // Typed arrays lent to the JS -> C++ calls in flight, and the JS function that pins an
+  // ArrayBuffer (src/values/memory.ts): binding/js_memory.h.
+  LentViews* lent = nullptr;
+  napi_ref lend_buffer = nullptr;
 };
 
 /// Callbacks per JS -> C++ call that skip their own handle scope (a few handles each).

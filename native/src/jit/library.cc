@@ -196,7 +196,12 @@ void Library::AddObject(llvm::StringRef bytes, const std::string& display_name) 
     std::lock_guard<std::mutex> lock(init_mu_);
     for (int n = 2; object_seq_.count(id); ++n) id = display_name + " (" + std::to_string(n) + ")";
   }
-  auto buffer = PrepareObject(bytes, id, session_->triple());
+  // Copy first: `bytes` may be memory another thread changes at any time (a Uint8Array over
+  // a SharedArrayBuffer). Validation, patching and linking read only this private copy, so
+  // what was checked is what gets linked.
+  auto own = llvm::MemoryBuffer::getMemBufferCopy(bytes, id);
+  auto buffer = PrepareObject(own->getBuffer(), id, session_->triple());
+  own.reset();
   {
     std::lock_guard<std::mutex> lock(init_mu_);
     object_seq_[id] = next_object_seq_++;

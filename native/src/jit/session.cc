@@ -1,6 +1,7 @@
 #include "jit/session.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <set>
 
@@ -40,7 +41,10 @@ std::vector<std::weak_ptr<Library>>& ExitLibraries() {
   return *libs;
 }
 
+std::atomic<bool> g_process_exiting{false};
+
 void RunFinalizersAtProcessExit() {
+  g_process_exiting.store(true);
   std::vector<std::weak_ptr<Library>> libs;
   {
     std::lock_guard<std::mutex> lock(LiveMu());
@@ -67,6 +71,8 @@ void RegisterForExit(const std::shared_ptr<Library>& lib) {
 }
 
 }  // namespace
+
+bool ProcessExiting() { return g_process_exiting.load(std::memory_order_relaxed); }
 
 std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
   using namespace llvm::orc;

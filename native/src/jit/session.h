@@ -20,6 +20,10 @@ namespace orcjit::jit {
 class Library;
 class InitFiniPlugin;
 
+/// True once the process runs its atexit handlers (std::exit, process.exit()): JIT
+/// finalizers run then, after every JavaScript environment stopped accepting calls.
+bool ProcessExiting();
+
 struct SessionOptions {
   /// Bytes of address space reserved up front for JIT code and data (0 = default 1 GiB).
   /// Keeping all JIT memory in one range keeps 32-bit PC-relative fixups in range.
