@@ -97,6 +97,7 @@ class Library : public std::enable_shared_from_this<Library> {
   void RunPendingInits();
   void LinkPending();  // links every object added since the last lookup
   void RunFinalizers();
+  void ReleaseBookkeeping();  // after Dispose: drop per-object tables
 
   std::shared_ptr<Session> session_;
   llvm::orc::JITDylib* jd_;

@@ -202,8 +202,13 @@ void Session::RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner) {
   if (it != deferred_.end()) deferred_.erase(it);
   deferred_names_.erase(owner);
   if (!jit_) return;
-  if (auto err = jit_->getExecutionSession().removeJITDylib(*jd)) llvm::consumeError(std::move(err));
+  auto& es = jit_->getExecutionSession();
+  if (auto err = es.removeJITDylib(*jd)) llvm::consumeError(std::move(err));
   deferred_keep_.erase(owner);
+  // The string pool keeps every name ever interned until asked: names only the removed
+  // library used (its symbols, ORC's per-object "$.<object>.__inits.<n>" init symbols) would
+  // otherwise accumulate, a few hundred bytes per library cycle.
+  es.getSymbolStringPool()->clearDeadEntries();
 }
 
 void Session::Forget(Library* lib) {
