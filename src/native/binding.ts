@@ -73,6 +73,19 @@ export interface NativeValueFactories {
   object(typeIndex: number, typeKey: string): object;
   dtype(code: number, bits: number, lanes: number): object;
   device(type: number, id: number): object;
+  /** Pins an ArrayBuffer native code keeps a pointer into; false if resizable (src/values/memory.ts). */
+  lendBuffer(buffer: ArrayBuffer): boolean;
+}
+
+/** The engine's facts about a view or buffer (`values.viewInfo`), never its JS properties. */
+export interface NativeViewInfo {
+  buffer: ArrayBuffer | SharedArrayBuffer;
+  byteOffset: number;
+  byteLength: number;
+  /** "Float32Array", ..., "DataView" or "ArrayBuffer". */
+  type: string;
+  detached: boolean;
+  shared: boolean;
 }
 
 /** Reflection summary of a registered type (inherited members included, most derived first). */
@@ -112,6 +125,8 @@ export interface NativeValues {
   sameObject(a: object, b: object): boolean;
   openShared(path: string): object;
   sharedGetFunction(handle: object, name: string): NativeFunction | null;
+  /** null for anything but a typed array, DataView or ArrayBuffer. */
+  viewInfo(x: unknown): NativeViewInfo | null;
 }
 
 /** What the loaded addon was built from and for (`nativeInfo()`, native/src/addon.cc). */

@@ -2,6 +2,7 @@
 import { setValueFactories } from "../native/binding.js";
 import { DataType } from "./dtype.js";
 import { Device } from "./device.js";
+import { lendBuffer } from "./memory.js";
 import { objectFromNative } from "./object.js";
 import { Tensor } from "./tensor.js";
 
@@ -11,4 +12,5 @@ setValueFactories({
   object: (typeIndex, typeKey) => objectFromNative(typeIndex, typeKey),
   dtype: (code, bits, lanes) => new DataType(code, bits, lanes),
   device: (type, id) => new Device(type, id),
+  lendBuffer,
 });

@@ -4,6 +4,7 @@
 // alive). Plain typed arrays also pass directly as 1-D tensor views.
 import { DataType, DataTypeCode } from "./dtype.js";
 import { Device, DeviceType, type DeviceTypeName } from "./device.js";
+import { isResizable } from "./memory.js";
 import { values } from "./native.js";
 
 export type TypedArray =
@@ -23,8 +24,8 @@ export interface TensorOptions {
   byteOffset?: number;
 }
 
-function dtypeOfArray(a: TypedArray): DataType {
-  const n = a.constructor.name;
+/** dtype of a typed-array kind as the engine reports it (not `constructor.name`). */
+function dtypeOfKind(n: string): DataType {
   switch (n) {
     case "Int8Array": return DataType.parse("int8");
     case "Uint8Array": case "Uint8ClampedArray": return DataType.parse("uint8");
@@ -58,10 +59,6 @@ function arrayClassOf(dt: DataType): (new (b: ArrayBuffer, o: number, n: number)
     [`${DataTypeCode.uint}:64`]: BigUint64Array,
   };
   return table[key];
-}
-
-function isTypedArray(x: unknown): x is TypedArray {
-  return ArrayBuffer.isView(x) && !(x instanceof DataView);
 }
 
 function checkDims(what: string, dims: readonly number[], allowZero: boolean): number[] {
@@ -113,29 +110,33 @@ export class Tensor {
       this.device = p.device;
       return;
     }
-    let buffer: ArrayBuffer;
+    // Extents, buffer and kind come from the engine (viewInfo), never from the view's own
+    // properties: an instance, subclass or prototype can make byteLength/byteOffset/buffer lie.
+    const view = values().viewInfo(data);
+    if (view === null || view.type === "DataView") throw new TypeError("Tensor: 'data' must be a typed array or an ArrayBuffer");
+    if (view.shared) throw new TypeError("Tensor: SharedArrayBuffer-backed arrays are not supported");
+    const buffer = view.buffer as ArrayBuffer;
     let byteOffset: number;
     let byteLength: number;
     let dtype: DataType;
-    if (isTypedArray(data)) {
-      if (!(data.buffer instanceof ArrayBuffer)) throw new TypeError("Tensor: SharedArrayBuffer-backed arrays are not supported");
-      buffer = data.buffer;
-      byteOffset = data.byteOffset;
-      byteLength = data.byteLength;
-      dtype = options.dtype === undefined ? dtypeOfArray(data) : toDType(options.dtype);
-    } else if (data instanceof ArrayBuffer) {
-      if (options.dtype === undefined) throw new TypeError("Tensor: a dtype is required for an ArrayBuffer");
-      buffer = data;
-      byteOffset = options.byteOffset ?? 0;
-      if (!Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset > data.byteLength) {
-        throw new TypeError(`Tensor: byteOffset ${String(byteOffset)} is outside the ArrayBuffer (${data.byteLength} bytes)`);
-      }
-      byteLength = data.byteLength - byteOffset;
-      dtype = toDType(options.dtype);
+    const isBuffer = view.type === "ArrayBuffer";
+    if (!isBuffer) {
+      byteOffset = view.byteOffset;
+      byteLength = view.byteLength;
+      dtype = options.dtype === undefined ? dtypeOfKind(view.type) : toDType(options.dtype);
     } else {
-      throw new TypeError("Tensor: 'data' must be a typed array or an ArrayBuffer");
+      if (options.dtype === undefined) throw new TypeError("Tensor: a dtype is required for an ArrayBuffer");
+      byteOffset = options.byteOffset ?? 0;
+      if (!Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset > view.byteLength) {
+        throw new TypeError(`Tensor: byteOffset ${String(byteOffset)} is outside the ArrayBuffer (${view.byteLength} bytes)`);
+      }
+      byteLength = view.byteLength - byteOffset;
+      dtype = toDType(options.dtype);
     }
-    if (isDetached(buffer)) throw new TypeError("Tensor: the ArrayBuffer is detached");
+    if (view.detached) throw new TypeError("Tensor: the ArrayBuffer is detached");
+    if (isResizable(buffer)) {
+      throw new TypeError("Tensor: a resizable ArrayBuffer cannot back a Tensor: native code may keep the tensor, and resize() could free its memory. Copy the data into a fixed-length ArrayBuffer");
+    }
     const device = options.device === undefined ? Device.cpu() : typeof options.device === "string" ? new Device(options.device) : options.device;
     if (!(device instanceof Device)) throw new TypeError("Tensor: 'device' must be a Device");
     if (device.type !== DeviceType.cpu && device.type !== DeviceType.cuda_host) {
@@ -156,7 +157,7 @@ export class Tensor {
     if (options.strides === undefined) {
       strides = compact;
       const need = shape.reduce((a, b) => a * b, 1) * item;
-      if (need !== byteLength && !(data instanceof ArrayBuffer && need <= byteLength)) {
+      if (need !== byteLength && !(isBuffer && need <= byteLength)) {
         throw new TypeError(`Tensor: shape [${shape.join(", ")}] of ${dtype.toString()} needs ${need} bytes, the data has ${byteLength}`);
       }
     } else {

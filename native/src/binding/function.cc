@@ -1,6 +1,7 @@
 #include "binding/function.h"
 
 #include "binding/addon_data.h"
+#include "binding/js_memory.h"
 #include "binding/lifetime.h"
 #include "binding/values.h"
 #include "binding/values_state.h"
@@ -157,6 +158,7 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
   }
   bool callbacks = false;
   for (size_t i = first; i < argc; ++i) callbacks |= args[i].type_index == kTVMFFIFunction;
+  LentViews lent(argv, argc, fd->name.c_str());  // [i19n] borrowed typed arrays (js_memory.h)
   TVMFFIAny result = NoneAny();
   int rc;
   try {
@@ -223,6 +225,7 @@ inline int TypedArrayArg(napi_env env, napi_value value, TVMFFIAny* out, ViewSlo
     e.ThrowAsJavaScriptException();
     return nullptr;
   }
+  LentViews lent(argv.data(), argc, fd->name.c_str());  // [i19n] (js_memory.h)
   TVMFFIAny result = NoneAny();
   int rc;
   try {
@@ -246,10 +249,12 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
   if (__builtin_expect(argc > kInlineArgs, 0)) return CallMany(env, info, fd, argc);
   TVMFFIAny args[kInlineArgs];
   ViewSlot views[kInlineArgs];  // only the typed-array positions are written
+  bool lends = false;
   for (size_t i = 0; i < argc; ++i) {
     if ((fd->object_args >> i) & 1u) {
       // Held a non-number last time: most likely the same kind of typed array again.
       int got = TypedArrayArg(env, argv[i], &args[i], &views[i]);
+      lends |= got > 0;
       if (got > 0) continue;
       return CallMixed(env, fd, argv, argc, args, i,
                        got == 0 ? Probed::kNotTypedArray : Probed::kNothing);
@@ -259,6 +264,8 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
       return CallMixed(env, fd, argv, argc, args, i, Probed::kNotNumber);
     NumberToAny(d, &args[i]);
   }
+  // [i19n] Typed arrays are lent for the call (js_memory.h); number-only calls skip this.
+  LentViews lent(lends ? argv : nullptr, argc, fd->name.c_str());
   TVMFFIAny result = NoneAny();
   int rc;
   try {

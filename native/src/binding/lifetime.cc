@@ -3,6 +3,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "binding/values_state.h"
 #include "jit/library.h"
 #include "jit/session.h"
 
@@ -26,27 +27,89 @@ std::unordered_map<const jit::Session*, SessionPins>& Sessions() {
 }
 }  // namespace
 
+namespace {
+/// Drops one pin of `session` (g_mu held); returns the session to dispose if that was the
+/// last pin and its dispose was requested.
+std::shared_ptr<jit::Session> UnpinSessionLocked(const jit::Session* session) {
+  std::shared_ptr<jit::Session> dispose_session;
+  auto st = Sessions().find(session);
+  if (st != Sessions().end() && --st->second.pins == 0) {
+    dispose_session = std::move(st->second.deferred);
+    Sessions().erase(st);
+  }
+  return dispose_session;
+}
+
+void DisposeDeferredSession(std::shared_ptr<jit::Session> session) {
+  if (!session) return;
+  g_deferred_disposals.fetch_sub(1);
+  if (!JsThreadAlive()) return;
+  try {
+    session->Dispose();
+  } catch (...) {
+  }
+}
+
+/// True while a JS callback runs on this thread: JIT code that called it is on the stack.
+bool InJsCallback() {
+  EnvState* st = CurrentEnvState();
+  return st && st->callback_depth > 0;
+}
+}  // namespace
+
 LibraryPin::~LibraryPin() {
   std::shared_ptr<jit::Session> dispose_session;
   {
     std::lock_guard<std::mutex> lock(g_mu);
     auto it = Pins().find(lib.get());
     if (it != Pins().end() && it->second.expired()) Pins().erase(it);
-    auto st = Sessions().find(&lib->session());
-    if (st != Sessions().end() && --st->second.pins == 0) {
-      dispose_session = std::move(st->second.deferred);
-      Sessions().erase(st);
-    }
+    dispose_session = UnpinSessionLocked(&lib->session());
   }
   if (dispose_requested) g_deferred_disposals.fetch_sub(1);
-  if (dispose_session) g_deferred_disposals.fetch_sub(1);
-  if (!JsThreadAlive()) return;
-  try {
-    if (dispose_requested) lib->Dispose();
-    if (dispose_session) dispose_session->Dispose();
-  } catch (...) {
+  if (JsThreadAlive() && dispose_requested) {
+    try {
+      lib->Dispose();
+    } catch (...) {
+    }
   }
+  DisposeDeferredSession(std::move(dispose_session));
 }
+
+// ---------------------------------------------------------------- re-entrant dispose
+// A dispose() requested from a JS callback runs while the JIT code that called the callback
+// is on the stack: unmapping it (or running its destructors) would crash or corrupt the
+// caller when the callback returns. Such a dispose is recorded at once (disposed == true,
+// calls throw DisposedError) and carried out by a setImmediate, which only runs from the
+// event loop, when no JIT code is on this thread's stack. Only this thread can run JS that
+// reaches this library's JS objects, so the thread's own callback depth is the whole test.
+
+namespace {
+napi_value RunParked(napi_env env, napi_callback_info) {
+  EnvState* st = CurrentEnvState();
+  if (!st || st->env != env) return nullptr;
+  st->idle_scheduled = false;
+  std::vector<std::function<void()>> todo;
+  todo.swap(st->parked);
+  for (auto& f : todo) f();
+  return nullptr;
+}
+
+void ParkUntilIdle(EnvState* st, std::function<void()> action) {
+  st->parked.push_back(std::move(action));
+  if (st->idle_scheduled) return;
+  napi_env env = st->env;
+  napi_value set_immediate = nullptr, fn = nullptr, global = nullptr, ignored = nullptr;
+  if (!st->set_immediate || napi_get_reference_value(env, st->set_immediate, &set_immediate) != napi_ok ||
+      !set_immediate)
+    return;  // not scheduled: released at environment teardown (sessions are disposed then)
+  if (napi_create_function(env, "orcjitDeferredDispose", NAPI_AUTO_LENGTH, RunParked, nullptr,
+                           &fn) != napi_ok)
+    return;
+  napi_get_global(env, &global);
+  if (napi_call_function(env, global, set_immediate, 1, &fn, &ignored) == napi_ok)
+    st->idle_scheduled = true;
+}
+}  // namespace
 
 Pin PinLibrary(const std::shared_ptr<jit::Library>& lib) {
   std::lock_guard<std::mutex> lock(g_mu);
@@ -60,6 +123,19 @@ Pin PinLibrary(const std::shared_ptr<jit::Library>& lib) {
 }
 
 bool RequestDispose(const std::shared_ptr<jit::Library>& lib) {
+  if (InJsCallback()) {
+    Pin pin = PinLibrary(lib);
+    {
+      std::lock_guard<std::mutex> lock(g_mu);
+      if (!pin->dispose_requested) {
+        pin->dispose_requested = true;
+        g_deferred_disposals.fetch_add(1);
+      }
+    }
+    // The pin goes (and with the last one, the dispose runs) when the event loop is back.
+    ParkUntilIdle(CurrentEnvState(), [pin]() mutable { pin.reset(); });
+    return true;
+  }
   {
     std::lock_guard<std::mutex> lock(g_mu);
     auto it = Pins().find(lib.get());
@@ -89,6 +165,27 @@ bool DisposeRequested(const jit::Library* lib) {
 }
 
 bool RequestSessionDispose(const std::shared_ptr<jit::Session>& session) {
+  if (InJsCallback()) {
+    {
+      std::lock_guard<std::mutex> lock(g_mu);
+      auto& st = Sessions()[session.get()];
+      st.pins++;  // a pin of its own, released when the event loop is back
+      if (!st.deferred) {
+        st.deferred = session;
+        g_deferred_disposals.fetch_add(1);
+      }
+    }
+    const jit::Session* key = session.get();
+    ParkUntilIdle(CurrentEnvState(), [key] {
+      std::shared_ptr<jit::Session> s;
+      {
+        std::lock_guard<std::mutex> lock(g_mu);
+        s = UnpinSessionLocked(key);
+      }
+      DisposeDeferredSession(std::move(s));
+    });
+    return true;
+  }
   {
     std::lock_guard<std::mutex> lock(g_mu);
     auto st = Sessions().find(session.get());

@@ -3,12 +3,16 @@
 // constructors), JS callbacks as Function objects, and shared libraries via dlopen.
 #include <dlfcn.h>
 
+#include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <thread>
 
 #include "binding/addon_data.h"
+#include "binding/js_memory.h"
 #include "binding/values.h"
 #include "binding/values_state.h"
+#include "jit/session.h"
 #include "runtime/api.h"
 #include "runtime/function.h"
 #include "runtime/global_registry.h"
@@ -18,6 +22,8 @@ namespace orcjit::binding {
 
 namespace {
 thread_local EnvState* t_state = nullptr;
+// The environment of this thread whose teardown began (its EnvState is gone).
+thread_local napi_env t_dead_env = nullptr;
 }  // namespace
 
 EnvState* CurrentEnvState() { return t_state; }
@@ -48,6 +54,7 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
   }
   size_t k = 0;
   if (self) args[k++] = *self;
+  LentViews lent(argv, argc, name);  // [i19n] typed arrays lent for the call (js_memory.h)
   ArgScratch scratch;
   for (size_t i = 0; i < argc; ++i) ToAny(env, argv[i], &args[k++], scratch, name, i);
   TVMFFIAny result;
@@ -223,6 +230,24 @@ int InvokeJs(const JsCallback& cb, const TVMFFIAny* args, int32_t n, TVMFFIAny* 
 int JsCallbackSafeCall(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
   auto* cb = static_cast<JsCallback*>(self);
   EnvState* st = CurrentEnvState();
+  if ((!st && cb->env == t_dead_env) || jit::ProcessExiting()) {
+    // [i19n] The JS environment is shutting down (e.g. a library finalizer at exit or at
+    // worker.terminate() calls app.log): JS cannot run any more. An error here would be
+    // thrown from a C++ destructor (std::terminate, the process aborts), so the call fails
+    // softly: it is skipped, returns None, and says so once on stderr.
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true))
+      std::fprintf(stderr,
+                   "tvm-ffi-orcjit: JS function '%s' was called while its JavaScript environment "
+                   "was shutting down (from a library finalizer?); JS cannot run any more, so the "
+                   "call was skipped and returned None. Dispose libraries before exit to run such "
+                   "finalizers while JS is usable.\n",
+                   cb->name.c_str());
+    result->type_index = kTVMFFINone;
+    result->zero_padding = 0;
+    result->v_int64 = 0;
+    return 0;
+  }
   if (!st || st->env != cb->env) {
     runtime::SetRaisedError(
         {"RuntimeError",
@@ -232,6 +257,14 @@ int JsCallbackSafeCall(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* 
          ""});
     return -1;
   }
+  // [i19n] Memory lent to the calls in flight must not move while JS runs (js_memory.h).
+  if (st->lent && !PinLentViews(st, cb->name.c_str())) return -1;
+  // [i19n] JIT code is on the stack while the callback runs: disposals wait (lifetime.cc).
+  struct Depth {
+    EnvState* st;
+    explicit Depth(EnvState* s) : st(s) { ++st->callback_depth; }
+    ~Depth() { --st->callback_depth; }
+  } depth(st);
   if (st->unscoped_callbacks > 0) {
     // Inside a JS -> C++ call with budget left: its scope takes this call's handles.
     --st->unscoped_callbacks;
@@ -290,6 +323,11 @@ Napi::Value InitValuesFn(const Napi::CallbackInfo& info) {
   take("object", t_state->classes.object);
   take("dtype", t_state->classes.dtype);
   take("device", t_state->classes.device);
+  Napi::Value lend = o.Get("lendBuffer");  // [i19n] pins lent ArrayBuffers (js_memory.h)
+  if (lend.IsFunction()) {
+    if (t_state->lend_buffer) napi_delete_reference(env, t_state->lend_buffer);
+    napi_create_reference(env, lend, 1, &t_state->lend_buffer);
+  }
   return env.Undefined();
 }
 
@@ -310,6 +348,50 @@ Napi::Value BoxDevice(const Napi::CallbackInfo& info) {
   box->device.device_id = info[2].As<Napi::Number>().Int32Value();
   AttachBox(info.Env(), info[0], box);
   return info.Env().Undefined();
+}
+
+/// [i19n] The tensor must lie inside the ArrayBuffer as the engine sees it (the TS checks
+/// used JS-visible values; this is the check that holds whatever JS reports), and the
+/// ArrayBuffer gets pinned (binding/js_memory.h). Throws TypeError.
+void CheckJsTensorExtent(Napi::Env env, napi_value ab, int64_t offset, const DLTensor& t) {
+  size_t ab_len = 0;
+  napi_get_arraybuffer_info(env, ab, nullptr, &ab_len);
+  bool detached = false;
+  napi_is_detached_arraybuffer(env, ab, &detached);
+  if (detached) throw Napi::TypeError::New(env, "Tensor: the ArrayBuffer is detached");
+  auto fail = [&](const std::string& why) -> void { throw Napi::TypeError::New(env, "Tensor: " + why); };
+  if (offset < 0 || uint64_t(offset) > ab_len)
+    fail("byteOffset " + std::to_string(offset) + " is outside the ArrayBuffer (" +
+         std::to_string(ab_len) + " bytes)");
+  int64_t elem = (int64_t(t.dtype.bits) * t.dtype.lanes + 7) / 8;
+  int64_t last = 0;
+  bool empty = false;
+  for (int i = 0; i < t.ndim; ++i) {
+    if (t.shape[i] < 0) fail("shape[" + std::to_string(i) + "] is negative");
+    if (t.shape[i] == 0) empty = true;
+  }
+  int64_t extent = 0;
+  if (!empty) {
+    int64_t stride = 1;
+    for (int i = t.ndim - 1; i >= 0; --i) {
+      int64_t s = t.strides ? t.strides[i] : stride;
+      if (s < 0) fail("strides[" + std::to_string(i) + "] is negative");
+      int64_t step;
+      if (__builtin_mul_overflow(t.shape[i] - 1, s, &step) || __builtin_add_overflow(last, step, &last))
+        fail("shape and strides overflow");
+      if (!t.strides && __builtin_mul_overflow(stride, t.shape[i], &stride))
+        fail("shape overflows");
+    }
+    if (__builtin_add_overflow(last, int64_t(1), &extent) ||
+        __builtin_mul_overflow(extent, elem, &extent))
+      fail("shape and strides overflow");
+  }
+  if (uint64_t(extent) > ab_len - uint64_t(offset))
+    fail("shape and strides reach " + std::to_string(extent) + " bytes from byteOffset " +
+         std::to_string(offset) + ", the ArrayBuffer has " + std::to_string(ab_len));
+  if (!PinArrayBuffer(env, ab))
+    fail("a resizable ArrayBuffer cannot back a Tensor: native code may keep the tensor, and "
+         "resize() could free its memory. Copy the data into a fixed-length ArrayBuffer");
 }
 
 // boxTensor(target, arrayBuffer, byteOffset, shape[], strides[]|null, code, bits, lanes,
@@ -335,9 +417,10 @@ Napi::Value BoxTensor(const Napi::CallbackInfo& info) {
   t.dtype.lanes = uint16_t(info[7].As<Napi::Number>().Uint32Value());
   t.device.device_type = DLDeviceType(info[8].As<Napi::Number>().Int32Value());
   t.device.device_id = info[9].As<Napi::Number>().Int32Value();
+  int64_t offset = info[2].As<Napi::Number>().Int64Value();
+  CheckJsTensorExtent(env, info[1], offset, t);  // [i19n] engine extents, pinning
   auto* box = new Box();
-  box->obj = MakeJsTensor(env, info[1], size_t(info[2].As<Napi::Number>().Int64Value()), t,
-                          &box->buffer);
+  box->obj = MakeJsTensor(env, info[1], size_t(offset), t, &box->buffer);
   AttachBox(env, info[0], box);
   return env.Undefined();
 }
@@ -675,6 +758,7 @@ Napi::Value SharedGetFunction(const Napi::CallbackInfo& info) {
 void TeardownHook(void* arg) {
   auto* st = static_cast<EnvState*>(arg);
   if (t_state == st) t_state = nullptr;
+  t_dead_env = st->env;  // [i19n] callbacks of this env now fail softly (JsCallbackSafeCall)
   delete st;
 }
 
@@ -684,6 +768,11 @@ void InitValues(Napi::Env env, Napi::Object exports) {
   auto* st = new EnvState();
   st->env = env;
   t_state = st;
+  {
+    // [i19n] For disposals requested from JS callbacks (binding/lifetime.cc).
+    Napi::Value si = env.Global().Get("setImmediate");
+    if (si.IsFunction()) napi_create_reference(env, si, 1, &st->set_immediate);
+  }
   // Registered after the addon's session cleanup, so it runs before it (hooks run LIFO).
   napi_add_env_cleanup_hook(env, TeardownHook, st);
   Napi::Object v = Napi::Object::New(env);
@@ -711,6 +800,7 @@ void InitValues(Napi::Env env, Napi::Object exports) {
   def("sameObject", SameObject);
   def("openShared", OpenShared);
   def("sharedGetFunction", SharedGetFunction);
+  InitJsMemory(env, v);  // viewInfo
   exports.Set("values", v);
 }
 

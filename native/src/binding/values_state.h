@@ -4,9 +4,14 @@
 #pragma once
 #include <napi.h>
 
+#include <functional>
+#include <vector>
+
 #include "binding/values.h"
 
 namespace orcjit::binding {
+
+class LentViews;
 
 struct EnvState {
   napi_env env = nullptr;
@@ -16,6 +21,17 @@ struct EnvState {
   // from JS that can call back sets a budget (UnscopedCallbacks), so its callbacks' few
   // handles collect in that call's own scope, bounded by the budget, and freed when it returns.
   uint32_t unscoped_callbacks = 0;
+  // JS callbacks running on this thread (JsCallbackSafeCall): while > 0, JIT code is on the
+  // stack, so disposals wait (binding/lifetime.cc).
+  uint32_t callback_depth = 0;
+  // Actions (releases of pins) that wait for the event loop: run by a setImmediate.
+  std::vector<std::function<void()>> parked;
+  bool idle_scheduled = false;
+  napi_ref set_immediate = nullptr;  // the global setImmediate, captured at load
+  // Typed arrays lent to the JS -> C++ calls in flight, and the JS function that pins an
+  // ArrayBuffer (src/values/memory.ts): binding/js_memory.h.
+  LentViews* lent = nullptr;
+  napi_ref lend_buffer = nullptr;
 };
 
 /// Callbacks per JS -> C++ call that skip their own handle scope (a few handles each).

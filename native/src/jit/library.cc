@@ -195,7 +195,15 @@ void Library::SetLinkOrder(const std::vector<std::shared_ptr<Library>>& libs) {
       throw JitError(ErrorKind::kDisposed, "library '" + l->name() + "' has been disposed");
     if (std::find(next.begin(), next.end(), l) == next.end()) next.push_back(l);
   }
-  for (auto& l : next) l->dependents_.push_back(weak_from_this());
+  for (auto& l : next) {
+    // Generations of a dependent come and go (hot reload): drop the dead ones now and then.
+    auto& deps = l->dependents_;
+    if (deps.size() >= 16 && (deps.size() & (deps.size() - 1)) == 0)
+      deps.erase(std::remove_if(deps.begin(), deps.end(),
+                                [](const std::weak_ptr<Library>& w) { return w.expired(); }),
+                 deps.end());
+    deps.push_back(weak_from_this());
+  }
   link_libs_ = std::move(next);
   ApplyLinkOrder();
 }
@@ -208,7 +216,12 @@ void Library::AddObject(llvm::StringRef bytes, const std::string& display_name) 
     std::lock_guard<std::mutex> lock(init_mu_);
     for (int n = 2; object_seq_.count(id); ++n) id = display_name + " (" + std::to_string(n) + ")";
   }
-  auto buffer = PrepareObject(bytes, id, session_->triple());
+  // Copy first: `bytes` may be memory another thread changes at any time (a Uint8Array over
+  // a SharedArrayBuffer). Validation, patching and linking read only this private copy, so
+  // what was checked is what gets linked.
+  auto own = llvm::MemoryBuffer::getMemBufferCopy(bytes, id);
+  auto buffer = PrepareObject(own->getBuffer(), id, session_->triple());
+  own.reset();
   {
     std::lock_guard<std::mutex> lock(init_mu_);
     object_seq_[id] = next_object_seq_++;
@@ -480,6 +493,19 @@ void Library::RunFinalizersAtExit() {
   if (!disposed_) RunFinalizers();
 }
 
+void Library::ReleaseBookkeeping() {
+  // A disposed Library object lives on while JS wrappers (the library, its functions) wait
+  // for their finalizers, which N-API runs from the event loop: a synchronous loop of
+  // create/add/call/dispose cycles keeps every one of them. Keep only what the disposed
+  // state needs (name, ids), so that is a few hundred bytes and not per-object tables.
+  std::lock_guard<std::mutex> lock(init_mu_);
+  std::unordered_map<std::string, unsigned>().swap(object_seq_);
+  std::vector<InitFiniEntry>().swap(pending_inits_);
+  std::vector<InitFiniEntry>().swap(finis_);
+  failure_.reset();
+  std::vector<std::weak_ptr<Library>>().swap(dependents_);
+}
+
 void Library::Dispose() {
   if (disposed_) return;
   // Libraries that link against this one would be left with dangling references.
@@ -526,6 +552,8 @@ void Library::Dispose() {
     for (uint64_t d : deps) runtime::ReleaseOwner(d);
   };
   link_libs_.clear();
+  link_libs_.shrink_to_fit();
+  ReleaseBookkeeping();
   if (runtime::DeferUntilReleased(owner_id_, unmap)) {
     // If the session ends first the hook is dropped unrun: the session then keeps the
     // handles until its memory is freed.

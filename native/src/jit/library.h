@@ -41,7 +41,9 @@ class Library : public std::enable_shared_from_this<Library> {
   Session& session() { return *session_; }
   llvm::orc::JITDylib& dylib() { return *jd_; }
 
-  /// Validates and adds one relocatable object (copied). `display_name` is used in errors.
+  /// Copies, then validates and adds one relocatable object (the caller's bytes are read
+  /// exactly once, so shared memory changed meanwhile cannot bypass the validation).
+  /// `display_name` is used in errors.
   /// No code runs here; it is linked on the first lookup that needs it.
   void AddObject(llvm::StringRef bytes, const std::string& display_name);
 
@@ -99,6 +101,7 @@ class Library : public std::enable_shared_from_this<Library> {
   void RunPendingInits();
   void LinkPending();  // links every object added since the last lookup
   void RunFinalizers();
+  void ReleaseBookkeeping();  // after Dispose: drop per-object tables
 
   std::shared_ptr<Session> session_;
   llvm::orc::JITDylib* jd_;

@@ -1,6 +1,7 @@
 #include "jit/session.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <set>
 
@@ -42,7 +43,10 @@ std::vector<std::weak_ptr<Library>>& ExitLibraries() {
   return *libs;
 }
 
+std::atomic<bool> g_process_exiting{false};
+
 void RunFinalizersAtProcessExit() {
+  g_process_exiting.store(true);
   std::vector<std::weak_ptr<Library>> libs;
   {
     std::lock_guard<std::mutex> lock(LiveMu());
@@ -69,6 +73,8 @@ void RegisterForExit(const std::shared_ptr<Library>& lib) {
 }
 
 }  // namespace
+
+bool ProcessExiting() { return g_process_exiting.load(std::memory_order_relaxed); }
 
 std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
   using namespace llvm::orc;
@@ -203,8 +209,13 @@ void Session::RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner) {
   if (it != deferred_.end()) deferred_.erase(it);
   deferred_names_.erase(owner);
   if (!jit_) return;
-  if (auto err = jit_->getExecutionSession().removeJITDylib(*jd)) llvm::consumeError(std::move(err));
+  auto& es = jit_->getExecutionSession();
+  if (auto err = es.removeJITDylib(*jd)) llvm::consumeError(std::move(err));
   deferred_keep_.erase(owner);
+  // The string pool keeps every name ever interned until asked: names only the removed
+  // library used (its symbols, ORC's per-object "$.<object>.__inits.<n>" init symbols) would
+  // otherwise accumulate, a few hundred bytes per library cycle.
+  es.getSymbolStringPool()->clearDeadEntries();
 }
 
 void Session::Forget(Library* lib) {

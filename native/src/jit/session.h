@@ -20,6 +20,10 @@ namespace orcjit::jit {
 class Library;
 class InitFiniPlugin;
 
+/// True once the process runs its atexit handlers (std::exit, process.exit()): JIT
+/// finalizers run then, after every JavaScript environment stopped accepting calls.
+bool ProcessExiting();
+
 struct SessionOptions {
   /// Bytes of address space reserved at a time for JIT code and data (0 = default: 256 MiB
   /// near the executable image, see near_memory.h; 1 GiB anywhere if there is no room).
