@@ -66,6 +66,8 @@ export interface NativeValueFactories {
   object(typeIndex: number, typeKey: string): object;
   dtype(code: number, bits: number, lanes: number): object;
   device(type: number, id: number): object;
+  /** An empty FFIMap for a returned ffi.Map (filled with Map.prototype.set). */
+  map(): Map<unknown, unknown>;
 }
 
 /** Reflection summary of a registered type (inherited members included, most derived first). */
@@ -84,6 +86,9 @@ export interface NativeValues {
   initValues(factories: NativeValueFactories): void;
   boxDataType(target: object, code: number, bits: number, lanes: number): void;
   boxDevice(target: object, type: number, id: number): void;
+  boxFloat(target: object, value: number): void;
+  /** Calls of `fn` (from getFunction) are checked and converted by these parameter kinds. */
+  setFunctionSignature(fn: object, kinds: number[], types: string[]): void;
   boxTensor(target: object, buffer: ArrayBuffer, byteOffset: number, shape: number[],
     strides: number[] | null, code: number, bits: number, lanes: number, deviceType: number,
     deviceId: number): void;

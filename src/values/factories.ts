@@ -1,6 +1,7 @@
 // Installs the factories the addon uses to build JS wrappers of C++ values.
 import { setValueFactories } from "../native/binding.js";
 import { DataType } from "./dtype.js";
+import { FFIMap } from "./containers.js";
 import { Device } from "./device.js";
 import { objectFromNative } from "./object.js";
 import { Tensor } from "./tensor.js";
@@ -11,4 +12,5 @@ setValueFactories({
   object: (typeIndex, typeKey) => objectFromNative(typeIndex, typeKey),
   dtype: (code, bits, lanes) => new DataType(code, bits, lanes),
   device: (type, id) => new Device(type, id),
+  map: () => new FFIMap(),
 });
