@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { CACHE_LAYOUT, resolveCacheDir } from "../cache/paths.js";
 import { type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
 import { compileUnitsWithBytes } from "../compiler/compile.js";
+import { METADATA_DEFINES } from "./metadata.js";
 import { defaultSession, type DynamicLibrary, type ExecutionSession, type FFIFunction } from "../jit/index.js";
 import { KeyHasher } from "../util/hash.js";
 import { NAME_PATTERN } from "./build.js";
@@ -164,7 +165,7 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
     if (!g) continue;
     writeIfChanged(join(dir, g.userFile), texts[lang === "c++" ? "cpp" : lang]!);
     writeIfChanged(join(dir, g.file), g.text);
-    units.push({ source: join(dir, g.file), language: lang });
+    units.push({ source: join(dir, g.file), language: lang, defines: { ...METADATA_DEFINES } });
   }
 
   const { objects, bytes } = await compileUnitsWithBytes(units, { ...compileOptions, buildDirectory: dir });

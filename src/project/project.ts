@@ -5,6 +5,7 @@
 import { availableParallelism } from "node:os";
 import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObject, type CompileUnit } from "../compiler/index.js";
 import { OrcJitError, SymbolNotFoundError } from "../errors.js";
+import { METADATA_DEFINES } from "./metadata.js";
 import { ExecutionSession, type DynamicLibrary, type FFIFunction } from "../jit/index.js";
 import {
   findLibrary,
@@ -203,7 +204,7 @@ export class Project {
           language: source.language,
           flags: source.flags,
           includeDirs: source.includeDirs,
-          defines: source.defines,
+          defines: { ...METADATA_DEFINES, ...source.defines },
         };
         plan.push({ lib, source, unit });
       }

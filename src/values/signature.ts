@@ -135,7 +135,8 @@ export function tsParamType(t: TypeSchema): string {
     case "Any": return "FFIValue";
     case "ffi.String": case "str": return "string";
     case "ffi.Bytes": case "bytes": return "Uint8Array";
-    case "ffi.Tensor": case "Tensor": case "DLTensor*": return "Tensor | TypedArray";
+    case "ffi.Tensor": case "Tensor": return "Tensor";
+    case "DLTensor*": return "Tensor | TypedArray";
     case "ffi.Shape": case "Shape": return "readonly number[]";
     case "Device": return "Device";
     case "DataType": return "DataType";
