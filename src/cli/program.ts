@@ -7,6 +7,7 @@ import { registerCache } from "./commands/cache.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerInit } from "./commands/init.js";
 import { registerRun } from "./commands/run.js";
+import { registerTypes } from "./commands/types.js";
 import { registerWatch } from "./commands/watch.js";
 import { EXIT_OK, EXIT_USAGE, processStreams, reportError, type Streams } from "./output.js";
 
@@ -36,6 +37,7 @@ Environment: ORCJIT_PROFILE (manifest profile), ORCJIT_CACHE_DIR (object cache),
   registerDoctor(program, s);
   registerCache(program, s);
   registerInit(program, s);
+  registerTypes(program, s);
   // every (sub)command: throw instead of process.exit, and share the output streams
   const configure = (c: Command): void => {
     c.exitOverride();
