@@ -119,6 +119,56 @@ export const callFigures = [
     },
   },
   {
+    id: "f32-read",
+    figure: "JS → native, one-element read of a Float32Array",
+    baselineLabel: "koffi bench_f32_first(float*) from a .so",
+    target: "≤ 1.0× koffi",
+    async run(ctx) {
+      const jfirst = (await calls(ctx)).fn("f32_first");
+      const kfirst = ctx.koffiF32First;
+      const a = new Float32Array([1.5]);
+      if (jfirst(a) !== 1.5 || kfirst(a) !== 1.5) throw new Error(`f32_first returned ${jfirst(a)} / koffi ${kfirst(a)}`);
+      let sink = 0;
+      const s = await interleave({ k: batch(() => (sink += kfirst(a))), c: batch(() => (sink += jfirst(a))) }, ctx);
+      const r = s.c.median / s.k.median;
+      return ok({ candidateLabel: "JIT f32_first(Float32Array 1)", baseline: s.k, candidate: s.c, ratio: r, met: r <= 1.0 });
+    },
+  },
+  {
+    id: "typed-add",
+    figure: "JS → JIT `add(int64, int64)` with a signature (checked call)",
+    baselineLabel: "JIT add without metadata",
+    target: "≤ 1.1×",
+    async run(ctx) {
+      const lib = await calls(ctx);
+      const untyped = lib.fn("add");
+      const typed = lib.fn("add_typed");
+      if (!typed.signature) throw new NotAvailable("add_typed has no signature (metadata not read)");
+      if (typed(40, 2) !== 42) throw new Error(`typed add(40, 2) returned ${typed(40, 2)}`);
+      let sink = 0;
+      const s = await interleave({ b: batch(() => (sink += untyped(1, 2))), c: batch(() => (sink += typed(1, 2))) }, ctx);
+      const r = s.c.median / s.b.median;
+      return ok({ candidateLabel: "JIT add_typed (int, int) -> int", baseline: s.b, candidate: s.c, ratio: r, met: r <= 1.1 });
+    },
+  },
+  {
+    id: "array-1k",
+    figure: "JS array of 1,000 ints → ffi.Array<int64_t> argument",
+    baselineLabel: "the same ints as a BigInt64Array (zero-copy view)",
+    target: "info",
+    async run(ctx) {
+      const lib = await calls(ctx);
+      const sumArray = lib.fn("sum_array");
+      const sumI64 = lib.fn("sum_i64");
+      const xs = Array.from({ length: 1000 }, (_, i) => i);
+      const view = BigInt64Array.from(xs, (x) => BigInt(x));
+      if (sumArray(xs) !== 499500 || sumI64(view) !== 499500) throw new Error("array sums differ");
+      let sink = 0;
+      const s = await interleave({ b: batch(() => (sink += sumI64(view))), c: batch(() => (sink += sumArray(xs))) }, ctx);
+      return ok({ candidateLabel: "JIT sum_array(number[1000])", baseline: s.b, candidate: s.c, ratio: s.c.median / s.b.median, met: true });
+    },
+  },
+  {
     id: "callback",
     figure: "C++ → JS callback round trip",
     baselineLabel: "napi_call_function loop in an addon",

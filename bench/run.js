@@ -41,8 +41,9 @@ const addon = require(artifacts.addon);
 const koffi = require("koffi");
 const koffiAdd = koffi.load(artifacts.plainSo).func("int64_t bench_add(int64_t a, int64_t b)");
 const koffiNoop = koffi.load(artifacts.plainSo).func("void bench_noop(void)");
+const koffiF32First = koffi.load(artifacts.plainSo).func("double bench_f32_first(const float* p)");
 
-const ctx = { rounds, quick, artifacts, addon, koffiAdd, koffiNoop, log };
+const ctx = { rounds, quick, artifacts, addon, koffiAdd, koffiNoop, koffiF32First, log };
 const figures = [...callFigures, ...processFigures, ...startupFigures].filter((f) =>
   only ? f.id === only : !filter || filter.some((x) => f.id.includes(x)),
 );

@@ -17,7 +17,9 @@ export {
 export type { ManifestOptions, ResolvedLibrary, ResolvedManifest, ResolvedSource } from "./manifest/index.js";
 
 // Projects (manifest → compiler → jit)
-export { loadProject, Project, ProjectLibrary } from "./project/index.js";
+export { loadProject, Project, ProjectLibrary, writeProjectTypes } from "./project/index.js";
+export type { ProjectTypesOptions, ProjectTypesResult } from "./project/index.js";
+export { renderDeclarations, type DeclaredFunction, type DeclaredModule, type DeclarationOptions } from "./values/declarations.js";
 export type {
   GenerationHooks,
   LibraryBuildResult,
@@ -40,7 +42,7 @@ export type { BuildProgress, CompiledObject, CompileOptions, CompileUnit, Toolch
 
 // JIT object API (ExecutionSession / DynamicLibrary over LLVM ORC)
 export { DynamicLibrary, ExecutionSession, defaultSession, nativeInfo } from "./jit/index.js";
-export type { AddOptions, ExecutionSessionOptions, FFIArg, FFIFunction, FFIResult, NativeInfo } from "./jit/index.js";
+export type { AddOptions, ExecutionSessionOptions, FFIArg, NativeInfo } from "./jit/index.js";
 
 // Inline modules and object builds (compiler → cache → jit)
 export { loadInline, InlineModule, generateInlineSources, CPP_PRELUDE } from "./project/load-inline.js";
@@ -56,7 +58,12 @@ export {
   DataTypeCode,
   Device,
   DeviceType,
+  FFIFloat,
+  FFIMap,
   FFIObject,
+  float,
+  parseSignature,
+  SignatureError,
   getGlobalFunc,
   listGlobalFuncs,
   registerGlobalFunc,
@@ -65,5 +72,19 @@ export {
   Tensor,
 } from "./values/index.js";
 export type { DeviceTypeName, FFIObjectClass, PackedFunction, TensorOptions, TypedArray } from "./values/index.js";
+// Value types: what functions accept (FFIValue) and return (FFIResult); kernel declarations
+// generated from C++ signatures merge into KernelModules (docs/types.md).
+export type {
+  FFICallback,
+  FFIFunction,
+  FFIFunctionInfo,
+  FFIResult,
+  FFIValue,
+  FunctionSignature,
+  KernelFunction,
+  KernelModules,
+  KernelsOf,
+  TypeSchema,
+} from "./values/index.js";
 export { loadModule, Module } from "./module/index.js";
 export type { LoadModuleOptions, LoadedFFIModule } from "./module/index.js";

@@ -29,3 +29,53 @@ TVM_FFI_DLL_EXPORT int __tvm_ffi_f32_len(void* h, const TVMFFIAny* args, int32_t
   out->v_int64 = t->shape[0];
   return 0;
 }
+
+/* One 1-D float32 tensor argument: returns element 0 (the same work as plain.c's
+ * bench_f32_first). */
+TVM_FFI_DLL_EXPORT int __tvm_ffi_f32_first(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
+  const DLTensor* t;
+  if (args[0].type_index == kTVMFFIDLTensorPtr) {
+    t = (const DLTensor*)args[0].v_ptr;
+  } else {
+    t = (const DLTensor*)((const char*)args[0].v_obj + sizeof(TVMFFIObject));
+  }
+  out->type_index = kTVMFFIFloat;
+  out->zero_padding = 0;
+  out->v_float64 = ((const float*)t->data)[0];
+  return 0;
+}
+
+/* add with hand-written export metadata (int, int) -> int: calls are checked by the binding. */
+TVM_FFI_DLL_EXPORT int __tvm_ffi_add_typed(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
+  return __tvm_ffi_add(h, args, n, out);
+}
+TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_add_typed(void* h, const TVMFFIAny* a, int32_t n, TVMFFIAny* out) {
+  static const char s[] =
+      "{\"type_schema\": \"{\\\"type\\\":\\\"ffi.Function\\\",\\\"args\\\":[{\\\"type\\\":\\\"int\\\"},"
+      "{\\\"type\\\":\\\"int\\\"},{\\\"type\\\":\\\"int\\\"}]}\"}";
+  TVMFFIByteArray b = {s, sizeof(s) - 1};
+  return TVMFFIStringFromByteArray(&b, out);
+}
+
+/* Sum of an ffi.Array of Int (what ffi::Array<int64_t> reads): the container argument cost. */
+TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_array(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
+  const TVMFFISeqCell* cell = (const TVMFFISeqCell*)((const char*)args[0].v_obj + sizeof(TVMFFIObject));
+  const TVMFFIAny* items = (const TVMFFIAny*)cell->data;
+  int64_t s = 0;
+  for (int64_t i = 0; i < cell->size; ++i) s += items[i].v_int64;
+  out->type_index = kTVMFFIInt;
+  out->zero_padding = 0;
+  out->v_int64 = s;
+  return 0;
+}
+
+/* Sum of a 1-D int64 tensor view (the zero-copy alternative to an array of ints). */
+TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_i64(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
+  const DLTensor* t = (const DLTensor*)args[0].v_ptr;
+  int64_t s = 0;
+  for (int64_t i = 0; i < t->shape[0]; ++i) s += ((const int64_t*)t->data)[i];
+  out->type_index = kTVMFFIInt;
+  out->zero_padding = 0;
+  out->v_int64 = s;
+  return 0;
+}

@@ -8,6 +8,7 @@ import { registerCache } from "./commands/cache.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerInit } from "./commands/init.js";
 import { registerRun } from "./commands/run.js";
+import { registerTypes } from "./commands/types.js";
 import { registerWatch } from "./commands/watch.js";
 import { EXIT_OK, EXIT_USAGE, processStreams, reportError, type Streams } from "./output.js";
 
@@ -38,6 +39,7 @@ Environment: ORCJIT_PROFILE (manifest profile), ORCJIT_CACHE_DIR (object cache),
   registerCache(program, s);
   registerInit(program, s);
   registerBuildAddon(program, s);
+  registerTypes(program, s);
   // every (sub)command: throw instead of process.exit, and share the output streams
   const configure = (c: Command): void => {
     c.exitOverride();

@@ -5,12 +5,12 @@ import { DisposedError, ObjectFileError } from "../errors.js";
 import type { NativeLibrary } from "../native/binding.js";
 import type { ExecutionSession } from "./session.js";
 
-/** Values a JIT function accepts. */
-export type FFIArg = number | bigint | boolean | string | Uint8Array | null | undefined;
-/** Values a JIT function returns (Int beyond 2^53 comes back as bigint). */
-export type FFIResult = number | bigint | boolean | string | Uint8Array | null;
-/** A function resolved with `getFunction`: calls `__tvm_ffi_<name>` (keeps its library's code alive). */
-export type FFIFunction = (...args: FFIArg[]) => FFIResult;
+import { attachSignature } from "../values/signature.js";
+import type { FFIFunction, FFIValue } from "../values/types.js";
+
+export type { FFIFunction, FFIResult } from "../values/types.js";
+/** @deprecated Use FFIValue (every value a function accepts). */
+export type FFIArg = FFIValue;
 
 /** Options of `DynamicLibrary.add`. */
 export interface AddOptions {
@@ -137,6 +137,9 @@ export class DynamicLibrary {
    * Returns a callable for the TVM-FFI function `name` (symbol `__tvm_ffi_<name>`). The first
    * lookup links the code it needs and runs new static constructors. Throws
    * SymbolNotFoundError if the library does not export it, LinkError if linking fails.
+   * When the export has metadata (`__tvm_ffi__metadata_<name>`, docs/types.md) the function
+   * has `signature` and `doc`, and its calls are checked and converted by the declared types;
+   * malformed metadata leaves it untyped with `signatureError` set.
    */
   getFunction(name: string): FFIFunction {
     if (typeof name !== "string" || name.length === 0) {
@@ -145,7 +148,11 @@ export class DynamicLibrary {
       );
     }
     this.#check("getFunction");
-    return this.native.getFunction(name) as FFIFunction;
+    const fn = this.native.getFunction(name) as FFIFunction;
+    attachSignature(fn, name, (symbol) =>
+      this.native.symbolAddress(symbol) === null ? undefined : this.native.getFunction(symbol.slice("__tvm_ffi_".length))(),
+    );
+    return fn;
   }
 
   /**

@@ -75,6 +75,8 @@ export interface NativeValueFactories {
   device(type: number, id: number): object;
   /** Pins an ArrayBuffer native code keeps a pointer into; false if resizable (src/values/memory.ts). */
   lendBuffer(buffer: ArrayBuffer): boolean;
+  /** An empty FFIMap for a returned ffi.Map (filled with Map.prototype.set). */
+  map(): Map<unknown, unknown>;
 }
 
 /** The engine's facts about a view or buffer (`values.viewInfo`), never its JS properties. */
@@ -104,6 +106,9 @@ export interface NativeValues {
   initValues(factories: NativeValueFactories): void;
   boxDataType(target: object, code: number, bits: number, lanes: number): void;
   boxDevice(target: object, type: number, id: number): void;
+  boxFloat(target: object, value: number): void;
+  /** Calls of `fn` (from getFunction) are checked and converted by these parameter kinds. */
+  setFunctionSignature(fn: object, kinds: number[], types: string[]): void;
   boxTensor(target: object, buffer: ArrayBuffer, byteOffset: number, shape: number[],
     strides: number[] | null, code: number, bits: number, lanes: number, deviceType: number,
     deviceId: number): void;

@@ -10,3 +10,4 @@ export type {
   ReloadResult,
 } from "./project.js";
 export { GENERATED_DIR } from "./exports.js";
+export { declarationFile, writeProjectTypes, type ProjectTypesOptions, type ProjectTypesResult } from "./types.js";

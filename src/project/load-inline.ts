@@ -3,21 +3,24 @@
 // dlopen: generate the translation units (include prelude, the user's text under #line so
 // diagnostics name the user's lines, TVM_FFI_DLL_EXPORT_TYPED_FUNC lines), compile them through
 // the object cache, add the objects to a library of a session and resolve the functions.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { resolveCacheDir, storeDir } from "../cache/paths.js";
 import { ObjectCache } from "../cache/store.js";
 import { type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
 import { compileUnitsWithBytes } from "../compiler/compile.js";
+import { METADATA_DEFINES } from "./metadata.js";
 import { defaultSession, type DynamicLibrary, type ExecutionSession, type FFIFunction } from "../jit/index.js";
 import { CacheError } from "../errors.js";
 import { NotRegularFileError, readRegularFileSync } from "../util/fs.js";
 import { KeyHasher } from "../util/hash.js";
+import { renderDeclarations } from "../values/declarations.js";
+import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { checkName } from "./build.js";
 
-export interface LoadInlineOptions<F extends string = string> extends Omit<CompileOptions, "cwd"> {
-  /** Module name: names the build directory and the JIT library. */
-  name: string;
+export interface LoadInlineOptions<F extends string = string, N extends string = string> extends Omit<CompileOptions, "cwd"> {
+  /** Module name: names the build directory and the JIT library, and keys its declarations (KernelModules). */
+  name: N;
   /** C++ source text (an array is joined with "\n"). Gets the tvm/ffi include prelude and the export lines. */
   cppSources?: string | readonly string[];
   /** C source text; gets `#include <tvm/ffi/c_api.h>`. Functions written in C define `__tvm_ffi_<name>` themselves. */
@@ -28,13 +31,20 @@ export interface LoadInlineOptions<F extends string = string> extends Omit<Compi
   functions?: F | readonly F[] | Readonly<Record<F, string>>;
   /** Session to load into (default: defaultSession()). */
   session?: ExecutionSession;
+  /**
+   * Writes TypeScript declarations of the module's functions, from their C++ signatures, to
+   * this `.d.ts` file, or to `<name>.d.ts` in this directory (rewritten only when they change).
+   * Once the file is part of the TypeScript program, calls on this module are type-checked
+   * (docs/types.md). A dev-time option: leave it unset in production.
+   */
+  types?: string;
 }
 
 const RESERVED = new Set(["name", "library", "objects", "buildDirectory", "functions", "docs", "getFunction", "dispose", "then", "constructor", "toString", "valueOf", "__proto__"]);
 
 /** What loadInline returns: the exported functions as properties, plus the module's parts. */
-export class InlineModule {
-  readonly name: string;
+export class InlineModule<N extends string = string> {
+  readonly name: N;
   readonly library: DynamicLibrary;
   readonly objects: readonly CompiledObject[];
   readonly buildDirectory: string;
@@ -42,7 +52,7 @@ export class InlineModule {
   readonly docs: Readonly<Record<string, string>>;
 
   /** @internal */
-  constructor(init: { name: string; library: DynamicLibrary; objects: CompiledObject[]; buildDirectory: string; functions: string[]; docs: Record<string, string> }) {
+  constructor(init: { name: N; library: DynamicLibrary; objects: CompiledObject[]; buildDirectory: string; functions: string[]; docs: Record<string, string> }) {
     this.name = init.name;
     this.library = init.library;
     this.objects = init.objects;
@@ -52,8 +62,8 @@ export class InlineModule {
   }
 
   /** Any TVM-FFI function the module's objects export (`__tvm_ffi_<name>`). */
-  getFunction(name: string): FFIFunction {
-    return this.library.getFunction(name);
+  getFunction<K extends string>(name: K): KernelFunction<N, K> {
+    return this.library.getFunction(name) as KernelFunction<N, K>;
   }
 
   /** Unloads the module's code (runs static destructors). */
@@ -66,7 +76,13 @@ export class InlineModule {
   }
 }
 
-export type LoadedModule<F extends string> = InlineModule & { readonly [K in F]: FFIFunction };
+/**
+ * What loadInline returns: the module's parts, and its functions as properties — typed from
+ * their C++ signatures when declarations for module `N` were generated (KernelModules),
+ * else FFIFunction.
+ */
+export type LoadedModule<F extends string, N extends string = string> = InlineModule<N> &
+  (N extends keyof KernelModules ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & FFIFunctionInfo } : { readonly [K in F]: FFIFunction });
 
 /** The files loadInline writes, as text (exported for tests and for `orcjit` tooling). */
 export interface GeneratedSources {
@@ -139,9 +155,10 @@ const memo = new WeakMap<ExecutionSession, Map<string, Promise<InlineModule>>>()
  *   const mod = await loadInline({ name: "m", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"] });
  *   mod.add(1, 2); // 3
  */
-export async function loadInline<F extends string>(options: LoadInlineOptions<F>): Promise<LoadedModule<F>> {
+export async function loadInline<F extends string, N extends string = string>(options: LoadInlineOptions<F, N>): Promise<LoadedModule<F, N>> {
   if (options === null || typeof options !== "object") throw new TypeError("loadInline(options): options must be an object");
-  const { name, cppSources, cSources, cudaSources, functions, session: sessionOpt, ...compileOptions } = options;
+  const { name, cppSources, cSources, cudaSources, functions, session: sessionOpt, types, ...compileOptions } = options;
+  if (types !== undefined && (typeof types !== "string" || types.length === 0)) throw new TypeError("loadInline: 'types' must be a non-empty path (a .d.ts file or a directory)");
   checkName("loadInline", name);
   const texts = { cpp: join1(cppSources), c: join1(cSources), cuda: join1(cudaSources) };
   if (texts.cpp === undefined && texts.c === undefined && texts.cuda === undefined) throw new TypeError("loadInline: give at least one of cppSources, cSources, cudaSources");
@@ -186,7 +203,7 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
     if (!g) continue;
     writeIfChanged(join(dir, g.userFile), texts[lang === "c++" ? "cpp" : lang]!);
     writeIfChanged(join(dir, g.file), g.text);
-    units.push({ source: join(dir, g.file), language: lang, ...(lang === "c++" && prelude ? { pch: prelude } : {}) });
+    units.push({ source: join(dir, g.file), language: lang, defines: { ...METADATA_DEFINES }, ...(lang === "c++" && prelude ? { pch: prelude } : {}) });
   }
 
   const { objects, bytes } = await compileUnitsWithBytes(units, { ...compileOptions, buildDirectory: dir });
@@ -198,7 +215,10 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
   const existing = perSession.get(memoKey);
   if (existing) {
     const mod = await existing.catch(() => undefined);
-    if (mod && !mod.library.disposed) return mod as LoadedModule<F>;
+    if (mod && !mod.library.disposed) {
+      if (types !== undefined) writeModuleDeclarations(types, mod);
+      return mod as unknown as LoadedModule<F, N>;
+    }
     perSession.delete(memoKey);
   }
   const loading = (async () => {
@@ -213,7 +233,7 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
         else library.add(o.objectPath);
       });
       const docs: Record<string, string> = {};
-      const mod = new InlineModule({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
+      const mod: InlineModule = new InlineModule<string>({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
       for (const [f, doc] of fns) {
         Object.defineProperty(mod, f, { value: library.getFunction(f), enumerable: true });
         if (doc) docs[f] = doc;
@@ -226,5 +246,19 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
   })();
   perSession.set(memoKey, loading);
   loading.catch(() => perSession.delete(memoKey));
-  return (await loading) as LoadedModule<F>;
+  const mod = await loading;
+  if (types !== undefined) writeModuleDeclarations(types, mod);
+  return mod as unknown as LoadedModule<F, N>;
+}
+
+/** loadInline's `types`: the module's declarations, written when they changed. */
+function writeModuleDeclarations(target: string, mod: InlineModule): void {
+  const file = target.endsWith(".d.ts") ? target : join(target, `${mod.name}.d.ts`);
+  const functions = mod.functions.map((f) => {
+    const fn = mod.library.getFunction(f);
+    return { name: f, signature: fn.signature, doc: fn.doc ?? mod.docs[f], signatureError: fn.signatureError };
+  });
+  const text = renderDeclarations([{ name: mod.name, functions }], { generator: `loadInline({ name: "${mod.name}", types })` });
+  mkdirSync(dirname(file), { recursive: true });
+  writeIfChanged(file, text);
 }

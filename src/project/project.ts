@@ -5,6 +5,8 @@
 import { availableParallelism } from "node:os";
 import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObject, type CompileUnit } from "../compiler/index.js";
 import { OrcJitError, SymbolNotFoundError } from "../errors.js";
+import { METADATA_DEFINES } from "./metadata.js";
+import type { KernelFunction } from "../values/types.js";
 import { ExecutionSession, type DynamicLibrary, type FFIFunction } from "../jit/index.js";
 import {
   findLibrary,
@@ -100,7 +102,7 @@ export interface GenerationHooks {
 }
 
 /** A library of a project: its configuration, last build, and the JIT library serving calls. */
-export class ProjectLibrary {
+export class ProjectLibrary<N extends string = string> {
   /** Objects of the last successful build of this library. */
   objects: CompiledObject[] = [];
   /** @internal */ _dylib: DynamicLibrary | undefined;
@@ -129,9 +131,12 @@ export class ProjectLibrary {
     return this._dylib;
   }
 
-  /** A callable for the exported function `name` of the current generation. */
-  getFunction(name: string): FFIFunction {
-    return this.dynamicLibrary.getFunction(name);
+  /**
+   * A callable for the exported function `name` of the current generation; typed from its
+   * C++ signature when declarations were generated for this library (`orcjit types`).
+   */
+  getFunction<K extends string>(name: K): KernelFunction<N, K> {
+    return this.dynamicLibrary.getFunction(name) as KernelFunction<N, K>;
   }
 }
 
@@ -192,8 +197,8 @@ export class Project {
   }
 
   /** The library called `name`; throws an OrcJitError naming the known libraries otherwise. */
-  library(name: string): ProjectLibrary {
-    const lib = this.libs.get(name);
+  library<N extends string>(name: N): ProjectLibrary<N> {
+    const lib = this.libs.get(name) as ProjectLibrary<N> | undefined;
     if (!lib) {
       throw new OrcJitError(
         "ORCJIT_UNKNOWN_LIBRARY",
@@ -242,7 +247,7 @@ export class Project {
           language: source.language,
           flags: source.flags,
           includeDirs: source.includeDirs,
-          defines: source.defines,
+          defines: { ...METADATA_DEFINES, ...source.defines },
           ...(lib.pch && source.language === "c++" ? { pch: lib.pch } : {}),
         };
         plan.push({ lib, source, unit });

@@ -1,6 +1,7 @@
 // Installs the factories the addon uses to build JS wrappers of C++ values.
 import { setValueFactories } from "../native/binding.js";
 import { DataType } from "./dtype.js";
+import { FFIMap } from "./containers.js";
 import { Device } from "./device.js";
 import { lendBuffer } from "./memory.js";
 import { objectFromNative } from "./object.js";
@@ -13,4 +14,5 @@ setValueFactories({
   dtype: (code, bits, lanes) => new DataType(code, bits, lanes),
   device: (type, id) => new Device(type, id),
   lendBuffer,
+  map: () => new FFIMap(),
 });

@@ -4,8 +4,10 @@
 import { SymbolNotFoundError } from "../errors.js";
 import { values } from "./native.js";
 
+import type { FFICallback, FFIFunction } from "./types.js";
+
 /** A TVM-FFI function as a JS function (arguments/results converted per docs/values.md). */
-export type PackedFunction = (...args: unknown[]) => unknown;
+export type PackedFunction = FFIFunction;
 
 /**
  * The global function `name`. Throws SymbolNotFoundError when it is not registered, unless
@@ -31,7 +33,7 @@ export function listGlobalFuncs(): string[] {
  * (RuntimeError) when the name exists, unless `override`. Only the JS thread may call it:
  * a call from another thread raises a RuntimeError in the caller.
  */
-export function registerGlobalFunc(name: string, fn: (...args: never[]) => unknown, options: { override?: boolean } = {}): void {
+export function registerGlobalFunc(name: string, fn: FFICallback, options: { override?: boolean } = {}): void {
   if (typeof name !== "string" || name.length === 0) throw new TypeError("registerGlobalFunc(name, fn): 'name' must be a non-empty string");
   if (typeof fn !== "function") throw new TypeError("registerGlobalFunc(name, fn): 'fn' must be a function");
   values().registerGlobalFunc(name, fn, options.override === true);

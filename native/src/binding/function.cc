@@ -2,19 +2,34 @@
 
 #include "binding/addon_data.h"
 #include "binding/js_memory.h"
+#include "binding/convert.h"
 #include "binding/lifetime.h"
 #include "binding/values.h"
 #include "binding/values_state.h"
 #include "jit/library.h"
 #include "jit/session.h"
 
+#include <vector>
+
 // The call path is a raw napi_callback (no Napi::CallbackInfo): one napi_get_cb_info into a
-// stack array, numbers converted inline, Int/Float/Bool/None results created directly. Every
+// stack array, numbers and typed arrays converted inline, Int/Float/Bool/None results created
+// directly, all with the inline lanes of the one converter (binding/convert.h). Every
 // other case (more than kInlineArgs arguments, a disposed library, non-number arguments,
 // other results, errors) leaves through an out-of-line helper, so the hot function stays
 // small and allocation-free.
 namespace orcjit::binding {
 namespace {
+
+/// Declared parameter kinds (from the export's metadata; src/values/signature.ts): calls
+/// are checked and converted by them. Kinds the call path does not check itself go through
+/// ToAny and are checked by the callee.
+enum ParamKind : int32_t { kParamAny = 0, kParamInt = 1, kParamFloat = 2, kParamBool = 3, kParamStr = 4 };
+constexpr int32_t kParamOptional = 0x100;
+
+struct Signature {
+  std::vector<int32_t> kinds;
+  std::vector<std::string> types;  // declared type of each parameter, for errors
+};
 
 struct FunctionData {
   std::shared_ptr<jit::Library> lib;
@@ -23,7 +38,10 @@ struct FunctionData {
   // Bit i: argument #i was not a number on the previous call (a typed array, most likely),
   // so the next call converts it without first probing for a number. A hint only.
   uint32_t object_args = 0;
+  std::unique_ptr<Signature> sig;  // null: untyped (no metadata)
 };
+
+const napi_type_tag kFunctionTag = {0x6f72636a69742d66ULL, 0x756e6374696f6e31ULL};
 
 inline bool ObjectArgHint(const FunctionData* fd, size_t i) {
   return i < 32 && ((fd->object_args >> i) & 1u);
@@ -100,24 +118,7 @@ napi_value Guard(napi_env env, F&& body) {
 /// The result of a successful call as JS: the common kinds without leaving this function.
 inline napi_value Finish(napi_env env, FunctionData* fd, int rc, TVMFFIAny* result) {
   napi_value out;
-  if (__builtin_expect(rc == 0, 1)) {
-    switch (result->type_index) {
-      case kTVMFFINone: napi_get_null(env, &out); return out;
-      case kTVMFFIInt:
-        if (result->v_int64 == static_cast<int32_t>(result->v_int64)) {
-          napi_create_int32(env, static_cast<int32_t>(result->v_int64), &out);
-          return out;
-        }
-        if (result->v_int64 >= -kMaxSafeInteger && result->v_int64 <= kMaxSafeInteger) {
-          napi_create_double(env, static_cast<double>(result->v_int64), &out);
-          return out;
-        }
-        break;  // bigint
-      case kTVMFFIFloat: napi_create_double(env, result->v_float64, &out); return out;
-      case kTVMFFIBool: napi_get_boolean(env, result->v_int64 != 0, &out); return out;
-      default: break;
-    }
-  }
+  if (__builtin_expect(rc == 0, 1) && ScalarToJs(env, *result, &out)) return out;
   return FinishSlow(env, fd, rc, result);
 }
 
@@ -173,44 +174,6 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
   return Finish(env, fd, rc, &result);
 }
 
-/// A typed-array argument converted in CallSafe itself, into slots on its stack: a 1-D
-/// DLTensor view, or Bytes for Uint8Array (as ToAny does). 1: done; 0: not a typed array;
-/// -1: a typed array for the general path (no data: maybe detached, which it reports).
-struct ViewSlot {
-  DLTensor tensor;
-  int64_t shape;
-  TVMFFIByteArray bytes;
-};
-
-inline int TypedArrayArg(napi_env env, napi_value value, TVMFFIAny* out, ViewSlot* slot) {
-  napi_typedarray_type type;
-  size_t length = 0;
-  void* data = nullptr;
-  if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok)
-    return 0;
-  if (__builtin_expect(data == nullptr && length == 0, 0)) return -1;
-  out->zero_padding = 0;
-  if (type == napi_uint8_array || type == napi_uint8_clamped_array) {
-    slot->bytes.data = static_cast<const char*>(data);
-    slot->bytes.size = length;
-    out->type_index = kTVMFFIByteArrayPtr;
-    out->v_ptr = &slot->bytes;
-    return 1;
-  }
-  DLTensor* t = &slot->tensor;
-  if (!TypedArrayDType(type, &t->dtype)) return -1;
-  slot->shape = static_cast<int64_t>(length);
-  t->data = data;
-  t->device = {kDLCPU, 0};
-  t->ndim = 1;
-  t->shape = &slot->shape;
-  t->strides = nullptr;
-  t->byte_offset = 0;
-  out->type_index = kTVMFFIDLTensorPtr;
-  out->v_ptr = t;
-  return 1;
-}
-
 /// More than kInlineArgs arguments: the same conversion over heap arrays.
 [[gnu::noinline]] napi_value CallMany(napi_env env, napi_callback_info info, FunctionData* fd,
                                       size_t argc) {
@@ -220,7 +183,7 @@ inline int TypedArrayArg(napi_env env, napi_value value, TVMFFIAny* out, ViewSlo
   ArgScratch scratch;
   try {
     Napi::Env e(env);
-    for (size_t i = 0; i < argc; ++i) ToAny(e, argv[i], &args[i], scratch, fd->name.c_str(), i);
+    ConvertArgs(e, argv.data(), argc, args.data(), scratch, fd->name.c_str());
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
     return nullptr;
@@ -239,6 +202,156 @@ inline int TypedArrayArg(napi_env env, napi_value value, TVMFFIAny* out, ViewSlo
   return Finish(env, fd, rc, &result);
 }
 
+/// A JS value in an error message: strings quoted, short.
+std::string Describe(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  Napi::Value val(env, v);
+  switch (t) {
+    case napi_undefined: return "undefined";
+    case napi_null: return "null";
+    case napi_boolean: return val.ToBoolean().Value() ? "true" : "false";
+    case napi_number: return val.ToString().Utf8Value();
+    case napi_bigint: return val.ToString().Utf8Value() + "n";
+    case napi_string: {
+      std::string s = val.As<Napi::String>().Utf8Value();
+      if (s.size() > 40) s = s.substr(0, 37) + "...";
+      return "the string \"" + s + "\"";
+    }
+    case napi_symbol: return "a symbol";
+    case napi_function: return "a function";
+    default: return "an object";
+  }
+}
+
+[[gnu::noinline]] napi_value ThrowParam(napi_env env, const FunctionData* fd, size_t i,
+                                        napi_value got, const char* why) {
+  return Guard(env, [&]() -> napi_value {
+    throw Napi::TypeError::New(env, "argument #" + std::to_string(i) + " of '" + fd->name +
+                                        "' must be " + fd->sig->types[i] +
+                                        " (its C++ signature), got " + Describe(env, got) + why);
+  });
+}
+
+[[gnu::noinline]] napi_value ThrowArity(napi_env env, const FunctionData* fd, size_t argc) {
+  return Guard(env, [&]() -> napi_value {
+    std::string params;
+    for (size_t i = 0; i < fd->sig->types.size(); ++i)
+      params += (i ? ", " : "") + fd->sig->types[i];
+    throw Napi::TypeError::New(env, "'" + fd->name + "' takes " +
+                                        std::to_string(fd->sig->kinds.size()) + " argument" +
+                                        (fd->sig->kinds.size() == 1 ? "" : "s") + " (" + params +
+                                        "), got " + std::to_string(argc));
+  });
+}
+
+inline bool Nullish(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  return t == napi_undefined || t == napi_null;
+}
+
+/// A function with a signature: each argument checked and converted by its declared kind
+/// before the native call (a `double` parameter takes 2 as 2.0; an `int64_t` one refuses
+/// 2.5, strings and numbers beyond int64).
+[[gnu::noinline]] napi_value CallTyped(napi_env env, napi_callback_info info, FunctionData* fd,
+                                       size_t argc, const napi_value* inline_argv) {
+  const Signature& sig = *fd->sig;
+  if (__builtin_expect(argc != sig.kinds.size(), 0)) return ThrowArity(env, fd, argc);
+  std::vector<napi_value> heap_argv;
+  const napi_value* argv = inline_argv;
+  TVMFFIAny inline_args[kInlineArgs];
+  std::vector<TVMFFIAny> heap_args;
+  TVMFFIAny* args = inline_args;
+  if (argc > kInlineArgs) {
+    heap_argv.resize(argc);
+    napi_get_cb_info(env, info, &argc, heap_argv.data(), nullptr, nullptr);
+    argv = heap_argv.data();
+    heap_args.resize(argc);
+    args = heap_args.data();
+  }
+  ArgScratch scratch;
+  bool callbacks = false;
+  for (size_t i = 0; i < argc; ++i) {
+    int32_t kind = sig.kinds[i];
+    double d;
+    switch (kind & 0xff) {
+      case kParamInt:
+        if (napi_get_value_double(env, argv[i], &d) == napi_ok) {
+          if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0))
+            return ThrowParam(env, fd, i, argv[i], ", outside the int64 range");
+          int64_t v = static_cast<int64_t>(d);
+          if (static_cast<double>(v) != d)
+            return ThrowParam(env, fd, i, argv[i], ", not an integer");
+          args[i].type_index = kTVMFFIInt;
+          args[i].zero_padding = 0;
+          args[i].v_int64 = v;
+          continue;
+        }
+        break;
+      case kParamFloat:
+        if (napi_get_value_double(env, argv[i], &d) == napi_ok) {
+          FloatToAny(d, &args[i]);
+          continue;
+        }
+        break;
+      case kParamBool: {
+        bool b;
+        if (napi_get_value_bool(env, argv[i], &b) == napi_ok) {
+          args[i].type_index = kTVMFFIBool;
+          args[i].zero_padding = 0;
+          args[i].v_int64 = b ? 1 : 0;
+          continue;
+        }
+        break;
+      }
+      case kParamStr: {
+        napi_valuetype t;
+        napi_typeof(env, argv[i], &t);
+        if (t == napi_string) break;  // converted below
+        if ((kind & kParamOptional) && (t == napi_undefined || t == napi_null)) break;
+        return ThrowParam(env, fd, i, argv[i], "");
+      }
+      default: break;  // kParamAny and the kinds the callee checks
+    }
+    // Not handled above: a bigint or ffi.float for a number, null for an Optional, or a kind
+    // converted by the general rules.
+    int32_t base = kind & 0xff;
+    try {
+      Napi::Env e(env);
+      if (base != kParamAny && base != kParamStr && (kind & kParamOptional) && Nullish(env, argv[i])) {
+        args[i].type_index = kTVMFFINone;
+        args[i].zero_padding = 0;
+        args[i].v_int64 = 0;
+        continue;
+      }
+      ToAny(e, argv[i], &args[i], scratch, fd->name.c_str(), i);
+    } catch (const Napi::Error& err) {
+      err.ThrowAsJavaScriptException();
+      return nullptr;
+    }
+    int32_t ti = args[i].type_index;
+    if ((base == kParamInt && ti != kTVMFFIInt) ||
+        (base == kParamFloat && ti != kTVMFFIFloat && ti != kTVMFFIInt) ||
+        (base == kParamBool && ti != kTVMFFIBool)) {
+      return ThrowParam(env, fd, i, argv[i], "");
+    }
+    if (base == kParamFloat && ti == kTVMFFIInt) FloatToAny(double(args[i].v_int64), &args[i]);
+    callbacks |= ti == kTVMFFIFunction;
+  }
+  TVMFFIAny result = NoneAny();
+  int rc;
+  try {
+    UnscopedCallbacks budget(callbacks ? CurrentEnvState() : nullptr);
+    rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
+  } catch (...) {
+    scratch.Release();
+    return ThrowEscaped(env, fd);
+  }
+  scratch.Release();
+  return Finish(env, fd, rc, &result);
+}
+
 napi_value CallSafe(napi_env env, napi_callback_info info) {
   size_t argc = kInlineArgs;
   napi_value argv[kInlineArgs];
@@ -246,6 +359,7 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
   auto* fd = static_cast<FunctionData*>(data);
   if (Unusable(fd)) return ThrowDisposed(env, fd);
+  if (fd->sig) return CallTyped(env, info, fd, argc, argv);
   if (__builtin_expect(argc > kInlineArgs, 0)) return CallMany(env, info, fd, argc);
   TVMFFIAny args[kInlineArgs];
   ViewSlot views[kInlineArgs];  // only the typed-array positions are written
@@ -288,14 +402,38 @@ Napi::Function MakeSafeCallFunction(Napi::Env env, std::shared_ptr<jit::Library>
     NAPI_THROW_IF_FAILED(env, st, Napi::Function());
   }
   Napi::Function f(env, out);
-  st = napi_add_finalizer(
+  // Wrapped (not just finalized) so setFunctionSignature can find the data again.
+  st = napi_wrap(
       env, out, fd, [](napi_env, void* d, void*) { delete static_cast<FunctionData*>(d); },
       nullptr, nullptr);
   if (st != napi_ok) {
     delete fd;
     NAPI_THROW_IF_FAILED(env, st, Napi::Function());
   }
+  napi_type_tag_object(env, out, &kFunctionTag);
   return f;
+}
+
+// setFunctionSignature(fn, kinds: number[], types: string[]): calls of `fn` (from
+// getFunction) are checked and converted by these declared parameter kinds from now on.
+Napi::Value SetFunctionSignature(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  bool tagged = false;
+  if (info.Length() < 3 || !info[0].IsFunction() ||
+      napi_check_object_type_tag(env, info[0], &kFunctionTag, &tagged) != napi_ok || !tagged)
+    throw Napi::TypeError::New(env, "setFunctionSignature: not a function from getFunction");
+  void* p = nullptr;
+  napi_unwrap(env, info[0], &p);
+  auto* fd = static_cast<FunctionData*>(p);
+  auto kinds = info[1].As<Napi::Array>();
+  auto types = info[2].As<Napi::Array>();
+  auto sig = std::make_unique<Signature>();
+  for (uint32_t i = 0; i < kinds.Length(); ++i) {
+    sig->kinds.push_back(kinds.Get(i).As<Napi::Number>().Int32Value());
+    sig->types.push_back(i < types.Length() ? types.Get(i).ToString().Utf8Value() : "Any");
+  }
+  fd->sig = std::move(sig);
+  return env.Undefined();
 }
 
 }  // namespace orcjit::binding

@@ -17,4 +17,7 @@ namespace orcjit::binding {
 Napi::Function MakeSafeCallFunction(Napi::Env env, std::shared_ptr<jit::Library> lib,
                                     const std::string& name, TVMFFISafeCallType fn);
 
+/// values.setFunctionSignature(fn, kinds, types): declared parameter kinds for checked calls.
+Napi::Value SetFunctionSignature(const Napi::CallbackInfo& info);
+
 }  // namespace orcjit::binding

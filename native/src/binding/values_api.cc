@@ -10,6 +10,8 @@
 
 #include "binding/addon_data.h"
 #include "binding/js_memory.h"
+#include "binding/convert.h"
+#include "binding/function.h"
 #include "binding/values.h"
 #include "binding/values_state.h"
 #include "jit/session.h"
@@ -56,7 +58,7 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
   if (self) args[k++] = *self;
   LentViews lent(argv, argc, name);  // [i19n] typed arrays lent for the call (js_memory.h)
   ArgScratch scratch;
-  for (size_t i = 0; i < argc; ++i) ToAny(env, argv[i], &args[k++], scratch, name, i);
+  ConvertArgs(env, argv, argc, args + k, scratch, name);
   TVMFFIAny result;
   result.type_index = kTVMFFINone;
   result.zero_padding = 0;
@@ -132,48 +134,11 @@ struct JsCallback {
 };
 
 /// Callback arguments as JS: the scalar kinds directly, the rest through FromAnyView.
-napi_value ArgToJs(Napi::Env env, const TVMFFIAny& a, const char* name) {
+inline napi_value ArgToJs(Napi::Env env, const TVMFFIAny& a, const char* name) {
   napi_value v;
-  switch (a.type_index) {
-    case kTVMFFINone: napi_get_null(env, &v); return v;
-    case kTVMFFIInt:
-      if (a.v_int64 >= -kMaxSafeInteger && a.v_int64 <= kMaxSafeInteger) {
-        napi_create_double(env, static_cast<double>(a.v_int64), &v);
-        return v;
-      }
-      break;
-    case kTVMFFIFloat: napi_create_double(env, a.v_float64, &v); return v;
-    case kTVMFFIBool: napi_get_boolean(env, a.v_int64 != 0, &v); return v;
-    default: break;
-  }
+  if (ScalarToJs(env, a, &v)) return v;
   PinSource none;
   return FromAnyView(env, a, name, none);
-}
-
-/// The JS result as an owned Any: undefined/null/number/boolean without leaving this
-/// function; the rest (and the error message naming the callback) only when needed.
-void ResultFromJs(Napi::Env env, const JsCallback& cb, napi_value ret, TVMFFIAny* result) {
-  napi_valuetype t = napi_undefined;
-  napi_typeof(env, ret, &t);
-  switch (t) {
-    case napi_undefined:
-    case napi_null: return;  // *result is None already
-    case napi_number: {
-      double d = 0;
-      napi_get_value_double(env, ret, &d);
-      return NumberToAny(d, result);
-    }
-    case napi_boolean: {
-      bool b = false;
-      napi_get_value_bool(env, ret, &b);
-      result->type_index = kTVMFFIBool;
-      result->zero_padding = 0;
-      result->v_int64 = b ? 1 : 0;
-      return;
-    }
-    default:
-      ToOwnedAny(env, ret, result, ("result of JS function '" + cb.name + "'").c_str());
-  }
 }
 
 /// Calls the JS function; errors are raised (TVM-FFI error slot) and reported as -1.
@@ -205,7 +170,7 @@ int InvokeJs(const JsCallback& cb, const TVMFFIAny* args, int32_t n, TVMFFIAny* 
                                ""});
       return -1;
     }
-    ResultFromJs(env, cb, ret, result);
+    ResultToOwnedAny(env, ret, result, cb.name);
     return 0;
   } catch (const Napi::Error& e) {
     try {
@@ -328,6 +293,7 @@ Napi::Value InitValuesFn(const Napi::CallbackInfo& info) {
     if (t_state->lend_buffer) napi_delete_reference(env, t_state->lend_buffer);
     napi_create_reference(env, lend, 1, &t_state->lend_buffer);
   }
+  take("map", t_state->classes.map);
   return env.Undefined();
 }
 
@@ -337,6 +303,15 @@ Napi::Value BoxDataType(const Napi::CallbackInfo& info) {
   box->dtype.code = uint8_t(info[1].As<Napi::Number>().Uint32Value());
   box->dtype.bits = uint8_t(info[2].As<Napi::Number>().Uint32Value());
   box->dtype.lanes = uint16_t(info[3].As<Napi::Number>().Uint32Value());
+  AttachBox(info.Env(), info[0], box);
+  return info.Env().Undefined();
+}
+
+// boxFloat(target, x): ffi.float(x), a number that always crosses as Float.
+Napi::Value BoxFloat(const Napi::CallbackInfo& info) {
+  auto* box = new Box();
+  box->kind = BoxKind::kFloat;
+  box->number = info[1].As<Napi::Number>().DoubleValue();
   AttachBox(info.Env(), info[0], box);
   return info.Env().Undefined();
 }
@@ -782,6 +757,8 @@ void InitValues(Napi::Env env, Napi::Object exports) {
   def("initValues", InitValuesFn);
   def("boxDataType", BoxDataType);
   def("boxDevice", BoxDevice);
+  def("boxFloat", BoxFloat);
+  def("setFunctionSignature", SetFunctionSignature);
   def("boxTensor", BoxTensor);
   def("dtypeParse", DTypeParse);
   def("dtypeToString", DTypeToString);

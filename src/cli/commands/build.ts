@@ -1,8 +1,9 @@
 // orcjit build [manifest]
 import type { Command } from "commander";
-import { loadProject, type ProjectBuildResult, type ResolvedManifest } from "../../index.js";
+import { loadProject, writeProjectTypes, type ProjectBuildResult, type ResolvedManifest } from "../../index.js";
 import { buildSummary, jsonReplacer, ProgressDisplay, type Streams } from "../output.js";
 import { addProjectOptions, projectOptions, type ProjectCliOptions } from "./common.js";
+import { typesSummary } from "./types.js";
 import { printWarnings } from "./warnings.js";
 
 export function buildJson(manifest: ResolvedManifest, r: ProjectBuildResult): Record<string, unknown> {
@@ -38,7 +39,8 @@ export function registerBuild(program: Command, s: Streams): void {
       .argument("[manifest]", "orcjit.yaml, or a directory holding one", "."),
   )
     .option("-q, --quiet", "print nothing but errors")
-    .action(async (manifest: string, o: ProjectCliOptions & { quiet?: boolean }) => {
+    .option("--types [path]", "also write TypeScript declarations (as `orcjit types --out <path>`)")
+    .action(async (manifest: string, o: ProjectCliOptions & { quiet?: boolean; types?: string | boolean }) => {
       const project = await loadProject(manifest, projectOptions(o));
       const display = o.json || o.quiet ? undefined : new ProgressDisplay(s);
       let result: ProjectBuildResult;
@@ -46,6 +48,14 @@ export function registerBuild(program: Command, s: Streams): void {
         result = await project.build({ onProgress: display?.onProgress, force: o.force === true });
       } finally {
         display?.stop();
+      }
+      if (o.types !== undefined && o.types !== false) {
+        try {
+          const t = await writeProjectTypes(project, typeof o.types === "string" ? { out: o.types } : {});
+          if (!o.json && !o.quiet) s.out.write(`${typesSummary(t)}\n`);
+        } finally {
+          project.dispose();
+        }
       }
       if (o.json) {
         s.out.write(`${JSON.stringify(buildJson(project.manifest, result), jsonReplacer, 2)}\n`);

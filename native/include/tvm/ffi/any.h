@@ -713,6 +713,36 @@ inline std::string Type2Str() {
     return TypeTraitsNoCR<U>::TypeStr();
   }
 }
+
+/*! \brief True when TypeTraits<T> renders its own schema (parameterised types). */
+template <typename T, typename = void>
+struct HasTypeSchema : std::false_type {};
+template <typename T>
+struct HasTypeSchema<T, std::void_t<decltype(TypeTraitsNoCR<T>::TypeSchema())>> : std::true_type {};
+
+/*!
+ * \brief The type as export metadata JSON (apache/tvm-ffi's schema): {"type":"int"},
+ * {"type":"ffi.Array","args":[{"type":"float"}]}, ... Leaves use the "ffi." names of the
+ * runtime's container types.
+ */
+template <typename T>
+inline std::string TypeSchemaJSON() {
+  using U = std::decay_t<T>;
+  if constexpr (std::is_void_v<U>) {
+    return "{\"type\":\"None\"}";
+  } else if constexpr (std::is_same_v<U, Any> || std::is_same_v<U, AnyView>) {
+    return "{\"type\":\"Any\"}";
+  } else if constexpr (HasTypeSchema<U>::value) {
+    return TypeTraitsNoCR<U>::TypeSchema();
+  } else {
+    std::string s = TypeTraitsNoCR<U>::TypeStr();
+    if (s == "str") s = "ffi.String";
+    else if (s == "bytes") s = "ffi.Bytes";
+    else if (s == "Tensor") s = "ffi.Tensor";
+    else if (s == "Shape") s = "ffi.Shape";
+    return "{\"type\":\"" + s + "\"}";
+  }
+}
 }  // namespace details
 
 template <typename T>

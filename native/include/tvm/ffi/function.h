@@ -144,8 +144,8 @@ struct FuncSig {
 
   /*! \brief JSON schema: {"type":"ffi.Function","args":[ret, arg0, ...]}. */
   static std::string SchemaJSON() {
-    std::string s = "{\"type\":\"ffi.Function\",\"args\":[{\"type\":\"" + Type2Str<R>() + "\"}";
-    ((s += ",{\"type\":\"" + Type2Str<Args>() + "\"}"), ...);
+    std::string s = "{\"type\":\"ffi.Function\",\"args\":[" + TypeSchemaJSON<R>();
+    ((s += "," + TypeSchemaJSON<Args>()), ...);
     s += "]}";
     return s;
   }
@@ -436,6 +436,9 @@ struct TypeTraits<TypedFunction<FType>> {
     return TypedFunction<FType>(std::move(*f));
   }
   static std::string TypeStr() { return "ffi.Function"; }
+  static std::string TypeSchema() {
+    return details::FuncTraits<FType>::SchemaJSON();
+  }
 };
 
 }  // namespace ffi

@@ -92,6 +92,9 @@ struct TypeTraits<Optional<T>> {
     return Optional<T>(std::move(*v));
   }
   static std::string TypeStr() { return "Optional[" + details::Type2Str<T>() + "]"; }
+  static std::string TypeSchema() {
+    return "{\"type\":\"Optional\",\"args\":[" + details::TypeSchemaJSON<T>() + "]}";
+  }
 };
 
 }  // namespace ffi

@@ -263,6 +263,9 @@ struct TypeTraits<Array<T>> {
     return Array<T>(ObjectPtr<Object>(std::move(p)));
   }
   static std::string TypeStr() { return "Array[" + details::Type2Str<T>() + "]"; }
+  static std::string TypeSchema() {
+    return "{\"type\":\"ffi.Array\",\"args\":[" + details::TypeSchemaJSON<T>() + "]}";
+  }
 };
 
 }  // namespace ffi

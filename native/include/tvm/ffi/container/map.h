@@ -362,6 +362,10 @@ struct TypeTraits<Map<K, V>> {
   static std::string TypeStr() {
     return "Map[" + details::Type2Str<K>() + ", " + details::Type2Str<V>() + "]";
   }
+  static std::string TypeSchema() {
+    return "{\"type\":\"ffi.Map\",\"args\":[" + details::TypeSchemaJSON<K>() + "," +
+           details::TypeSchemaJSON<V>() + "]}";
+  }
 };
 
 }  // namespace ffi

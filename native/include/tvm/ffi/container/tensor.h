@@ -292,6 +292,8 @@ struct TypeTraits<TensorView> {
     return std::nullopt;
   }
   static std::string TypeStr() { return "Tensor"; }
+  // Takes what a DLTensor* parameter takes (views and Tensor objects).
+  static std::string TypeSchema() { return "{\"type\":\"DLTensor*\"}"; }
 };
 
 }  // namespace ffi

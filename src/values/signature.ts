@@ -1,0 +1,227 @@
+// Kernel signatures from TVM-FFI export metadata (apache/tvm-ffi's format): an export built
+// with TVM_FFI_DLL_EXPORT_INCLUDE_METADATA=1 also defines `__tvm_ffi__metadata_<name>`,
+// returning `{"type_schema": "<JSON>"}` whose schema is
+// `{"type":"ffi.Function","args":[RESULT, PARAM0, ...]}`, and maybe `__tvm_ffi__doc_<name>`.
+// Parsing never throws at the caller: bad metadata yields `signatureError` and an untyped
+// function. The same schema renders TypeScript types (wider for parameters than for results).
+import { values } from "./native.js";
+
+/** One type of a schema: a leaf (`int`, `ffi.String`, a type key) or a parameterised type. */
+export interface TypeSchema {
+  readonly type: string;
+  readonly args?: readonly TypeSchema[];
+}
+
+/** A function's declared parameters and result. */
+export interface FunctionSignature {
+  readonly params: readonly TypeSchema[];
+  readonly result: TypeSchema;
+  /** e.g. "(int, float) -> ffi.Array<int>". */
+  toString(): string;
+}
+
+/** Metadata larger than this is refused (a real schema is a few hundred bytes). */
+export const MAX_METADATA_BYTES = 64 * 1024;
+const MAX_DEPTH = 32;
+const MAX_PARAMS = 256;
+
+const LEAVES = new Set([
+  "int", "float", "bool", "None", "Any", "void*", "Device", "DataType", "DLTensor*",
+  "ffi.String", "ffi.Bytes", "ffi.Tensor", "ffi.Shape", "ffi.Object", "ffi.Function", "ffi.Module",
+  "ffi.Array", "ffi.List", "ffi.Map", "ffi.Dict",
+  // names the bundled headers used before (same meaning)
+  "str", "bytes", "Tensor", "Shape",
+]);
+const PARAMETERISED = new Set(["Optional", "Variant", "ffi.Array", "ffi.List", "ffi.Map", "ffi.Dict", "ffi.Function", "tuple"]);
+/** An object type key: dotted identifiers (e.g. "my_ext.IntPair"). */
+const TYPE_KEY = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+
+/** Thrown (and caught) while parsing metadata; its message becomes fn.signatureError. */
+export class SignatureError extends Error {
+  override name = "SignatureError";
+}
+
+function parseType(v: unknown, where: string, depth: number): TypeSchema {
+  if (depth > MAX_DEPTH) throw new SignatureError(`${where}: types nested deeper than ${MAX_DEPTH} levels`);
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new SignatureError(`${where}: expected {"type": ...}, got ${JSON.stringify(v)?.slice(0, 60)}`);
+  const o = v as { type?: unknown; args?: unknown };
+  if (typeof o.type !== "string") throw new SignatureError(`${where}: "type" must be a string`);
+  const type = o.type;
+  if (o.args === undefined) {
+    if (!LEAVES.has(type) && !TYPE_KEY.test(type)) throw new SignatureError(`${where}: unknown type '${type.slice(0, 60)}'`);
+    return { type };
+  }
+  if (!Array.isArray(o.args)) throw new SignatureError(`${where}: "args" must be an array`);
+  if (!PARAMETERISED.has(type)) throw new SignatureError(`${where}: type '${type.slice(0, 60)}' takes no arguments`);
+  if (o.args.length > MAX_PARAMS) throw new SignatureError(`${where}: more than ${MAX_PARAMS} type arguments`);
+  const args = o.args.map((a, i) => parseType(a, `${where}.args[${i}]`, depth + 1));
+  if (type === "Optional" && args.length !== 1) throw new SignatureError(`${where}: Optional takes one type`);
+  if ((type === "ffi.Map" || type === "ffi.Dict") && args.length !== 2) throw new SignatureError(`${where}: ${type} takes two types`);
+  if ((type === "ffi.Array" || type === "ffi.List") && args.length !== 1) throw new SignatureError(`${where}: ${type} takes one type`);
+  if (type === "ffi.Function" && args.length < 1) throw new SignatureError(`${where}: ffi.Function needs a result type`);
+  return { type, args };
+}
+
+/** Text of a type: `int`, `ffi.Array<int>`, `Optional<ffi.String>`. */
+export function typeText(t: TypeSchema): string {
+  return t.args ? `${t.type}<${t.args.map(typeText).join(", ")}>` : t.type;
+}
+
+/**
+ * Parses what `__tvm_ffi__metadata_<name>` returned. Throws SignatureError (with the reason)
+ * for anything but a well-formed function schema.
+ */
+export function parseSignature(metadata: unknown): FunctionSignature {
+  if (typeof metadata !== "string") throw new SignatureError(`the metadata function returned ${metadata === null ? "null" : typeof metadata}, not a string`);
+  if (metadata.length > MAX_METADATA_BYTES) throw new SignatureError(`the metadata is ${metadata.length} characters long (more than ${MAX_METADATA_BYTES})`);
+  let outer: unknown;
+  try {
+    outer = JSON.parse(metadata);
+  } catch (e) {
+    throw new SignatureError(`the metadata is not JSON (${(e as Error).message})`);
+  }
+  const schemaText = (outer as { type_schema?: unknown } | null)?.type_schema;
+  if (typeof schemaText !== "string") throw new SignatureError(`the metadata has no "type_schema" string`);
+  let schema: unknown;
+  try {
+    schema = JSON.parse(schemaText);
+  } catch (e) {
+    throw new SignatureError(`"type_schema" is not JSON (${(e as Error).message})`);
+  }
+  const fn = parseType(schema, "type_schema", 0);
+  if (fn.type !== "ffi.Function" || !fn.args || fn.args.length < 1) throw new SignatureError(`"type_schema" is not an ffi.Function with a result type`);
+  const [result, ...params] = fn.args as [TypeSchema, ...TypeSchema[]];
+  return {
+    params,
+    result,
+    toString: () => `(${params.map(typeText).join(", ")}) -> ${typeText(result)}`,
+  };
+}
+
+// ---------------------------------------------------------------- checked calls
+// Parameter kinds the native call path checks itself (native/src/binding/function.cc).
+const KIND_ANY = 0, KIND_INT = 1, KIND_FLOAT = 2, KIND_BOOL = 3, KIND_STR = 4, KIND_OPTIONAL = 0x100;
+
+function kindOf(t: TypeSchema): number {
+  if (t.type === "Optional" && t.args?.[0]) {
+    const inner = kindOf(t.args[0]);
+    return inner === KIND_ANY ? KIND_ANY : inner | KIND_OPTIONAL;
+  }
+  switch (t.type) {
+    case "int": return KIND_INT;
+    case "float": return KIND_FLOAT;
+    case "bool": return KIND_BOOL;
+    case "ffi.String": case "str": return KIND_STR;
+    default: return KIND_ANY;
+  }
+}
+
+/** Native kinds and the declared type texts of the parameters. */
+export function nativeParamKinds(sig: FunctionSignature): { kinds: number[]; types: string[] } {
+  return { kinds: sig.params.map(kindOf), types: sig.params.map(typeText) };
+}
+
+// ---------------------------------------------------------------- TypeScript types
+const OBJECT = "FFIObject";
+
+/** The TypeScript type a parameter of this type accepts. */
+export function tsParamType(t: TypeSchema): string {
+  const a = t.args ?? [];
+  switch (t.type) {
+    case "int": return "number | bigint";
+    case "float": return "number | FFIFloat";
+    case "bool": return "boolean";
+    case "None": return "null | undefined";
+    case "Any": return "FFIValue";
+    case "ffi.String": case "str": return "string";
+    case "ffi.Bytes": case "bytes": return "Uint8Array";
+    case "ffi.Tensor": case "Tensor": return "Tensor";
+    case "DLTensor*": return "Tensor | TypedArray";
+    case "ffi.Shape": case "Shape": return "readonly number[]";
+    case "Device": return "Device";
+    case "DataType": return "DataType";
+    case "void*": return "bigint | null";
+    case "ffi.Object": return OBJECT;
+    case "ffi.Module": return OBJECT;
+    case "Optional": return `${tsParamType(a[0]!)} | null | undefined`;
+    case "Variant": return a.length ? a.map(tsParamType).map((s) => `(${s})`).join(" | ") : "FFIValue";
+    case "ffi.Array": case "ffi.List": return a[0] ? `readonly (${tsParamType(a[0])})[]` : "readonly FFIValue[]";
+    case "tuple": return `readonly [${a.map(tsParamType).join(", ")}]`;
+    case "ffi.Map": case "ffi.Dict":
+      return a.length === 2
+        ? `ReadonlyMap<${tsParamType(a[0]!)}, ${tsParamType(a[1]!)}>${a[0]!.type === "ffi.String" || a[0]!.type === "str" ? ` | { readonly [key: string]: ${tsParamType(a[1]!)} }` : ""}`
+        : "ReadonlyMap<FFIValue, FFIValue>";
+    case "ffi.Function":
+      if (!a.length) return "FFICallback";
+      // A callback JS passes: its parameters are what C++ sends (results), it returns a param type.
+      return `(${a.slice(1).map((p, i) => `arg${i}: ${tsResultType(p)}`).join(", ")}) => ${tsParamType(a[0]!)}`;
+    default: return OBJECT; // an object type key
+  }
+}
+
+/** The TypeScript type of a result of this type. */
+export function tsResultType(t: TypeSchema): string {
+  const a = t.args ?? [];
+  switch (t.type) {
+    case "int": return "number";
+    case "float": return "number";
+    case "bool": return "boolean";
+    case "None": return "null";
+    case "Any": return "FFIResult";
+    case "ffi.String": case "str": return "string";
+    case "ffi.Bytes": case "bytes": return "Uint8Array";
+    case "ffi.Tensor": case "Tensor": case "DLTensor*": return "Tensor";
+    case "ffi.Shape": case "Shape": return "readonly number[]";
+    case "Device": return "Device";
+    case "DataType": return "DataType";
+    case "void*": return "bigint | null";
+    case "ffi.Object": case "ffi.Module": return OBJECT;
+    case "Optional": return `${tsResultType(a[0]!)} | null`;
+    case "Variant": return a.length ? a.map(tsResultType).map((s) => `(${s})`).join(" | ") : "FFIResult";
+    case "ffi.Array": case "ffi.List": return a[0] ? `readonly (${tsResultType(a[0])})[]` : "readonly FFIResult[]";
+    case "tuple": return `readonly [${a.map(tsResultType).join(", ")}]`;
+    case "ffi.Map": case "ffi.Dict": return a.length === 2 ? `FFIMap<${tsResultType(a[0]!)}, ${tsResultType(a[1]!)}>` : "FFIMap<FFIResult, FFIResult>";
+    case "ffi.Function":
+      if (!a.length) return "FFIFunction";
+      return `((${a.slice(1).map((p, i) => `arg${i}: ${tsParamType(p)}`).join(", ")}) => ${tsResultType(a[0]!)}) & FFIFunctionInfo`;
+    default: return OBJECT;
+  }
+}
+
+// ---------------------------------------------------------------- attaching to functions
+
+/**
+ * Reads the metadata and docstring exports of function `name` (through `call`, which calls
+ * an export by symbol name or returns undefined when the symbol does not exist) and attaches
+ * `signature`, `doc` or `signatureError` to `fn`. With a signature, calls are checked and
+ * converted by it. Never throws: bad metadata leaves `fn` untyped.
+ */
+export function attachSignature(fn: object, name: string, call: (symbol: string) => unknown): void {
+  const define = (key: string, value: unknown): void => {
+    Object.defineProperty(fn, key, { value, enumerable: false, configurable: false, writable: false });
+  };
+  let meta: unknown;
+  try {
+    meta = call("__tvm_ffi__metadata_" + name);
+  } catch (e) {
+    define("signatureError", `the metadata function failed: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  try {
+    const doc = call("__tvm_ffi__doc_" + name);
+    if (typeof doc === "string") define("doc", doc);
+  } catch {
+    // a failing docstring export leaves the function without `doc`
+  }
+  if (meta === undefined) return;
+  let sig: FunctionSignature;
+  try {
+    sig = parseSignature(meta);
+  } catch (e) {
+    define("signatureError", (e as Error).message);
+    return;
+  }
+  const { kinds, types } = nativeParamKinds(sig);
+  values().setFunctionSignature(fn, kinds, types);
+  define("signature", sig);
+}
