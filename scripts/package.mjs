@@ -63,10 +63,10 @@ const pack = (dir) => {
 const results = [];
 const optional = {};
 const platforms = readdirSync(path.join(root, "npm"));
-if (!platforms.includes(hostKey)) throw new Error(`no platform package folder npm/${hostKey}/ for this machine (have: ${platforms.join(", ")})`);
 // os-cpu-libc of this machine, as src/native/addon-path.ts computes it
 const muslArch = process.arch === "x64" ? "x86_64" : process.arch === "arm64" ? "aarch64" : process.arch;
 const hostKey = `${process.platform}-${process.arch}-${existsSync(`/lib/ld-musl-${muslArch}.so.1`) ? "musl" : "gnu"}`;
+if (!platforms.includes(hostKey)) throw new Error(`no platform package folder npm/${hostKey}/ for this machine (have: ${platforms.join(", ")})`);
 for (const key of platforms) {
   const pkg = readJson(path.join(root, "npm", key, "package.json"));
   if (pkg.version !== main.version) {
