@@ -88,7 +88,10 @@ mkdirSync(mainDir);
 for (const f of [...main.files.filter((f) => !f.startsWith("!")), "README.md"]) {
   cpSync(path.join(root, f), path.join(mainDir, f), { recursive: true });
 }
-writeFileSync(path.join(mainDir, "package.json"), `${JSON.stringify({ ...main, optionalDependencies: optional }, null, 2)}\n`);
+// Published without the repository's scripts (nothing runs at install time; inside
+// node_modules the addon is built with `npx orcjit build-addon`) and dev dependencies.
+const { scripts: _scripts, devDependencies: _dev, ...published } = main;
+writeFileSync(path.join(mainDir, "package.json"), `${JSON.stringify({ ...published, optionalDependencies: optional }, null, 2)}\n`);
 results.unshift(pack(mainDir));
 rmSync(stage, { recursive: true, force: true });
 
