@@ -63,10 +63,10 @@ const pack = (dir) => {
 const results = [];
 const optional = {};
 const platforms = readdirSync(path.join(root, "npm"));
-if (!platforms.includes(hostKey)) throw new Error(`no platform package folder npm/${hostKey}/ for this machine (have: ${platforms.join(", ")})`);
 // os-cpu-libc of this machine, as src/native/addon-path.ts computes it
 const muslArch = process.arch === "x64" ? "x86_64" : process.arch === "arm64" ? "aarch64" : process.arch;
 const hostKey = `${process.platform}-${process.arch}-${existsSync(`/lib/ld-musl-${muslArch}.so.1`) ? "musl" : "gnu"}`;
+if (!platforms.includes(hostKey)) throw new Error(`no platform package folder npm/${hostKey}/ for this machine (have: ${platforms.join(", ")})`);
 for (const key of platforms) {
   const pkg = readJson(path.join(root, "npm", key, "package.json"));
   if (pkg.version !== main.version) {
@@ -88,7 +88,10 @@ mkdirSync(mainDir);
 for (const f of [...main.files.filter((f) => !f.startsWith("!")), "README.md"]) {
   cpSync(path.join(root, f), path.join(mainDir, f), { recursive: true });
 }
-writeFileSync(path.join(mainDir, "package.json"), `${JSON.stringify({ ...main, optionalDependencies: optional }, null, 2)}\n`);
+// Published without the repository's scripts (nothing runs at install time; inside
+// node_modules the addon is built with `npx orcjit build-addon`) and dev dependencies.
+const { scripts: _scripts, devDependencies: _dev, ...published } = main;
+writeFileSync(path.join(mainDir, "package.json"), `${JSON.stringify({ ...published, optionalDependencies: optional }, null, 2)}\n`);
 results.unshift(pack(mainDir));
 rmSync(stage, { recursive: true, force: true });
 

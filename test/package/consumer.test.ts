@@ -143,6 +143,8 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     expect(tarList(tarballs.platform).sort()).toEqual(["package/README.md", "package/package.json", "package/tvm_ffi_orcjit.node"]);
     const pkg = JSON.parse(execFileSync("tar", ["xzOf", tarballs.main, "package/package.json"], { encoding: "utf8" })) as { version: string; optionalDependencies: Record<string, string> };
     expect(pkg.optionalDependencies).toEqual({ "@tvm-ffi-orcjit/linux-x64-gnu": pkg.version });
+    expect(pkg).not.toHaveProperty("scripts"); // nothing runs at install time
+    expect(pkg).not.toHaveProperty("devDependencies");
     const plat = JSON.parse(execFileSync("tar", ["xzOf", tarballs.platform, "package/package.json"], { encoding: "utf8" })) as Record<string, unknown>;
     expect(plat).toMatchObject({ name: "@tvm-ffi-orcjit/linux-x64-gnu", version: pkg.version, os: ["linux"], cpu: ["x64"], libc: ["glibc"] });
   });
