@@ -12,6 +12,7 @@
 #include "runtime/function.h"
 #include "runtime/global_registry.h"
 #include "runtime/object.h"
+#include "runtime/string_object.h"
 
 namespace orcjit::runtime {
 namespace {
@@ -203,6 +204,48 @@ std::vector<BuiltinDef> ModuleBuiltins() {
                                      "ffi.ModuleImportModule(mod: Module, imported: Module)");
                     }
                     ModuleImport(args[0].v_obj, args[1].v_obj);
+                  }});
+  // (mod) -> str: "orcjit" for JIT libraries, or the kind a loader gave its module.
+  defs.push_back({"ffi.ModuleGetKind", "The kind of a library module.",
+                  [](const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
+                    if (n != 1 || !IsLibraryModule(args[0].type_index == kTVMFFIModule
+                                                        ? args[0].v_obj
+                                                        : nullptr)) {
+                      throw FFIError("TypeError", "ffi.ModuleGetKind(mod: Module)");
+                    }
+                    const std::string& k = ModuleKind(args[0].v_obj);
+                    *result = MakeStringAny(k.data(), k.size(), false);
+                  }});
+  // (mod) -> int
+  defs.push_back({"ffi.ModuleNumImports", "Number of modules a library module imports.",
+                  [](const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
+                    if (n != 1 || args[0].type_index != kTVMFFIModule ||
+                        !IsLibraryModule(args[0].v_obj)) {
+                      throw FFIError("TypeError", "ffi.ModuleNumImports(mod: Module)");
+                    }
+                    result->type_index = kTVMFFIInt;
+                    result->zero_padding = 0;
+                    result->v_int64 = static_cast<int64_t>(ModuleImports(args[0].v_obj).size());
+                  }});
+  // (mod, i: int) -> Module
+  defs.push_back({"ffi.ModuleGetImport", "The i-th import of a library module.",
+                  [](const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
+                    if (n != 2 || args[0].type_index != kTVMFFIModule ||
+                        !IsLibraryModule(args[0].v_obj) || args[1].type_index != kTVMFFIInt) {
+                      throw FFIError("TypeError", "ffi.ModuleGetImport(mod: Module, i: int)");
+                    }
+                    auto imports = ModuleImports(args[0].v_obj);
+                    int64_t i = args[1].v_int64;
+                    if (i < 0 || i >= static_cast<int64_t>(imports.size())) {
+                      throw FFIError("IndexError", "ffi.ModuleGetImport: index " +
+                                                       std::to_string(i) + " out of range for " +
+                                                       std::to_string(imports.size()) +
+                                                       " imports");
+                    }
+                    IncRef(imports[i]);
+                    result->type_index = kTVMFFIModule;
+                    result->zero_padding = 0;
+                    result->v_obj = imports[i];
                   }});
   return defs;
 }

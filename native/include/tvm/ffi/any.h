@@ -6,7 +6,8 @@
  *   int types  <- Int, Bool            bool   <- Bool, Int          float/double <- Float, Int, Bool
  *   String, std::string, const char* <- RawStr, SmallStr, Str (std::string also Bytes/ByteArrayPtr)
  *   Bytes      <- ByteArrayPtr, SmallBytes, Bytes
- *   DLDataType <- DataType, or a dtype string ("float32")      DLDevice <- Device
+ *   DLDataType <- DataType, or a dtype string ("float32")
+ *   DLDevice   <- Device, or a device string ("cpu", "cuda:1")
  *   DLTensor*  <- DLTensorPtr, Tensor object                    void* <- OpaquePtr, None
  *   ObjectRef subclasses <- an object of that type (or a subclass), ObjectRValueRef; None if nullable
  */
@@ -14,6 +15,7 @@
 #define TVM_FFI_ANY_H_
 
 #include <tvm/ffi/base_details.h>
+#include <tvm/ffi/device.h>
 #include <tvm/ffi/error.h>
 #include <tvm/ffi/object.h>
 #include <tvm/ffi/string.h>
@@ -21,6 +23,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -270,6 +273,11 @@ struct TypeTraits<DLDevice> {
   static bool CheckAnyStrict(const TVMFFIAny* src) { return src->type_index == kTVMFFIDevice; }
   static std::optional<DLDevice> TryCastFromAnyView(const TVMFFIAny* src) {
     if (src->type_index == kTVMFFIDevice) return src->v_device;
+    const char* data;
+    size_t size;
+    if (details::GetBytesView(src, &data, &size, true, false)) {
+      return details::TryStringViewToDLDevice(std::string_view(data, size));  // "cuda:1"
+    }
     return std::nullopt;
   }
   static std::string TypeStr() { return "Device"; }
@@ -514,9 +522,50 @@ struct TypeTraits<TPtr, std::enable_if_t<std::is_pointer_v<TPtr> &&
 
 namespace details {
 struct AnyUnsafe;
-[[noreturn]] inline void ThrowCastError(int32_t from_index, const std::string& to) {
-  TVM_FFI_THROW(TypeError) << "Cannot convert from type `" << TypeIndexToTypeKey(from_index)
-                           << "` to `" << to << "`";
+
+/*! \brief Type name of a value, as shown in mismatch messages ("str" for any string kind). */
+inline std::string ArgTypeName(const TVMFFIAny* v) {
+  switch (v->type_index) {
+    case kTVMFFIRawStr:
+    case kTVMFFISmallStr:
+    case kTVMFFIStr:
+      return "str";
+    case kTVMFFIByteArrayPtr:
+    case kTVMFFISmallBytes:
+    case kTVMFFIBytes:
+      return "bytes";
+    case kTVMFFIObjectRValueRef: {
+      TVMFFIObject* obj = GetObjectOfAny(v);
+      return obj != nullptr ? TypeIndexToTypeKey(obj->type_index) : std::string("None");
+    }
+    default:
+      return TypeIndexToTypeKey(v->type_index);
+  }
+}
+
+template <typename T, typename = void>
+struct HasMismatchTypeInfo : std::false_type {};
+template <typename T>
+struct HasMismatchTypeInfo<
+    T, std::void_t<decltype(TypeTraitsNoCR<T>::GetMismatchTypeInfo(std::declval<const TVMFFIAny*>()))>>
+    : std::true_type {};
+
+/*!
+ * \brief What a value that failed to convert to T actually is. Container traits provide
+ * GetMismatchTypeInfo to name the offending element ("Array[index 1: float, expected str]");
+ * other types get the value's type name.
+ */
+template <typename T>
+inline std::string MismatchTypeInfo(const TVMFFIAny* src) {
+  if constexpr (HasMismatchTypeInfo<T>::value) {
+    return TypeTraitsNoCR<T>::GetMismatchTypeInfo(src);
+  } else {
+    return ArgTypeName(src);
+  }
+}
+
+[[noreturn]] inline void ThrowCastError(const std::string& from, const std::string& to) {
+  TVM_FFI_THROW(TypeError) << "Cannot convert from type `" << from << "` to `" << to << "`";
   TVM_FFI_UNREACHABLE();
 }
 }  // namespace details
@@ -753,7 +802,15 @@ inline std::optional<T> AnyView::try_cast() const {
 template <typename T>
 inline T AnyView::cast() const {
   std::optional<T> v = details::TryCastAnyView<T>(&data_);
-  if (!v.has_value()) details::ThrowCastError(data_.type_index, details::Type2Str<T>());
+  if (!v.has_value()) {
+    std::string from;
+    if constexpr (details::IsAnyLike<T>) {
+      from = details::ArgTypeName(&data_);
+    } else {
+      from = details::MismatchTypeInfo<std::decay_t<T>>(&data_);
+    }
+    details::ThrowCastError(from, details::Type2Str<T>());
+  }
   return std::move(*v);
 }
 

@@ -20,5 +20,18 @@
 #include <tvm/ffi/container/tensor.h>
 #include <tvm/ffi/reflection/registry.h>
 #include <tvm/ffi/extra/module.h>
+#include <tvm/ffi/type_traits.h>
+#include <tvm/ffi/cast.h>
+#include <tvm/ffi/expected.h>
+#include <tvm/ffi/rvalue_ref.h>
+#include <tvm/ffi/memory.h>
+#include <tvm/ffi/device.h>
+#include <tvm/ffi/endian.h>
+#include <tvm/ffi/enum.h>
+#include <tvm/ffi/container/tuple.h>
+#include <tvm/ffi/container/list.h>
+#include <tvm/ffi/container/dict.h>
+#include <tvm/ffi/container/variant.h>
+#include <tvm/ffi/reflection/accessor.h>
 
 #endif  // TVM_FFI_TVM_FFI_H_

@@ -10,6 +10,7 @@
 #define TVM_FFI_CONTAINER_ARRAY_H_
 
 #include <tvm/ffi/any.h>
+#include <tvm/ffi/container/container_details.h>
 #include <tvm/ffi/error.h>
 #include <tvm/ffi/object.h>
 
@@ -247,8 +248,11 @@ struct TypeTraits<Array<T>> {
   }
   static std::optional<Array<T>> TryCastFromAnyView(const TVMFFIAny* src) {
     TVMFFIObject* obj = details::GetObjectOfAny(src);
-    if (obj == nullptr || obj->type_index != kTVMFFIArray) return std::nullopt;
-    if (CheckAnyStrict(src)) {
+    // A List converts too (into a new Array, as its elements may change later).
+    if (obj == nullptr || (obj->type_index != kTVMFFIArray && obj->type_index != kTVMFFIList)) {
+      return std::nullopt;
+    }
+    if (obj->type_index == kTVMFFIArray && CheckAnyStrict(src)) {
       return details::ObjectUnsafe::ObjectRefFromUnowned<Array<T>>(
           details::ObjectUnsafe::ObjectFromHandle(obj));
     }
@@ -261,6 +265,9 @@ struct TypeTraits<Array<T>> {
       p->EmplaceUnchecked(Any(std::move(*v)));
     }
     return Array<T>(ObjectPtr<Object>(std::move(p)));
+  }
+  static std::string GetMismatchTypeInfo(const TVMFFIAny* src) {
+    return details::SeqMismatchInfo<T>(src, kTVMFFIArray, kTVMFFIList);
   }
   static std::string TypeStr() { return "Array[" + details::Type2Str<T>() + "]"; }
   static std::string TypeSchema() {

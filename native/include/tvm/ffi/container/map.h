@@ -10,6 +10,7 @@
  *   offset 56  int32_t*   index       open-addressing hash table of pair indices (-1 = empty),
  *                                     linear probing; NULL means "scan the pairs linearly"
  *   offset 64  int64_t    index_size  number of slots (a power of two), 0 when index is NULL
+ * (The storage and hashing are in map_base.h, shared with Dict.)
  * Keys hash with details::MapKeyHash (FNV-1a over the bytes for strings/bytes, splitmix64 of
  * the payload and type index otherwise) and compare with details::MapKeyEqual (strings and
  * bytes by content, everything else by type index and the 8-byte payload; objects by identity).
@@ -19,6 +20,8 @@
 #define TVM_FFI_CONTAINER_MAP_H_
 
 #include <tvm/ffi/any.h>
+#include <tvm/ffi/container/container_details.h>
+#include <tvm/ffi/container/map_base.h>
 #include <tvm/ffi/error.h>
 #include <tvm/ffi/object.h>
 #include <tvm/ffi/optional.h>
@@ -35,138 +38,16 @@
 namespace tvm {
 namespace ffi {
 
-namespace details {
-
-/*! \brief C layout of the map cell at offset 24. */
-struct MapCell {
-  TVMFFIAny* data;
-  int64_t size;
-  int64_t capacity;
-  void (*data_deleter)(void* data);
-  int32_t* index;
-  int64_t index_size;
-};
-
-inline uint64_t MapHashBytes(const char* data, size_t size) {
-  uint64_t h = 0xcbf29ce484222325ull;
-  for (size_t i = 0; i < size; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
-inline uint64_t MapMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-/*! \brief Hash of a map key (see the layout comment at the top of this file). */
-inline uint64_t MapKeyHash(const TVMFFIAny* key) {
-  const char* data;
-  size_t size;
-  if (GetBytesView(key, &data, &size, true, false)) return MapHashBytes(data, size);
-  if (GetBytesView(key, &data, &size, false, true)) {
-    return MapHashBytes(data, size) ^ 0x5bd1e9955bd1e995ull;
-  }
-  return MapMix64(key->v_uint64 ^ (static_cast<uint64_t>(static_cast<uint32_t>(key->type_index)) << 56));
-}
-
-/*! \brief Equality of map keys. */
-inline bool MapKeyEqual(const TVMFFIAny* a, const TVMFFIAny* b) {
-  const char *da, *db;
-  size_t sa, sb;
-  if (GetBytesView(a, &da, &sa, true, false)) {
-    if (!GetBytesView(b, &db, &sb, true, false)) return false;
-    return sa == sb && (sa == 0 || std::memcmp(da, db, sa) == 0);
-  }
-  if (GetBytesView(a, &da, &sa, false, true)) {
-    if (!GetBytesView(b, &db, &sb, false, true)) return false;
-    return sa == sb && (sa == 0 || std::memcmp(da, db, sa) == 0);
-  }
-  return a->type_index == b->type_index && a->v_uint64 == b->v_uint64;
-}
-
-/*! \brief Index of the pair whose key equals `key`, or -1. Works on any MapCell. */
-inline int64_t MapCellFind(const MapCell* cell, const TVMFFIAny* key) {
-  if (cell->index != nullptr && cell->index_size > 0) {
-    uint64_t mask = static_cast<uint64_t>(cell->index_size) - 1;
-    uint64_t slot = MapKeyHash(key) & mask;
-    for (int64_t probe = 0; probe < cell->index_size; ++probe) {
-      int32_t i = cell->index[slot];
-      if (i < 0) return -1;
-      if (MapKeyEqual(&cell->data[2 * static_cast<int64_t>(i)], key)) return i;
-      slot = (slot + 1) & mask;
-    }
-    return -1;
-  }
-  for (int64_t i = 0; i < cell->size; ++i) {
-    if (MapKeyEqual(&cell->data[2 * i], key)) return i;
-  }
-  return -1;
-}
-
-}  // namespace details
-
 /*! \brief Map object (see the layout at the top of this file). */
-class MapObj : public Object, public details::MapCell {
+class MapObj : public MapBaseObj {
  public:
-  MapObj() {
-    this->data = nullptr;
-    this->size = 0;
-    this->capacity = 0;
-    this->data_deleter = nullptr;
-    this->index = nullptr;
-    this->index_size = 0;
-  }
-  ~MapObj() {
-    Any* slots = reinterpret_cast<Any*>(this->data);
-    for (int64_t i = 0; i < 2 * this->size; ++i) slots[i].~Any();
-    if (this->data_deleter != nullptr) this->data_deleter(this->data);
-  }
-  MapObj(const MapObj&) = delete;
-  MapObj& operator=(const MapObj&) = delete;
-
-  const Any& KeyAt(int64_t i) const { return reinterpret_cast<const Any*>(this->data)[2 * i]; }
-  const Any& ValueAt(int64_t i) const {
-    return reinterpret_cast<const Any*>(this->data)[2 * i + 1];
-  }
-  int64_t Find(const TVMFFIAny* key) const { return details::MapCellFind(this, key); }
-
   /*! \brief Empty map with room for `capacity` pairs (hash index when capacity > 8). */
   static ObjectPtr<MapObj> Empty(int64_t capacity) {
-    int64_t index_size = 0;
-    if (capacity > 8) {
-      index_size = 16;
-      while (index_size < capacity * 2) index_size *= 2;
-    }
-    size_t extra = static_cast<size_t>(capacity) * 2 * sizeof(TVMFFIAny) +
-                   static_cast<size_t>(index_size) * sizeof(int32_t);
-    ObjectPtr<MapObj> p = make_inplace_array_object<MapObj, char>(extra);
-    char* base = reinterpret_cast<char*>(p.get()) + sizeof(MapObj);
-    p->data = reinterpret_cast<TVMFFIAny*>(base);
-    p->capacity = capacity;
-    if (index_size > 0) {
-      p->index = reinterpret_cast<int32_t*>(base + capacity * 2 * sizeof(TVMFFIAny));
-      p->index_size = index_size;
-      for (int64_t i = 0; i < index_size; ++i) p->index[i] = -1;
-    }
+    int64_t index_size = IndexSizeFor(capacity);
+    ObjectPtr<MapObj> p =
+        make_inplace_array_object<MapObj, char>(StorageBytes(capacity, index_size));
+    p->InitStorage(reinterpret_cast<char*>(p.get()) + sizeof(MapObj), capacity, index_size);
     return p;
-  }
-  /*! \brief Append a pair whose key is not present (capacity must suffice). */
-  void AppendUnchecked(Any key, Any value) {
-    Any* slots = reinterpret_cast<Any*>(this->data);
-    new (slots + 2 * this->size) Any(std::move(key));
-    new (slots + 2 * this->size + 1) Any(std::move(value));
-    if (this->index != nullptr) {
-      uint64_t mask = static_cast<uint64_t>(this->index_size) - 1;
-      uint64_t slot = details::MapKeyHash(&this->data[2 * this->size]) & mask;
-      while (this->index[slot] >= 0) slot = (slot + 1) & mask;
-      this->index[slot] = static_cast<int32_t>(this->size);
-    }
-    ++this->size;
   }
   /*! \brief Copy with room for `capacity` pairs, optionally skipping pair `skip`. */
   ObjectPtr<MapObj> CopyWithCapacity(int64_t capacity, int64_t skip = -1) const {
@@ -175,9 +56,6 @@ class MapObj : public Object, public details::MapCell {
       if (i != skip) p->AppendUnchecked(KeyAt(i), ValueAt(i));
     }
     return p;
-  }
-  void SetValueAt(int64_t i, Any value) {
-    reinterpret_cast<Any*>(this->data)[2 * i + 1] = std::move(value);
   }
 
   TVM_FFI_DECLARE_STATIC_OBJECT_INFO_("ffi.Map", kTVMFFIMap, MapObj, Object)
@@ -344,8 +222,11 @@ struct TypeTraits<Map<K, V>> {
   }
   static std::optional<Map<K, V>> TryCastFromAnyView(const TVMFFIAny* src) {
     TVMFFIObject* obj = details::GetObjectOfAny(src);
-    if (obj == nullptr || obj->type_index != kTVMFFIMap) return std::nullopt;
-    if (CheckAnyStrict(src)) {
+    // A Dict converts too (into a new Map, as its entries may change later).
+    if (obj == nullptr || (obj->type_index != kTVMFFIMap && obj->type_index != kTVMFFIDict)) {
+      return std::nullopt;
+    }
+    if (obj->type_index == kTVMFFIMap && CheckAnyStrict(src)) {
       return details::ObjectUnsafe::ObjectRefFromUnowned<Map<K, V>>(
           details::ObjectUnsafe::ObjectFromHandle(obj));
     }
@@ -358,6 +239,9 @@ struct TypeTraits<Map<K, V>> {
       p->AppendUnchecked(Any(std::move(*k)), Any(std::move(*v)));
     }
     return Map<K, V>(ObjectPtr<Object>(std::move(p)));
+  }
+  static std::string GetMismatchTypeInfo(const TVMFFIAny* src) {
+    return details::MapMismatchInfo<K, V>(src);
   }
   static std::string TypeStr() {
     return "Map[" + details::Type2Str<K>() + ", " + details::Type2Str<V>() + "]";
