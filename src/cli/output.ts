@@ -3,6 +3,7 @@ import { isAbsolute, relative } from "node:path";
 import { inspect } from "node:util";
 import {
   CompileError,
+  FFIError,
   formatDiagnostic,
   ManifestError,
   OrcJitError,
@@ -67,6 +68,7 @@ export function errorJson(e: unknown): Record<string, unknown> {
     const out: Record<string, unknown> = { code: e.code, name: e.name, message: e.message };
     if (e instanceof ManifestError || e instanceof CompileError) out.diagnostics = e.diagnostics;
     if (e instanceof CompileError) out.command = e.command;
+    if (e instanceof FFIError) out.kind = e.kind;
     return out;
   }
   if (e instanceof UsageError) return { code: "ORCJIT_USAGE", name: e.name, message: e.message };

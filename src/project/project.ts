@@ -4,7 +4,7 @@
 // libraries by name while the process keeps running.
 import { availableParallelism } from "node:os";
 import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObject, type CompileUnit } from "../compiler/index.js";
-import { OrcJitError, SymbolNotFoundError } from "../errors.js";
+import { LinkError, OrcJitError, SymbolNotFoundError } from "../errors.js";
 import { ExecutionSession, type DynamicLibrary, type FFIFunction } from "../jit/index.js";
 import {
   findLibrary,
@@ -126,8 +126,30 @@ export class ProjectLibrary {
 
   /** A callable for the exported function `name` of the current generation. */
   getFunction(name: string): FFIFunction {
-    return this.dynamicLibrary.getFunction(name);
+    const dylib = this.dynamicLibrary;
+    try {
+      return dylib.getFunction(name);
+    } catch (e) {
+      throw inManifestTerms(e, this.name, this._project.file);
+    }
   }
+}
+
+/**
+ * A LinkError as the JIT words it suggests API calls (setLinkOrder, addSharedLibrary); a
+ * project's user edits manifest keys instead: say `linkOrder` / `sharedLibraries` of the
+ * library, in the manifest. Anything else is returned as it is.
+ */
+export function inManifestTerms(e: unknown, library: string, manifestFile: string): unknown {
+  if (!(e instanceof LinkError) || !e.message.includes("setLinkOrder")) return e;
+  const message = e.message.replace(
+    /add the defining object, a library via setLinkOrder or a \.so via addSharedLibrary/,
+    `add the defining source or object to library '${library}', a library to its \`linkOrder\` or a .so to its \`sharedLibraries\` in ${manifestFile}`,
+  );
+  if (message === e.message) return e;
+  const out = new LinkError(message, { cause: e });
+  for (const k of ["ffiKind", "ffiMessage"] as const) if (e[k] !== undefined) Object.defineProperty(out, k, { value: e[k], enumerable: true });
+  return out;
 }
 
 function libraryCompileOptions(lib: ResolvedLibrary, opts: LoadProjectOptions): CompileOptions {
@@ -370,7 +392,13 @@ export class Project {
       for (const name of names) {
         const dylib = fresh.get(name)!;
         for (const fn of this.library(name).config.functions) {
-          if (dylib.symbolAddress(`__tvm_ffi_${fn}`) === null) {
+          let address;
+          try {
+            address = dylib.symbolAddress(`__tvm_ffi_${fn}`);
+          } catch (e) {
+            throw inManifestTerms(e, name, this.manifest.file);
+          }
+          if (address === null) {
             throw new SymbolNotFoundError(`library '${name}' does not define function '${fn}' listed in ${this.manifest.file}`);
           }
         }

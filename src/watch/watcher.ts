@@ -9,6 +9,7 @@ import { watch as chokidarWatch, type FSWatcher } from "chokidar";
 import { CompileError, DisposedError, ManifestError, OrcJitError, SymbolNotFoundError } from "../errors.js";
 import {
   GENERATED_DIR,
+  inManifestTerms,
   loadProject,
   type GenerationHooks,
   type LoadProjectOptions,
@@ -384,7 +385,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
             { cause: e },
           );
         }
-        throw e;
+        throw inManifestTerms(e, state.library, this.manifestFile);
       }
     }
   }
