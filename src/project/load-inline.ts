@@ -160,11 +160,14 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const generated = generateInlineSources(dir, texts, fns);
   const units: CompileUnit[] = [];
+  /** Per unit, what errors call its object: the module and the user's source, not the cache blob. */
+  const labels: string[] = [];
   for (const [lang, g] of [["c++", generated.cpp], ["c", generated.c], ["cuda", generated.cuda]] as const) {
     if (!g) continue;
     writeIfChanged(join(dir, g.userFile), texts[lang === "c++" ? "cpp" : lang]!);
     writeIfChanged(join(dir, g.file), g.text);
     units.push({ source: join(dir, g.file), language: lang });
+    labels.push(`module ${name}, ${join(dir, g.userFile)}`);
   }
 
   const { objects, bytes } = await compileUnitsWithBytes(units, { ...compileOptions, buildDirectory: dir });
@@ -184,10 +187,11 @@ export async function loadInline<F extends string>(options: LoadInlineOptions<F>
     try {
       // The bytes compileUnits already read and verified against the cache entry's hash: loading
       // from them saves reading the object a second time (and reads exactly what was verified).
-      // Named by their object path, so errors read as if the file had been added.
+      // Named by the module and the source they were compiled from: a load error (e.g.
+      // thread_local) then points at what the user wrote, not at a cache blob.
       objects.forEach((o, i) => {
         const b = bytes[i];
-        if (b) library.add(b, { name: o.objectPath });
+        if (b) library.add(b, { name: labels[i] ?? o.objectPath });
         else library.add(o.objectPath);
       });
       const docs: Record<string, string> = {};
