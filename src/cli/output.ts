@@ -150,7 +150,11 @@ export class ProgressDisplay {
     private readonly s: Streams,
     private readonly transient = false,
   ) {
-    this.tty = isInteractive(s.err, s.env);
+    // A terminal that reports no width (0 columns: some CI pseudo-terminals, editor shells)
+    // cannot be redrawn in place (lines would wrap unpredictably, or be clipped to nothing):
+    // plain lines there.
+    const columns = s.err.columns;
+    this.tty = isInteractive(s.err, s.env) && typeof columns === "number" && columns > 0;
     this.c = color(s.env, s.err);
   }
 
