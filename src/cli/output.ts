@@ -1,6 +1,7 @@
 // Shared CLI output: exit codes, error reporting, the build progress display, JSON output.
 import { isAbsolute, relative } from "node:path";
 import { inspect } from "node:util";
+import { InterruptedError } from "./interrupt.js";
 import {
   CompileError,
   FFIError,
@@ -72,12 +73,13 @@ export function errorJson(e: unknown): Record<string, unknown> {
     return out;
   }
   if (e instanceof UsageError) return { code: "ORCJIT_USAGE", name: e.name, message: e.message };
+  if (e instanceof InterruptedError) return { code: "ORCJIT_INTERRUPTED", name: e.name, message: e.message };
   return { code: "ORCJIT_INTERNAL", name: e instanceof Error ? e.name : "Error", message: String(e instanceof Error ? e.message : e) };
 }
 
 /** Prints an error the way a user needs it and returns the exit code it maps to. */
 export function reportError(e: unknown, s: Streams, json: boolean): number {
-  const code = e instanceof UsageError ? EXIT_USAGE : e instanceof OrcJitError ? EXIT_USER : EXIT_INTERNAL;
+  const code = e instanceof UsageError ? EXIT_USAGE : e instanceof InterruptedError ? e.exitCode : e instanceof OrcJitError ? EXIT_USER : EXIT_INTERNAL;
   if (json) {
     s.out.write(`${JSON.stringify({ ok: false, error: errorJson(e) }, jsonReplacer, 2)}\n`);
     return code;
@@ -89,7 +91,7 @@ export function reportError(e: unknown, s: Streams, json: boolean): number {
     s.err.write(`orcjit: ${what} failed with ${n} error${n === 1 ? "" : "s"}\n`);
   } else if (e instanceof CompileError) {
     s.err.write(`orcjit: ${e.message}\n${e.log}\n`);
-  } else if (e instanceof UsageError) {
+  } else if (e instanceof UsageError || e instanceof InterruptedError) {
     s.err.write(`orcjit: ${e.message}\n`);
   } else if (e instanceof OrcJitError) {
     s.err.write(`orcjit: ${e.name}: ${e.message}\n`);
