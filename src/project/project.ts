@@ -17,6 +17,7 @@ import {
   type ResolvedSource,
 } from "../manifest/index.js";
 import type { Diagnostic } from "../types.js";
+import { statFile } from "../util/stamp.js";
 import { writeExportWrapper } from "./exports.js";
 
 export interface LoadProjectOptions extends ManifestOptions {
@@ -152,6 +153,22 @@ export function inManifestTerms(e: unknown, library: string, manifestFile: strin
   return out;
 }
 
+/**
+ * True when a source or header of `r`'s objects was modified at or after `sinceMs` (a few ms
+ * of slack: file times come from the kernel's coarse clock), or is gone.
+ */
+function modifiedSince(r: ProjectBuildResult, sinceMs: number): boolean {
+  for (const l of r.libraries) {
+    for (const o of l.objects) {
+      for (const f of [o.source, ...o.dependencies]) {
+        const st = statFile(f);
+        if (!st || Math.max(st.mtimeMs, st.ctimeMs) >= sinceMs - 10) return true;
+      }
+    }
+  }
+  return false;
+}
+
 function libraryCompileOptions(lib: ResolvedLibrary, opts: LoadProjectOptions): CompileOptions {
   const o: CompileOptions = {};
   const compiler = opts.compiler ?? lib.compiler;
@@ -222,6 +239,7 @@ export class Project {
     if (!options.settle) return this.buildOnce(options);
     const started = performance.now();
     const { settle: _settle, ...once } = options;
+    let passStarted = Date.now();
     let result = await this.buildOnce(once);
     const compiled = new Set<string>();
     const note = (r: ProjectBuildResult): void => {
@@ -231,6 +249,9 @@ export class Project {
     const warnings = [...result.warnings];
     const keys = (r: ProjectBuildResult): string => r.libraries.map((l) => l.objects.map((o) => o.key).join(",")).join(";");
     for (let pass = 0; pass < 3; pass++) {
+      // nothing the objects were built from was written since the pass started: settled
+      if (!modifiedSince(result, passStarted)) break;
+      passStarted = Date.now();
       // a re-pass reports only compiles: its cache hits were reported by the pass before
       const onProgress = once.onProgress;
       const again = await this.buildOnce({ ...once, force: false, ...(onProgress ? { onProgress: (e: ProjectBuildProgress) => e.kind !== "cached" && onProgress(e) } : {}) });
