@@ -53,15 +53,20 @@ export class DisposedError extends OrcJitError {
 /**
  * An error raised by native code through the TVM-FFI error protocol
  * (`TVM_FFI_THROW(ValueError) << ...`, `TVMFFIErrorSetRaisedFromCStr`).
- * `kind` is the TVM-FFI error kind ("ValueError", "TypeError", ...).
+ * `kind` is the TVM-FFI error kind ("ValueError", "TypeError", ...), and also the error's
+ * `name`, so that it prints once, as Python's tvm-ffi raises it: `ValueError: division by
+ * zero` (`message` is the text alone). Test for the class with `instanceof FFIError`.
  */
 export class FFIError extends OrcJitError {
   readonly kind: string;
   readonly backtrace: string;
   constructor(kind: string, message: string, backtrace = "", options?: ErrorOptions) {
-    super("ORCJIT_FFI", `${kind}: ${message}`, options);
+    super("ORCJIT_FFI", message, options);
+    this.name = kind;
     this.kind = kind;
     this.backtrace = backtrace;
+    // the stack's first line was formatted with the class name: say the kind instead
+    if (typeof this.stack === "string" && this.stack.startsWith("FFIError")) this.stack = kind + this.stack.slice("FFIError".length);
   }
 }
 

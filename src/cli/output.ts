@@ -1,8 +1,10 @@
 // Shared CLI output: exit codes, error reporting, the build progress display, JSON output.
 import { isAbsolute, relative } from "node:path";
 import { inspect } from "node:util";
+import { InterruptedError } from "./interrupt.js";
 import {
   CompileError,
+  FFIError,
   formatDiagnostic,
   ManifestError,
   OrcJitError,
@@ -67,15 +69,17 @@ export function errorJson(e: unknown): Record<string, unknown> {
     const out: Record<string, unknown> = { code: e.code, name: e.name, message: e.message };
     if (e instanceof ManifestError || e instanceof CompileError) out.diagnostics = e.diagnostics;
     if (e instanceof CompileError) out.command = e.command;
+    if (e instanceof FFIError) out.kind = e.kind;
     return out;
   }
   if (e instanceof UsageError) return { code: "ORCJIT_USAGE", name: e.name, message: e.message };
+  if (e instanceof InterruptedError) return { code: "ORCJIT_INTERRUPTED", name: e.name, message: e.message };
   return { code: "ORCJIT_INTERNAL", name: e instanceof Error ? e.name : "Error", message: String(e instanceof Error ? e.message : e) };
 }
 
 /** Prints an error the way a user needs it and returns the exit code it maps to. */
 export function reportError(e: unknown, s: Streams, json: boolean): number {
-  const code = e instanceof UsageError ? EXIT_USAGE : e instanceof OrcJitError ? EXIT_USER : EXIT_INTERNAL;
+  const code = e instanceof UsageError ? EXIT_USAGE : e instanceof InterruptedError ? e.exitCode : e instanceof OrcJitError ? EXIT_USER : EXIT_INTERNAL;
   if (json) {
     s.out.write(`${JSON.stringify({ ok: false, error: errorJson(e) }, jsonReplacer, 2)}\n`);
     return code;
@@ -87,7 +91,7 @@ export function reportError(e: unknown, s: Streams, json: boolean): number {
     s.err.write(`orcjit: ${what} failed with ${n} error${n === 1 ? "" : "s"}\n`);
   } else if (e instanceof CompileError) {
     s.err.write(`orcjit: ${e.message}\n${e.log}\n`);
-  } else if (e instanceof UsageError) {
+  } else if (e instanceof UsageError || e instanceof InterruptedError) {
     s.err.write(`orcjit: ${e.message}\n`);
   } else if (e instanceof OrcJitError) {
     s.err.write(`orcjit: ${e.name}: ${e.message}\n`);
@@ -148,7 +152,11 @@ export class ProgressDisplay {
     private readonly s: Streams,
     private readonly transient = false,
   ) {
-    this.tty = isInteractive(s.err, s.env);
+    // A terminal that reports no width (0 columns: some CI pseudo-terminals, editor shells)
+    // cannot be redrawn in place (lines would wrap unpredictably, or be clipped to nothing):
+    // plain lines there.
+    const columns = s.err.columns;
+    this.tty = isInteractive(s.err, s.env) && typeof columns === "number" && columns > 0;
     this.c = color(s.env, s.err);
   }
 

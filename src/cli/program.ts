@@ -10,7 +10,7 @@ import { registerInit } from "./commands/init.js";
 import { registerRun } from "./commands/run.js";
 import { registerTypes } from "./commands/types.js";
 import { registerWatch } from "./commands/watch.js";
-import { EXIT_OK, EXIT_USAGE, processStreams, reportError, type Streams } from "./output.js";
+import { EXIT_OK, EXIT_USAGE, processStreams, reportError, UsageError, type Streams } from "./output.js";
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -55,13 +55,25 @@ export async function runCli(argv: string[], s: Streams = processStreams): Promi
   const dashdash = argv.indexOf("--");
   const json = (dashdash < 0 ? argv : argv.slice(0, dashdash)).includes("--json");
   const program = createProgram(s);
+  if (json) {
+    // --json: commander's own messages (unknown option, missing argument, ...) become the
+    // JSON error document below instead of text on stderr
+    const quiet = (c: Command): void => {
+      c.configureOutput({ writeOut: (t) => s.out.write(t), writeErr: () => undefined, outputError: () => undefined });
+      c.showHelpAfterError(false);
+      c.commands.forEach(quiet);
+    };
+    quiet(program);
+  }
   try {
     await program.parseAsync(argv, { from: "user" });
     return EXIT_OK;
   } catch (e) {
     if (e instanceof CommanderError) {
       // --help and --version exit 0; everything else commander rejects is a usage error
-      return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      if (e.exitCode === 0) return EXIT_OK;
+      if (json) reportError(new UsageError(e.message.replace(/^error: /, "")), s, true);
+      return EXIT_USAGE;
     }
     return reportError(e, s, json);
   }

@@ -1,5 +1,5 @@
 // The project layer: manifest → compiler → jit.
-export { loadProject, Project, ProjectLibrary } from "./project.js";
+export { inManifestTerms, loadProject, Project, ProjectLibrary } from "./project.js";
 export type {
   GenerationHooks,
   LibraryBuildResult,

@@ -4,7 +4,7 @@
 // libraries by name while the process keeps running.
 import { availableParallelism } from "node:os";
 import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObject, type CompileUnit } from "../compiler/index.js";
-import { OrcJitError, SymbolNotFoundError } from "../errors.js";
+import { LinkError, OrcJitError, SymbolNotFoundError } from "../errors.js";
 import { METADATA_DEFINES } from "./metadata.js";
 import type { KernelFunction } from "../values/types.js";
 import { ExecutionSession, type DynamicLibrary, type FFIFunction } from "../jit/index.js";
@@ -19,6 +19,7 @@ import {
   type ResolvedSource,
 } from "../manifest/index.js";
 import type { Diagnostic } from "../types.js";
+import { statFile } from "../util/stamp.js";
 import { writeExportWrapper } from "./exports.js";
 
 export interface LoadProjectOptions extends ManifestOptions {
@@ -136,8 +137,46 @@ export class ProjectLibrary<N extends string = string> {
    * C++ signature when declarations were generated for this library (`orcjit types`).
    */
   getFunction<K extends string>(name: K): KernelFunction<N, K> {
-    return this.dynamicLibrary.getFunction(name) as KernelFunction<N, K>;
+    const dylib = this.dynamicLibrary;
+    try {
+      return dylib.getFunction(name) as KernelFunction<N, K>;
+    } catch (e) {
+      throw inManifestTerms(e, this.name, this._project.file);
+    }
   }
+}
+
+/**
+ * A LinkError as the JIT words it suggests API calls (setLinkOrder, addSharedLibrary); a
+ * project's user edits manifest keys instead: say `linkOrder` / `sharedLibraries` of the
+ * library, in the manifest. Anything else is returned as it is.
+ */
+export function inManifestTerms(e: unknown, library: string, manifestFile: string): unknown {
+  if (!(e instanceof LinkError) || !e.message.includes("setLinkOrder")) return e;
+  const message = e.message.replace(
+    /add the defining object, a library via setLinkOrder or a \.so via addSharedLibrary/,
+    `add the defining source or object to library '${library}', a library to its \`linkOrder\` or a .so to its \`sharedLibraries\` in ${manifestFile}`,
+  );
+  if (message === e.message) return e;
+  const out = new LinkError(message, { cause: e });
+  for (const k of ["ffiKind", "ffiMessage"] as const) if (e[k] !== undefined) Object.defineProperty(out, k, { value: e[k], enumerable: true });
+  return out;
+}
+
+/**
+ * True when a source or header of `r`'s objects was modified at or after `sinceMs` (a few ms
+ * of slack: file times come from the kernel's coarse clock), or is gone.
+ */
+function modifiedSince(r: ProjectBuildResult, sinceMs: number): boolean {
+  for (const l of r.libraries) {
+    for (const o of l.objects) {
+      for (const f of [o.source, ...o.dependencies]) {
+        const st = statFile(f);
+        if (!st || Math.max(st.mtimeMs, st.ctimeMs) >= sinceMs - 10) return true;
+      }
+    }
+  }
+  return false;
 }
 
 function libraryCompileOptions(lib: ResolvedLibrary, opts: LoadProjectOptions): CompileOptions {
@@ -213,6 +252,7 @@ export class Project {
     if (!options.settle) return this.buildOnce(options);
     const started = performance.now();
     const { settle: _settle, ...once } = options;
+    let passStarted = Date.now();
     let result = await this.buildOnce(once);
     const compiled = new Set<string>();
     const note = (r: ProjectBuildResult): void => {
@@ -222,6 +262,9 @@ export class Project {
     const warnings = [...result.warnings];
     const keys = (r: ProjectBuildResult): string => r.libraries.map((l) => l.objects.map((o) => o.key).join(",")).join(";");
     for (let pass = 0; pass < 3; pass++) {
+      // nothing the objects were built from was written since the pass started: settled
+      if (!modifiedSince(result, passStarted)) break;
+      passStarted = Date.now();
       // a re-pass reports only compiles: its cache hits were reported by the pass before
       const onProgress = once.onProgress;
       const again = await this.buildOnce({ ...once, force: false, ...(onProgress ? { onProgress: (e: ProjectBuildProgress) => e.kind !== "cached" && onProgress(e) } : {}) });
@@ -384,7 +427,13 @@ export class Project {
       for (const name of names) {
         const dylib = fresh.get(name)!;
         for (const fn of this.library(name).config.functions) {
-          if (dylib.symbolAddress(`__tvm_ffi_${fn}`) === null) {
+          let address;
+          try {
+            address = dylib.symbolAddress(`__tvm_ffi_${fn}`);
+          } catch (e) {
+            throw inManifestTerms(e, name, this.manifest.file);
+          }
+          if (address === null) {
             throw new SymbolNotFoundError(`library '${name}' does not define function '${fn}' listed in ${this.manifest.file}`);
           }
         }

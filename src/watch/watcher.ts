@@ -9,6 +9,7 @@ import type { FSWatcher } from "chokidar";
 import { CompileError, DisposedError, ManifestError, OrcJitError, SymbolNotFoundError } from "../errors.js";
 import {
   GENERATED_DIR,
+  inManifestTerms,
   loadProject,
   type GenerationHooks,
   type LoadProjectOptions,
@@ -188,6 +189,10 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
   #checkDue = false;
   /** Date.now() when the build whose result is serving started (for naming what changed during it). */
   #builtFrom = 0;
+  /** Date.now() when the last attempt at the first load started. */
+  #attemptFrom = 0;
+  /** The manifest's stat taken before the last first-load attempt read it. */
+  #manifestStat: { mtimeMs: number; ctimeMs: number; size: number; ino: number } | undefined;
 
   /** @internal Use watchProject(). */
   constructor(manifestFile: string, options: WatchOptions, projectOptions: LoadProjectOptions) {
@@ -319,7 +324,28 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     // An edit made during the first build had no watcher to see it: look for one now that
     // every later edit gives an event (before watchProject resolves, so that the caller's
     // own edits afterwards are plain events).
-    if (this.#project) await this.#exclusive(() => this.#check());
+    // A manifest edited during the first build (its stat is not the one taken before it was
+    // read), or (not loaded) a file the failed attempt read or pointed at, written since the
+    // attempt started (no slack here: a false alarm would re-run a failed build): as if its
+    // event had come. Otherwise a check of the sources and headers.
+    const st = statFile(this.manifestFile);
+    const manifestMoved = st === undefined || st.mtimeMs !== this.#manifestStat?.mtimeMs || st.ctimeMs !== this.#manifestStat.ctimeMs || st.size !== this.#manifestStat.size || st.ino !== this.#manifestStat.ino;
+    if (this.#project && !manifestMoved) await this.#exclusive(() => this.#check());
+    else if (this.#project) this.#onFileEvent(this.manifestFile);
+    else for (const f of this.#modifiedSince(this.#attemptFrom, this.watchedFiles, 0)) this.#onFileEvent(f);
+  }
+
+  /**
+   * Those of `files` modified at or after `sinceMs` - `slackMs` (default 10 ms: file times come
+   * from the kernel's coarse clock, which lags the wall clock by a few ms).
+   */
+  #modifiedSince(sinceMs: number, files: Iterable<string>, slackMs = 10): string[] {
+    const out: string[] = [];
+    for (const f of files) {
+      const st = statFile(f);
+      if (st && Math.max(st.mtimeMs, st.ctimeMs) >= sinceMs - slackMs) out.push(f);
+    }
+    return out.sort();
   }
 
   /**
@@ -386,7 +412,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
             { cause: e },
           );
         }
-        throw e;
+        throw inManifestTerms(e, state.library, this.manifestFile);
       }
     }
   }
@@ -587,6 +613,8 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     this.#abort = abort;
     let candidate: Project | undefined;
     const startedAt = Date.now();
+    this.#attemptFrom = startedAt;
+    this.#manifestStat = statFile(this.manifestFile);
     try {
       candidate = await loadProject(this.manifestFile, this.#projectOptions);
       candidate.hooks = { verify: (fresh) => this.#verify(fresh), retire: (old) => this.#retire(old) };
@@ -691,14 +719,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
    */
   #changedSince(sinceMs: number, libraries: string[]): string[] {
     const libs = new Set(libraries);
-    const out: string[] = [];
-    for (const [file, users] of this.#files) {
-      if (![...users].some((l) => libs.has(l))) continue;
-      // a few ms of slack: file times come from the kernel's coarse clock
-      const st = statFile(file);
-      if (st && Math.max(st.mtimeMs, st.ctimeMs) >= sinceMs - 10) out.push(file);
-    }
-    return out.sort();
+    return this.#modifiedSince(sinceMs, [...this.#files].flatMap(([file, users]) => ([...users].some((l) => libs.has(l)) ? [file] : [])));
   }
 
   /**

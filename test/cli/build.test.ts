@@ -1,9 +1,11 @@
 // `orcjit build` end to end: a multi-library project, manifest errors with line/column,
 // compile errors with the compiler's diagnostics, --json, and the cache commands.
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { execa } from "execa";
 import { beforeAll, describe, expect, test } from "vitest";
-import { copyProject, ensureBuilt, orcjit, tempDir, writeFiles } from "./helpers.js";
+import { cliMain, copyProject, ensureBuilt, orcjit, tempDir, writeFiles } from "./helpers.js";
 
 beforeAll(() => ensureBuilt());
 
@@ -178,5 +180,42 @@ describe("cache commands", () => {
     expect(cleared.stdout).toMatch(/^cleared .* from .*cache$/);
     const after = await orcjit(["cache", "ls", "--json"], { cwd: dir, cacheDir });
     expect((JSON.parse(after.stdout) as { entries: unknown[] }).entries).toEqual([]);
+  });
+});
+
+describe("Ctrl-C", () => {
+  test("SIGINT during a build kills its compilers, removes their tmp/b-* folders and exits 130", async () => {
+    const dir = tempDir();
+    const cacheDir = path.join(dir, ".cache");
+    writeFiles(dir, {
+      "orcjit.yaml": "version: 1\nlibraries:\n  a: { sources: [src/stuck.c, src/fine.c] }\n",
+      "src/stuck.c": '#include "never.h"\nint stuck;\n', // never.h is a FIFO nobody writes: the compiler blocks
+      "src/fine.c": "int fine;\n",
+    });
+    execFileSync("mkfifo", [path.join(dir, "src/never.h")]);
+    const child = execa(process.execPath, [cliMain, "build", "-v", "-j", "2"], {
+      cwd: dir,
+      reject: false,
+      env: { CI: "1", NO_COLOR: "1", ORCJIT_CACHE_DIR: cacheDir, ORCJIT_PROFILE: "" },
+      timeout: 120_000,
+    });
+    let err = "";
+    // -v prints each compiler command line as it starts
+    await new Promise<void>((resolve) => {
+      child.stderr!.setEncoding("utf8").on("data", (t: string) => {
+        err += t;
+        if (err.includes("src/stuck.c")) resolve();
+      });
+    });
+    // the compiler is starting or blocked on the FIFO: the cancel covers both
+    child.kill("SIGINT");
+    const r = await child;
+    expect(r.exitCode).toBe(130);
+    expect(err).toContain("orcjit: interrupted (SIGINT)");
+    expect(readdirSync(path.join(cacheDir, "v1/tmp"))).toEqual([]);
+    const alive = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+      .split("\n")
+      .filter((l) => l.includes(path.join(dir, "src/stuck.c")));
+    expect(alive).toEqual([]);
   });
 });

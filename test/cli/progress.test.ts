@@ -72,6 +72,14 @@ describe("ProgressDisplay", () => {
     expect(t.endsWith("\x1b[0J")).toBe(true); // the block is removed by stop()
   });
 
+  test("a terminal that reports 0 columns gets the plain lines, whole", () => {
+    const s: Streams & { err: Capture } = { out: new Capture(true, 0), err: new Capture(true, 0), env: { NO_COLOR: "1" } };
+    feed(new ProgressDisplay(s));
+    expect(s.err.text).toBe(
+      "[1/3] cached   math: src/b.c (2ms)\n[2/3] compiled math: src/a.cc (1.23s)\n[3/3] FAILED   caller: src/c.cc (80ms)\n",
+    );
+  });
+
   test("transient mode (orcjit run) leaves nothing behind", () => {
     const plain = streams(false, {});
     feed(new ProgressDisplay(plain, true));

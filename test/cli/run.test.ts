@@ -1,10 +1,23 @@
 // `orcjit run` end to end: build, link in order, call with each JSON argument kind, print.
+import { readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { copyProject, ensureBuilt, orcjit, tempDir } from "./helpers.js";
 
 beforeAll(() => ensureBuilt());
 
 describe("orcjit run on a multi-library project", () => {
+  test("an unresolved symbol is explained in manifest keys (linkOrder, sharedLibraries), not API calls", async () => {
+    const dir = copyProject("multi-c");
+    const manifest = path.join(dir, "orcjit.yaml");
+    writeFileSync(manifest, readFileSync(manifest, "utf8").replace("    linkOrder: [math]\n", ""));
+    const r = await orcjit(["run", "kinds.add_scaled", "1", "2"], { cwd: dir });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^orcjit: LinkError: .*unresolved symbol 'math_add'/);
+    expect(r.stderr).toContain(`add the defining source or object to library 'kinds', a library to its \`linkOrder\` or a .so to its \`sharedLibraries\` in ${manifest}`);
+    expect(r.stderr).not.toMatch(/setLinkOrder|addSharedLibrary/);
+  });
+
   test("each JSON argument kind: int, float, bool, string, null; and results of each kind", async () => {
     const dir = copyProject("multi-c");
     const cacheDir = `${dir}/.test-cache`;
@@ -59,7 +72,10 @@ describe("orcjit run on a multi-library project", () => {
     const cacheDir = `${dir}/.test-cache`;
     const raised = await orcjit(["run", "kinds.fail"], { cwd: dir, cacheDir });
     expect(raised.exitCode).toBe(1);
-    expect(raised.stderr).toContain("ValueError: fail was called");
+    // the kind is stated once: the error's name is its kind, its message the text alone
+    expect(raised.stderr).toBe("orcjit: ValueError: fail was called"); // (execa strips the final newline)
+    const raisedJson = await orcjit(["run", "kinds.fail", "--json"], { cwd: dir, cacheDir });
+    expect(JSON.parse(raisedJson.stdout)).toMatchObject({ ok: false, error: { code: "ORCJIT_FFI", name: "ValueError", kind: "ValueError", message: "fail was called" } });
 
     const typeErr = await orcjit(["run", "kinds.negate", "3"], { cwd: dir, cacheDir });
     expect(typeErr.exitCode).toBe(1);

@@ -49,6 +49,20 @@ describe("usage errors exit with 2", () => {
     expect(r.stderr).toContain("unknown option '--frobnicate'");
   });
 
+  test("--json: an unknown option or command is a JSON error document on stdout, nothing on stderr", async () => {
+    const opt = await orcjit(["build", "--frobnicate", "--json"], { cwd: tempDir() });
+    expect(opt.exitCode).toBe(2);
+    expect(opt.stderr).toBe("");
+    expect(JSON.parse(opt.stdout)).toEqual({ ok: false, error: { code: "ORCJIT_USAGE", name: "UsageError", message: "unknown option '--frobnicate'" } });
+    const cmd = await orcjit(["biuld", "--json"], { cwd: tempDir() });
+    expect(cmd.exitCode).toBe(2);
+    expect(cmd.stderr).toBe("");
+    expect(JSON.parse(cmd.stdout)).toMatchObject({ ok: false, error: { code: "ORCJIT_USAGE", message: expect.stringContaining("unknown command 'biuld'") } });
+    const missing = await orcjit(["run", "--json", "--jobs"], { cwd: tempDir() });
+    expect(missing.exitCode).toBe(2);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ ok: false, error: { code: "ORCJIT_USAGE", message: expect.stringContaining("--jobs") } });
+  });
+
   test("no command prints help on stderr", async () => {
     const r = await orcjit([], { cwd: tempDir() });
     expect(r.exitCode).toBe(2);

@@ -217,3 +217,19 @@ describe.each(TOOLCHAINS)("warm path in a new process with $name", (tc) => {
     expect((await cxx.invocations()).length).toBe(spawnsAfterCold);
   });
 });
+
+describe("loadInline load errors name the module and its source", () => {
+  it("a thread_local: the LinkError names module and cpp_source.cc, not the cache blob", async () => {
+    const cacheDir = await tempDir();
+    const session = new ExecutionSession();
+    try {
+      const e = await loadInline({ name: "tls_named", cppSources: "thread_local int counter = 0;\nint64_t bump() { return ++counter; }", functions: ["bump"], cacheDir, session }).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(Error);
+      const message = (e as Error).message;
+      expect(message).toMatch(/^'module tls_named, .*tls_named_[0-9a-f]+\/cpp_source\.cc': symbol 'counter'.*thread_local/);
+      expect(message).not.toContain("blobs");
+    } finally {
+      session.dispose();
+    }
+  });
+});

@@ -59,7 +59,7 @@ describe("in-process faults", () => {
       for (let i = 0; i < n; i++) {
         const e = thrown(call);
         expect(e).toBeInstanceOf(FFIError);
-        expect(e.message).toMatch(message);
+        expect(String(e)).toMatch(message); // "Kind: message"
         stillServes();
       }
       record("faults", { door: "in-process fault", input: name, count: n, held: "FFIError each time; next call returns the right value" });

@@ -2,13 +2,13 @@
 // runs (the first one included) is applied by a following build, in every library that
 // includes it at once; a watched directory moved away and back (git checkout / stash) is
 // watched again. Fixture "gens": top(x) = x*1000 + 100*GEN(top) + 10*GEN(mid) + GEN(base).
-import { cpSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, test } from "vitest";
 import type { ProjectBuildProgress } from "../../src/project/index.js";
 import { cliMain, ensureBuilt } from "../cli/helpers.js";
-import { copyFixture, nextEvent, startWatcher } from "./helpers.js";
+import { copyFixture, nextEvent, replaceIn, startWatcher } from "./helpers.js";
 
 const setGen = (dir: string, n: number): void => writeFileSync(path.join(dir, "include/gen.h"), `#define GEN ${n}\n`);
 /** The value of top(2) when every library was built from one version `n` of gen.h. */
@@ -90,6 +90,47 @@ describe("no lost edits, no mixed generations", () => {
     expect(edited).toBe(true);
     const results = [...out.matchAll(/top\.top\(2\) = (\d+)/g)].map((m) => Number(m[1]));
     expect(results.every((v) => v === whole(1) || v === whole(2))).toBe(true);
+  });
+});
+
+describe("edits during the first build that an event would have reported", () => {
+  test("the manifest edited during the first build is applied", async () => {
+    const dir = copyFixture("hot");
+    let edited = false;
+    const onProgress = (e: ProjectBuildProgress): void => {
+      if (e.kind !== "compiled" || edited) return;
+      edited = true;
+      replaceIn(path.join(dir, "orcjit.yaml"), "OFFSET: 0", "OFFSET: 5");
+    };
+    const w = await startWatcher(dir, { force: true, jobs: 1, onProgress });
+    const value = w.library("math").getFunction("value");
+    while (value(1) !== 7) await nextEvent(w, "reload");
+  });
+
+  test("a broken project fixed while its first build fails: loaded without another edit", async () => {
+    const dir = copyFixture("gens");
+    const base = path.join(dir, "src/base.c");
+    const good = readFileSync(base, "utf8");
+    writeFileSync(base, good.replace("return GEN;", "return GEN +;"));
+    let fixed = false;
+    const onProgress = (e: ProjectBuildProgress): void => {
+      // the compiler has read the broken file; the build has not returned yet
+      if (e.kind !== "failed" || fixed) return;
+      fixed = true;
+      writeFileSync(base, good);
+    };
+    const w = await startWatcher(dir, { waitForFix: true, jobs: 1, onProgress });
+    expect(fixed).toBe(true);
+    if (!w.loaded) {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("not loaded within 90 s")), 90_000);
+        w.on("reload", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    expect(w.library("top").getFunction("top")(2)).toBe(whole(1));
   });
 });
 

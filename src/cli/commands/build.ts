@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { loadProject, writeProjectTypes, type ProjectBuildResult, type ResolvedManifest } from "../../index.js";
 import { buildSummary, jsonReplacer, ProgressDisplay, type Streams } from "../output.js";
+import { interruptible } from "../interrupt.js";
 import { addProjectOptions, projectOptions, type ProjectCliOptions } from "./common.js";
 import { typesSummary } from "./types.js";
 import { printWarnings } from "./warnings.js";
@@ -45,7 +46,7 @@ export function registerBuild(program: Command, s: Streams): void {
       const display = o.json || o.quiet ? undefined : new ProgressDisplay(s);
       let result: ProjectBuildResult;
       try {
-        result = await project.build({ onProgress: display?.onProgress, force: o.force === true });
+        result = await interruptible((signal) => project.build({ onProgress: display?.onProgress, force: o.force === true, signal }));
       } finally {
         display?.stop();
       }

@@ -3,6 +3,7 @@ import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
 import { loadProject, OrcJitError } from "../../index.js";
 import { formatValue, jsonReplacer, ProgressDisplay, UsageError, type Streams } from "../output.js";
+import { interruptible } from "../interrupt.js";
 import { addProjectOptions, projectOptions, type ProjectCliOptions } from "./common.js";
 import { printWarnings } from "./warnings.js";
 
@@ -128,7 +129,7 @@ Examples:
     const display = o.json ? undefined : new ProgressDisplay(s, true);
     try {
       try {
-        await project.build({ onProgress: display?.onProgress, force: o.force === true });
+        await interruptible((signal) => project.build({ onProgress: display?.onProgress, force: o.force === true, signal }));
       } finally {
         display?.stop();
       }

@@ -1,0 +1,1 @@
+long blas_zero(void) { return 0; }

@@ -1,0 +1,2 @@
+#include <cstdint>
+int64_t a_value() { return 1; }
