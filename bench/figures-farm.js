@@ -1,6 +1,7 @@
 // Compile-farm figure: a 32-source manifest built with `orcjit build --force -j 8`, locally vs
 // through `--launcher distcc` with a distccd started here on 127.0.0.1 (DISTCC_FALLBACK=0, so
-// every job runs on the daemon). On one machine the daemon shares its cores with the client:
+// every job runs on the daemon; --nice 0: distccd otherwise lowers its priority). On one machine
+// the daemon shares its cores with the client:
 // the figure measures what the launcher path costs, not a farm's speed-up.
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -58,7 +59,7 @@ export const farmFigures = [
       chmodSync(daemonDir, 0o777); // distccd run as root drops to its own user
       const log = path.join(daemonDir, "distccd.log");
       const port = await freePort();
-      const daemon = spawn("distccd", ["--no-detach", "--daemon", "--port", String(port), "--listen", "127.0.0.1", "--allow", "127.0.0.1", "--log-file", log, "--log-level", "info", "-j", "8"], { stdio: "ignore", detached: true });
+      const daemon = spawn("distccd", ["--no-detach", "--daemon", "--port", String(port), "--listen", "127.0.0.1", "--allow", "127.0.0.1", "--log-file", log, "--log-level", "info", "--nice", "0", "-j", "8"], { stdio: "ignore", detached: true });
       try {
         const t = Date.now();
         while (!(existsSync(log) && readFileSync(log, "utf8").includes("daemon started"))) {
