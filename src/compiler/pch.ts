@@ -71,6 +71,8 @@ export function isPchArtifact(cache: ObjectCache, path: string): boolean {
 }
 
 const memo = new Map<string, Promise<Pch | undefined>>();
+const liveBuilds = new Set<() => void>();
+let exitHook = false;
 
 /**
  * The PCH of `header` for this compiler and these flags (`inputs` without the force-include):
@@ -154,15 +156,31 @@ async function build(p: PchContext, tc: Toolchain, inputs: CommandInputs, header
         // gone
       }
     };
-    if (group) p.signal?.addEventListener("abort", killGroup, { once: true });
-    const r = await sub.result.finally(() => p.signal?.removeEventListener("abort", killGroup));
+    if (group) {
+      p.signal?.addEventListener("abort", killGroup, { once: true });
+      liveBuilds.add(killGroup);
+      if (liveBuilds.size === 1 && !exitHook) {
+        exitHook = true;
+        // A PCH build still running when this process exits is killed with it, not orphaned.
+        process.once("exit", () => liveBuilds.forEach((kill) => kill()));
+      }
+    }
+    const r = await sub.result.finally(() => {
+      p.signal?.removeEventListener("abort", killGroup);
+      liveBuilds.delete(killGroup);
+    });
     if (r.canceled || p.signal?.aborted) throw p.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
     const st = r.exitCode === 0 ? await stat(paths.object).catch(() => undefined) : undefined;
     if (!st || st.size === 0) {
       if (p.verbose) process.stderr.write(`[orcjit] precompiling ${header} failed; compiling without it:\n${r.output}\n`);
       return undefined;
     }
-    const depText = readFileSync(paths.depfile, "utf8");
+    let depText: string;
+    try {
+      depText = readFileSync(paths.depfile, "utf8");
+    } catch {
+      return undefined; // no dependency list: the objects could not depend on its headers
+    }
     const depPaths = [...new Set(parseMakeDepfile(depText, p.cwd))].filter((d) => !isPchArtifact(p.cache, d)).sort();
     const stampedAt = Date.now();
     const deps: DependencyHash[] = [];
