@@ -2,7 +2,9 @@
 // through `--launcher distcc` with a distccd started here on 127.0.0.1 (DISTCC_FALLBACK=0, so
 // every job runs on the daemon; --nice 0: distccd otherwise lowers its priority). On one machine
 // the daemon shares its cores with the client:
-// the figure measures what the launcher path costs, not a farm's speed-up.
+// the figure measures what the launcher path costs, not a farm's speed-up. On a loaded machine
+// with sched_autogroup, local compiles (each in its own session) out-compete distccd's
+// compilers (one session between them): read the ratio with that in mind.
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
