@@ -11,6 +11,7 @@ import { buildArtifacts, ROOT } from "./build.js";
 import { callFigures } from "./figures-calls.js";
 import { processFigures } from "./figures-process.js";
 import { startupFigures } from "./figures-startup.js";
+import { farmFigures } from "./figures-farm.js";
 import { batch, interleave, machineInfo, markdown, NotAvailable, writeReport } from "./harness.js";
 
 const argv = process.argv.slice(2);
@@ -44,7 +45,7 @@ const koffiNoop = koffi.load(artifacts.plainSo).func("void bench_noop(void)");
 const koffiF32First = koffi.load(artifacts.plainSo).func("double bench_f32_first(const float* p)");
 
 const ctx = { rounds, quick, artifacts, addon, koffiAdd, koffiNoop, koffiF32First, log };
-const figures = [...callFigures, ...processFigures, ...startupFigures].filter((f) =>
+const figures = [...callFigures, ...processFigures, ...startupFigures, ...farmFigures].filter((f) =>
   only ? f.id === only : !filter || filter.some((x) => f.id.includes(x)),
 );
 const callIds = new Set(callFigures.map((f) => f.id));

@@ -152,7 +152,7 @@ export interface LauncherReport {
 }
 
 /** Which known launchers this machine has (for `orcjit doctor`), and the configured one. */
-export async function probeLaunchers(env: NodeJS.ProcessEnv = process.env): Promise<{ configured?: string; launchers: LauncherReport[] }> {
+export async function probeLaunchers(env: NodeJS.ProcessEnv = process.env): Promise<{ configured?: string; problem?: string; launchers: LauncherReport[] }> {
   const launchers = await Promise.all(
     KNOWN_LAUNCHERS.map(async (l): Promise<LauncherReport> => {
       const path = findExecutableSync(l.command, env);
@@ -166,5 +166,7 @@ export async function probeLaunchers(env: NodeJS.ProcessEnv = process.env): Prom
       return { kind: l.kind, what: l.what, path, version, ...(note ? { note } : {}) };
     }),
   );
-  return { ...(env.ORCJIT_COMPILER_LAUNCHER ? { configured: env.ORCJIT_COMPILER_LAUNCHER } : {}), launchers };
+  const configured = resolveLauncher(undefined, env);
+  const problem = configured && !findExecutableSync(configured.command, env) ? `ORCJIT_COMPILER_LAUNCHER names ${configured.command}, which is not on PATH: every compile would fail` : undefined;
+  return { ...(env.ORCJIT_COMPILER_LAUNCHER ? { configured: env.ORCJIT_COMPILER_LAUNCHER } : {}), ...(problem ? { problem } : {}), launchers };
 }

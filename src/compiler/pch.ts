@@ -11,9 +11,9 @@
 //          records its inputs; `-fpch-validate-input-files-content` makes clang compare a
 //          touched-but-unchanged header by content instead of refusing the PCH.
 //   gcc:   built the same way into a .gch; used with `-include <dir>/pch.h`, where pch.h is
-//          `#include "H"` and pch.h.gch a link to the blob (gcc looks for <name>.gch next to an
+//          `#include "H"` and pch.h.gch a symbolic link to the blob (gcc looks for <name>.gch next to an
 //          -include'd file and falls back to the text when the .gch does not fit).
-import { linkSync, mkdirSync, copyFileSync, existsSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { ObjectCache, DependencyHash } from "../cache/store.js";
@@ -71,6 +71,8 @@ export function isPchArtifact(cache: ObjectCache, path: string): boolean {
 }
 
 const memo = new Map<string, Promise<Pch | undefined>>();
+const liveBuilds = new Set<() => void>();
+let exitHook = false;
 
 /**
  * The PCH of `header` for this compiler and these flags (`inputs` without the force-include):
@@ -154,15 +156,31 @@ async function build(p: PchContext, tc: Toolchain, inputs: CommandInputs, header
         // gone
       }
     };
-    if (group) p.signal?.addEventListener("abort", killGroup, { once: true });
-    const r = await sub.result.finally(() => p.signal?.removeEventListener("abort", killGroup));
+    if (group) {
+      p.signal?.addEventListener("abort", killGroup, { once: true });
+      liveBuilds.add(killGroup);
+      if (liveBuilds.size === 1 && !exitHook) {
+        exitHook = true;
+        // A PCH build still running when this process exits is killed with it, not orphaned.
+        process.once("exit", () => liveBuilds.forEach((kill) => kill()));
+      }
+    }
+    const r = await sub.result.finally(() => {
+      p.signal?.removeEventListener("abort", killGroup);
+      liveBuilds.delete(killGroup);
+    });
     if (r.canceled || p.signal?.aborted) throw p.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
     const st = r.exitCode === 0 ? await stat(paths.object).catch(() => undefined) : undefined;
     if (!st || st.size === 0) {
       if (p.verbose) process.stderr.write(`[orcjit] precompiling ${header} failed; compiling without it:\n${r.output}\n`);
       return undefined;
     }
-    const depText = readFileSync(paths.depfile, "utf8");
+    let depText: string;
+    try {
+      depText = readFileSync(paths.depfile, "utf8");
+    } catch {
+      return undefined; // no dependency list: the objects could not depend on its headers
+    }
     const depPaths = [...new Set(parseMakeDepfile(depText, p.cwd))].filter((d) => !isPchArtifact(p.cache, d)).sort();
     const stampedAt = Date.now();
     const deps: DependencyHash[] = [];
@@ -195,28 +213,40 @@ function usable(p: PchContext, tc: Toolchain, header: string, key: string, blob:
   const wrapper = join(dir, "pch.h");
   const gch = `${wrapper}.gch`;
   const wrapperText = `#include ${JSON.stringify(header)}\n`;
-  try {
-    if (!existsSync(gch) || !existsSync(wrapper) || readFileSync(wrapper, "utf8") !== wrapperText) {
-      // Built in a private directory and renamed into place: a concurrent compile sees the
-      // complete pair or none.
+  const ready = (): boolean => {
+    try {
+      // existsSync follows the link: a .gch whose blob was pruned counts as missing.
+      return existsSync(gch) && readFileSync(wrapper, "utf8") === wrapperText;
+    } catch {
+      return false;
+    }
+  };
+  for (let attempt = 0; !ready(); attempt++) {
+    if (attempt === 2) return undefined; // the unit compiles with the header as text
+    try {
+      // Made in a private directory and renamed into place: a concurrent compile sees the
+      // complete pair or none. The .gch is a symbolic link to the blob (not a hard link, which
+      // would keep a pruned 55 MB blob alive outside the cache's accounting).
       mkdirSync(join(p.cache.dir, "pch"), { recursive: true, mode: 0o700 });
       const tmp = join(p.cache.dir, "pch", uniqueName("new"));
       mkdirSync(tmp, { mode: 0o700 });
       writeFileSync(join(tmp, "pch.h"), wrapperText);
       try {
-        linkSync(blob, join(tmp, "pch.h.gch"));
+        symlinkSync(blob, join(tmp, "pch.h.gch"));
       } catch {
         copyFileSync(blob, join(tmp, "pch.h.gch"));
       }
       try {
         renameSync(tmp, dir);
       } catch {
-        // another process published it first (a non-empty target): use theirs
-        void rm(tmp, { recursive: true, force: true });
+        // Another process published it first (then it is ready), or a stale pair is in the way
+        // (its blob was pruned): remove it, and try once more.
+        rmSync(tmp, { recursive: true, force: true });
+        if (!ready()) rmSync(dir, { recursive: true, force: true });
       }
+    } catch {
+      return undefined;
     }
-  } catch {
-    return undefined;
   }
   // -Winvalid-pch: should gcc refuse the .gch (it then parses the header text: same result,
   // slower), it says why.

@@ -1,7 +1,11 @@
 // Running a tool (a compiler, a version probe) and collecting what it printed. A thin layer
 // over node:child_process: importing a process library costs more start-up time (≈100 ms
-// for execa) than every compile it would run on a warm start (none).
-import { spawn } from "node:child_process";
+// for execa) than every compile it would run on a warm start (none). node:child_process
+// itself (with net, dgram, streams: ≈25–45 ms in a fresh process) is loaded on the first run.
+import type { ChildProcessByStdio } from "node:child_process";
+import type { Readable } from "node:stream";
+
+const childProcess = (): typeof import("node:child_process") => process.getBuiltinModule("node:child_process");
 
 export interface RunOptions {
   cwd?: string;
@@ -42,9 +46,9 @@ export function runProcess(file: string, args: readonly string[], o: RunOptions 
   let error: NodeJS.ErrnoException | undefined;
   let canceled = false;
   let timedOut = false;
-  let child;
+  let child: ChildProcessByStdio<null, Readable, Readable>;
   try {
-    child = spawn(file, args, {
+    child = childProcess().spawn(file, args, {
       cwd: o.cwd,
       env: o.env ?? process.env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cache } from "../../src/cache/index.js";
 import { compileUnits } from "../../src/compiler/index.js";
-import { launcherKind, resolveLauncher } from "../../src/compiler/launcher.js";
+import { launcherKind, probeLaunchers, resolveLauncher } from "../../src/compiler/launcher.js";
 import { ToolchainError } from "../../src/errors.js";
 import { ExecutionSession } from "../../src/jit/index.js";
 import { loadInline } from "../../src/project/load-inline.js";
@@ -31,6 +31,18 @@ describe("launcher setting", () => {
     expect(resolveLauncher("", { ORCJIT_COMPILER_LAUNCHER: "ccache" })).toBeUndefined();
     expect(resolveLauncher(["/opt/my launcher/run", "--x"], {})).toEqual({ command: "/opt/my launcher/run", args: ["--x"], kind: "other" });
     expect(["/usr/bin/ccache", "C:\\tools\\sccache.exe", "icecc", "icerun", "distcc", "nice"].map(launcherKind)).toEqual(["ccache", "sccache", "icecc", "icecc", "distcc", "other"]);
+  });
+
+  it("doctor's probe finds ccache and distcc with their versions, and flags a configured launcher that is missing", async () => {
+    const r = await probeLaunchers({ PATH: process.env.PATH, ORCJIT_COMPILER_LAUNCHER: "no-such-launcher-xyz", DISTCC_HOSTS: "127.0.0.1/2" });
+    expect(r.configured).toBe("no-such-launcher-xyz");
+    expect(r.problem).toContain("not on PATH");
+    const byKind = Object.fromEntries(r.launchers.map((l) => [l.kind, l]));
+    expect(byKind.ccache!.version).toMatch(/ccache version \d/);
+    expect(byKind.distcc!.version).toMatch(/distcc \d/);
+    expect(byKind.distcc!.note).toBe("DISTCC_HOSTS=127.0.0.1/2");
+    expect(Object.keys(byKind).sort()).toEqual(["ccache", "distcc", "icecc", "sccache"]);
+    expect((await probeLaunchers({ PATH: process.env.PATH, ORCJIT_COMPILER_LAUNCHER: "ccache" })).problem).toBeUndefined();
   });
 
   it("a launcher that cannot be started is named in the error", async () => {

@@ -2,7 +2,7 @@
 // by every module of the cache; a unit's `pch` header is rebuilt when any header it includes
 // changes; diagnostics still point at the user's lines; `pch: false` builds none.
 import { utimesSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cache } from "../../src/cache/index.js";
@@ -52,6 +52,24 @@ describe.each(TOOLCHAINS)("precompiled headers with $name", (tc) => {
     expect(err).toBeInstanceOf(CompileError);
     expect((err as CompileError).message).toMatch(/cpp_source\.cc:2:\d+: error: .*undefined_name/);
     expect((await cache.list({ cacheDir })).filter(isPch)).toHaveLength(1);
+  });
+
+  it("a PCH whose blob left the cache (prune) is rebuilt, in the same process", async () => {
+    const cacheDir = await tempDir();
+    const cxx = await recordingCompiler(cacheDir, tc.cxx, "cxx");
+    const session = new ExecutionSession();
+    try {
+      await loadInline({ name: "pr_a", cppSources: ADD, functions: ["add"], cacheDir, compiler: cxx.path, session });
+      const [entry] = (await cache.list({ cacheDir })).filter(isPch);
+      await rm(entry!.objectPath);
+      const b = await loadInline({ name: "pr_b", cppSources: ADD.replace("a + b", "b + a"), functions: ["add"], cacheDir, compiler: cxx.path, session });
+      expect(b.add(40, 2)).toBe(42);
+      expect(b.objects[0]!.warnings).toEqual([]);
+      expect((await cxx.invocations()).filter((l) => /-x c\+\+-header/.test(l))).toHaveLength(2);
+      expect((await cxx.invocations()).at(-1)).toMatch(tc.name === "clang" ? /-include-pch/ : /pch\.h -Winvalid-pch/);
+    } finally {
+      session.dispose();
+    }
   });
 
   it("pch: false builds no precompiled header", async () => {

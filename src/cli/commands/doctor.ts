@@ -123,6 +123,7 @@ export function registerDoctor(program: Command, s: Streams): void {
       ];
       const l = r.launchers as Awaited<ReturnType<typeof api.probeLaunchers>>;
       lines.push(`launchers   ${l.configured ? `ORCJIT_COMPILER_LAUNCHER=${l.configured}` : "none configured (--launcher, ORCJIT_COMPILER_LAUNCHER, manifest defaults.launcher)"}`);
+      if (l.problem) lines.push(`  problem: ${l.problem}`);
       for (const x of l.launchers) lines.push(`  ${x.kind.padEnd(8)} ${x.path ? `${x.version} ${x.path}${x.note ? ` (${x.note})` : ""}` : `not found (${x.what})`}`);
       const c = r.cache as { dir: string; size: number; entries: number };
       lines.push(`cache       ${c.dir} (${c.entries} objects, ${formatBytes(c.size)})`);
