@@ -6,7 +6,7 @@
 //   toolchains/, logs/         compiler identities, compiler logs
 // Lock-free: every file is published with write-to-temp + rename, so readers see nothing or a
 // whole file, and concurrent builders of one key race harmlessly (last rename wins; both valid).
-import { lstatSync, mkdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
@@ -62,6 +62,17 @@ export interface CacheHit {
 export type FileHasher = (path: string) => string | undefined;
 
 const MAX_CANDIDATES = 8;
+const DEAD_TMP_GRACE_MS = 60 * 1000;
+const sweptRoots = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // exists, not ours
+  }
+}
 const STALE_TMP_MS = 60 * 60 * 1000;
 const ORPHAN_GRACE_MS = 10 * 60 * 1000;
 
@@ -179,6 +190,7 @@ export class ObjectCache {
   async makeTmpDir(): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       await this.ready();
+      this.#sweepDeadTmpDirs();
       try {
         return await mkdtemp(join(this.tmpRoot, `${uniqueName("b")}-`));
       } catch (e) {
@@ -189,6 +201,29 @@ export class ObjectCache {
         }
         throw new CacheError(`cannot create a build directory in ${this.tmpRoot}: ${(e as Error).message}`, { cause: e });
       }
+    }
+  }
+
+  /**
+   * Once per process and cache: removes the temp directories of builds whose process is gone
+   * (killed, crashed) — named `b-<pid>-…` by uniqueName — when older than a minute (a process
+   * of the same pid on another host sharing the cache could still be using a younger one; an
+   * older one it would recreate: compileUnits retries when its directory vanishes).
+   */
+  #sweepDeadTmpDirs(): void {
+    if (sweptRoots.has(this.tmpRoot)) return;
+    sweptRoots.add(this.tmpRoot);
+    try {
+      const now = Date.now();
+      for (const name of readdirSync(this.tmpRoot)) {
+        const pid = Number(/^b-(\d+)-/.exec(name)?.[1]);
+        if (!pid || pid === process.pid || processAlive(pid)) continue;
+        const p = join(this.tmpRoot, name);
+        const st = statSync(p, { throwIfNoEntry: false });
+        if (st && now - st.mtimeMs > DEAD_TMP_GRACE_MS) rmSync(p, { recursive: true, force: true });
+      }
+    } catch {
+      // best-effort
     }
   }
 

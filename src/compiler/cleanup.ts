@@ -9,8 +9,9 @@
 //     exit hook / signal hook below kill every live group and remove every live temp directory
 //     synchronously, then let the signal take its default course;
 //   - no JavaScript runs at all (SIGKILL, `worker.terminate()`, a crash): a guard process per
-//     compile, which holds the read end of a pipe from us and kills the group when the pipe
-//     closes — the kernel closes it when this process (or the worker's event loop) goes away.
+//     compile, which holds the read end of a pipe from us and, when the pipe closes, kills the
+//     group and removes the build's temp directory — the pipe closes when this process dies or
+//     the worker's event loop is torn down.
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
@@ -88,10 +89,10 @@ export function trackTmpDir(dir: string): () => void {
  * guard. Returns `kill` (kills the group now) and `done` (the compiler has exited: stop the
  * guard without letting it fire, unregister).
  */
-export function trackGroup(pgid: number): { kill: () => void; done: () => void } {
+export function trackGroup(pgid: number, tmpDir: string): { kill: () => void; done: () => void } {
   liveGroups.add(pgid);
   ensureHooks();
-  const guard = startGuard(pgid);
+  const guard = startGuard(pgid, tmpDir);
   let finished = false;
   return {
     kill: () => {
@@ -115,14 +116,14 @@ export function trackGroup(pgid: number): { kill: () => void; done: () => void }
 }
 
 // The guard: `read` returns at EOF, i.e. when our end of its stdin closes; it ignores the
-// terminal's signals (Ctrl-C reaches it only through us). The group id is an argument ($1),
-// never part of the script text.
-const GUARD = 'trap "" INT HUP TERM QUIT; read -r _ ; kill -9 -- "-$1" 2>/dev/null';
+// terminal's signals (Ctrl-C reaches it only through us). The group id and the directory are
+// arguments ($1, $2), never part of the script text.
+const GUARD = 'trap "" INT HUP TERM QUIT; read -r _ ; kill -s KILL -- "-$1" 2>/dev/null; rm -rf -- "$2"';
 
-function startGuard(pgid: number): ReturnType<typeof spawn> | undefined {
+function startGuard(pgid: number, tmpDir: string): ReturnType<typeof spawn> | undefined {
   if (process.platform === "win32") return undefined;
   try {
-    const g = spawn("/bin/sh", ["-c", GUARD, "orcjit-compile-guard", String(pgid)], { stdio: ["pipe", "ignore", "ignore"], detached: true });
+    const g = spawn("/bin/sh", ["-c", GUARD, "orcjit-compile-guard", String(pgid), tmpDir], { stdio: ["pipe", "ignore", "ignore"], detached: true });
     g.on("error", () => undefined);
     g.stdin?.on("error", () => undefined);
     g.unref();

@@ -266,7 +266,7 @@ async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string): P
       ...(group ? { detached: true } : {}),
     });
     if (group && sub.pid !== undefined) {
-      tracked = trackGroup(sub.pid);
+      tracked = trackGroup(sub.pid, tmp);
       if (options.signal?.aborted) tracked.kill();
       else options.signal?.addEventListener("abort", tracked.kill, { once: true });
     }
