@@ -63,6 +63,12 @@ export type FileHasher = (path: string) => string | undefined;
 
 const MAX_CANDIDATES = 8;
 const DEAD_TMP_GRACE_MS = 60 * 1000;
+/**
+ * Cache roots whose store this process has created or verified (root → store directory): the
+ * directory checks run once per process and root, not on every compileUnits call (each file
+ * read is still checked). Forgotten when the tree is found missing (reset) or cleared.
+ */
+const preparedStores = new Map<string, string>();
 const sweptRoots = new Set<string>();
 
 function processAlive(pid: number): boolean {
@@ -112,7 +118,7 @@ export class ObjectCache {
 
   constructor(root: string) {
     this.root = root;
-    this.dir = storeDir(root);
+    this.dir = preparedStores.get(root) ?? storeDir(root);
   }
 
   get blobsDir(): string {
@@ -152,8 +158,10 @@ export class ObjectCache {
   ready(): Promise<void> {
     // Synchronous inside: a few mkdirs and lstats, on every warm start.
     this.#ready ??= (() => {
+      if (preparedStores.get(this.root) === this.dir) return Promise.resolve();
       try {
         this.#prepare();
+        preparedStores.set(this.root, this.dir);
         return Promise.resolve();
       } catch (e) {
         this.#ready = undefined;
@@ -184,6 +192,7 @@ export class ObjectCache {
   /** Forgets that the tree exists (it was removed under us, e.g. by a concurrent `cache clear`). */
   reset(): void {
     this.#ready = undefined;
+    preparedStores.delete(this.root);
   }
 
   /** A fresh private directory for one build's outputs, on the cache's filesystem. */
@@ -483,7 +492,7 @@ export class ObjectCache {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new CacheError(`cannot clear the cache ${this.dir}: ${(e as Error).message}`, { cause: e });
     }
     await rm(doomed, { recursive: true, force: true, maxRetries: 3 });
-    this.#ready = undefined;
+    this.reset();
   }
 }
 
