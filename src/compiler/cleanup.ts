@@ -85,18 +85,29 @@ export function trackTmpDir(dir: string): () => void {
 }
 
 /**
- * Registers a running compiler's process group (POSIX; its pid is the group id) and starts its
- * guard. Returns `kill` (kills the group now) and `done` (the compiler has exited: stop the
- * guard without letting it fire, unregister).
+ * Guards one compile: call before starting the compiler (the guard process is already running
+ * when the compiler starts, so no moment exists where the compiler runs unguarded but for the
+ * one pipe write in `attach`), then `attach(pid)` once the compiler is a group leader. `kill`
+ * kills the group now; `done` (the compiler has exited) stops the guard without letting it
+ * fire and unregisters the group.
  */
-export function trackGroup(pgid: number, tmpDir: string): { kill: () => void; done: () => void } {
-  liveGroups.add(pgid);
-  ensureHooks();
-  const guard = startGuard(pgid, tmpDir);
+export function guardCompile(tmpDir: string): { attach: (pgid: number) => void; kill: () => void; done: () => void } {
+  const guard = startGuard(tmpDir);
+  let pgid: number | undefined;
   let finished = false;
   return {
+    attach: (pid) => {
+      pgid = pid;
+      liveGroups.add(pid);
+      ensureHooks();
+      try {
+        guard?.stdin?.write(`${pid}\n`);
+      } catch {
+        // no guard: the exit and signal hooks still apply
+      }
+    },
     kill: () => {
-      if (!finished) killGroup(pgid);
+      if (!finished && pgid !== undefined) killGroup(pgid);
     },
     done: () => {
       if (finished) return;
@@ -109,21 +120,22 @@ export function trackGroup(pgid: number, tmpDir: string): { kill: () => void; do
           // gone
         }
       }
-      liveGroups.delete(pgid);
+      if (pgid !== undefined) liveGroups.delete(pgid);
       maybeRemoveSignalHooks();
     },
   };
 }
 
-// The guard: `read` returns at EOF, i.e. when our end of its stdin closes; it ignores the
-// terminal's signals (Ctrl-C reaches it only through us). The group id and the directory are
-// arguments ($1, $2), never part of the script text.
-const GUARD = 'trap "" INT HUP TERM QUIT; read -r _ ; kill -s KILL -- "-$1" 2>/dev/null; rm -rf -- "$2"';
+// The guard: the first line on its stdin is the group to kill; the second `read` returns at
+// EOF, i.e. when our end of the pipe closes (EOF before any group: nothing to kill). It
+// ignores the terminal's signals (Ctrl-C reaches it only through us). The directory is an
+// argument ($1) and the group id a line of input: neither is ever part of the script text.
+const GUARD = 'trap "" INT HUP TERM QUIT; read -r pg || exit 0; read -r _ ; kill -s KILL -- "-$pg" 2>/dev/null; rm -rf -- "$1"';
 
-function startGuard(pgid: number, tmpDir: string): ReturnType<typeof spawn> | undefined {
+function startGuard(tmpDir: string): ReturnType<typeof spawn> | undefined {
   if (process.platform === "win32") return undefined;
   try {
-    const g = spawn("/bin/sh", ["-c", GUARD, "orcjit-compile-guard", String(pgid), tmpDir], { stdio: ["pipe", "ignore", "ignore"], detached: true });
+    const g = spawn("/bin/sh", ["-c", GUARD, "orcjit-compile-guard", tmpDir], { stdio: ["pipe", "ignore", "ignore"], detached: true });
     g.on("error", () => undefined);
     g.stdin?.on("error", () => undefined);
     g.unref();
