@@ -189,9 +189,6 @@ function refuseSpecialDeps(paths: readonly string[], source: string): void {
   }
 }
 
-/** Attempts per unit when its build directory is deleted under it (each `cache clear` costs one). */
-const MAX_ATTEMPTS = 5;
-
 /**
  * The miss half of compileOne: run the compiler and publish. A separate function so that a
  * warm start (all hits) never has V8 compile this larger body.
@@ -207,144 +204,153 @@ async function compileMiss(m: {
   baseKey: string;
   t0: number;
   progress: (kind: "start" | "cached" | "compiled" | "failed", durationMs?: number) => void;
-  /** 1 for the first try; see the catch below. */
-  attempt?: number;
 }): Promise<CompiledObject> {
-  const { ctx, source, language, text, tc, inputs, baseKey, t0, progress } = m;
+  const { ctx, progress } = m;
   const { options, cache } = ctx;
-  const attempt = m.attempt ?? 1;
-  if (attempt === 1) progress("start");
-  const tmp = await cache.makeTmpDir();
-  const untrack = trackTmpDir(tmp);
-  try {
-    const objExt = tc.kind === "msvc" || tc.kind === "clang-cl" ? ".obj" : ".o";
-    const paths = { source, object: join(tmp, `out${objExt}`), depfile: join(tmp, "out.d") };
-    const plan = buildCompileCommand(tc, inputs, paths);
-    const command = [tc.command, ...plan.args];
-    if (options.verbose) process.stderr.write(`[orcjit] ${command.map(quoteArg).join(" ")}\n`);
-    // Wall-clock ms, rounded up: a file written before this point has an mtime ≤ started even
-    // though Date.now() truncates (file times come from the kernel's coarse clock).
-    const started = Date.now() + 1;
-    const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), LC_MESSAGES: "C", VSLANG: "1033" };
-    delete childEnv.LC_ALL;
-    let r;
-    // POSIX: the compiler gets its own process group, and cancelling kills the whole group.
-    // gcc runs cc1/as as child processes that inherit the output pipes: killing only the
-    // driver would leave them running (or blocked, e.g. on a FIFO) and the pipes open.
-    const group = process.platform !== "win32";
-    options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
-    const tracked = group ? guardCompile(tmp) : undefined;
+  progress("start");
+  for (let attempt = 1; ; attempt++) {
+    const tmp = await cache.makeTmpDir();
+    const untrack = trackTmpDir(tmp);
     try {
-      const sub = execa(tc.command, plan.args, {
-        cwd: ctx.cwd,
-        env: childEnv,
-        extendEnv: false,
-        all: true,
-        reject: false,
-        stdin: "ignore",
-        stripFinalNewline: false,
-        ...(options.signal ? { cancelSignal: options.signal } : {}),
-        forceKillAfterDelay: 2000,
-        ...(group ? { detached: true } : {}),
-      });
-      if (tracked && sub.pid !== undefined) {
-        tracked.attach(sub.pid);
-        if (options.signal?.aborted) tracked.kill();
-        else options.signal?.addEventListener("abort", tracked.kill, { once: true });
-      }
-      r = await sub;
+      return await compileInto(m, tmp);
     } catch (e) {
-      throw new ToolchainError(`cannot run ${tc.command}: ${(e as Error).message}`, { cause: e });
-    } finally {
-      if (tracked) {
-        options.signal?.removeEventListener("abort", tracked.kill);
-        tracked.done();
-      }
-    }
-    const output = r.all ?? "";
-    if (r.isCanceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
-    if (r.code === "ENOENT" || (r.failed && r.exitCode === undefined && !r.signal)) throw new ToolchainError(`cannot run ${tc.command}: ${r.message}`, { cause: r.cause });
-
-    const { deps: shownIncludes, rest } = plan.deps === "showIncludes" ? parseShowIncludes(output) : { deps: [], rest: output };
-    const diagnostics = parseDiagnostics(rest);
-    const objectStat = r.exitCode === 0 && !r.signal ? await stat(paths.object).catch(() => undefined) : undefined;
-    const logBase = `${basename(source)}-${baseKey.slice(0, 12)}.log`;
-    const logText = `$ ${command.map(quoteArg).join(" ")}\n${rest}`;
-
-    if (!objectStat || objectStat.size === 0) {
-      // No error with a location: say what the compiler printed (an assembler message, "No
-      // space left on device", a cc1 option error, ...), not only its exit status or the
-      // driver's "assembler command failed" — the cause would otherwise be in the log only.
-      const firstError = diagnostics.find((d) => d.severity === "error");
-      if (!firstError) {
-        const why = r.signal ? `the compiler was terminated by ${r.signal}` : r.exitCode === 0 ? "the compiler produced no object file" : `the compiler exited with status ${r.exitCode}`;
-        const said = outputSummary(rest, []);
-        diagnostics.push({ severity: "error", message: said ? `${why}: ${said}` : why, location: { file: source, line: 1, column: 1 } });
-      } else if (!firstError.location) {
-        const said = outputSummary(rest, diagnostics.map((d) => d.message));
-        if (said) firstError.message = `${firstError.message} — compiler output: ${said}`;
-      }
-      const logPath = await writeLog(ctx, logBase, logText);
-      progress("failed", performance.now() - t0);
-      throw new CompileError(diagnostics, command, rest, logPath ? { logPath } : {});
-    }
-    if (rest.trim()) await writeLog(ctx, logBase, logText);
-
-    // Dependencies (without the source itself), hashed now: their contents are what the object was built from.
-    let depPaths: string[];
-    if (plan.deps === "makefile") {
-      const depText = await readFile(paths.depfile, "utf8").catch(() => "");
-      depPaths = parseMakeDepfile(depText, ctx.cwd);
-    } else {
-      const sys = (childEnv.INCLUDE ?? "").split(";").filter(Boolean).map((d) => resolve(d).toLowerCase());
-      depPaths = shownIncludes.map((d) => (isAbsolute(d) ? d : resolve(ctx.cwd, d))).filter((d) => !sys.some((s) => d.toLowerCase().startsWith(s)));
-    }
-    depPaths = [...new Set(depPaths.map((d) => resolve(d)))].filter((d) => d !== source).sort();
-    const deps: DependencyHash[] = [];
-    let racy = false;
-    const stampedAt = Date.now(); // before the stats: see util/stamp.ts
-    for (const path of depPaths) {
-      // Hashed afresh (not from the lookup's memo): the file may have changed since the lookup.
-      // The stat stamp recorded with the hash lets later lookups skip re-reading the file.
-      // No stamp = the file changed while it was read: not what the compiler saw either.
-      const h = hashAndStamp(path);
-      if (!h?.stamp) {
-        racy = true;
+      // The build directory vanished under the compiler (a concurrent `cache clear` or a
+      // prune): recreate the tree and build again, rather than fail with "cannot open out.o".
+      if (attempt < MAX_ATTEMPTS && !options.signal?.aborted && !existsSync(tmp)) {
+        cache.reset();
         continue;
       }
-      if (changedSince(h.stamp, started)) racy = true;
-      warnFutureMtime(path, h.stamp.mtimeMs, diagnostics);
-      deps.push({ path, sha256: h.sha256, stamp: h.stamp });
+      throw e;
+    } finally {
+      untrack();
+      await rm(tmp, { recursive: true, force: true });
     }
-    // The source changed between reading it for the key and the compiler reading it, or during the compile.
-    const srcStat = await stat(source).catch(() => undefined);
-    if (!srcStat || changedSince(srcStat, started)) racy = true;
-    else if (!racy && !readSourceAgain(source)?.equals(text)) racy = true;
-    if (srcStat) warnFutureMtime(source, srcStat.mtimeMs, diagnostics);
-
-    const published = await cache.publish({
-      baseKey,
-      objectTmpPath: paths.object,
-      deps,
-      stampedAt,
-      record: !racy,
-      meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
-    });
-    const durationMs = performance.now() - t0;
-    progress("compiled", durationMs);
-    return withBytes(ctx, { source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
-  } catch (e) {
-    // The build directory vanished under the compiler (a concurrent `cache clear` or a
-    // prune): recreate the tree and build again, rather than fail with "cannot open out.o".
-    if (attempt < MAX_ATTEMPTS && !options.signal?.aborted && !existsSync(tmp)) {
-      cache.reset();
-      return await compileMiss({ ...m, attempt: attempt + 1 });
-    }
-    throw e;
-  } finally {
-    untrack();
-    await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** Attempts per unit when its build directory is deleted under it (each `cache clear` costs one). */
+const MAX_ATTEMPTS = 5;
+
+/** One compile attempt into the build directory `tmp`, then publication. */
+async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string): Promise<CompiledObject> {
+  const { ctx, source, language, text, tc, inputs, baseKey, t0, progress } = m;
+  const { options, cache } = ctx;
+  const objExt = tc.kind === "msvc" || tc.kind === "clang-cl" ? ".obj" : ".o";
+  const paths = { source, object: join(tmp, `out${objExt}`), depfile: join(tmp, "out.d") };
+  const plan = buildCompileCommand(tc, inputs, paths);
+  const command = [tc.command, ...plan.args];
+  if (options.verbose) process.stderr.write(`[orcjit] ${command.map(quoteArg).join(" ")}\n`);
+  // Wall-clock ms, rounded up: a file written before this point has an mtime ≤ started even
+  // though Date.now() truncates (file times come from the kernel's coarse clock).
+  const started = Date.now() + 1;
+  const childEnv: NodeJS.ProcessEnv = { ...ctx.env, ...(tc.env ?? {}), LC_MESSAGES: "C", VSLANG: "1033" };
+  delete childEnv.LC_ALL;
+  let r;
+  // POSIX: the compiler gets its own process group, and cancelling kills the whole group.
+  // gcc runs cc1/as as child processes that inherit the output pipes: killing only the
+  // driver would leave them running (or blocked, e.g. on a FIFO) and the pipes open.
+  const group = process.platform !== "win32";
+  options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
+  const tracked = group ? guardCompile(tmp) : undefined;
+  try {
+    const sub = execa(tc.command, plan.args, {
+      cwd: ctx.cwd,
+      env: childEnv,
+      extendEnv: false,
+      all: true,
+      reject: false,
+      stdin: "ignore",
+      stripFinalNewline: false,
+      ...(options.signal ? { cancelSignal: options.signal } : {}),
+      forceKillAfterDelay: 2000,
+      ...(group ? { detached: true } : {}),
+    });
+    if (tracked && sub.pid !== undefined) {
+      tracked.attach(sub.pid);
+      if (options.signal?.aborted) tracked.kill();
+      else options.signal?.addEventListener("abort", tracked.kill, { once: true });
+    }
+    r = await sub;
+  } catch (e) {
+    throw new ToolchainError(`cannot run ${tc.command}: ${(e as Error).message}`, { cause: e });
+  } finally {
+    if (tracked) {
+      options.signal?.removeEventListener("abort", tracked.kill);
+      tracked.done();
+    }
+  }
+  const output = r.all ?? "";
+  if (r.isCanceled || options.signal?.aborted) throw options.signal?.reason ?? new DOMException("The operation was aborted", "AbortError");
+  if (r.code === "ENOENT" || (r.failed && r.exitCode === undefined && !r.signal)) throw new ToolchainError(`cannot run ${tc.command}: ${r.message}`, { cause: r.cause });
+
+  const { deps: shownIncludes, rest } = plan.deps === "showIncludes" ? parseShowIncludes(output) : { deps: [], rest: output };
+  const diagnostics = parseDiagnostics(rest);
+  const objectStat = r.exitCode === 0 && !r.signal ? await stat(paths.object).catch(() => undefined) : undefined;
+  const logBase = `${basename(source)}-${baseKey.slice(0, 12)}.log`;
+  const logText = `$ ${command.map(quoteArg).join(" ")}\n${rest}`;
+
+  if (!objectStat || objectStat.size === 0) {
+    // No error with a location: say what the compiler printed (an assembler message, "No
+    // space left on device", a cc1 option error, ...), not only its exit status or the
+    // driver's "assembler command failed" — the cause would otherwise be in the log only.
+    const firstError = diagnostics.find((d) => d.severity === "error");
+    if (!firstError) {
+      const why = r.signal ? `the compiler was terminated by ${r.signal}` : r.exitCode === 0 ? "the compiler produced no object file" : `the compiler exited with status ${r.exitCode}`;
+      const said = outputSummary(rest, []);
+      diagnostics.push({ severity: "error", message: said ? `${why}: ${said}` : why, location: { file: source, line: 1, column: 1 } });
+    } else if (!firstError.location) {
+      const said = outputSummary(rest, diagnostics.map((d) => d.message));
+      if (said) firstError.message = `${firstError.message} — compiler output: ${said}`;
+    }
+    const logPath = await writeLog(ctx, logBase, logText);
+    progress("failed", performance.now() - t0);
+    throw new CompileError(diagnostics, command, rest, logPath ? { logPath } : {});
+  }
+  if (rest.trim()) await writeLog(ctx, logBase, logText);
+
+  // Dependencies (without the source itself), hashed now: their contents are what the object was built from.
+  let depPaths: string[];
+  if (plan.deps === "makefile") {
+    const depText = await readFile(paths.depfile, "utf8").catch(() => "");
+    depPaths = parseMakeDepfile(depText, ctx.cwd);
+  } else {
+    const sys = (childEnv.INCLUDE ?? "").split(";").filter(Boolean).map((d) => resolve(d).toLowerCase());
+    depPaths = shownIncludes.map((d) => (isAbsolute(d) ? d : resolve(ctx.cwd, d))).filter((d) => !sys.some((s) => d.toLowerCase().startsWith(s)));
+  }
+  depPaths = [...new Set(depPaths.map((d) => resolve(d)))].filter((d) => d !== source).sort();
+  const deps: DependencyHash[] = [];
+  let racy = false;
+  const stampedAt = Date.now(); // before the stats: see util/stamp.ts
+  for (const path of depPaths) {
+    // Hashed afresh (not from the lookup's memo): the file may have changed since the lookup.
+    // The stat stamp recorded with the hash lets later lookups skip re-reading the file.
+    // No stamp = the file changed while it was read: not what the compiler saw either.
+    const h = hashAndStamp(path);
+    if (!h?.stamp) {
+      racy = true;
+      continue;
+    }
+    if (changedSince(h.stamp, started)) racy = true;
+    warnFutureMtime(path, h.stamp.mtimeMs, diagnostics);
+    deps.push({ path, sha256: h.sha256, stamp: h.stamp });
+  }
+  // The source changed between reading it for the key and the compiler reading it, or during the compile.
+  const srcStat = await stat(source).catch(() => undefined);
+  if (!srcStat || changedSince(srcStat, started)) racy = true;
+  else if (!racy && !readSourceAgain(source)?.equals(text)) racy = true;
+  if (srcStat) warnFutureMtime(source, srcStat.mtimeMs, diagnostics);
+
+  const published = await cache.publish({
+    baseKey,
+    objectTmpPath: paths.object,
+    deps,
+    stampedAt,
+    record: !racy,
+    meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
+  });
+  const durationMs = performance.now() - t0;
+  progress("compiled", durationMs);
+  return withBytes(ctx, { source, objectPath: published.objectPath, key: published.key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
 }
 
 /**
