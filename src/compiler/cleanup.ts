@@ -127,10 +127,19 @@ export function guardCompile(tmpDir: string): { attach: (pgid: number) => void; 
 }
 
 // The guard: the first line on its stdin is the group to kill; the second `read` returns at
-// EOF, i.e. when our end of the pipe closes (EOF before any group: nothing to kill). It
-// ignores the terminal's signals (Ctrl-C reaches it only through us). The directory is an
-// argument ($1) and the group id a line of input: neither is ever part of the script text.
-const GUARD = 'trap "" INT HUP TERM QUIT; read -r pg || exit 0; read -r _ ; kill -s KILL -- "-$pg" 2>/dev/null; rm -rf -- "$1"';
+// EOF, i.e. when our end of the pipe closes. It ignores the terminal's signals (Ctrl-C reaches
+// it only through us). EOF before the group id means the process died between starting the
+// compiler and telling the guard (a real window under load): the compiler is then found by its
+// temp directory, which is in its argv (`-o <tmp>/out.o`), through /proc (Linux; elsewhere
+// the window stays). The directory is an argument ($1) and the group id a line of input:
+// neither is ever part of the script text.
+const GUARD = [
+  'trap "" INT HUP TERM QUIT',
+  'if read -r pg; then read -r _ ; kill -s KILL -- "-$pg" 2>/dev/null',
+  "else for d in /proc/[0-9]*; do p=${d#/proc/}; [ \"$p\" = $$ ] && continue",
+  '  case "$( { tr "\\000" " " < "$d/cmdline"; } 2>/dev/null)" in *"$1"*) kill -s KILL -- "-$p" "$p" 2>/dev/null ;; esac; done; fi',
+  'rm -rf -- "$1"',
+].join("\n");
 
 function startGuard(tmpDir: string): ReturnType<typeof spawn> | undefined {
   if (process.platform === "win32") return undefined;
