@@ -6,7 +6,7 @@
 //   toolchains/, logs/         compiler identities, compiler logs
 // Lock-free: every file is published with write-to-temp + rename, so readers see nothing or a
 // whole file, and concurrent builders of one key race harmlessly (last rename wins; both valid).
-import { lstatSync, mkdirSync, rmSync, statSync, utimesSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync } from "node:fs";
 import { mkdtemp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
@@ -62,6 +62,23 @@ export interface CacheHit {
 export type FileHasher = (path: string) => string | undefined;
 
 const MAX_CANDIDATES = 8;
+const DEAD_TMP_GRACE_MS = 60 * 1000;
+/**
+ * Cache roots whose store this process has created or verified (root → store directory): the
+ * directory checks run once per process and root, not on every compileUnits call (each file
+ * read is still checked). Forgotten when the tree is found missing (reset) or cleared.
+ */
+const preparedStores = new Map<string, string>();
+const sweptRoots = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"; // exists, not ours
+  }
+}
 const STALE_TMP_MS = 60 * 60 * 1000;
 const ORPHAN_GRACE_MS = 10 * 60 * 1000;
 
@@ -101,7 +118,7 @@ export class ObjectCache {
 
   constructor(root: string) {
     this.root = root;
-    this.dir = storeDir(root);
+    this.dir = preparedStores.get(root) ?? storeDir(root);
   }
 
   get blobsDir(): string {
@@ -141,8 +158,10 @@ export class ObjectCache {
   ready(): Promise<void> {
     // Synchronous inside: a few mkdirs and lstats, on every warm start.
     this.#ready ??= (() => {
+      if (preparedStores.get(this.root) === this.dir) return Promise.resolve();
       try {
         this.#prepare();
+        preparedStores.set(this.root, this.dir);
         return Promise.resolve();
       } catch (e) {
         this.#ready = undefined;
@@ -173,12 +192,14 @@ export class ObjectCache {
   /** Forgets that the tree exists (it was removed under us, e.g. by a concurrent `cache clear`). */
   reset(): void {
     this.#ready = undefined;
+    preparedStores.delete(this.root);
   }
 
   /** A fresh private directory for one build's outputs, on the cache's filesystem. */
   async makeTmpDir(): Promise<string> {
     for (let attempt = 0; ; attempt++) {
       await this.ready();
+      this.#sweepDeadTmpDirs();
       try {
         return await mkdtemp(join(this.tmpRoot, `${uniqueName("b")}-`));
       } catch (e) {
@@ -189,6 +210,29 @@ export class ObjectCache {
         }
         throw new CacheError(`cannot create a build directory in ${this.tmpRoot}: ${(e as Error).message}`, { cause: e });
       }
+    }
+  }
+
+  /**
+   * Once per process and cache: removes the temp directories of builds whose process is gone
+   * (killed, crashed) — named `b-<pid>-…` by uniqueName — when older than a minute (a process
+   * of the same pid on another host sharing the cache could still be using a younger one; an
+   * older one it would recreate: compileUnits retries when its directory vanishes).
+   */
+  #sweepDeadTmpDirs(): void {
+    if (sweptRoots.has(this.tmpRoot)) return;
+    sweptRoots.add(this.tmpRoot);
+    try {
+      const now = Date.now();
+      for (const name of readdirSync(this.tmpRoot)) {
+        const pid = Number(/^b-(\d+)-/.exec(name)?.[1]);
+        if (!pid || pid === process.pid || processAlive(pid)) continue;
+        const p = join(this.tmpRoot, name);
+        const st = statSync(p, { throwIfNoEntry: false });
+        if (st && now - st.mtimeMs > DEAD_TMP_GRACE_MS) rmSync(p, { recursive: true, force: true });
+      }
+    } catch {
+      // best-effort
     }
   }
 
@@ -448,7 +492,7 @@ export class ObjectCache {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new CacheError(`cannot clear the cache ${this.dir}: ${(e as Error).message}`, { cause: e });
     }
     await rm(doomed, { recursive: true, force: true, maxRetries: 3 });
-    this.#ready = undefined;
+    this.reset();
   }
 }
 

@@ -9,8 +9,9 @@
 //     exit hook / signal hook below kill every live group and remove every live temp directory
 //     synchronously, then let the signal take its default course;
 //   - no JavaScript runs at all (SIGKILL, `worker.terminate()`, a crash): a guard process per
-//     compile, which holds the read end of a pipe from us and kills the group when the pipe
-//     closes — the kernel closes it when this process (or the worker's event loop) goes away.
+//     compile, which holds the read end of a pipe from us and, when the pipe closes, kills the
+//     group and removes the build's temp directory — the pipe closes when this process dies or
+//     the worker's event loop is torn down.
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
@@ -84,18 +85,29 @@ export function trackTmpDir(dir: string): () => void {
 }
 
 /**
- * Registers a running compiler's process group (POSIX; its pid is the group id) and starts its
- * guard. Returns `kill` (kills the group now) and `done` (the compiler has exited: stop the
- * guard without letting it fire, unregister).
+ * Guards one compile: call before starting the compiler (the guard process is already running
+ * when the compiler starts, so no moment exists where the compiler runs unguarded but for the
+ * one pipe write in `attach`), then `attach(pid)` once the compiler is a group leader. `kill`
+ * kills the group now; `done` (the compiler has exited) stops the guard without letting it
+ * fire and unregisters the group.
  */
-export function trackGroup(pgid: number): { kill: () => void; done: () => void } {
-  liveGroups.add(pgid);
-  ensureHooks();
-  const guard = startGuard(pgid);
+export function guardCompile(tmpDir: string): { attach: (pgid: number) => void; kill: () => void; done: () => void } {
+  const guard = startGuard(tmpDir);
+  let pgid: number | undefined;
   let finished = false;
   return {
+    attach: (pid) => {
+      pgid = pid;
+      liveGroups.add(pid);
+      ensureHooks();
+      try {
+        guard?.stdin?.write(`${pid}\n`);
+      } catch {
+        // no guard: the exit and signal hooks still apply
+      }
+    },
     kill: () => {
-      if (!finished) killGroup(pgid);
+      if (!finished && pgid !== undefined) killGroup(pgid);
     },
     done: () => {
       if (finished) return;
@@ -108,21 +120,31 @@ export function trackGroup(pgid: number): { kill: () => void; done: () => void }
           // gone
         }
       }
-      liveGroups.delete(pgid);
+      if (pgid !== undefined) liveGroups.delete(pgid);
       maybeRemoveSignalHooks();
     },
   };
 }
 
-// The guard: `read` returns at EOF, i.e. when our end of its stdin closes; it ignores the
-// terminal's signals (Ctrl-C reaches it only through us). The group id is an argument ($1),
-// never part of the script text.
-const GUARD = 'trap "" INT HUP TERM QUIT; read -r _ ; kill -9 -- "-$1" 2>/dev/null';
+// The guard: the first line on its stdin is the group to kill; the second `read` returns at
+// EOF, i.e. when our end of the pipe closes. It ignores the terminal's signals (Ctrl-C reaches
+// it only through us). EOF before the group id means the process died between starting the
+// compiler and telling the guard (a real window under load): the compiler is then found by its
+// temp directory, which is in its argv (`-o <tmp>/out.o`), through /proc (Linux; elsewhere
+// the window stays). The directory is an argument ($1) and the group id a line of input:
+// neither is ever part of the script text.
+const GUARD = [
+  'trap "" INT HUP TERM QUIT',
+  'if read -r pg; then read -r _ ; kill -s KILL -- "-$pg" 2>/dev/null',
+  "else for d in /proc/[0-9]*; do p=${d#/proc/}; [ \"$p\" = $$ ] && continue",
+  '  case "$( { tr "\\000" " " < "$d/cmdline"; } 2>/dev/null)" in *"$1"*) kill -s KILL -- "-$p" "$p" 2>/dev/null ;; esac; done; fi',
+  'rm -rf -- "$1"',
+].join("\n");
 
-function startGuard(pgid: number): ReturnType<typeof spawn> | undefined {
+function startGuard(tmpDir: string): ReturnType<typeof spawn> | undefined {
   if (process.platform === "win32") return undefined;
   try {
-    const g = spawn("/bin/sh", ["-c", GUARD, "orcjit-compile-guard", String(pgid)], { stdio: ["pipe", "ignore", "ignore"], detached: true });
+    const g = spawn("/bin/sh", ["-c", GUARD, "orcjit-compile-guard", tmpDir], { stdio: ["pipe", "ignore", "ignore"], detached: true });
     g.on("error", () => undefined);
     g.stdin?.on("error", () => undefined);
     g.unref();

@@ -13,7 +13,7 @@ import { KeyHasher } from "../util/hash.js";
 import { hashAndStamp, hashFileSync } from "../util/stamp.js";
 import { createLimiter } from "../util/limit.js";
 import { runProcess } from "../util/process.js";
-import { trackGroup, trackTmpDir } from "./cleanup.js";
+import { guardCompile, trackTmpDir } from "./cleanup.js";
 import { bundledHeaderHash, bundledIncludeDir, toolkitId } from "./bundled.js";
 import { parseMakeDepfile, parseShowIncludes } from "./depfile.js";
 import { parseDiagnostics } from "./diagnostics.js";
@@ -278,8 +278,8 @@ async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pc
   // gcc runs cc1/as as child processes that inherit the output pipes: killing only the
   // driver would leave them running (or blocked, e.g. on a FIFO) and the pipes open.
   const group = process.platform !== "win32";
-  let tracked: ReturnType<typeof trackGroup> | undefined;
   options.signal?.throwIfAborted(); // cancelled while preparing: start nothing
+  const tracked = group ? guardCompile(tmp) : undefined;
   try {
     const sub = runProcess(run.file, run.args, {
       cwd: ctx.cwd,
@@ -287,8 +287,8 @@ async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pc
       ...(options.signal ? { signal: options.signal } : {}),
       ...(group ? { detached: true } : {}),
     });
-    if (group && sub.pid !== undefined) {
-      tracked = trackGroup(sub.pid);
+    if (tracked && sub.pid !== undefined) {
+      tracked.attach(sub.pid);
       if (options.signal?.aborted) tracked.kill();
       else options.signal?.addEventListener("abort", tracked.kill, { once: true });
     }

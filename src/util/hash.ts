@@ -1,7 +1,8 @@
 // Hashing helpers: sha256 over strings, bytes, files and directory trees.
 import { createHash, type Hash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
+import { readRegularFile } from "./fs.js";
 
 export function sha256(data: string | Uint8Array): string {
   return createHash("sha256").update(data).digest("hex");
@@ -12,7 +13,7 @@ export function sha256(data: string | Uint8Array): string {
  * headers and objects are small, and one read beats a stream's per-chunk event-loop hops.
  */
 export async function sha256File(path: string): Promise<string> {
-  return sha256(await readFile(path));
+  return sha256(await readRegularFile(path)); // a FIFO is refused, never waited on (util/fs.ts)
 }
 
 /**
