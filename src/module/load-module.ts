@@ -26,6 +26,34 @@ export interface GetFunctionOptions {
   queryImports?: boolean;
 }
 
+/**
+ * Teardown when unreachable: the JIT library of a module from loadModule is disposed after
+ * garbage collection once no JS handle of it is reachable. The Module and every function it
+ * handed out each hold one count of a shared Lease; a FinalizationRegistry callback (on the JS
+ * thread) drops a count and disposes the library at zero, exactly like an explicit dispose():
+ * static destructors run, and values those functions returned (objects, tensors) still pin
+ * the code natively until they go. A module whose ffiModule was read is never torn down this
+ * way: native code (another module's imports, a C++ holder) may keep it, which JS cannot see.
+ */
+class Lease {
+  count = 0;
+  escaped = false;
+  constructor(readonly library: DynamicLibrary) {}
+}
+const leases = new FinalizationRegistry<Lease>((lease) => {
+  if (--lease.count > 0 || lease.escaped || lease.library.disposed) return;
+  try {
+    lease.library.dispose();
+  } catch {
+    // Nobody to report to (like a finalizer); an explicit dispose() reports errors.
+  }
+});
+function hold(lease: Lease | undefined, handle: object): void {
+  if (!lease) return;
+  ++lease.count;
+  leases.register(handle, lease);
+}
+
 const MEMBERS = new Set(["kind", "path", "name", "library", "imports", "ffiModule", "getFunction", "hasFunction", "dispose", "constructor", "then", "toString", "toJSON", "valueOf", "__proto__"]);
 
 /** A loaded module; exported functions are also properties (a Proxy). */
@@ -44,6 +72,7 @@ export class Module {
   #ffi: FFIObject | undefined;
   #imports: Module[] | undefined;
   #rootIsLibrary: boolean;
+  #lease: Lease | undefined;
   #cache = new Map<string, PackedFunction>();
 
   /** @internal Use loadModule. */
@@ -55,7 +84,8 @@ export class Module {
     this.#handle = handle;
     this.#ffi = ffi;
     this.#rootIsLibrary = rootIsLibrary;
-    return new Proxy(this, {
+    this.#lease = kind === "jit" && library ? new Lease(library) : undefined;
+    const proxy = new Proxy(this, {
       get(target, prop) {
         if (typeof prop !== "string" || MEMBERS.has(prop) || prop in target) {
           const v = Reflect.get(target, prop, target) as unknown;
@@ -65,6 +95,8 @@ export class Module {
         return target.getFunction(prop);
       },
     });
+    hold(this.#lease, proxy);
+    return proxy;
   }
 
   /**
@@ -72,6 +104,7 @@ export class Module {
    * Pass it to C++ (a `Module` parameter) or return it from a `load_from_bytes` loader.
    */
   get ffiModule(): FFIObject | undefined {
+    if (this.#lease) this.#lease.escaped = true; // native code may hold it from now on
     return this.#ffi;
   }
 
@@ -121,7 +154,7 @@ export class Module {
     this.#cache.clear();
     // Drop our references to the module tree first: a live ffi.Module keeps the library's
     // code mapped after dispose (until the reference goes).
-    for (const m of this.#imports ?? []) m.ffiModule?.dispose();
+    for (const m of this.#imports ?? []) m.ffiModule?.dispose(); // imports hold no lease
     this.#imports = undefined;
     this.#ffi?.dispose();
     this.library?.dispose();
@@ -153,7 +186,10 @@ export class Module {
     } else {
       f = (values().sharedGetFunction(this.#handle!, name) as PackedFunction | null) ?? undefined;
     }
-    if (f) this.#cache.set(key, f);
+    if (f) {
+      this.#cache.set(key, f);
+      hold(this.#lease, f);
+    }
     return f;
   }
 }
