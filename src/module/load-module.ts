@@ -95,7 +95,7 @@ export class Module {
         return target.getFunction(prop);
       },
     });
-    hold(this.#lease, proxy);
+    hold(this.#lease, this); // the target: alive while the proxy or a bound method is
     return proxy;
   }
 
