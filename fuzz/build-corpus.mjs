@@ -56,6 +56,16 @@ const extra = {
   "data.c": "const char* names[] = {\"a\", \"b\"}; int (*fp)(const char*, ...) = 0;\n" +
     "extern int printf(const char*, ...); int h(void){ fp = printf; return names[1][0]; }",
 };
+// __tvm_ffi__library_bin (native/src/runtime/library_bin.h): a valid tree (_lib importing a
+// "demo" module), so mutations of the blob reach the decoder.
+{
+  const u64 = (v) => { const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(v)); return b; };
+  const str = (s) => Buffer.concat([u64(Buffer.byteLength(s)), Buffer.from(s)]);
+  const body = Buffer.concat([u64(3), u64(0), u64(1), u64(1), u64(1), u64(1), str("_lib"), str("demo"), str("payload bytes")]);
+  const bin = Buffer.concat([u64(body.length), body]);
+  extra["library_bin.c"] = `const unsigned char __tvm_ffi__library_bin[${bin.length}] = {${[...bin].join(",")}};\n` +
+    "void* __tvm_ffi__library_ctx = 0; int get(void){ return __tvm_ffi__library_bin[8]; }";
+}
 for (const [name, text] of Object.entries(extra)) {
   const src = join(tmp, name);
   writeFileSync(src, text);

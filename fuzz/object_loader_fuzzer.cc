@@ -2,6 +2,10 @@
 // DynamicLibrary.add + the first lookup in the addon (Library::AddObject → PrepareObject →
 // ObjectLinkingLayer, then a lookup that links every added object).
 //
+// An object that defines __tvm_ffi__library_bin also has its blob decoded and validated
+// (runtime/library_bin.h; bounded by the symbol's size in the object), as loadModule does
+// before it calls any loader: a malformed blob must end in LibraryBinError.
+//
 // Contract under test: every input ends in success or a JitError; no crash, hang, or
 // sanitizer report. Nothing from the input is executed: the session is created with
 // run_initializers = false (no .init_array/.ctors/.fini_array/.dtors), and no looked-up
@@ -14,10 +18,12 @@
 
 #include "jit/jit_error.h"
 #include "jit/library.h"
+#include "jit/library_bin.h"
 #include "jit/session.h"
 #include "jit/object_file.h"
 #include "llvm/ExecutionEngine/Orc/ObjectFileInterface.h"
 #include "llvm/Support/TargetSelect.h"
+#include "runtime/library_bin.h"
 
 namespace {
 
@@ -69,6 +75,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       } catch (const JitError& e) {
         outcome = std::string("lookup error: ") + e.what();
         break;
+      }
+    }
+    if (outcome == "linked") {
+      uint64_t bin_size = orcjit::jit::LibraryBinSymbolSize(bytes);
+      try {
+        void* bin = bin_size ? lib->LookupOptional("__tvm_ffi__library_bin") : nullptr;
+        if (bin) {
+          auto parsed = orcjit::runtime::ParseLibraryBin(static_cast<const uint8_t*>(bin), bin_size);
+          outcome = "library_bin: " + std::to_string(parsed.modules.size()) + " modules";
+        }
+      } catch (const orcjit::runtime::LibraryBinError& e) {
+        outcome = std::string("library_bin error: ") + e.what();
+      } catch (const JitError& e) {
+        outcome = std::string("lookup error: ") + e.what();
       }
     }
     lib->Dispose();

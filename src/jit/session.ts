@@ -2,6 +2,8 @@
 import { DisposedError } from "../errors.js";
 import { loadBinding, type NativeSession } from "../native/binding.js";
 import { DynamicLibrary } from "./library.js";
+// Cycle (module -> jit): only used inside loadModule below, after both modules are loaded.
+import { loadModule, type LoadModuleOptions, type LoadedModule, type ModuleInput } from "../module/load-module.js";
 
 export interface ExecutionSessionOptions {
   /**
@@ -58,6 +60,15 @@ export class ExecutionSession {
     const lib = new DynamicLibrary(this, this.native.createLibrary(name ?? ""));
     this.#libraries.add(lib);
     return lib;
+  }
+
+  /**
+   * loadModule in this session: a path, object-file bytes, or a list of both (linked into
+   * one library); see loadModule.
+   */
+  loadModule(input: ModuleInput, options: Omit<LoadModuleOptions, "session"> = {}): LoadedModule {
+    this.#check();
+    return loadModule(input, { ...options, session: this });
   }
 
   /**

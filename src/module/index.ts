@@ -1,1 +1,1 @@
-export { loadModule, Module, type LoadModuleOptions, type LoadedModule as LoadedFFIModule } from "./load-module.js";
+export { loadModule, Module, type LoadModuleOptions, type ModuleInput, type GetFunctionOptions, type LoadedModule as LoadedFFIModule } from "./load-module.js";

@@ -1,41 +1,91 @@
-// loadModule(path): a relocatable object (.o) through the JIT, or a shared library (.so,
-// .dylib) through the system loader, behind one Module API: getFunction(name) and property
-// calls (mod.add_one(1)).
+// loadModule(input): relocatable objects (paths or bytes, several linked into one library)
+// through the JIT, or a shared library (.so, .dylib) through the system loader, behind one
+// Module API: getFunction(name) and property calls (mod.add_one(1)). A JIT library that
+// embeds __tvm_ffi__library_bin gets its module tree (module.imports).
 import { extname, basename, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
-import type { PackedFunction } from "../values/functions.js";
+import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
 import { values } from "../values/native.js";
+import type { FFIObject } from "../values/object.js";
 
 export interface LoadModuleOptions {
   /** Session for objects (default: defaultSession()). */
   session?: ExecutionSession;
-  /** Library name (default: the file name). */
+  /** Library name (default: the file name, or "module" for bytes). */
   name?: string;
 }
 
-const MEMBERS = new Set(["kind", "path", "name", "library", "getFunction", "hasFunction", "dispose", "constructor", "then", "toString", "toJSON", "valueOf", "__proto__"]);
+/** What loadModule accepts: a path, an object file's bytes, or a list of them (one library). */
+export type ModuleInput = string | Uint8Array | readonly (string | Uint8Array)[];
+
+/** Options of Module.getFunction / hasFunction. */
+export interface GetFunctionOptions {
+  /** Also search the modules this one imports, depth-first (default false, as in tvm-ffi). */
+  queryImports?: boolean;
+}
+
+/**
+ * Teardown when unreachable: the JIT library of a module from loadModule is disposed after
+ * garbage collection once no JS handle of it is reachable. The Module and every function it
+ * handed out each hold one count of a shared Lease; a FinalizationRegistry callback (on the JS
+ * thread) drops a count and disposes the library at zero, exactly like an explicit dispose():
+ * static destructors run, and values those functions returned (objects, tensors) still pin
+ * the code natively until they go. A module whose ffiModule was read is never torn down this
+ * way: native code (another module's imports, a C++ holder) may keep it, which JS cannot see.
+ */
+class Lease {
+  count = 0;
+  escaped = false;
+  constructor(readonly library: DynamicLibrary) {}
+}
+const leases = new FinalizationRegistry<Lease>((lease) => {
+  if (--lease.count > 0 || lease.escaped || lease.library.disposed) return;
+  try {
+    lease.library.dispose();
+  } catch {
+    // Nobody to report to (like a finalizer); an explicit dispose() reports errors.
+  }
+});
+function hold(lease: Lease | undefined, handle: object): void {
+  if (!lease) return;
+  ++lease.count;
+  leases.register(handle, lease);
+}
+
+const MEMBERS = new Set(["kind", "path", "name", "library", "imports", "ffiModule", "getFunction", "hasFunction", "dispose", "constructor", "then", "toString", "toJSON", "valueOf", "__proto__"]);
 
 /** A loaded module; exported functions are also properties (a Proxy). */
 export class Module {
-  /** "jit" for objects linked by the JIT, "shared" for dlopen'ed libraries. */
-  readonly kind: "jit" | "shared";
+  /**
+   * "jit" for objects linked by the JIT, "shared" for dlopen'ed libraries, "imported" for a
+   * module of an embedded module tree (`imports`) that is not a JIT library loaded here.
+   */
+  readonly kind: "jit" | "shared" | "imported";
+  /** The file (first path of a list), `<bytes>` for bytes, or the module kind (imported). */
   readonly path: string;
   readonly name: string;
   /** The JIT library (kind "jit"). */
   readonly library: DynamicLibrary | undefined;
   #handle: object | undefined;
+  #ffi: FFIObject | undefined;
+  #imports: Module[] | undefined;
+  #rootIsLibrary: boolean;
+  #lease: Lease | undefined;
   #cache = new Map<string, PackedFunction>();
 
   /** @internal Use loadModule. */
-  constructor(kind: "jit" | "shared", path: string, name: string, library: DynamicLibrary | undefined, handle: object | undefined) {
+  constructor(kind: "jit" | "shared" | "imported", path: string, name: string, library: DynamicLibrary | undefined, handle: object | undefined, ffi?: FFIObject, rootIsLibrary = true) {
     this.kind = kind;
     this.path = path;
     this.name = name;
     this.library = library;
     this.#handle = handle;
-    return new Proxy(this, {
+    this.#ffi = ffi;
+    this.#rootIsLibrary = rootIsLibrary;
+    this.#lease = kind === "jit" && library ? new Lease(library) : undefined;
+    const proxy = new Proxy(this, {
       get(target, prop) {
         if (typeof prop !== "string" || MEMBERS.has(prop) || prop in target) {
           const v = Reflect.get(target, prop, target) as unknown;
@@ -45,18 +95,54 @@ export class Module {
         return target.getFunction(prop);
       },
     });
+    hold(this.#lease, this); // the target: alive while the proxy or a bound method is
+    return proxy;
+  }
+
+  /**
+   * The ffi.Module object (JIT and imported modules): the root of the library's module tree.
+   * Pass it to C++ (a `Module` parameter) or return it from a `load_from_bytes` loader.
+   */
+  get ffiModule(): FFIObject | undefined {
+    if (this.#lease) this.#lease.escaped = true; // native code may hold it from now on
+    return this.#ffi;
+  }
+
+  /**
+   * The modules this one imports: those its `__tvm_ffi__library_bin` declares (created by
+   * `ffi.Module.load_from_bytes.<kind>` loaders) or added with ffi.ModuleImportModule.
+   */
+  get imports(): Module[] {
+    if (this.#imports) return this.#imports;
+    if (!this.#ffi) return [];
+    const count = getGlobalFunc("ffi.ModuleNumImports")(this.#ffi) as number;
+    const getImport = getGlobalFunc("ffi.ModuleGetImport");
+    const kindOf = getGlobalFunc("ffi.ModuleGetKind");
+    const out: Module[] = [];
+    for (let i = 0; i < count; ++i) {
+      const m = getImport(this.#ffi, i) as FFIObject;
+      let kind: string;
+      try {
+        kind = kindOf(m) as string;
+      } catch {
+        kind = "ffi.Module";
+      }
+      out.push(new Module("imported", kind, `${this.name}.imports[${i}]`, undefined, undefined, m));
+    }
+    this.#imports = out;
+    return out;
   }
 
   /** The function `name` (symbol `__tvm_ffi_<name>`); SymbolNotFoundError if absent. */
-  getFunction(name: string): PackedFunction {
-    const f = this.#lookup(name);
-    if (!f) throw new SymbolNotFoundError(`module '${this.name}' has no function '${name}' (no exported symbol __tvm_ffi_${name})`);
+  getFunction(name: string, options: GetFunctionOptions = {}): PackedFunction {
+    const f = this.#lookup(name, options.queryImports === true);
+    if (!f) throw new SymbolNotFoundError(`module '${this.name}' has no function '${name}' (no exported symbol __tvm_ffi_${name}${options.queryImports ? " in it or its imports" : ""})`);
     return f;
   }
 
-  hasFunction(name: string): boolean {
+  hasFunction(name: string, options: GetFunctionOptions = {}): boolean {
     try {
-      return this.#lookup(name) !== undefined;
+      return this.#lookup(name, options.queryImports === true) !== undefined;
     } catch (e) {
       if (e instanceof SymbolNotFoundError) return false;
       throw e;
@@ -66,6 +152,11 @@ export class Module {
   /** Disposes the JIT library (deferred while values it returned are alive). Shared libraries stay loaded. */
   dispose(): void {
     this.#cache.clear();
+    // Drop our references to the module tree first: a live ffi.Module keeps the library's
+    // code mapped after dispose (until the reference goes).
+    for (const m of this.#imports ?? []) m.ffiModule?.dispose(); // imports hold no lease
+    this.#imports = undefined;
+    this.#ffi?.dispose();
     this.library?.dispose();
   }
 
@@ -77,21 +168,28 @@ export class Module {
     return `Module(${this.kind}, ${this.path})`;
   }
 
-  #lookup(name: string): PackedFunction | undefined {
+  #lookup(name: string, queryImports: boolean): PackedFunction | undefined {
     if (typeof name !== "string" || name.length === 0) throw new TypeError("Module.getFunction(name): 'name' must be a non-empty string");
-    let f = this.#cache.get(name);
+    const key = queryImports ? `imports:${name}` : name;
+    let f = this.#cache.get(key);
     if (f) return f;
-    if (this.library) {
+    if (this.library && this.#rootIsLibrary && !queryImports) {
       try {
         f = this.library.getFunction(name) as PackedFunction;
       } catch (e) {
         if (e instanceof SymbolNotFoundError) return undefined;
         throw e;
       }
+    } else if (this.#ffi) {
+      if (this.library?.disposed) this.library.getFunction(name); // throws DisposedError
+      f = (getGlobalFunc("ffi.ModuleGetFunction")(this.#ffi, name, queryImports) as PackedFunction | null) ?? undefined;
     } else {
       f = (values().sharedGetFunction(this.#handle!, name) as PackedFunction | null) ?? undefined;
     }
-    if (f) this.#cache.set(name, f);
+    if (f) {
+      this.#cache.set(key, f);
+      hold(this.#lease, f);
+    }
     return f;
   }
 }
@@ -99,37 +197,68 @@ export class Module {
 /** Exported functions are properties: `mod.add_one(1)`. */
 export type LoadedModule = Module & Record<string, PackedFunction>;
 
+const OBJECT_EXTS = new Set([".o", ".obj"]);
+
 /**
- * Loads a module: `.o`/`.obj` through the JIT (a new library in the session, linked at once:
- * static constructors run before loadModule returns), anything else (`.so`, `.dylib`) with the system loader. The shared
- * library resolves TVMFFI* against this addon and is never unloaded.
+ * Loads a module.
+ * - A path to a `.o`/`.obj`, a `Uint8Array` of an object file's bytes, or an array mixing
+ *   both: linked by the JIT into one new library of the session (`options.session`, default
+ *   `defaultSession()`), at once: static constructors run before loadModule returns. If the
+ *   library embeds `__tvm_ffi__library_bin`, its module tree is built (`module.imports`);
+ *   a malformed blob or a kind with no loader throws ObjectFileError naming the problem and
+ *   its offset.
+ * - Any other path (`.so`, `.dylib`): the system loader. The shared library resolves TVMFFI*
+ *   against this addon and is never unloaded. It cannot be mixed with objects in a list.
  */
-export function loadModule(path: string, options: LoadModuleOptions = {}): LoadedModule {
-  if (typeof path !== "string" || path.length === 0) throw new TypeError("loadModule(path): 'path' must be a non-empty string");
-  const full = resolve(path);
-  if (!existsSync(full)) throw new ObjectFileError(`loadModule: '${path}' does not exist`);
-  const ext = extname(full).toLowerCase();
-  const name = options.name ?? basename(full);
-  if (ext === ".o" || ext === ".obj") {
-    const lib = (options.session ?? defaultSession()).createLibrary(name);
-    try {
-      lib.add(full);
-      // Link now, like a shared library load: static constructors (type and global function
-      // registrations) run here, and link errors surface from loadModule.
-      const linkable = lib as DynamicLibrary & { link?: () => unknown };
-      if (typeof linkable.link === "function") linkable.link();
-      else lib.symbolAddress("__tvm_ffi__library_ctx");
-    } catch (e) {
-      lib.dispose();
-      throw e;
+export function loadModule(input: ModuleInput, options: LoadModuleOptions = {}): LoadedModule {
+  const items: (string | Uint8Array)[] = Array.isArray(input) ? [...(input as (string | Uint8Array)[])] : [input as string | Uint8Array];
+  if (items.length === 0) throw new TypeError("loadModule(input): the list of objects is empty");
+  const paths: string[] = [];
+  items.forEach((item, i) => {
+    const where = Array.isArray(input) ? `element ${i} of 'input'` : "'input'";
+    if (item instanceof Uint8Array) return;
+    if (typeof item !== "string" || item.length === 0) {
+      throw new TypeError(`loadModule(input): ${where} must be a path (non-empty string) or a Uint8Array of object-file bytes`);
     }
-    return new Module("jit", full, name, lib, undefined) as LoadedModule;
+    const full = resolve(item);
+    if (!existsSync(full)) throw new ObjectFileError(`loadModule: '${item}' does not exist`);
+    paths.push(full);
+  });
+  const shared = paths.filter((p) => !OBJECT_EXTS.has(extname(p).toLowerCase()));
+  if (shared.length > 0) {
+    if (items.length !== 1) {
+      throw new TypeError(`loadModule(input): '${shared[0]}' is a shared library; a list may only hold objects (.o/.obj paths or bytes)`);
+    }
+    return loadShared(shared[0]!, options);
   }
+  const first = items[0]!;
+  const path = typeof first === "string" ? resolve(first) : "<bytes>";
+  const name = options.name ?? (typeof first === "string" ? basename(path) : "module");
+  const lib = (options.session ?? defaultSession()).createLibrary(name);
+  let root: unknown;
+  let rootIsLibrary = true;
+  try {
+    for (const item of items) lib.add(typeof item === "string" ? resolve(item) : item);
+    // Link now, like a shared library load: static constructors (type and global function
+    // registrations) run here, and link errors surface from loadModule.
+    lib.link();
+    // The root of an embedded module tree, unless that is the library itself ("_lib").
+    root = lib.native.expandLibraryBin();
+    if (root === null) root = lib.native.moduleObject();
+    else rootIsLibrary = false;
+  } catch (e) {
+    lib.dispose();
+    throw e;
+  }
+  return new Module("jit", path, name, lib, undefined, root as FFIObject, rootIsLibrary) as LoadedModule;
+}
+
+function loadShared(full: string, options: LoadModuleOptions): LoadedModule {
   let handle: object;
   try {
     handle = values().openShared(full);
   } catch (cause) {
     throw new ObjectFileError((cause as Error).message, { cause });
   }
-  return new Module("shared", full, name, undefined, handle) as LoadedModule;
+  return new Module("shared", full, options.name ?? basename(full), undefined, handle) as LoadedModule;
 }

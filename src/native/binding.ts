@@ -40,6 +40,10 @@ export interface NativeLibrary {
   symbolAddress(name: string): bigint | null;
   link(): void;
   dispose(): void;
+  /** The library's ffi.Module (what `__tvm_ffi__library_ctx` points at) as an FFIObject. */
+  moduleObject(): unknown;
+  /** Builds the module tree of `__tvm_ffi__library_bin`: the root module, or null if none. */
+  expandLibraryBin(): unknown;
 }
 
 export interface NativeSession {

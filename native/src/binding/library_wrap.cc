@@ -3,7 +3,9 @@
 #include "binding/addon_data.h"
 #include "binding/function.h"
 #include "binding/lifetime.h"
+#include "binding/values.h"
 #include "jit/library.h"
+#include "jit/library_bin.h"
 #include "jit/session.h"
 
 namespace orcjit::binding {
@@ -18,7 +20,9 @@ Napi::Function LibraryWrap::Define(Napi::Env env) {
                       InstanceMethod<&LibraryWrap::Link>("link"),
                       InstanceMethod<&LibraryWrap::Dispose>("dispose"),
                       InstanceAccessor<&LibraryWrap::Disposed>("disposed"),
-                      InstanceAccessor<&LibraryWrap::Name>("name")});
+                      InstanceAccessor<&LibraryWrap::Name>("name"),
+                      InstanceMethod<&LibraryWrap::ModuleObject>("moduleObject"),
+                      InstanceMethod<&LibraryWrap::ExpandLibraryBin>("expandLibraryBin")});
 }
 
 Napi::Object LibraryWrap::New(Napi::Env env, std::shared_ptr<jit::Library> lib) {
@@ -55,6 +59,7 @@ Napi::Value LibraryWrap::Add(const Napi::CallbackInfo& info) {
                          : std::string("<bytes>");
   llvm::StringRef bytes(reinterpret_cast<const char*>(arr.Data()), arr.ByteLength());
   Guard(env, [&] { lib_->AddObject(bytes, name); });
+  if (uint64_t n = jit::LibraryBinSymbolSize(bytes)) library_bin_size_ = n;
   return env.Undefined();
 }
 
@@ -131,6 +136,40 @@ Napi::Value LibraryWrap::Disposed(const Napi::CallbackInfo& info) {
 
 Napi::Value LibraryWrap::Name(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), lib_->name());
+}
+
+// The library's ffi.Module (what __tvm_ffi__library_ctx points at) as an FFIObject.
+Napi::Value LibraryWrap::ModuleObject(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* mod = static_cast<TVMFFIObject*>(Guard(env, [&] {
+    if (lib_->disposed()) throw jit::JitError(jit::ErrorKind::kDisposed, "library '" + lib_->name() + "' has been disposed");
+    return lib_->module();
+  }));
+  TVMFFIAny v;
+  v.type_index = kTVMFFIModule;
+  v.zero_padding = 0;
+  v.v_obj = mod;
+  TVMFFIObjectIncRef(mod);
+  return FromAny(env, &v, "moduleObject");
+}
+
+// Builds the module tree of __tvm_ffi__library_bin (jit/library_bin.h): the root module as
+// an FFIObject, or null when the library embeds none or the root is the library itself
+// (moduleObject()). Loaders may call back into JS.
+Napi::Value LibraryWrap::ExpandLibraryBin(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto* root = static_cast<TVMFFIObject*>(
+      Guard(env, [&] { return jit::ExpandLibraryBin(*lib_, library_bin_size_); }));
+  if (root == nullptr) return env.Null();
+  if (root == lib_->module()) {  // "_lib" is the root: the tree hangs off the library itself
+    TVMFFIObjectDecRef(root);
+    return env.Null();
+  }
+  TVMFFIAny v;
+  v.type_index = kTVMFFIModule;
+  v.zero_padding = 0;
+  v.v_obj = root;  // FromAny takes this reference
+  return FromAny(env, &v, "expandLibraryBin");
 }
 
 }  // namespace orcjit::binding
