@@ -428,6 +428,24 @@ Napi::Value IntToJs(Napi::Env env, int64_t v) {
   return Napi::BigInt::New(env, v);
 }
 
+/// [i19n] A JS string from UTF-8; one V8 cannot hold (about 2^29 characters on 64-bit) is a
+/// RangeError naming the function, not N-API's bare "Unknown failure".
+Napi::Value StrToJs(Napi::Env env, const char* data, size_t size, const char* fn_name) {
+  napi_value out = nullptr;
+  if (size <= size_t(INT32_MAX) && napi_create_string_utf8(env, data, size, &out) == napi_ok)
+    return Napi::Value(env, out);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+  }
+  throw Napi::RangeError::New(
+      env, std::string("result of '") + fn_name + "': a string of " + std::to_string(size) +
+               " bytes is longer than a JavaScript string can be (V8's limit is about 2^29 "
+               "characters); return it as bytes (ffi::Bytes) or in pieces");
+}
+
 Napi::Value BytesToJs(Napi::Env env, const char* data, size_t size) {
   auto ab = Napi::ArrayBuffer::New(env, size);
   if (size) std::memcpy(ab.Data(), data, size);
@@ -626,7 +644,10 @@ Napi::Value FromAny(Napi::Env env, TVMFFIAny* value, const char* fn_name, PinSou
     case kTVMFFIDevice: return DeviceToJs(env, value->v_device);
     case kTVMFFISmallStr:
       return Napi::String::New(env, value->v_bytes, value->small_str_len);
-    case kTVMFFIRawStr: return Napi::String::New(env, value->v_c_str ? value->v_c_str : "");
+    case kTVMFFIRawStr: {
+      const char* c = value->v_c_str ? value->v_c_str : "";
+      return StrToJs(env, c, std::strlen(c), fn_name);
+    }
     case kTVMFFISmallBytes: return BytesToJs(env, value->v_bytes, value->small_str_len);
     case kTVMFFIByteArrayPtr: {
       auto* b = static_cast<const TVMFFIByteArray*>(value->v_ptr);
@@ -643,7 +664,7 @@ Napi::Value FromAny(Napi::Env env, TVMFFIAny* value, const char* fn_name, PinSou
     }
     case kTVMFFIStr: {
       TVMFFIByteArray* b = TVMFFIBytesGetByteArrayPtr(value->v_obj);
-      return Napi::String::New(env, b->data, b->size);
+      return StrToJs(env, b->data, b->size, fn_name);
     }
     case kTVMFFIBytes: {
       TVMFFIByteArray* b = TVMFFIBytesGetByteArrayPtr(value->v_obj);
@@ -726,8 +747,22 @@ void RaiseJsError(Napi::Env env, napi_value error) {
     if (msg.IsString()) message = msg.As<Napi::String>().Utf8Value();
     if (st.IsString()) stack = st.As<Napi::String>().Utf8Value();
   } else {
-    Napi::Value s = v.ToString();
-    message = s.IsString() ? s.As<Napi::String>().Utf8Value() : "<non-error value>";
+    // [i19n] String(value), not ToString: ToString throws for a Symbol, and that TypeError
+    // would replace the thrown value. Objects whose conversion throws get a placeholder.
+    napi_value string_fn = nullptr, global = nullptr, s = nullptr;
+    napi_get_global(env, &global);
+    napi_get_named_property(env, global, "String", &string_fn);
+    napi_valuetype t = napi_undefined;
+    if (string_fn && napi_call_function(env, global, string_fn, 1, &error, &s) == napi_ok &&
+        napi_typeof(env, s, &t) == napi_ok && t == napi_string) {
+      message = Napi::Value(env, s).As<Napi::String>().Utf8Value();
+    } else {
+      napi_value ignored;
+      bool pending = false;
+      napi_is_exception_pending(env, &pending);
+      if (pending) napi_get_and_clear_last_exception(env, &ignored);
+      message = "<a thrown value that cannot be converted to a string>";
+    }
   }
   // References to primitives are not portable across Node versions: hold [error].
   napi_value box;

@@ -474,18 +474,25 @@ Napi::Value RegisterGlobalFunc(const Napi::CallbackInfo& info) {
   bool override_ = info.Length() > 2 && info[2].ToBoolean().Value();
   TVMFFIObject* f;
   Box* box = UnwrapBox(env, info[1]);
+  bool js_function = false;
   if (box && box->kind == BoxKind::kObject && box->obj && box->obj->type_index == kTVMFFIFunction) {
     f = box->obj;
     TVMFFIObjectIncRef(f);
   } else {
     f = WrapJsFunction(env, info[1], name);
+    js_function = true;
   }
+  // [i19n] A JS function dies with its environment (a worker): remember what it replaces,
+  // so that teardown puts that back instead of leaving a dead function registered.
+  TVMFFIObject* previous = js_function ? runtime::GetGlobalFunction(name) : nullptr;
   try {
     runtime::SetGlobalFunction(name, f, override_);
   } catch (const runtime::FFIError& e) {
     TVMFFIObjectDecRef(f);
+    if (previous) TVMFFIObjectDecRef(previous);
     Throw(env, MakeFFIError(env, e.info().kind, e.info().message, e.info().backtrace));
   }
+  if (js_function) t_state->js_globals.push_back({name, f, previous});
   TVMFFIObjectDecRef(f);
   return env.Undefined();
 }
@@ -755,8 +762,28 @@ Napi::Value SharedGetFunction(const Napi::CallbackInfo& info) {
   return MakeFunctionValue(env, f, nullptr, name);
 }
 
+/// [i19n] Global functions registered with this environment's JS functions go with it; the
+/// entries they replaced come back (newest first).
+void RestoreJsGlobals(EnvState* st) {
+  for (auto it = st->js_globals.rbegin(); it != st->js_globals.rend(); ++it) {
+    TVMFFIObject* current = runtime::GetGlobalFunction(it->name);
+    bool ours = current == it->func;
+    if (current) TVMFFIObjectDecRef(current);
+    try {
+      if (ours && it->previous)
+        runtime::SetGlobalFunction(it->name, it->previous, /*allow_override=*/true);
+      else if (ours)
+        runtime::RemoveGlobalFunction(it->name);
+    } catch (...) {
+    }
+    if (it->previous) TVMFFIObjectDecRef(it->previous);
+  }
+  st->js_globals.clear();
+}
+
 void TeardownHook(void* arg) {
   auto* st = static_cast<EnvState*>(arg);
+  RestoreJsGlobals(st);
   if (t_state == st) t_state = nullptr;
   t_dead_env = st->env;  // [i19n] callbacks of this env now fail softly (JsCallbackSafeCall)
   delete st;
