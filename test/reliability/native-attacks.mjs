@@ -109,6 +109,27 @@ int64_t value() { return g; }
     await idle();
     result({ r, after: err(() => f(() => 1, 1)) });
   },
+  async "dispose-value-in-callback"() {
+    // The callback disposes the Tensor the kernel holds as a borrowed argument, then churns
+    // the allocator with new tensor objects (which would reuse the freed one).
+    const m = await loadInline({ name: "rel_dvc", cppSources: `
+double sum_after(tvm::ffi::TensorView t, tvm::ffi::Function f) {
+  f();
+  double s = 0; const double* p = static_cast<const double*>(t.data_ptr());
+  for (int64_t i = 0; i < t.numel(); ++i) s += p[i];
+  return s;
+}
+`, functions: ["sum_after"] });
+    const n = 4096;
+    const t = new Tensor(new Float64Array(n).fill(2));
+    const keep = [];
+    const sum = m.sum_after(t, () => {
+      t.dispose();
+      for (let i = 0; i < 2000; i++) keep.push(new Tensor(new Float64Array([9, 9])));
+    });
+    await idle();
+    result({ sum, expected: 2 * n, disposed: t.disposed ?? null });
+  },
   async "exit-finalizer-calls-js"() {
     registerGlobalFunc("app.log", (s) => console.log("log:", s), { override: true });
     const m = await loadInline({ name: "rel_exit", cppSources: `

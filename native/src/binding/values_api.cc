@@ -699,12 +699,18 @@ Napi::Value DisposeValue(const Napi::CallbackInfo& info) {
     TVMFFIObject* obj = box->obj;
     box->obj = nullptr;
     box->buffer = nullptr;
-    TVMFFIObjectDecRef(obj);
-    if (box->owner) runtime::ReleaseOwner(box->owner);
+    uint64_t owner = box->owner, type_owner = box->type_owner;
     box->owner = 0;
-    if (box->type_owner) runtime::ReleaseOwner(box->type_owner);
     box->type_owner = 0;
-    box->pin.reset();
+    Pin pin = std::move(box->pin);
+    // [i19n] From a JS callback, a running kernel may hold this object as a borrowed
+    // argument: the reference goes when no callback is in flight (binding/lifetime.h).
+    AfterCallbacks([obj, owner, type_owner, pin]() mutable {
+      TVMFFIObjectDecRef(obj);
+      if (owner) runtime::ReleaseOwner(owner);
+      if (type_owner) runtime::ReleaseOwner(type_owner);
+      pin.reset();
+    });
   }
   return info.Env().Undefined();
 }
@@ -781,15 +787,34 @@ void RestoreJsGlobals(EnvState* st) {
   st->js_globals.clear();
 }
 
+// The environment's registrations wait for LateTeardownHook: the sessions' finalizers (which
+// run between the two hooks) may still look those names up.
+thread_local std::vector<EnvState::JsGlobal>* t_orphan_globals = nullptr;
+
+void LateTeardownHook(void*) {
+  if (!t_orphan_globals) return;
+  EnvState tmp;
+  tmp.js_globals.swap(*t_orphan_globals);
+  delete t_orphan_globals;
+  t_orphan_globals = nullptr;
+  RestoreJsGlobals(&tmp);
+}
+
 void TeardownHook(void* arg) {
   auto* st = static_cast<EnvState*>(arg);
-  RestoreJsGlobals(st);
+  if (!st->js_globals.empty()) {
+    if (!t_orphan_globals) t_orphan_globals = new std::vector<EnvState::JsGlobal>();
+    for (auto& g : st->js_globals) t_orphan_globals->push_back(g);
+    st->js_globals.clear();
+  }
   if (t_state == st) t_state = nullptr;
   t_dead_env = st->env;  // [i19n] callbacks of this env now fail softly (JsCallbackSafeCall)
   delete st;
 }
 
 }  // namespace
+
+void AddLateTeardownHook(napi_env env) { napi_add_env_cleanup_hook(env, LateTeardownHook, nullptr); }
 
 void InitValues(Napi::Env env, Napi::Object exports) {
   auto* st = new EnvState();
