@@ -81,6 +81,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   llvm::InitializeNativeTargetAsmPrinter();
   auto* data = new AddonData();
   env.SetInstanceData<AddonData>(data);
+  // Teardown order (hooks run last-in first-out): values (JS can no longer be called back),
+  // then the sessions' finalizers (Cleanup), then the global functions this environment's JS
+  // registered are restored (after the finalizers, which may still look them up).
+  orcjit::binding::AddLateTeardownHook(env);
   napi_add_env_cleanup_hook(env, Cleanup, data);
   Napi::Function session = orcjit::binding::SessionWrap::Define(env);
   Napi::Function library = orcjit::binding::LibraryWrap::Define(env);

@@ -50,6 +50,14 @@ describe("dispose while the library's code is on the stack", () => {
   });
 });
 
+describe("dispose of a value while the kernel holds it", () => {
+  it("tensor.dispose() inside a callback of a kernel that borrowed that tensor", async () => {
+    const r = survived(await runAttack("dispose-value-in-callback"));
+    expect(r.sum).toBe(r.expected);
+    record(FILE, { door: DOOR, input: "Tensor.dispose() from a callback while the kernel holds it as a borrowed argument, then allocator churn", count: 1, held: "the reference is released after the call; the kernel reads the right data" });
+  });
+});
+
 describe("exit with a never-disposed library whose destructor calls a JS global", () => {
   it("process.exitCode is preserved (no abort)", async () => {
     const o = await runAttack("exit-finalizer-calls-js", ["code"]);

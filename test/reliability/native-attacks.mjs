@@ -85,7 +85,7 @@ int64_t value() { return g; }
     registerGlobalFunc("rel.dispose_lib", () => {
       lib.dispose();
       return 7;
-    }, true);
+    }, { override: true });
     for (const o of built.objects) lib.add(o.objectPath);
     const got = err(() => lib.getFunction("value"));
     const call = err(() => lib.getFunction("value")());
@@ -109,8 +109,29 @@ int64_t value() { return g; }
     await idle();
     result({ r, after: err(() => f(() => 1, 1)) });
   },
+  async "dispose-value-in-callback"() {
+    // The callback disposes the Tensor the kernel holds as a borrowed argument, then churns
+    // the allocator with new tensor objects (which would reuse the freed one).
+    const m = await loadInline({ name: "rel_dvc", cppSources: `
+double sum_after(tvm::ffi::TensorView t, tvm::ffi::Function f) {
+  f();
+  double s = 0; const double* p = static_cast<const double*>(t.data_ptr());
+  for (int64_t i = 0; i < t.numel(); ++i) s += p[i];
+  return s;
+}
+`, functions: ["sum_after"] });
+    const n = 4096;
+    const t = new Tensor(new Float64Array(n).fill(2));
+    const keep = [];
+    const sum = m.sum_after(t, () => {
+      t.dispose();
+      for (let i = 0; i < 2000; i++) keep.push(new Tensor(new Float64Array([9, 9])));
+    });
+    await idle();
+    result({ sum, expected: 2 * n, disposed: t.disposed ?? null });
+  },
   async "exit-finalizer-calls-js"() {
-    registerGlobalFunc("app.log", (s) => console.log("log:", s), true);
+    registerGlobalFunc("app.log", (s) => console.log("log:", s), { override: true });
     const m = await loadInline({ name: "rel_exit", cppSources: `
 struct Bye { ~Bye() { auto f = tvm::ffi::Function::GetGlobal("app.log"); if (f) (*f)(tvm::ffi::String("bye")); } } bye;
 int64_t one() { return 1; }
@@ -322,6 +343,71 @@ double sum(tvm::ffi::TensorView a) {
     out.byteLengthAfter = ab.byteLength;
     result(out);
   },
+  // ---------------------------------------------------------------- input types (native)
+  async "thrown-values-and-long-strings"() {
+    const m = await loadInline({ name: "rel_inputs", cppSources: `
+int64_t call0(tvm::ffi::Function f) { return f().cast<int64_t>(); }
+tvm::ffi::String big(int64_t n) { return tvm::ffi::String(std::string(n, 'x')); }
+`, functions: ["call0", "big"] });
+    const sym = Symbol("boom");
+    const out = {};
+    try {
+      m.call0(() => {
+        throw sym;
+      });
+    } catch (e) {
+      out.symbol = { type: typeof e, same: e === sym };
+    }
+    const weird = { toString() { throw new Error("no string for you"); } };
+    try {
+      m.call0(() => {
+        throw weird;
+      });
+    } catch (e) {
+      out.unprintable = { same: e === weird };
+    }
+    out.big = err(() => m.big(600 * 1024 * 1024));
+    out.fine = m.big(1000).length;
+    result(out);
+  },
+  async "shape-view-braced-list"() {
+    const out = {};
+    for (const compiler of ["clang", "gcc"]) {
+      const m = await loadInline({ name: "rel_empty_" + compiler, compiler, cppSources: `
+tvm::ffi::Tensor make(int64_t n) {
+  tvm::ffi::Tensor t = tvm::ffi::Tensor::Empty({n, 3}, DLDataType{kDLFloat, 32, 1}, DLDevice{kDLCPU, 0});
+  float* p = static_cast<float*>(t.data_ptr());
+  for (int64_t i = 0; i < t.numel(); ++i) p[i] = float(i);
+  return t;
+}
+`, functions: ["make"] });
+      const t = m.make(4);
+      out[compiler] = { shape: t.shape, last: t.data[11] };
+    }
+    result(out);
+  },
+  async "worker-overrides-global"() {
+    registerGlobalFunc("rel.hook", () => 1, { override: true });
+    const m = await loadInline({ name: "rel_hook", cppSources: `
+int64_t call_global(tvm::ffi::String name) { auto f = tvm::ffi::Function::GetGlobal(name); return f ? (*f)().cast<int64_t>() : -1; }
+`, functions: ["call_global"] });
+    const index = pathToFileURL(join(dist, "index.js")).href;
+    const seen = await new Promise((resolve, reject) => {
+      const w = new Worker(`
+const { parentPort, workerData } = require("node:worker_threads");
+import(workerData).then(({ registerGlobalFunc }) => {
+  registerGlobalFunc("rel.hook", () => 2, { override: true });
+  registerGlobalFunc("rel.worker_only", () => 3);
+  parentPort.postMessage("registered");
+});
+`, { eval: true, workerData: index });
+      let msg;
+      w.on("message", (x) => (msg = x));
+      w.on("error", reject);
+      w.on("exit", () => resolve(msg));
+    });
+    result({ seen, hook: m.call_global("rel.hook"), workerOnly: m.call_global("rel.worker_only"), listed: getGlobalFunc("rel.worker_only", { allowMissing: true }) === undefined });
+  },
   // ---------------------------------------------------------------- threads and termination
   async "terminate-in-callback"() {
     const codes = [];
@@ -350,7 +436,7 @@ int64_t spin(tvm::ffi::Function f, int64_t n) { int64_t s = 0; for (int64_t i = 
 const { parentPort, workerData } = require("node:worker_threads");
 (async () => {
   const { loadInline, registerGlobalFunc } = await import(workerData.index);
-  registerGlobalFunc("rel.wlog", (s) => { parentPort.postMessage("log " + s); }, true);
+  registerGlobalFunc("rel.wlog", (s) => { parentPort.postMessage("log " + s); }, { override: true });
   const mod = await loadInline({ name: "rel_wexit", cppSources: \`
 struct Bye { ~Bye() { auto f = tvm::ffi::Function::GetGlobal("rel.wlog"); if (f) (*f)(tvm::ffi::String("bye")); } } bye;
 int64_t one() { return 1; }

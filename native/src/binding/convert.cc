@@ -541,6 +541,24 @@ Napi::Value ShapeToJs(Napi::Env env, TVMFFIObject* obj, PinSource& pin) {
   return arr;
 }
 
+/// [i19n] A JS string from UTF-8; one V8 cannot hold (about 2^29 characters on 64-bit) is a
+/// RangeError naming the function, not N-API's bare "Unknown failure".
+Napi::Value StrToJs(Napi::Env env, const char* data, size_t size, const char* fn_name) {
+  napi_value out = nullptr;
+  if (size <= size_t(INT32_MAX) && napi_create_string_utf8(env, data, size, &out) == napi_ok)
+    return Napi::Value(env, out);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+  }
+  throw Napi::RangeError::New(
+      env, std::string("result of '") + fn_name + "': a string of " + std::to_string(size) +
+               " bytes is longer than a JavaScript string can be (V8's limit is about 2^29 "
+               "characters); return it as bytes (ffi::Bytes) or in pieces");
+}
+
 }  // namespace
 
 Napi::Value FromAny(Napi::Env env, TVMFFIAny* value, const char* fn_name) {
@@ -561,7 +579,10 @@ Napi::Value FromAny(Napi::Env env, TVMFFIAny* value, const char* fn_name, PinSou
     case kTVMFFIDevice: return DeviceToJs(env, value->v_device);
     case kTVMFFISmallStr:
       return Napi::String::New(env, value->v_bytes, value->small_str_len);
-    case kTVMFFIRawStr: return Napi::String::New(env, value->v_c_str ? value->v_c_str : "");
+    case kTVMFFIRawStr: {
+      const char* c = value->v_c_str ? value->v_c_str : "";
+      return StrToJs(env, c, std::strlen(c), fn_name);
+    }
     case kTVMFFISmallBytes: return BytesToJs(env, value->v_bytes, value->small_str_len);
     case kTVMFFIByteArrayPtr: {
       auto* b = static_cast<const TVMFFIByteArray*>(value->v_ptr);
@@ -578,7 +599,7 @@ Napi::Value FromAny(Napi::Env env, TVMFFIAny* value, const char* fn_name, PinSou
     }
     case kTVMFFIStr: {
       TVMFFIByteArray* b = TVMFFIBytesGetByteArrayPtr(value->v_obj);
-      return Napi::String::New(env, b->data, b->size);
+      return StrToJs(env, b->data, b->size, fn_name);
     }
     case kTVMFFIBytes: {
       TVMFFIByteArray* b = TVMFFIBytesGetByteArrayPtr(value->v_obj);

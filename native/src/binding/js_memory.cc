@@ -92,7 +92,7 @@ bool PinLentViews(EnvState* st, const char* callback_name) {
         f->pinned_ = false;  // check again at the next callback
         runtime::SetRaisedError(
             {"TypeError",
-             std::string("JS function '") + callback_name + "' cannot run while argument #" +
+             std::string("a JS callback ('") + callback_name + "') cannot run while argument #" +
                  std::to_string(i) + " of '" + f->fn_name_ +
                  "' (a typed array over a resizable ArrayBuffer) is lent to native code: JS "
                  "could resize() it and free memory the native code reads. Pass a copy over a "

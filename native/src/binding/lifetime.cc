@@ -111,6 +111,13 @@ void ParkUntilIdle(EnvState* st, std::function<void()> action) {
 }
 }  // namespace
 
+void AfterCallbacks(std::function<void()> release) {
+  if (InJsCallback())
+    ParkUntilIdle(CurrentEnvState(), std::move(release));
+  else
+    release();
+}
+
 Pin PinLibrary(const std::shared_ptr<jit::Library>& lib) {
   std::lock_guard<std::mutex> lock(g_mu);
   auto& slot = Pins()[lib.get()];

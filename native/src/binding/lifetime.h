@@ -4,6 +4,7 @@
 // into that code). Function handles from getFunction do not pin; they just check the flag.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <memory>
 
 namespace orcjit::jit {
@@ -33,6 +34,10 @@ bool DisposeRequested(const jit::Library* lib);
 /// (disposing a session frees every library at once). True if deferred.
 bool RequestSessionDispose(const std::shared_ptr<jit::Session>& session);
 bool SessionDisposeRequested(const jit::Session* session);
+
+/// Runs `release` now, or -- while a JS callback runs on this thread, i.e. JIT code that may
+/// use what it releases is on the stack -- from a setImmediate once the event loop is back.
+void AfterCallbacks(std::function<void()> release);
 
 /// Number of libraries with a deferred dispose (fast check for the call path).
 extern std::atomic<int> g_deferred_disposals;

@@ -336,8 +336,22 @@ void RaiseJsError(Napi::Env env, napi_value error) {
     if (msg.IsString()) message = msg.As<Napi::String>().Utf8Value();
     if (st.IsString()) stack = st.As<Napi::String>().Utf8Value();
   } else {
-    Napi::Value s = v.ToString();
-    message = s.IsString() ? s.As<Napi::String>().Utf8Value() : "<non-error value>";
+    // [i19n] String(value), not ToString: ToString throws for a Symbol, and that TypeError
+    // would replace the thrown value. Objects whose conversion throws get a placeholder.
+    napi_value string_fn = nullptr, global = nullptr, s = nullptr;
+    napi_get_global(env, &global);
+    napi_get_named_property(env, global, "String", &string_fn);
+    napi_valuetype t = napi_undefined;
+    if (string_fn && napi_call_function(env, global, string_fn, 1, &error, &s) == napi_ok &&
+        napi_typeof(env, s, &t) == napi_ok && t == napi_string) {
+      message = Napi::Value(env, s).As<Napi::String>().Utf8Value();
+    } else {
+      napi_value ignored;
+      bool pending = false;
+      napi_is_exception_pending(env, &pending);
+      if (pending) napi_get_and_clear_last_exception(env, &ignored);
+      message = "<a thrown value that cannot be converted to a string>";
+    }
   }
   // References to primitives are not portable across Node versions: hold [error].
   napi_value box;

@@ -59,6 +59,10 @@ struct ValueClasses {
 };
 ValueClasses* GetValueClasses(napi_env env);
 
+/// Registers the env cleanup hook that restores the global functions an environment's JS
+/// replaced; call before the hook that disposes the sessions (hooks run last-in first-out).
+void AddLateTeardownHook(napi_env env);
+
 /// Registers the value functions on `exports` (binding/values_api.cc).
 void InitValues(Napi::Env env, Napi::Object exports);
 

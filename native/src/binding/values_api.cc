@@ -449,18 +449,25 @@ Napi::Value RegisterGlobalFunc(const Napi::CallbackInfo& info) {
   bool override_ = info.Length() > 2 && info[2].ToBoolean().Value();
   TVMFFIObject* f;
   Box* box = UnwrapBox(env, info[1]);
+  bool js_function = false;
   if (box && box->kind == BoxKind::kObject && box->obj && box->obj->type_index == kTVMFFIFunction) {
     f = box->obj;
     TVMFFIObjectIncRef(f);
   } else {
     f = WrapJsFunction(env, info[1], name);
+    js_function = true;
   }
+  // [i19n] A JS function dies with its environment (a worker): remember what it replaces,
+  // so that teardown puts that back instead of leaving a dead function registered.
+  TVMFFIObject* previous = js_function ? runtime::GetGlobalFunction(name) : nullptr;
   try {
     runtime::SetGlobalFunction(name, f, override_);
   } catch (const runtime::FFIError& e) {
     TVMFFIObjectDecRef(f);
+    if (previous) TVMFFIObjectDecRef(previous);
     Throw(env, MakeFFIError(env, e.info().kind, e.info().message, e.info().backtrace));
   }
+  if (js_function) t_state->js_globals.push_back({name, f, previous});
   TVMFFIObjectDecRef(f);
   return env.Undefined();
 }
@@ -667,12 +674,18 @@ Napi::Value DisposeValue(const Napi::CallbackInfo& info) {
     TVMFFIObject* obj = box->obj;
     box->obj = nullptr;
     box->buffer = nullptr;
-    TVMFFIObjectDecRef(obj);
-    if (box->owner) runtime::ReleaseOwner(box->owner);
+    uint64_t owner = box->owner, type_owner = box->type_owner;
     box->owner = 0;
-    if (box->type_owner) runtime::ReleaseOwner(box->type_owner);
     box->type_owner = 0;
-    box->pin.reset();
+    Pin pin = std::move(box->pin);
+    // [i19n] From a JS callback, a running kernel may hold this object as a borrowed
+    // argument: the reference goes when no callback is in flight (binding/lifetime.h).
+    AfterCallbacks([obj, owner, type_owner, pin]() mutable {
+      TVMFFIObjectDecRef(obj);
+      if (owner) runtime::ReleaseOwner(owner);
+      if (type_owner) runtime::ReleaseOwner(type_owner);
+      pin.reset();
+    });
   }
   return info.Env().Undefined();
 }
@@ -730,14 +743,53 @@ Napi::Value SharedGetFunction(const Napi::CallbackInfo& info) {
   return MakeFunctionValue(env, f, nullptr, name);
 }
 
+/// [i19n] Global functions registered with this environment's JS functions go with it; the
+/// entries they replaced come back (newest first).
+void RestoreJsGlobals(EnvState* st) {
+  for (auto it = st->js_globals.rbegin(); it != st->js_globals.rend(); ++it) {
+    TVMFFIObject* current = runtime::GetGlobalFunction(it->name);
+    bool ours = current == it->func;
+    if (current) TVMFFIObjectDecRef(current);
+    try {
+      if (ours && it->previous)
+        runtime::SetGlobalFunction(it->name, it->previous, /*allow_override=*/true);
+      else if (ours)
+        runtime::RemoveGlobalFunction(it->name);
+    } catch (...) {
+    }
+    if (it->previous) TVMFFIObjectDecRef(it->previous);
+  }
+  st->js_globals.clear();
+}
+
+// The environment's registrations wait for LateTeardownHook: the sessions' finalizers (which
+// run between the two hooks) may still look those names up.
+thread_local std::vector<EnvState::JsGlobal>* t_orphan_globals = nullptr;
+
+void LateTeardownHook(void*) {
+  if (!t_orphan_globals) return;
+  EnvState tmp;
+  tmp.js_globals.swap(*t_orphan_globals);
+  delete t_orphan_globals;
+  t_orphan_globals = nullptr;
+  RestoreJsGlobals(&tmp);
+}
+
 void TeardownHook(void* arg) {
   auto* st = static_cast<EnvState*>(arg);
+  if (!st->js_globals.empty()) {
+    if (!t_orphan_globals) t_orphan_globals = new std::vector<EnvState::JsGlobal>();
+    for (auto& g : st->js_globals) t_orphan_globals->push_back(g);
+    st->js_globals.clear();
+  }
   if (t_state == st) t_state = nullptr;
   t_dead_env = st->env;  // [i19n] callbacks of this env now fail softly (JsCallbackSafeCall)
   delete st;
 }
 
 }  // namespace
+
+void AddLateTeardownHook(napi_env env) { napi_add_env_cleanup_hook(env, LateTeardownHook, nullptr); }
 
 void InitValues(Napi::Env env, Napi::Object exports) {
   auto* st = new EnvState();

@@ -5,6 +5,7 @@
 #include <napi.h>
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "binding/values.h"
@@ -32,6 +33,14 @@ struct EnvState {
   // ArrayBuffer (src/values/memory.ts): binding/js_memory.h.
   LentViews* lent = nullptr;
   napi_ref lend_buffer = nullptr;
+  // Global functions this environment registered with a JS function of its own (which dies
+  // with it), and the entry each replaced (owned reference, or null): restored at teardown.
+  struct JsGlobal {
+    std::string name;
+    TVMFFIObject* func;      // identity only (the registry holds it)
+    TVMFFIObject* previous;  // owned
+  };
+  std::vector<JsGlobal> js_globals;
 };
 
 /// Callbacks per JS -> C++ call that skip their own handle scope (a few handles each).

@@ -520,8 +520,7 @@ void Library::Dispose() {
   }
   disposed_ = true;
   // Interned names must die before the ExecutionSession's string pool does.
-  pending_.clear();
-  pending_.shrink_to_fit();
+  std::vector<PendingObject>().swap(pending_);
   // Global functions this library registered point into its code: unregister them (the
   // registry restores older generations' entries) before its destructors run.
   runtime::RemoveOwnedGlobals(owner_id_);
