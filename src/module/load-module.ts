@@ -6,19 +6,20 @@ import { existsSync } from "node:fs";
 import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
 import type { PackedFunction } from "../values/functions.js";
+import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { values } from "../values/native.js";
 
-export interface LoadModuleOptions {
+export interface LoadModuleOptions<N extends string = string> {
   /** Session for objects (default: defaultSession()). */
   session?: ExecutionSession;
-  /** Library name (default: the file name). */
-  name?: string;
+  /** Library name (default: the file name); keys its declarations (KernelModules). */
+  name?: N;
 }
 
 const MEMBERS = new Set(["kind", "path", "name", "library", "getFunction", "hasFunction", "dispose", "constructor", "then", "toString", "toJSON", "valueOf", "__proto__"]);
 
 /** A loaded module; exported functions are also properties (a Proxy). */
-export class Module {
+export class Module<N extends string = string> {
   /** "jit" for objects linked by the JIT, "shared" for dlopen'ed libraries. */
   readonly kind: "jit" | "shared";
   readonly path: string;
@@ -48,10 +49,10 @@ export class Module {
   }
 
   /** The function `name` (symbol `__tvm_ffi_<name>`); SymbolNotFoundError if absent. */
-  getFunction(name: string): PackedFunction {
+  getFunction<K extends string>(name: K): KernelFunction<N, K> {
     const f = this.#lookup(name);
     if (!f) throw new SymbolNotFoundError(`module '${this.name}' has no function '${name}' (no exported symbol __tvm_ffi_${name})`);
-    return f;
+    return f as KernelFunction<N, K>;
   }
 
   hasFunction(name: string): boolean {
@@ -96,20 +97,24 @@ export class Module {
   }
 }
 
-/** Exported functions are properties: `mod.add_one(1)`. */
-export type LoadedModule = Module & Record<string, PackedFunction>;
+/**
+ * Exported functions are properties: `mod.add_one(1)`; typed from their C++ signatures when
+ * declarations for module `N` were generated (KernelModules), like loadInline modules.
+ */
+export type LoadedModule<N extends string = string> = Module<N> &
+  (N extends keyof KernelModules ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & FFIFunctionInfo } : Record<string, PackedFunction>);
 
 /**
  * Loads a module: `.o`/`.obj` through the JIT (a new library in the session, linked at once:
  * static constructors run before loadModule returns), anything else (`.so`, `.dylib`) with the system loader. The shared
  * library resolves TVMFFI* against this addon and is never unloaded.
  */
-export function loadModule(path: string, options: LoadModuleOptions = {}): LoadedModule {
+export function loadModule<N extends string = string>(path: string, options: LoadModuleOptions<N> = {}): LoadedModule<N> {
   if (typeof path !== "string" || path.length === 0) throw new TypeError("loadModule(path): 'path' must be a non-empty string");
   const full = resolve(path);
   if (!existsSync(full)) throw new ObjectFileError(`loadModule: '${path}' does not exist`);
   const ext = extname(full).toLowerCase();
-  const name = options.name ?? basename(full);
+  const name: string = options.name ?? basename(full);
   if (ext === ".o" || ext === ".obj") {
     const lib = (options.session ?? defaultSession()).createLibrary(name);
     try {
@@ -123,7 +128,7 @@ export function loadModule(path: string, options: LoadModuleOptions = {}): Loade
       lib.dispose();
       throw e;
     }
-    return new Module("jit", full, name, lib, undefined) as LoadedModule;
+    return new Module("jit", full, name, lib, undefined) as unknown as LoadedModule<N>;
   }
   let handle: object;
   try {
@@ -131,5 +136,5 @@ export function loadModule(path: string, options: LoadModuleOptions = {}): Loade
   } catch (cause) {
     throw new ObjectFileError((cause as Error).message, { cause });
   }
-  return new Module("shared", full, name, undefined, handle) as LoadedModule;
+  return new Module("shared", full, name, undefined, handle) as unknown as LoadedModule<N>;
 }
