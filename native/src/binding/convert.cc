@@ -177,6 +177,9 @@ struct ContainerPath {
 
 /// Deeper nesting than this is refused (the C stack is finite; no real argument nests so).
 constexpr int kMaxNesting = 128;
+/// Longer arrays are refused before allocating (a sparse `a.length = 2**32 - 1` would ask for
+/// 64 GB and billions of element reads); typed arrays are the way to pass bulk data.
+constexpr uint32_t kMaxContainerElements = uint32_t(1) << 24;
 
 enum class ContainerKind { kNone, kArray, kMap, kPlainObject };
 
@@ -315,6 +318,12 @@ TVMFFIObject* ContainerToOwned(Napi::Env env, napi_value value, ContainerKind ki
   Napi::Object obj(env, value);
   if (kind == ContainerKind::kArray) {
     uint32_t n = obj.As<Napi::Array>().Length();
+    if (n > kMaxContainerElements)
+      throw Napi::RangeError::New(
+          env, ArgName(fn, index) + ": an array of " + std::to_string(n) +
+                   " elements is too large to convert (at most " +
+                   std::to_string(kMaxContainerElements) +
+                   " elements; pass bulk numbers as a typed array)");
     auto arr = tvm::ffi::ArrayObj::Empty(n);
     for (uint32_t i = 0; i < n; ++i) {
       napi_value el;
@@ -378,6 +387,9 @@ bool ContainerToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch&
     out->v_obj = obj;
   } catch (const runtime::FFIError& e) {
     ArgTypeError(env, fn, index, e.what());
+  } catch (const std::bad_alloc&) {
+    // e.g. a sparse array with a huge length: its elements would not fit in memory
+    throw Napi::RangeError::New(env, ArgName(fn, index) + ": the container is too large to convert");
   }
   return true;
 }
