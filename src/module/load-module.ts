@@ -7,14 +7,15 @@ import { existsSync } from "node:fs";
 import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
+import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { values } from "../values/native.js";
 import type { FFIObject } from "../values/object.js";
 
-export interface LoadModuleOptions {
+export interface LoadModuleOptions<N extends string = string> {
   /** Session for objects (default: defaultSession()). */
   session?: ExecutionSession;
-  /** Library name (default: the file name, or "module" for bytes). */
-  name?: string;
+  /** Library name (default: the file name, or "module" for bytes); keys its declarations (KernelModules). */
+  name?: N;
 }
 
 /** What loadModule accepts: a path, an object file's bytes, or a list of them (one library). */
@@ -57,7 +58,7 @@ function hold(lease: Lease | undefined, handle: object): void {
 const MEMBERS = new Set(["kind", "path", "name", "library", "imports", "ffiModule", "getFunction", "hasFunction", "dispose", "constructor", "then", "toString", "toJSON", "valueOf", "__proto__"]);
 
 /** A loaded module; exported functions are also properties (a Proxy). */
-export class Module {
+export class Module<N extends string = string> {
   /**
    * "jit" for objects linked by the JIT, "shared" for dlopen'ed libraries, "imported" for a
    * module of an embedded module tree (`imports`) that is not a JIT library loaded here.
@@ -134,10 +135,10 @@ export class Module {
   }
 
   /** The function `name` (symbol `__tvm_ffi_<name>`); SymbolNotFoundError if absent. */
-  getFunction(name: string, options: GetFunctionOptions = {}): PackedFunction {
+  getFunction<K extends string>(name: K, options: GetFunctionOptions = {}): KernelFunction<N, K> {
     const f = this.#lookup(name, options.queryImports === true);
     if (!f) throw new SymbolNotFoundError(`module '${this.name}' has no function '${name}' (no exported symbol __tvm_ffi_${name}${options.queryImports ? " in it or its imports" : ""})`);
-    return f;
+    return f as KernelFunction<N, K>;
   }
 
   hasFunction(name: string, options: GetFunctionOptions = {}): boolean {
@@ -194,8 +195,12 @@ export class Module {
   }
 }
 
-/** Exported functions are properties: `mod.add_one(1)`. */
-export type LoadedModule = Module & Record<string, PackedFunction>;
+/**
+ * Exported functions are properties: `mod.add_one(1)`; typed from their C++ signatures when
+ * declarations for module `N` were generated (KernelModules), like loadInline modules.
+ */
+export type LoadedModule<N extends string = string> = Module<N> &
+  (N extends keyof KernelModules ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & FFIFunctionInfo } : Record<string, PackedFunction>);
 
 const OBJECT_EXTS = new Set([".o", ".obj"]);
 
@@ -210,7 +215,7 @@ const OBJECT_EXTS = new Set([".o", ".obj"]);
  * - Any other path (`.so`, `.dylib`): the system loader. The shared library resolves TVMFFI*
  *   against this addon and is never unloaded. It cannot be mixed with objects in a list.
  */
-export function loadModule(input: ModuleInput, options: LoadModuleOptions = {}): LoadedModule {
+export function loadModule<N extends string = string>(input: ModuleInput, options: LoadModuleOptions<N> = {}): LoadedModule<N> {
   const items: (string | Uint8Array)[] = Array.isArray(input) ? [...(input as (string | Uint8Array)[])] : [input as string | Uint8Array];
   if (items.length === 0) throw new TypeError("loadModule(input): the list of objects is empty");
   const paths: string[] = [];
@@ -229,7 +234,7 @@ export function loadModule(input: ModuleInput, options: LoadModuleOptions = {}):
     if (items.length !== 1) {
       throw new TypeError(`loadModule(input): '${shared[0]}' is a shared library; a list may only hold objects (.o/.obj paths or bytes)`);
     }
-    return loadShared(shared[0]!, options);
+    return loadShared<N>(shared[0]!, options);
   }
   const first = items[0]!;
   const path = typeof first === "string" ? resolve(first) : "<bytes>";
@@ -250,15 +255,15 @@ export function loadModule(input: ModuleInput, options: LoadModuleOptions = {}):
     lib.dispose();
     throw e;
   }
-  return new Module("jit", path, name, lib, undefined, root as FFIObject, rootIsLibrary) as LoadedModule;
+  return new Module("jit", path, name, lib, undefined, root as FFIObject, rootIsLibrary) as unknown as LoadedModule<N>;
 }
 
-function loadShared(full: string, options: LoadModuleOptions): LoadedModule {
+function loadShared<N extends string>(full: string, options: LoadModuleOptions<N>): LoadedModule<N> {
   let handle: object;
   try {
     handle = values().openShared(full);
   } catch (cause) {
     throw new ObjectFileError((cause as Error).message, { cause });
   }
-  return new Module("shared", full, options.name ?? basename(full), undefined, handle) as LoadedModule;
+  return new Module("shared", full, options.name ?? basename(full), undefined, handle) as unknown as LoadedModule<N>;
 }

@@ -28,7 +28,7 @@ export interface LoadInlineOptions<F extends string = string, N extends string =
   /** CUDA source text (nvcc); gets the exports when there is no C++ source. */
   cudaSources?: string | readonly string[];
   /** Functions to export and expose: names, or name → docstring. */
-  functions?: F | readonly F[] | Readonly<Record<F, string>>;
+  functions?: F | readonly F[] | { readonly [K in F]: string };
   /** Session to load into (default: defaultSession()). */
   session?: ExecutionSession;
   /**
@@ -155,7 +155,10 @@ const memo = new WeakMap<ExecutionSession, Map<string, Promise<InlineModule>>>()
  *   const mod = await loadInline({ name: "m", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"] });
  *   mod.add(1, 2); // 3
  */
-export async function loadInline<F extends string, N extends string = string>(options: LoadInlineOptions<F, N>): Promise<LoadedModule<F, N>> {
+export function loadInline<F extends string, N extends string = string>(options: LoadInlineOptions<F, N> & { functions: F | readonly F[] }): Promise<LoadedModule<F, N>>;
+export function loadInline<D extends { readonly [name: string]: string }, N extends string = string>(options: LoadInlineOptions<never, N> & { functions: D }): Promise<LoadedModule<keyof D & string, N>>;
+export function loadInline<N extends string = string>(options: LoadInlineOptions<string, N>): Promise<LoadedModule<never, N>>;
+export async function loadInline(options: LoadInlineOptions): Promise<LoadedModule<string>> {
   if (options === null || typeof options !== "object") throw new TypeError("loadInline(options): options must be an object");
   const { name, cppSources, cSources, cudaSources, functions, session: sessionOpt, types, ...compileOptions } = options;
   if (types !== undefined && (typeof types !== "string" || types.length === 0)) throw new TypeError("loadInline: 'types' must be a non-empty path (a .d.ts file or a directory)");
@@ -220,7 +223,7 @@ export async function loadInline<F extends string, N extends string = string>(op
     const mod = await existing.catch(() => undefined);
     if (mod && !mod.library.disposed) {
       if (types !== undefined) writeModuleDeclarations(types, mod);
-      return mod as unknown as LoadedModule<F, N>;
+      return mod as LoadedModule<string>;
     }
     perSession.delete(memoKey);
   }
@@ -252,7 +255,7 @@ export async function loadInline<F extends string, N extends string = string>(op
   loading.catch(() => perSession.delete(memoKey));
   const mod = await loading;
   if (types !== undefined) writeModuleDeclarations(types, mod);
-  return mod as unknown as LoadedModule<F, N>;
+  return mod as LoadedModule<string>;
 }
 
 /** loadInline's `types`: the module's declarations, written when they changed. */

@@ -174,6 +174,13 @@ describe("one converter", () => {
     expect(() => f.echo!(deep as FFIValue)).toThrow(/nested deeper than/);
   });
 
+  it("a huge (sparse) array is a RangeError before any allocation, not a crash or a hang", () => {
+    const huge: number[] = [];
+    huge.length = 2 ** 32 - 1;
+    expect(() => f.echo!(huge)).toThrow(RangeError);
+    expect(() => f.echo!([huge])).toThrow(/argument #0 of 'echo': an array of 4294967295 elements is too large to convert/);
+  });
+
   it("an element that cannot be converted is named by its position", () => {
     expect(() => f.echo!([1, { x: [2, Symbol("s")] }] as unknown as FFIValue)).toThrow(
       /argument #0 of 'echo', element \[1\]\.x\[1\]: cannot pass a symbol/,

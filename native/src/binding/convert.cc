@@ -167,11 +167,19 @@ struct ContainerPath {
   napi_value value;
   const ContainerPath* parent;
   int depth;
-  std::string key;  // "[2]" or ".x" or "[key]": how the parent reached this level
+  // How the parent reached this level, turned into text only for errors: an array index,
+  // or a map / object key (`key`), or that key itself (`is_key`).
+  int64_t index = -1;
+  napi_value key = nullptr;
+  bool object_key = false;  // key of a plain object (".x") rather than of a Map ("[k]")
+  bool is_key = false;
 };
 
 /// Deeper nesting than this is refused (the C stack is finite; no real argument nests so).
 constexpr int kMaxNesting = 128;
+/// Longer arrays are refused before allocating (a sparse `a.length = 2**32 - 1` would ask for
+/// 64 GB and billions of element reads); typed arrays are the way to pass bulk data.
+constexpr uint32_t kMaxContainerElements = uint32_t(1) << 24;
 
 enum class ContainerKind { kNone, kArray, kMap, kPlainObject };
 
@@ -195,9 +203,26 @@ ContainerKind ContainerKindOf(Napi::Env env, napi_value value) {
   return same ? ContainerKind::kPlainObject : ContainerKind::kNone;
 }
 
-std::string PathText(const ContainerPath* p) {
+std::string StepText(napi_env env, const ContainerPath& p) {
+  if (p.index >= 0) return "[" + std::to_string(p.index) + "]";
+  Napi::Value k(env, p.key);
+  std::string text;
+  if (k.IsString() && p.object_key) {
+    text = "." + k.As<Napi::String>().Utf8Value();
+  } else if (k.IsString()) {
+    text = "[\"" + k.As<Napi::String>().Utf8Value() + "\"]";
+  } else {
+    napi_value s;
+    text = napi_coerce_to_string(env, p.key, &s) == napi_ok
+               ? "[" + Napi::Value(env, s).As<Napi::String>().Utf8Value() + "]"
+               : "[?]";
+  }
+  return p.is_key ? text + " (key)" : text;
+}
+
+std::string PathText(napi_env env, const ContainerPath* p) {
   std::string s;
-  for (; p && p->parent; p = p->parent) s = p->key + s;
+  for (; p && p->parent; p = p->parent) s = StepText(env, *p) + s;
   return s;
 }
 
@@ -240,6 +265,8 @@ void TypedArrayToOwned(Napi::Env env, napi_value value, const TVMFFIAny& view, T
 /// One container element (or map key) as an owned Any; errors name it by its path.
 void ElementToOwned(Napi::Env env, napi_value value, const ContainerPath& path, const char* fn,
                     size_t index, TVMFFIAny* out) {
+  double d;
+  if (napi_get_value_double(env, value, &d) == napi_ok) return NumberToAny(d, out);
   napi_valuetype t;
   napi_typeof(env, value, &t);
   if (t == napi_object && !UnwrapBox(env, value)) {
@@ -265,9 +292,9 @@ void ElementToOwned(Napi::Env env, napi_value value, const ContainerPath& path, 
     std::string msg = e.Message(), prefix = ArgName(fn, index) + ": ";
     if (msg.compare(0, prefix.size(), prefix) == 0) msg = msg.substr(prefix.size());
     throw Napi::TypeError::New(
-        env, ArgName(fn, index) + ", element " + PathText(&path) + ": " + msg);
+        env, ArgName(fn, index) + ", element " + PathText(env, &path) + ": " + msg);
   } catch (const runtime::FFIError& e) {
-    throw Napi::Error::New(env, ArgName(fn, index) + ", element " + PathText(&path) + ": " +
+    throw Napi::Error::New(env, ArgName(fn, index) + ", element " + PathText(env, &path) + ": " +
                                     e.what());
   }
 }
@@ -282,8 +309,8 @@ TVMFFIObject* ContainerToOwned(Napi::Env env, napi_value value, ContainerKind ki
     napi_strict_equals(env, p->value, value, &same);
     if (same && p != &path)
       ArgTypeError(env, fn, index,
-                   "the value is cyclic: element " + PathText(&path) +
-                       " is the container it is in" + (p->parent ? " (" + PathText(p) + ")" : ""));
+                   "the value is cyclic: element " + PathText(env, &path) +
+                       " is the container it is in" + (p->parent ? " (" + PathText(env, p) + ")" : ""));
   }
   if (path.depth >= kMaxNesting)
     ArgTypeError(env, fn, index,
@@ -291,11 +318,17 @@ TVMFFIObject* ContainerToOwned(Napi::Env env, napi_value value, ContainerKind ki
   Napi::Object obj(env, value);
   if (kind == ContainerKind::kArray) {
     uint32_t n = obj.As<Napi::Array>().Length();
+    if (n > kMaxContainerElements)
+      throw Napi::RangeError::New(
+          env, ArgName(fn, index) + ": an array of " + std::to_string(n) +
+                   " elements is too large to convert (at most " +
+                   std::to_string(kMaxContainerElements) +
+                   " elements; pass bulk numbers as a typed array)");
     auto arr = tvm::ffi::ArrayObj::Empty(n);
     for (uint32_t i = 0; i < n; ++i) {
-      ContainerPath child{nullptr, &path, path.depth + 1, "[" + std::to_string(i) + "]"};
-      napi_value el = obj.Get(i);
-      child.value = el;
+      napi_value el;
+      if (napi_get_element(env, value, i, &el) != napi_ok) throw Napi::Error::New(env);
+      ContainerPath child{el, &path, path.depth + 1, int64_t(i)};
       OwnedAny owned;
       ElementToOwned(env, el, child, fn, index, &owned.v);
       arr->EmplaceUnchecked(AnyUnsafe::FromOwned(owned.Take()));
@@ -324,19 +357,11 @@ TVMFFIObject* ContainerToOwned(Napi::Env env, napi_value value, ContainerKind ki
   }
   auto map = tvm::ffi::MapObj::Empty(static_cast<int64_t>(pairs.size()));
   for (auto& [k, v] : pairs) {
-    std::string key_text;
-    napi_valuetype kt;
-    napi_typeof(env, k, &kt);
-    if (kt == napi_string)
-      key_text = (kind == ContainerKind::kPlainObject ? "." : "[\"") +
-                 Napi::Value(env, k).As<Napi::String>().Utf8Value() +
-                 (kind == ContainerKind::kPlainObject ? "" : "\"]");
-    else
-      key_text = "[" + Napi::Value(env, k).ToString().Utf8Value() + "]";
-    ContainerPath kpath{k, &path, path.depth + 1, key_text + " (key)"};
+    bool object_key = kind == ContainerKind::kPlainObject;
+    ContainerPath kpath{k, &path, path.depth + 1, -1, k, object_key, true};
     OwnedAny key;
     ElementToOwned(env, k, kpath, fn, index, &key.v);
-    ContainerPath vpath{v, &path, path.depth + 1, key_text};
+    ContainerPath vpath{v, &path, path.depth + 1, -1, k, object_key, false};
     OwnedAny val;
     ElementToOwned(env, v, vpath, fn, index, &val.v);
     int64_t at = map->Find(&key.v);
@@ -353,7 +378,7 @@ bool ContainerToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch&
                     const char* fn, size_t index) {
   ContainerKind kind = ContainerKindOf(env, value);
   if (kind == ContainerKind::kNone) return false;
-  ContainerPath root{value, nullptr, 0, ""};
+  ContainerPath root{value, nullptr, 0};
   try {
     TVMFFIObject* obj = ContainerToOwned(env, value, kind, root, fn, index);
     scratch.Own(obj);
@@ -362,6 +387,9 @@ bool ContainerToAny(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch&
     out->v_obj = obj;
   } catch (const runtime::FFIError& e) {
     ArgTypeError(env, fn, index, e.what());
+  } catch (const std::bad_alloc&) {
+    // e.g. a sparse array with a huge length: its elements would not fit in memory
+    throw Napi::RangeError::New(env, ArgName(fn, index) + ": the container is too large to convert");
   }
   return true;
 }
@@ -458,7 +486,7 @@ void ToAnyRest(Napi::Env env, napi_value value, TVMFFIAny* out, ArgScratch& scra
 }  // namespace
 
 void ToOwnedAny(Napi::Env env, napi_value value, TVMFFIAny* out, const char* what) {
-  ContainerPath root{value, nullptr, 0, ""};
+  ContainerPath root{value, nullptr, 0};
   try {
     ElementToOwned(env, value, root, what, 0, out);
   } catch (const runtime::FFIError& e) {

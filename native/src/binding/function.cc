@@ -359,9 +359,40 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
   auto* fd = static_cast<FunctionData*>(data);
   if (Unusable(fd)) return ThrowDisposed(env, fd);
-  if (fd->sig) return CallTyped(env, info, fd, argc, argv);
-  if (__builtin_expect(argc > kInlineArgs, 0)) return CallMany(env, info, fd, argc);
+  if (__builtin_expect(argc > kInlineArgs, 0))
+    return fd->sig ? CallTyped(env, info, fd, argc, argv) : CallMany(env, info, fd, argc);
   TVMFFIAny args[kInlineArgs];
+  if (fd->sig) {
+    // Declared int/float parameters given fitting numbers convert here; anything else
+    // (other kinds, wrong values, errors) goes through CallTyped, which starts over.
+    const Signature& sig = *fd->sig;
+    if (argc != sig.kinds.size()) return CallTyped(env, info, fd, argc, argv);
+    for (size_t i = 0; i < argc; ++i) {
+      double d;
+      int32_t kind = sig.kinds[i];
+      if ((kind != kParamInt && kind != kParamFloat) ||
+          napi_get_value_double(env, argv[i], &d) != napi_ok)
+        return CallTyped(env, info, fd, argc, argv);
+      if (kind == kParamFloat) {
+        FloatToAny(d, &args[i]);
+        continue;
+      }
+      if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0) ||
+          static_cast<double>(static_cast<int64_t>(d)) != d)
+        return CallTyped(env, info, fd, argc, argv);
+      args[i].type_index = kTVMFFIInt;
+      args[i].zero_padding = 0;
+      args[i].v_int64 = static_cast<int64_t>(d);
+    }
+    TVMFFIAny result = NoneAny();
+    int rc;
+    try {
+      rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
+    } catch (...) {
+      return ThrowEscaped(env, fd);
+    }
+    return Finish(env, fd, rc, &result);
+  }
   ViewSlot views[kInlineArgs];  // only the typed-array positions are written
   bool lends = false;
   for (size_t i = 0; i < argc; ++i) {
