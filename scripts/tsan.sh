@@ -29,7 +29,7 @@ rt=$(clang-22 -print-file-name=libclang_rt.tsan-x86_64.so)
 cache=$(mktemp -d)
 set +e
 LD_PRELOAD="$rt" \
-TSAN_OPTIONS="halt_on_error=0:report_signal_unsafe=0:second_deadlock_stack=1:log_path=$PWD/$reports/tsan" \
+TSAN_OPTIONS="exitcode=0:halt_on_error=0:report_signal_unsafe=0:second_deadlock_stack=1:log_path=$PWD/$reports/tsan" \
 ORCJIT_ADDON_PATH="$PWD/$dir/Release/tvm_ffi_orcjit.node" \
   node test/reliability/threads-worker.mjs dist test/.fixtures/gcc "$cache" "$workers" "$cycles" >"$dir/stress.out" 2>"$dir/stress.err"
 rc=$?
