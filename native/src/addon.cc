@@ -9,6 +9,8 @@
 //   values                     value layer: tensors, objects, global functions (values_api.cc)
 #include <napi.h>
 
+#include <mutex>
+
 #include "binding/addon_data.h"
 #include "binding/library_wrap.h"
 #include "binding/session_wrap.h"
@@ -77,8 +79,13 @@ void Cleanup(void* arg) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
+  // Once per process: every worker thread loads the addon, and LLVM's target registry is
+  // written without a lock.
+  static std::once_flag llvm_init;
+  std::call_once(llvm_init, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
   auto* data = new AddonData();
   env.SetInstanceData<AddonData>(data);
   // Teardown order (hooks run last-in first-out): values (JS can no longer be called back),

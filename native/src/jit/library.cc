@@ -148,6 +148,7 @@ Library::SharedHandles::~SharedHandles() {
 }
 
 void Library::AddSharedLibrary(const std::string& path) {
+  std::lock_guard<std::recursive_mutex> api_lock(api_mu_);
   CheckAlive();
   CheckNotFailed();
   dlerror();
@@ -183,6 +184,7 @@ void Library::AddArchiveMember(llvm::StringRef bytes, const std::string& display
 }
 
 void Library::SetLinkOrder(const std::vector<std::shared_ptr<Library>>& libs) {
+  std::lock_guard<std::recursive_mutex> api_lock(api_mu_);
   CheckAlive();
   std::vector<std::shared_ptr<Library>> next;
   for (auto& l : libs) {
@@ -209,6 +211,7 @@ void Library::SetLinkOrder(const std::vector<std::shared_ptr<Library>>& libs) {
 }
 
 void Library::AddObject(llvm::StringRef bytes, const std::string& display_name) {
+  std::lock_guard<std::recursive_mutex> api_lock(api_mu_);
   CheckAlive();
   CheckNotFailed();
   std::string id = display_name;
@@ -314,6 +317,7 @@ void Library::RetryFailed() {
 }
 
 void Library::Link() {
+  std::lock_guard<std::recursive_mutex> api_lock(api_mu_);
   CheckAlive();
   CheckNotFailed();
   LinkPending();
@@ -430,6 +434,7 @@ void Library::CheckNotFailed() const {
 // Links what is pending, runs new constructors and returns the symbol's address, or nullptr
 // when `symbol` is not defined (within `match`) and `required` is false.
 void* Library::LookupImpl(const std::string& symbol, JITDylibLookupFlags match, bool required) {
+  std::lock_guard<std::recursive_mutex> api_lock(api_mu_);
   CheckAlive();
   CheckNotFailed();
   auto& es = session_->jit().getExecutionSession();
@@ -507,6 +512,7 @@ void Library::ReleaseBookkeeping() {
 }
 
 void Library::Dispose() {
+  std::lock_guard<std::recursive_mutex> api_lock(api_mu_);
   if (disposed_) return;
   // Libraries that link against this one would be left with dangling references.
   auto dependents = std::move(dependents_);

@@ -2,6 +2,7 @@
 // initialisers/finalisers and __cxa_atexit registrations, and its per-library __dso_handle.
 #pragma once
 #include <cstdint>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -106,7 +107,7 @@ class Library : public std::enable_shared_from_this<Library> {
   std::shared_ptr<Session> session_;
   llvm::orc::JITDylib* jd_;
   std::string name_;
-  bool disposed_ = false;
+  std::atomic<bool> disposed_{false};  // read without the lock (disposed(), CheckAlive)
   void* dso_handle_ = nullptr;
   std::vector<std::shared_ptr<Library>> link_libs_;
   // Shared libraries from AddSharedLibrary: a bare JITDylib (one generator per dlopen handle)
@@ -131,6 +132,11 @@ class Library : public std::enable_shared_from_this<Library> {
   void AddPending(PendingObject obj, std::unique_ptr<llvm::MemoryBuffer> buffer);
   void RetryFailed();
   std::vector<std::weak_ptr<Library>> dependents_;
+
+  // Serialises the entry points (add, link, lookup, link order, dispose) of one library:
+  // the JS thread that owns it and any thread reaching it through its ffi.Module or a
+  // registry entry. Recursive: a static constructor may call back into its own library.
+  std::recursive_mutex api_mu_;
 
   std::mutex init_mu_;  // guards the fields below (plugin passes run during lookups)
   std::vector<InitFiniEntry> pending_inits_;

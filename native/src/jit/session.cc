@@ -204,18 +204,25 @@ void Session::NoteDeferred(uint64_t owner, const std::string& name,
 }
 
 void Session::RemoveDylib(llvm::orc::JITDylib* jd, uint64_t owner) {
-  std::lock_guard<std::mutex> lock(unmap_mu_);
-  auto it = std::find(deferred_.begin(), deferred_.end(), owner);
-  if (it != deferred_.end()) deferred_.erase(it);
-  deferred_names_.erase(owner);
-  if (!jit_) return;
-  auto& es = jit_->getExecutionSession();
-  if (auto err = es.removeJITDylib(*jd)) llvm::consumeError(std::move(err));
-  deferred_keep_.erase(owner);
-  // The string pool keeps every name ever interned until asked: names only the removed
-  // library used (its symbols, ORC's per-object "$.<object>.__inits.<n>" init symbols) would
-  // otherwise accumulate, a few hundred bytes per library cycle.
-  es.getSymbolStringPool()->clearDeadEntries();
+  bool teardown = false;
+  {
+    std::lock_guard<std::mutex> lock(unmap_mu_);
+    auto it = std::find(deferred_.begin(), deferred_.end(), owner);
+    if (it != deferred_.end()) deferred_.erase(it);
+    deferred_names_.erase(owner);
+    if (!jit_) return;
+    auto& es = jit_->getExecutionSession();
+    if (auto err = es.removeJITDylib(*jd)) llvm::consumeError(std::move(err));
+    deferred_keep_.erase(owner);
+    // The string pool keeps every name ever interned until asked: names only the removed
+    // library used (its symbols, ORC's per-object "$.<object>.__inits.<n>" init symbols) would
+    // otherwise accumulate, a few hundred bytes per library cycle.
+    es.getSymbolStringPool()->clearDeadEntries();
+    teardown = teardown_pending_ && deferred_.empty();
+    if (teardown) teardown_pending_ = false;
+  }
+  // The session was disposed while this library was referenced: it was the last one.
+  if (teardown) Teardown();
 }
 
 void Session::Forget(Library* lib) {
@@ -236,20 +243,21 @@ void Session::Dispose() {
   // Newest first: a library can only link against libraries created before it... or after,
   // so Library::Dispose also disposes its dependents first.
   for (auto it = live.rbegin(); it != live.rend(); ++it) (*it)->Dispose();
-  // Libraries still mapped because native code references them are freed with the session:
-  // their pending unmap hooks must not touch the ended ORC session.
-  std::vector<uint64_t> deferred;
-  std::unordered_map<uint64_t, std::string> names;
+  // Libraries still mapped because something references their code (an object held by
+  // native code, a global function another worker thread is calling) keep the JIT alive:
+  // the last one to go tears it down (RemoveDylib). Freeing them here would leave those
+  // references pointing at unmapped code.
   {
     std::lock_guard<std::mutex> lock(unmap_mu_);
-    deferred.swap(deferred_);
-    names.swap(deferred_names_);
+    if (!deferred_.empty()) {
+      teardown_pending_ = true;
+      return;
+    }
   }
-  for (uint64_t owner : deferred) {
-    runtime::CancelDeferred(owner);
-    // Their reflection entries go before the memory does (see Library::Dispose).
-    runtime::RemoveOwnedTypeRegistrations(owner, names[owner]);
-  }
+  Teardown();
+}
+
+void Session::Teardown() {
   std::unique_ptr<llvm::orc::LLJIT> jit;
   std::unordered_map<uint64_t, std::shared_ptr<void>> keep;
   {

@@ -6,6 +6,7 @@
 // libraries (Library::AddSharedLibrary) → host process symbols.
 #pragma once
 #include <cstddef>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +47,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<Library> CreateLibrary(const std::string& name);
 
   /// Disposes every library (running its finalizers) and tears down the LLJIT. Idempotent.
+  /// Libraries whose code is still referenced (deferred_count) stay mapped, and the LLJIT
+  /// with them, until the last reference goes (from whichever thread releases it).
   void Dispose();
   bool disposed() const { return disposed_; }
 
@@ -80,9 +83,10 @@ class Session : public std::enable_shared_from_this<Session> {
   friend class Library;
   Session() = default;
   void Forget(Library* lib);
+  void Teardown();  // ends the LLJIT and frees the JIT memory
 
   std::mutex mu_;  // guards libraries_, by_jd_, names_
-  bool disposed_ = false;
+  std::atomic<bool> disposed_{false};  // read without the lock (disposed(), CheckAlive)
   SessionOptions options_;
   std::unique_ptr<llvm::jitlink::JITLinkMemoryManager> memmgr_;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
@@ -94,6 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<uint64_t> deferred_;
   std::unordered_map<uint64_t, std::string> deferred_names_;  // for type-table cleanup
   std::unordered_map<uint64_t, std::shared_ptr<void>> deferred_keep_;
+  bool teardown_pending_ = false;  // disposed while deferred_ was not empty
   std::mutex reported_mu_;
   ReportedErrors reported_;
   unsigned next_id_ = 0;
