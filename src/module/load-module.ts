@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
 import type { PackedFunction } from "../values/functions.js";
+import { attachAsync } from "../values/async.js";
 import { values } from "../values/native.js";
 
 export interface LoadModuleOptions {
@@ -90,6 +91,7 @@ export class Module {
       }
     } else {
       f = (values().sharedGetFunction(this.#handle!, name) as PackedFunction | null) ?? undefined;
+      if (f) attachAsync(f); // [i16] docs/async.md
     }
     if (f) this.#cache.set(name, f);
     return f;
