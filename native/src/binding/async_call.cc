@@ -169,6 +169,7 @@ void Release(napi_env env, AsyncCall* c) {
   c->target.func = nullptr;
   c->target.pin.reset();
   c->pin.reset();  // a dispose requested meanwhile runs now
+  c->target.lib.reset();  // never the last reference on a pool thread
   AsyncEnv* a = c->aenv;
   {
     std::lock_guard<std::mutex> lock(a->mu);
