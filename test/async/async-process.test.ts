@@ -3,10 +3,11 @@
 // into an abort the kernel sees through TVMFFIEnvCheckSignals. Each runs the built package
 // (dist/) in a child process.
 import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliMain, ensureBuilt, repoRoot, tempDir, writeFiles } from "../cli/helpers.js";
 import { ASYNC_FUNCTIONS, ASYNC_KERNELS } from "./kernels.js";
 
@@ -49,12 +50,14 @@ ${body}
 
 beforeAll(async () => {
   ensureBuilt();
-  dir = tempDir("orcjit-async-");
+  dir = realpathSync(mkdtempSync(path.join(tmpdir(), "orcjit-async-")));
   // warm the object cache once, so the children below only link
   const r = await runNode([script("warm.mjs", "console.log(await mod.add.async(1, 2));")], dir);
   expect(r.stderr).toBe("");
   expect(r.stdout.trim()).toBe("3");
 }, 240_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("async calls across threads and processes", () => {
   it("calls made by worker_threads settle on their worker", async () => {
@@ -112,12 +115,14 @@ console.log(await mod.add.async(20, 22));`,
   it("process.exit() with calls in flight neither hangs nor crashes", async () => {
     const s = script(
       "exit.mjs",
-      `for (let i = 0; i < 4; i++) mod.work_ms.async(60000);
-mod.add.async(1, 2).then(() => { console.log("resolved"); process.exit(7); });`,
+      `// more long calls than pool threads: some run (they poll), some wait in the queue
+for (let i = 0; i < 8; i++) mod.work_ms.async(600000);
+setTimeout(() => { console.log("exiting"); process.exit(7); }, 200);`,
     );
     const r = await runNode([s], dir);
     expect(r.signal).toBeNull();
-    expect(r.stdout.trim()).toBe("resolved");
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("exiting");
     expect(r.code).toBe(7);
   });
 
