@@ -60,6 +60,18 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("async calls across threads and processes", () => {
+  it("ORCJIT_THREADS sets the pool size", async () => {
+    const f = path.join(dir, "threads.mjs");
+    writeFileSync(f, `import { asyncThreads } from ${JSON.stringify(entry)}; console.log(asyncThreads());`);
+    const r = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [f], { env: { ...process.env, ORCJIT_THREADS: "3" }, stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      child.stdout!.on("data", (d) => (out += d));
+      child.on("close", () => resolve(out.trim()));
+    });
+    expect(r).toBe("3");
+  });
+
   it("calls made by worker_threads settle on their worker", async () => {
     const worker = script(
       "worker.mjs",
