@@ -6,6 +6,7 @@ import { DisposedError, FFIError } from "../../src/errors.js";
 import { ExecutionSession } from "../../src/jit/index.js";
 import { loadInline } from "../../src/project/load-inline.js";
 import { asyncThreads, setAsyncThreads } from "../../src/values/async.js";
+import { getGlobalFunc, registerGlobalFunc, removeGlobalFunc } from "../../src/values/functions.js";
 import { Tensor } from "../../src/values/tensor.js";
 import type { AsyncFFIFunction } from "../../src/values/types.js";
 import { cleanupTempDirs, tempDir } from "../compiler/helpers.js";
@@ -194,6 +195,20 @@ describe("callbacks", () => {
     }, 100);
     expect(total).toBe(9900);
     expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+
+  it("a global function has .async too; a JS-registered one runs on the JS thread", async () => {
+    let onJsThread = false;
+    registerGlobalFunc("async_test.add", (a: number, b: number) => {
+      onJsThread = true;
+      return a + b;
+    });
+    try {
+      expect(await getGlobalFunc("async_test.add").async(20, 22)).toBe(42);
+      expect(onJsThread).toBe(true);
+    } finally {
+      removeGlobalFunc("async_test.add");
+    }
   });
 
   it("a callback's error travels back: the Promise rejects with the thrown JS error", async () => {
