@@ -72,6 +72,22 @@ describe("async calls across threads and processes", () => {
     expect(r).toBe("3");
   });
 
+  it("a watch handle's .async calls the loaded generation", async () => {
+    const proj = tempDir("orcjit-async-watch-");
+    writeFiles(proj, {
+      "orcjit.yaml": "version: 1\nlibraries:\n  k:\n    sources: [k.cc]\n",
+      "k.cc": "#include <tvm/ffi/function.h>\nint64_t add(int64_t a, int64_t b) { return a + b; }\nTVM_FFI_DLL_EXPORT_TYPED_FUNC(add, add);\n",
+      "t.mjs": `import { watchProject } from ${JSON.stringify(entry)};
+const w = await watchProject(".");
+const f = w.library("k").getFunction("add");
+console.log(f(1, 2), await f.async(20, 22));
+await w.close();`,
+    });
+    const r = await runNode([path.join(proj, "t.mjs")], proj);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("3 42");
+  });
+
   it("calls made by worker_threads settle on their worker", async () => {
     const worker = script(
       "worker.mjs",
