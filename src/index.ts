@@ -70,11 +70,17 @@ export {
   registerObject,
   removeGlobalFunc,
   Tensor,
+  asyncThreads,
+  setAsyncThreads,
+  withInterrupt,
 } from "./values/index.js";
 export type { DeviceTypeName, FFIObjectClass, PackedFunction, TensorOptions, TypedArray } from "./values/index.js";
 // Value types: what functions accept (FFIValue) and return (FFIResult); kernel declarations
 // generated from C++ signatures merge into KernelModules (docs/types.md).
 export type {
+  AsyncCalls,
+  AsyncFFIFunction,
+  CallOptions,
   FFICallback,
   FFIFunction,
   FFIFunctionInfo,

@@ -6,7 +6,8 @@ import type { NativeLibrary } from "../native/binding.js";
 import type { ExecutionSession } from "./session.js";
 
 import { attachSignature } from "../values/signature.js";
-import type { FFIFunction, FFIValue } from "../values/types.js";
+import type { AsyncFFIFunction, FFIValue } from "../values/types.js";
+import { attachAsync } from "../values/async.js";
 
 export type { FFIFunction, FFIResult } from "../values/types.js";
 /** @deprecated Use FFIValue (every value a function accepts). */
@@ -141,14 +142,15 @@ export class DynamicLibrary {
    * has `signature` and `doc`, and its calls are checked and converted by the declared types;
    * malformed metadata leaves it untyped with `signatureError` set.
    */
-  getFunction(name: string): FFIFunction {
+  getFunction(name: string): AsyncFFIFunction {
     if (typeof name !== "string" || name.length === 0) {
       throw new TypeError(
         "DynamicLibrary.getFunction(name): argument 'name' must be a non-empty string",
       );
     }
     this.#check("getFunction");
-    const fn = this.native.getFunction(name) as FFIFunction;
+    const fn = this.native.getFunction(name) as AsyncFFIFunction;
+    attachAsync(fn); // [i16] fn.async / fn.with (docs/async.md)
     attachSignature(fn, name, (symbol) =>
       this.native.symbolAddress(symbol) === null ? undefined : this.native.getFunction(symbol.slice("__tvm_ffi_".length))(),
     );

@@ -8,6 +8,7 @@ import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
 import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
+import { attachAsync } from "../values/async.js";
 import { values } from "../values/native.js";
 import type { FFIObject } from "../values/object.js";
 
@@ -186,6 +187,7 @@ export class Module<N extends string = string> {
       f = (getGlobalFunc("ffi.ModuleGetFunction")(this.#ffi, name, queryImports) as PackedFunction | null) ?? undefined;
     } else {
       f = (values().sharedGetFunction(this.#handle!, name) as PackedFunction | null) ?? undefined;
+      if (f) attachAsync(f); // [i16] docs/async.md
     }
     if (f) {
       this.#cache.set(key, f);

@@ -136,6 +136,12 @@ export interface NativeValues {
   sharedGetFunction(handle: object, name: string): NativeFunction | null;
   /** null for anything but a typed array, DataView or ArrayBuffer. */
   viewInfo(x: unknown): NativeViewInfo | null;
+  /** [i16] Async call (binding/async_call.cc): a Promise, or [Promise, cancel] when cancellable. */
+  callAsync(fn: object, args: unknown[], cancellable: boolean): Promise<unknown> | [Promise<unknown>, () => boolean];
+  setAsyncThreads(n: number): boolean;
+  asyncThreads(): number;
+  /** While on, Ctrl-C makes TVMFFIEnvCheckSignals() fail in the running synchronous kernel. */
+  setInterruptHandler(on: boolean): void;
 }
 
 /** What the loaded addon was built from and for (`nativeInfo()`, native/src/addon.cc). */

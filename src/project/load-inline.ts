@@ -10,12 +10,12 @@ import { ObjectCache } from "../cache/store.js";
 import { type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
 import { compileUnitsWithBytes } from "../compiler/compile.js";
 import { METADATA_DEFINES } from "./metadata.js";
-import { defaultSession, type DynamicLibrary, type ExecutionSession, type FFIFunction } from "../jit/index.js";
+import { defaultSession, type DynamicLibrary, type ExecutionSession } from "../jit/index.js";
 import { CacheError } from "../errors.js";
 import { NotRegularFileError, readRegularFileSync } from "../util/fs.js";
 import { KeyHasher } from "../util/hash.js";
 import { renderDeclarations } from "../values/declarations.js";
-import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
+import type { AsyncFFIFunction, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { checkName } from "./build.js";
 
 export interface LoadInlineOptions<F extends string = string, N extends string = string> extends Omit<CompileOptions, "cwd"> {
@@ -79,10 +79,10 @@ export class InlineModule<N extends string = string> {
 /**
  * What loadInline returns: the module's parts, and its functions as properties — typed from
  * their C++ signatures when declarations for module `N` were generated (KernelModules),
- * else FFIFunction.
+ * else AsyncFFIFunction (both with `.async`, docs/async.md).
  */
 export type LoadedModule<F extends string, N extends string = string> = InlineModule<N> &
-  (N extends keyof KernelModules ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & FFIFunctionInfo } : { readonly [K in F]: FFIFunction });
+  (N extends keyof KernelModules ? { readonly [K in keyof KernelsOf<N>]: KernelFunction<N, K & string> } : { readonly [K in F]: AsyncFFIFunction }); // [i16] with .async
 
 /** The files loadInline writes, as text (exported for tests and for `orcjit` tooling). */
 export interface GeneratedSources {

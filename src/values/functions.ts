@@ -4,10 +4,11 @@
 import { SymbolNotFoundError } from "../errors.js";
 import { values } from "./native.js";
 
-import type { FFICallback, FFIFunction } from "./types.js";
+import { attachAsync } from "./async.js";
+import type { AsyncFFIFunction, FFICallback } from "./types.js";
 
-/** A TVM-FFI function as a JS function (arguments/results converted per docs/values.md). */
-export type PackedFunction = FFIFunction;
+/** A TVM-FFI function as a JS function (arguments/results converted per docs/values.md), with `async`/`with` (docs/async.md). */
+export type PackedFunction = AsyncFFIFunction;
 
 /**
  * The global function `name`. Throws SymbolNotFoundError when it is not registered, unless
@@ -18,7 +19,10 @@ export function getGlobalFunc(name: string, options: { allowMissing: true }): Pa
 export function getGlobalFunc(name: string, options: { allowMissing?: boolean } = {}): PackedFunction | undefined {
   if (typeof name !== "string" || name.length === 0) throw new TypeError("getGlobalFunc(name): 'name' must be a non-empty string");
   const f = values().getGlobalFunc(name);
-  if (f) return f as PackedFunction;
+  if (f) {
+    if (!("async" in f)) attachAsync(f as unknown as PackedFunction); // [i16]
+    return f as unknown as PackedFunction;
+  }
   if (options.allowMissing) return undefined;
   throw new SymbolNotFoundError(`global function '${name}' is not registered`);
 }

@@ -7,4 +7,5 @@ export { FFIObject, registerObject, type FFIObjectClass } from "./object.js";
 export { getGlobalFunc, listGlobalFuncs, registerGlobalFunc, removeGlobalFunc, type PackedFunction } from "./functions.js";
 export { FFIFloat, FFIMap, float } from "./containers.js";
 export { attachSignature, parseSignature, SignatureError, typeText, tsParamType, tsResultType, type FunctionSignature, type TypeSchema } from "./signature.js";
-export type { FFICallback, FFIFunction, FFIFunctionInfo, FFIResult, FFIValue, KernelFunction, KernelModules, KernelsOf } from "./types.js";
+export { asyncThreads, setAsyncThreads, withInterrupt, type AsyncCalls, type CallOptions } from "./async.js";
+export type { AsyncFFIFunction, FFICallback, FFIFunction, FFIFunctionInfo, FFIResult, FFIValue, KernelFunction, KernelModules, KernelsOf } from "./types.js";

@@ -2,6 +2,7 @@
 // accepts, one for what it returns, and the function type built from them. Declarations
 // generated from C++ signatures (`orcjit types`, loadInline's `types` option) merge into
 // KernelModules and narrow these per function.
+import type { AsyncCalls } from "./async.js";
 import type { FFIFloat, FFIMap } from "./containers.js";
 import type { DataType } from "./dtype.js";
 import type { Device } from "./device.js";
@@ -74,6 +75,13 @@ export interface FFIFunction extends FFIFunctionInfo {
 }
 
 /**
+ * A function handle that also runs off the event loop (docs/async.md): `fn.async(...args)` and
+ * `fn.with({ signal }).async(...args)`. What getFunction, module properties, projects, watch
+ * handles and getGlobalFunc return.
+ */
+export type AsyncFFIFunction = FFIFunction & AsyncCalls<(...args: FFIValue[]) => FFIResult>;
+
+/**
  * Kernel declarations by module / library name. Generated declaration files (`orcjit types`,
  * `loadInline({ types })`) merge entries into it:
  *
@@ -92,4 +100,6 @@ export type KernelsOf<N extends string> = N extends keyof KernelModules ? Kernel
 
 /** Function `K` of module `N`: its declared type, else FFIFunction. */
 export type KernelFunction<N extends string, K extends string> =
-  K extends keyof KernelsOf<N> ? KernelsOf<N>[K] & FFIFunctionInfo : FFIFunction;
+  K extends keyof KernelsOf<N>
+    ? KernelsOf<N>[K] & FFIFunctionInfo & (KernelsOf<N>[K] extends (...args: infer A) => infer R ? AsyncCalls<(...args: A) => R> : unknown)
+    : AsyncFFIFunction;

@@ -16,17 +16,18 @@ import {
   type Project,
   type ProjectBuildProgress,
   type ProjectBuildResult,
-  type ProjectLibrary,
   type ReloadResult,
 } from "../project/index.js";
 import { resolveManifestPath } from "../manifest/index.js";
 import { formatDiagnostic } from "../types.js";
 import { TypedEmitter } from "./emitter.js";
+import { attachAsync, type AsyncCalls } from "../values/async.js";
+import type { FFIFunction } from "../values/types.js";
 
 const DEBUG = process.env.ORCJIT_WATCH_DEBUG !== undefined && process.env.ORCJIT_WATCH_DEBUG !== "" && process.env.ORCJIT_WATCH_DEBUG !== "0";
 
 /** A JIT function as the project layer returns it. */
-export type WatchedFunctionImpl = ReturnType<ProjectLibrary["getFunction"]>;
+export type WatchedFunctionImpl = FFIFunction;
 type Generation = Parameters<NonNullable<GenerationHooks["retire"]>>[0][number];
 
 export interface WatchOptions extends LoadProjectOptions {
@@ -90,7 +91,7 @@ export type WatchEvents = {
 };
 
 /** A function handle that always calls the newest generation of its library. */
-export type StableFunction = WatchedFunctionImpl & {
+export type StableFunction = WatchedFunctionImpl & AsyncCalls<WatchedFunctionImpl> & {
   readonly library: string;
   readonly functionName: string;
 };
@@ -387,6 +388,8 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       library: { value: library, enumerable: true },
       functionName: { value: name, enumerable: true },
     });
+    // [i16] handle.async calls the newest generation; before the first load it rejects like a call throws
+    attachAsync(call, () => ("async" in state.impl ? state.impl : (state.impl(), state.impl)));
     state.handle = call as StableFunction;
     this.#handles.set(key, state);
     return state.handle;

@@ -251,27 +251,13 @@ inline bool Nullish(napi_env env, napi_value v) {
   return t == napi_undefined || t == napi_null;
 }
 
-/// A function with a signature: each argument checked and converted by its declared kind
-/// before the native call (a `double` parameter takes 2 as 2.0; an `int64_t` one refuses
-/// 2.5, strings and numbers beyond int64).
-[[gnu::noinline]] napi_value CallTyped(napi_env env, napi_callback_info info, FunctionData* fd,
-                                       size_t argc, const napi_value* inline_argv) {
+/// Checks and converts the arguments of a function with a signature by their declared kinds
+/// (shared by CallTyped and async calls). False with a pending JS exception.
+[[gnu::always_inline]] inline bool ConvertTypedArgs(napi_env env, FunctionData* fd,
+                                                    const napi_value* argv, size_t argc,
+                                                    TVMFFIAny* args, ArgScratch& scratch,
+                                                    bool* callbacks) {
   const Signature& sig = *fd->sig;
-  if (__builtin_expect(argc != sig.kinds.size(), 0)) return ThrowArity(env, fd, argc);
-  std::vector<napi_value> heap_argv;
-  const napi_value* argv = inline_argv;
-  TVMFFIAny inline_args[kInlineArgs];
-  std::vector<TVMFFIAny> heap_args;
-  TVMFFIAny* args = inline_args;
-  if (argc > kInlineArgs) {
-    heap_argv.resize(argc);
-    napi_get_cb_info(env, info, &argc, heap_argv.data(), nullptr, nullptr);
-    argv = heap_argv.data();
-    heap_args.resize(argc);
-    args = heap_args.data();
-  }
-  ArgScratch scratch;
-  bool callbacks = false;
   for (size_t i = 0; i < argc; ++i) {
     int32_t kind = sig.kinds[i];
     double d;
@@ -279,10 +265,10 @@ inline bool Nullish(napi_env env, napi_value v) {
       case kParamInt:
         if (napi_get_value_double(env, argv[i], &d) == napi_ok) {
           if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0))
-            return ThrowParam(env, fd, i, argv[i], ", outside the int64 range");
+            return ThrowParam(env, fd, i, argv[i], ", outside the int64 range"), false;
           int64_t v = static_cast<int64_t>(d);
           if (static_cast<double>(v) != d)
-            return ThrowParam(env, fd, i, argv[i], ", not an integer");
+            return ThrowParam(env, fd, i, argv[i], ", not an integer"), false;
           args[i].type_index = kTVMFFIInt;
           args[i].zero_padding = 0;
           args[i].v_int64 = v;
@@ -310,7 +296,7 @@ inline bool Nullish(napi_env env, napi_value v) {
         napi_typeof(env, argv[i], &t);
         if (t == napi_string) break;  // converted below
         if ((kind & kParamOptional) && (t == napi_undefined || t == napi_null)) break;
-        return ThrowParam(env, fd, i, argv[i], "");
+        return ThrowParam(env, fd, i, argv[i], ""), false;
       }
       default: break;  // kParamAny and the kinds the callee checks
     }
@@ -328,17 +314,42 @@ inline bool Nullish(napi_env env, napi_value v) {
       ToAny(e, argv[i], &args[i], scratch, fd->name.c_str(), i);
     } catch (const Napi::Error& err) {
       err.ThrowAsJavaScriptException();
-      return nullptr;
+      return false;
     }
     int32_t ti = args[i].type_index;
     if ((base == kParamInt && ti != kTVMFFIInt) ||
         (base == kParamFloat && ti != kTVMFFIFloat && ti != kTVMFFIInt) ||
         (base == kParamBool && ti != kTVMFFIBool)) {
-      return ThrowParam(env, fd, i, argv[i], "");
+      return ThrowParam(env, fd, i, argv[i], ""), false;
     }
     if (base == kParamFloat && ti == kTVMFFIInt) FloatToAny(double(args[i].v_int64), &args[i]);
-    callbacks |= ti == kTVMFFIFunction;
+    *callbacks |= ti == kTVMFFIFunction;
   }
+  return true;
+}
+
+/// A function with a signature: each argument checked and converted by its declared kind
+/// before the native call (a `double` parameter takes 2 as 2.0; an `int64_t` one refuses
+/// 2.5, strings and numbers beyond int64).
+[[gnu::noinline]] napi_value CallTyped(napi_env env, napi_callback_info info, FunctionData* fd,
+                                       size_t argc, const napi_value* inline_argv) {
+  const Signature& sig = *fd->sig;
+  if (__builtin_expect(argc != sig.kinds.size(), 0)) return ThrowArity(env, fd, argc);
+  std::vector<napi_value> heap_argv;
+  const napi_value* argv = inline_argv;
+  TVMFFIAny inline_args[kInlineArgs];
+  std::vector<TVMFFIAny> heap_args;
+  TVMFFIAny* args = inline_args;
+  if (argc > kInlineArgs) {
+    heap_argv.resize(argc);
+    napi_get_cb_info(env, info, &argc, heap_argv.data(), nullptr, nullptr);
+    argv = heap_argv.data();
+    heap_args.resize(argc);
+    args = heap_args.data();
+  }
+  ArgScratch scratch;
+  bool callbacks = false;
+  if (!ConvertTypedArgs(env, fd, argv, argc, args, scratch, &callbacks)) return nullptr;
   TVMFFIAny result = NoneAny();
   int rc;
   try {
@@ -465,6 +476,51 @@ Napi::Value SetFunctionSignature(const Napi::CallbackInfo& info) {
   }
   fd->sig = std::move(sig);
   return env.Undefined();
+}
+
+// [i16] Async calls (binding/async_call.cc): the same checks and conversion as a sync call of
+// `fn`, through the one converter. Not on the sync path.
+bool ConvertCallArgs(napi_env env, napi_value fn, const napi_value* argv, size_t argc,
+                     TVMFFIAny* args, ArgScratch& scratch, CallTarget* target) {
+  bool tagged = false;
+  if (napi_check_object_type_tag(env, fn, &kFunctionTag, &tagged) != napi_ok || !tagged) {
+    Box* box = UnwrapBox(env, fn);
+    if (!box || box->kind != BoxKind::kObject || !box->obj ||
+        box->obj->type_index != kTVMFFIFunction) {
+      napi_throw_type_error(env, nullptr, "async: not a TVM-FFI function");
+      return false;
+    }
+    target->name = box->name;
+    target->pin = box->pin;
+    TVMFFIObjectIncRef(box->obj);
+    target->func = box->obj;
+    try {
+      ConvertArgs(Napi::Env(env), argv, argc, args, scratch, box->name.c_str());
+    } catch (const Napi::Error& e) {
+      e.ThrowAsJavaScriptException();
+      return false;
+    }
+    return true;
+  }
+  void* p = nullptr;
+  napi_unwrap(env, fn, &p);
+  auto* fd = static_cast<FunctionData*>(p);
+  if (Unusable(fd)) return ThrowDisposed(env, fd), false;
+  target->lib = fd->lib;
+  target->name = fd->name;
+  target->fn = fd->fn;
+  if (fd->sig) {
+    if (argc != fd->sig->kinds.size()) return ThrowArity(env, fd, argc), false;
+    bool callbacks = false;
+    return ConvertTypedArgs(env, fd, argv, argc, args, scratch, &callbacks);
+  }
+  try {
+    ConvertArgs(Napi::Env(env), argv, argc, args, scratch, fd->name.c_str());
+  } catch (const Napi::Error& e) {
+    e.ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
 }
 
 }  // namespace orcjit::binding

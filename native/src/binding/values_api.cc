@@ -13,6 +13,7 @@
 #include "binding/convert.h"
 #include "binding/function.h"
 #include "binding/values.h"
+#include "binding/async_call.h"
 #include "binding/values_state.h"
 #include "jit/session.h"
 #include "runtime/api.h"
@@ -212,6 +213,13 @@ int JsCallbackSafeCall(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* 
     result->zero_padding = 0;
     result->v_int64 = 0;
     return 0;
+  }
+  if (!st) {
+    // [i16] A pool thread (or a kernel's own thread) during an async call: the callback runs
+    // on its JS thread while this thread waits (binding/async_call.h).
+    int rc = -1;
+    if (RunCallbackOnJsThread(cb->env, &JsCallbackSafeCall, self, args, n, result, cb->name.c_str(), &rc))
+      return rc;
   }
   if (!st || st->env != cb->env) {
     runtime::SetRaisedError(
@@ -830,6 +838,7 @@ void InitValues(Napi::Env env, Napi::Object exports) {
   def("openShared", OpenShared);
   def("sharedGetFunction", SharedGetFunction);
   InitJsMemory(env, v);  // viewInfo
+  InitAsync(env, v);     // [i16] callAsync, setAsyncThreads, asyncThreads, setInterruptHandler
   exports.Set("values", v);
 }
 

@@ -1,7 +1,7 @@
 // orcjit run [manifest] <library>.<function> [args...]
 import { existsSync, statSync } from "node:fs";
 import type { Command } from "commander";
-import { loadProject, OrcJitError } from "../../index.js";
+import { loadProject, OrcJitError, withInterrupt } from "../../index.js";
 import { formatValue, jsonReplacer, ProgressDisplay, UsageError, type Streams } from "../output.js";
 import { interruptible } from "../interrupt.js";
 import { addProjectOptions, projectOptions, type ProjectCliOptions } from "./common.js";
@@ -137,7 +137,8 @@ Examples:
       const fn = lib.getFunction(fnName);
       let result: unknown;
       try {
-        result = await fn(...(values as Parameters<typeof fn>));
+        // Ctrl-C reaches the kernel through TVMFFIEnvCheckSignals (docs/async.md)
+        result = await withInterrupt(() => fn(...(values as Parameters<typeof fn>)));
       } catch (e) {
         // wrong argument count or types: the user's call is wrong, not orcjit
         if (e instanceof TypeError || e instanceof RangeError) throw new OrcJitError("ORCJIT_CALL", `${libName}.${fnName}: ${e.message}`, { cause: e });

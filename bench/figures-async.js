@@ -1,0 +1,69 @@
+// Async call figures (docs/async.md), one run, baselines from the same run:
+//   - async round trip of a no-op (sequential `await noop.async()`), target <= 5 us, next to an
+//     `fs.promises.stat` round trip;
+//   - throughput of many concurrent small calls (Promise.all of `add.async`);
+//   - the sync call of the same no-op (must not get slower: compare with bench/results figures).
+// Run: npm run build:ts && node bench/figures-async.js [--json out.json]
+import { stat } from "node:fs/promises";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const { loadInline, asyncThreads } = await import(pathToFileURL(path.join(root, "dist/index.js")).href);
+
+const C = `
+int __tvm_ffi_noop(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
+  (void)self; (void)args; (void)n; result->type_index = kTVMFFINone; result->zero_padding = 0; result->v_int64 = 0; return 0;
+}
+int __tvm_ffi_add(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
+  (void)self; (void)n; result->type_index = kTVMFFIInt; result->zero_padding = 0; result->v_int64 = args[0].v_int64 + args[1].v_int64; return 0;
+}`;
+const cacheDir = mkdtempSync(path.join(tmpdir(), "orcjit-bench-async-"));
+const mod = await loadInline({ name: "bench_async", cSources: C, cacheDir });
+const noop = mod.getFunction("noop");
+const add = mod.getFunction("add");
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function perCall(n, body) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await body();
+  return Number(process.hrtime.bigint() - t0) / n;
+}
+function perCallSync(n, body) {
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) body();
+  return Number(process.hrtime.bigint() - t0) / n;
+}
+
+const rounds = 7;
+const r = { syncNoopNs: [], asyncNoopNs: [], statNs: [], concurrentCallsPerSec: [] };
+// warm up
+await perCall(2000, () => noop.async());
+perCallSync(100000, () => noop());
+for (let k = 0; k < rounds; k++) {
+  r.syncNoopNs.push(perCallSync(1_000_000, () => noop()));
+  r.asyncNoopNs.push(await perCall(20_000, () => noop.async()));
+  r.statNs.push(await perCall(5_000, () => stat(root)));
+  const n = 10_000;
+  const t0 = process.hrtime.bigint();
+  const out = await Promise.all(Array.from({ length: n }, (_, i) => add.async(i, 1)));
+  const ns = Number(process.hrtime.bigint() - t0);
+  if (out[n - 1] !== n) throw new Error("wrong result");
+  r.concurrentCallsPerSec.push(n / (ns / 1e9));
+}
+const result = {
+  node: process.version,
+  poolThreads: asyncThreads(),
+  syncNoopNs: median(r.syncNoopNs),
+  asyncNoopUs: median(r.asyncNoopNs) / 1000,
+  fsStatUs: median(r.statNs) / 1000,
+  concurrentCallsPerSec: Math.round(median(r.concurrentCallsPerSec)),
+  target: "async no-op round trip <= 5 us",
+};
+result.met = result.asyncNoopUs <= 5;
+console.log(JSON.stringify(result, null, 2));
+const i = process.argv.indexOf("--json");
+if (i > 0) writeFileSync(process.argv[i + 1], JSON.stringify(result, null, 2) + "\n");
