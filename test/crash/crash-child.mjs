@@ -109,6 +109,7 @@ const cases = {
   // `count` crashes spread over every kind and many libraries.
   async many() {
     const count = Number(countArg ?? 1000);
+    const crashFree = process.env.CRASH_FREE === "1";
     const session = new ExecutionSession();
     const healthy = await load(session, "crash_many_healthy");
     const kinds = Object.values(KINDS);
@@ -122,7 +123,8 @@ const cases = {
     for (let i = 0; i < count; i++) {
       const slot = i % libs.length;
       const [fn, args, signal] = kinds[i % kinds.length];
-      const r = catchErr(() => libs[slot][fn](...args));
+      // CRASH_FREE=1: the same loads and disposals without the crashes (memory baseline).
+      const r = catchErr(() => (crashFree ? libs[slot].ok(1) : libs[slot][fn](...args)));
       if (r.error instanceof NativeCrashError && r.error.signal === signal) {
         crashes++;
         bySignal[signal] = (bySignal[signal] ?? 0) + 1;
@@ -136,6 +138,10 @@ const cases = {
       if (i === 99) {
         globalThis.gc?.();
         rssStart = process.memoryUsage().rss;
+      }
+      if (process.env.CRASH_TRACE && i % 100 === 99) {
+        globalThis.gc?.();
+        console.error(i + 1, (process.memoryUsage().rss / 2 ** 20).toFixed(1), crashFree ? "(no crashes)" : "");
       }
     }
     globalThis.gc?.();

@@ -74,14 +74,19 @@ describe("crash containment", () => {
 
   it("survives 1,000 crashes across libraries with bounded memory", async () => {
     const r = survived(await runChild("many", ["1000"]));
+    // The same loads and disposals without crashes: what reloading alone costs in memory.
+    const free = survived(await runChild("many", ["1000"], { CRASH_FREE: "1" }));
+    expect(free.crashes).toBe(0);
     expect(r.crashes).toBe(1000);
     expect(r.poisoned).toBe(1000);
     expect(r.healthyOk).toBe(1000);
     for (const s of ["SIGSEGV", "SIGFPE", "SIGILL", "SIGTRAP", "SIGBUS"]) expect(r.bySignal[s]).toBeGreaterThan(100);
     expect(r.libraries).toBeLessThanOrEqual(9);
-    // Each crash may leak what the kernel held (its frames are abandoned), not more: well
-    // under a MiB per hundred crashes here.
-    expect(r.rssGrowthMiB).toBeLessThan(64);
+    // Each crash may leak what the kernel held (its frames are abandoned, here a 4 KiB
+    // mapping of the SIGBUS kernel) and the stack pages the overflow touched once; the rest
+    // of the growth is reloading, which the crash-free run measures.
+    console.log(`RSS growth over crashes 100..1000: ${r.rssGrowthMiB.toFixed(1)} MiB; same reloads without crashes: ${free.rssGrowthMiB.toFixed(1)} MiB`);
+    expect(r.rssGrowthMiB).toBeLessThan(free.rssGrowthMiB + 32);
     expect(r.wasm).toMatch(/^RuntimeError/);
   }, 600_000);
 
