@@ -157,20 +157,17 @@ napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::strin
   });
 }
 
-// [i15] The fault details of the last contained crash on this thread (CallKernel).
-thread_local jit::CrashInfo t_crash;
-
 /// [i15] Every kernel call of this file: through the crash guard unless it is turned off.
 inline int CallKernel(FunctionData* fd, const TVMFFIAny* args, size_t argc, TVMFFIAny* result) {
   if (__builtin_expect(!jit::CrashGuardEnabled(), 0))
     return fd->fn(nullptr, args, static_cast<int32_t>(argc), result);
-  return jit::GuardedSafeCall(fd->fn, nullptr, args, static_cast<int32_t>(argc), result, &t_crash);
+  return jit::GuardedSafeCall(fd->fn, nullptr, args, static_cast<int32_t>(argc), result);
 }
 
 /// Results that are not None/Int/Float/Bool, and failed calls (rc != 0).
 [[gnu::noinline]] napi_value FinishSlow(napi_env env, FunctionData* fd, int rc,
                                         TVMFFIAny* result) {
-  if (rc == jit::kCrashed) return ThrowCrash(env, fd, t_crash);  // [i15]
+  if (rc == jit::kCrashed) return ThrowCrash(env, fd, jit::LastCrash());  // [i15]
   return Guard(env, [&]() -> napi_value {
     Napi::Env e(env);
     if (rc != 0) ThrowValue(e, TakeRaisedError(e, rc, fd->name.c_str()));

@@ -5,7 +5,6 @@
 #include <ucontext.h>
 
 #include <atomic>
-#include <csetjmp>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -19,12 +18,16 @@ struct sigaction g_previous[NSIG];  // written once, before our handler is insta
 // One active guarded call on this thread; nested guards (a kernel calling JS calling a
 // kernel) form a stack. initial-exec: reading it from the signal handler must not allocate.
 struct GuardFrame {
-  sigjmp_buf jb;
+  // __builtin_setjmp's buffer (frame pointer, resume address, stack pointer): far cheaper
+  // than sigsetjmp's, which is what keeps the guard off the call-overhead budget. The
+  // compiler saves every callee-saved register around the function that sets it.
+  void* jb[5];
   GuardFrame* prev;
   CrashInfo info;
 };
 __attribute__((tls_model("initial-exec"))) thread_local GuardFrame* t_top = nullptr;
 __attribute__((tls_model("initial-exec"))) thread_local bool t_ready = false;
+__attribute__((tls_model("initial-exec"))) thread_local CrashInfo t_last_crash;
 
 // JIT memory ranges, readable without locks from the handler. Reservations are large
 // (NearImageMapper::DefaultGranularity), so a few slots suffice; a full table only means
@@ -77,13 +80,14 @@ void Handler(int sig, siginfo_t* si, void* uc) {
     f->info.address = reinterpret_cast<uintptr_t>(si->si_addr);
     f->info.pc = pc;
     t_top = f->prev;
-    // The jump buffer does not save the signal mask (that would cost a syscall per call):
-    // unblock the signal the kernel blocked for this handler ourselves.
+    // The jump buffer does not hold the signal mask (saving it costs a syscall per call):
+    // unblock the signal the kernel blocked for this handler ourselves. Leaving the handler
+    // by a jump off the alternate stack is what siglongjmp does too.
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, sig);
     pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-    siglongjmp(f->jb, 1);
+    __builtin_longjmp(f->jb, 1);
   }
   Chain(sig, si, uc);
 }
@@ -143,13 +147,13 @@ thread_local AltStack t_altstack;
 }  // namespace
 
 int GuardedSafeCall(TVMFFISafeCallType fn, void* self, const TVMFFIAny* args, int32_t n,
-                    TVMFFIAny* result, CrashInfo* crash) {
+                    TVMFFIAny* result) {
   if (__builtin_expect(!t_ready, 0)) SetUpThread();
   GuardFrame frame;
   frame.prev = t_top;
-  if (sigsetjmp(frame.jb, 0) != 0) {
+  if (__builtin_setjmp(frame.jb) != 0) {
     // Back from the handler, which already popped this frame.
-    *crash = frame.info;
+    t_last_crash = frame.info;
     return kCrashed;
   }
   t_top = &frame;
@@ -163,6 +167,8 @@ int GuardedSafeCall(TVMFFISafeCallType fn, void* self, const TVMFFIAny* args, in
   t_top = frame.prev;
   return rc;
 }
+
+const CrashInfo& LastCrash() { return t_last_crash; }
 
 void AddJitRange(uintptr_t base, size_t size) {
   std::lock_guard<std::mutex> lock(g_ranges_mu);

@@ -1,6 +1,6 @@
 // Crash containment: a hardware fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, and a stack
 // overflow, handled on an alternate signal stack) raised by JIT code while a guarded call
-// runs unwinds that call with siglongjmp instead of killing the process.
+// runs unwinds that call with a long jump instead of killing the process.
 //
 // What is guaranteed, and what is not:
 //  - The guarded call returns kCrashed with the signal, the faulting address and the PC.
@@ -33,10 +33,13 @@ struct CrashInfo {
 /// GuardedSafeCall's return value when a fault was contained (never a safe-call code).
 constexpr int kCrashed = -0x6372;
 
-/// Calls fn(self, args, n, result). Returns fn's result, or kCrashed with *crash filled in
-/// when fn faulted in JIT code. C++ exceptions from fn propagate unchanged.
+/// Calls fn(self, args, n, result). Returns fn's result, or kCrashed when fn faulted in JIT
+/// code (details: LastCrash()). C++ exceptions from fn propagate unchanged.
 int GuardedSafeCall(TVMFFISafeCallType fn, void* self, const TVMFFIAny* args, int32_t n,
-                    TVMFFIAny* result, CrashInfo* crash);
+                    TVMFFIAny* result);
+
+/// The fault of this thread's last kCrashed.
+const CrashInfo& LastCrash();
 
 /// JIT memory, as far as the signal handler is concerned (near_memory.cc).
 void AddJitRange(uintptr_t base, size_t size);
