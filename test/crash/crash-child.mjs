@@ -148,6 +148,44 @@ const cases = {
     const rssEnd = process.memoryUsage().rss;
     result({ count, crashes, poisoned, healthyOk, bySignal, rssGrowthMiB: (rssEnd - rssStart) / 2 ** 20, libraries: session.native.libraryCount, wasm: wasmOutOfBounds() });
   },
+  // Crashes of every kind on worker threads (each with its own guard stack and alternate
+  // signal stack) while the main thread keeps calling its own library.
+  async workers() {
+    const { Worker } = await import("node:worker_threads");
+    const healthy = await load(new ExecutionSession(), "crash_w_main");
+    const code = `
+      const { parentPort, workerData } = require("node:worker_threads");
+      (async () => {
+        const api = await import(workerData.url);
+        const session = new api.ExecutionSession();
+        const kernels = workerData.kernels;
+        const load = (n) => api.loadInline({ name: n, session, cppSources: kernels, functions: workerData.funcs });
+        let crashes = 0, poisoned = 0;
+        for (let i = 0; i < workerData.count; i++) {
+          const [fn, args, signal] = workerData.kinds[i % workerData.kinds.length];
+          const m = await load("crash_w_" + workerData.id);
+          try { m[fn](...args); } catch (e) { if (e instanceof api.NativeCrashError && e.signal === signal) crashes++; }
+          try { m.ok(1); } catch (e) { if (e instanceof api.NativeCrashError) poisoned++; }
+          m.library.dispose();
+        }
+        parentPort.postMessage({ crashes, poisoned });
+      })();`;
+    const url = pathToFileURL(join(dist, "index.js")).href;
+    const count = Number(countArg ?? 60);
+    const runs = [0, 1].map(
+      (id) =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { url, kernels: KERNELS, funcs: FUNCS, kinds: Object.values(KINDS), count, id } });
+          w.once("message", resolve);
+          w.once("error", reject);
+        }),
+    );
+    let mainCalls = 0;
+    const timer = setInterval(() => (mainCalls += healthy.ok(1) === 2 ? 1 : 0), 1);
+    const out = await Promise.all(runs);
+    clearInterval(timer);
+    result({ workers: out, mainCalls, healthy: healthy.ok(41) });
+  },
   // Faults outside JIT code are not contained: the process dies as it did before.
   async "libc-fault"() {
     const m = await load(new ExecutionSession(), "crash_libc");

@@ -90,6 +90,16 @@ describe("crash containment", () => {
     expect(r.wasm).toMatch(/^RuntimeError/);
   }, 600_000);
 
+  it("contains crashes on worker threads while the main thread keeps calling", async () => {
+    const r = survived(await runChild("workers", ["60"]));
+    for (const w of r.workers) {
+      expect(w.crashes).toBe(60);
+      expect(w.poisoned).toBe(60);
+    }
+    expect(r.mainCalls).toBeGreaterThan(0);
+    expect(r.healthy).toBe(42);
+  }, 600_000);
+
   it("passes a fault inside libc (called by a kernel) on: the process dies as before", async () => {
     const o = await runChild("libc-fault");
     expect(o.result).toBeUndefined();
