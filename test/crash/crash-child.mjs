@@ -186,6 +186,31 @@ const cases = {
     clearInterval(timer);
     result({ workers: out, mainCalls, healthy: healthy.ok(41) });
   },
+  // Watch mode: a crash is a watch error event, the watcher keeps running, and the next
+  // good edit serves a fresh generation. argv[4]: a copy of test/watch/fixtures/hot.
+  async watch() {
+    const { readFileSync, writeFileSync } = await import("node:fs");
+    const dir = countArg;
+    const w = await api.watchProject(dir, { cacheDir: join(dir, ".cache"), env: {}, debounceMs: 30 });
+    const next = (event) => new Promise((resolve) => w.once(event, (e) => resolve(e)));
+    const value = w.library("math").getFunction("value");
+    const before = value(3);
+    const src = join(dir, "src/math.c");
+    const good = readFileSync(src, "utf8");
+    let reloaded = next("reload");
+    writeFileSync(src, good.replace("return x * SCALE + OFFSET;", "return *(volatile int64_t*)(x - x) + x;"));
+    await reloaded;
+    const errors = [];
+    w.on("error", (e) => errors.push(describe(e)));
+    const crash = catchErr(() => value(3));
+    const again = catchErr(() => value(3));
+    reloaded = next("reload");
+    writeFileSync(src, good.replace("x * SCALE + OFFSET", "x * SCALE + OFFSET + 7"));
+    await reloaded;
+    const after = value(3);
+    await w.close();
+    result({ before, crash: describe(crash.error), again: describe(again.error), errors, after });
+  },
   // Faults outside JIT code are not contained: the process dies as it did before.
   async "libc-fault"() {
     const m = await load(new ExecutionSession(), "crash_libc");

@@ -5,7 +5,8 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { ensureBuilt } from "../cli/helpers.js";
+import { cpSync } from "node:fs";
+import { ensureBuilt, tempDir } from "../cli/helpers.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("./crash-child.mjs", import.meta.url));
@@ -99,6 +100,18 @@ describe("crash containment", () => {
     expect(r.mainCalls).toBeGreaterThan(0);
     expect(r.healthy).toBe(42);
   }, 600_000);
+
+  it("in watch mode: reports the crash as an error event and serves the next good edit", async () => {
+    const dir = tempDir("orcjit-crash-watch-");
+    cpSync(join(ROOT, "test/watch/fixtures/hot"), dir, { recursive: true });
+    const r = survived(await runChild("watch", [dir]));
+    expect(r.crash.isCrash).toBe(true);
+    expect(r.crash.signal).toBe("SIGSEGV");
+    expect(r.again.message).toMatch(/crashed earlier/);
+    expect(r.errors.length).toBe(1);
+    expect(r.errors[0].signal).toBe("SIGSEGV");
+    expect(r.after).toBe(r.before + 7);
+  }, 300_000);
 
   it("passes a fault inside libc (called by a kernel) on: the process dies as before", async () => {
     const o = await runChild("libc-fault");
