@@ -1,7 +1,8 @@
 // perf map output (docs/debugging.md): ORCJIT_PERF=1 appends "<addr> <size> <name>" lines for
 // every JIT function to /tmp/perf-<pid>.map, alongside Node's own --perf-basic-prof lines.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -62,5 +63,33 @@ describe("perf map", () => {
     // V8's own entries (builtins, JS functions) are still there.
     expect(lines.filter((l) => !/perf_kernel|twice|__tvm_ffi/.test(l)).length).toBeGreaterThan(100);
     for (const l of lines) expect(l).toMatch(LINE);
+  }, 300_000);
+
+  // A real profile, where `perf record` works on this machine (installed, permitted).
+  const perfWorks = spawnSync("perf", ["record", "-q", "-o", "/dev/null", "--", "true"], { encoding: "utf8" }).status === 0;
+  it.skipIf(!perfWorks)("perf report names a JIT kernel from a real perf record", () => {
+    ensureBuilt();
+    const dir = mkdtempSync(join(tmpdir(), "orcjit-perf-"));
+    const app = join(dir, "app.mjs");
+    writeFileSync(
+      app,
+      `const { loadInline } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "dist/index.js")).href)});
+const m = await loadInline({ name: "perf_rec", cppSources: "int64_t spin_kernel(int64_t n) { volatile int64_t s = 0; for (int64_t i = 0; i < n; ++i) s = s + i; return s; }", functions: ["spin_kernel"] });
+m.spin_kernel(300000000);
+`,
+    );
+    const data = join(dir, "perf.data");
+    try {
+      const rec = spawnSync("perf", ["record", "-q", "-F", "499", "-o", data, "--", process.execPath, app], {
+        env: { ...process.env, ORCJIT_PERF: "1" },
+        encoding: "utf8",
+      });
+      expect(rec.status, rec.stderr).toBe(0);
+      const rep = spawnSync("perf", ["report", "-i", data, "--stdio", "--sort", "sym"], { encoding: "utf8" });
+      expect(rep.status, rep.stderr).toBe(0);
+      expect(rep.stdout).toContain("_Z11spin_kernell");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 300_000);
 });
