@@ -272,4 +272,32 @@ export const callFigures = [
       return ok({ candidateLabel: "link time of the 100th library", baseline: b, candidate: c, ratio, met: ratio <= 1.5 });
     },
   },
+  {
+    // [i15] crash containment (docs/debugging.md): the same JIT add with the guard on and off.
+    id: "crash-guard",
+    figure: "JS → JIT `add(int64, int64)` with crash containment",
+    baselineLabel: "containment off",
+    target: "≤ 1.05× (else opt-in)",
+    async run(ctx) {
+      const { setCrashContainment } = await need("setCrashContainment");
+      const jadd = (await calls(ctx)).fn("add");
+      let sink = 0;
+      const off = batch(() => (sink += jadd(1, 2)));
+      const on = batch(() => (sink += jadd(1, 2)));
+      const before = setCrashContainment(true);
+      try {
+        const s = await interleave(
+          {
+            b: () => (setCrashContainment(false), off()),
+            c: () => (setCrashContainment(true), on()),
+          },
+          ctx,
+        );
+        const ratio = s.c.median / s.b.median;
+        return ok({ candidateLabel: "containment on", baseline: s.b, candidate: s.c, ratio, met: ratio <= 1.05 });
+      } finally {
+        setCrashContainment(before);
+      }
+    },
+  },
 ];

@@ -50,6 +50,39 @@ export class DisposedError extends OrcJitError {
   }
 }
 
+/** Details of a {@link NativeCrashError}. */
+export interface NativeCrashDetails {
+  /** The library and the function that was called. */
+  library: string;
+  function: string;
+  /** "SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL" or "SIGTRAP"; absent for "crashed earlier". */
+  signal?: string;
+  /** The faulting data address (hex), and the faulting instruction (hex). */
+  address?: string;
+  pc?: string;
+  /** The JIT function holding `pc` as "name+0xoff", or null if unknown. */
+  symbol?: string | null;
+}
+
+/**
+ * A hardware fault (segfault, bus error, division by zero, trap, stack overflow) in JIT code,
+ * contained by the crash guard (docs/debugging.md): the call is abandoned, the process keeps
+ * running, and the library refuses further calls (this error again, "crashed earlier")
+ * until it is disposed or reloaded. Its state may be corrupt; locks it held stay held.
+ */
+export class NativeCrashError extends OrcJitError {
+  declare readonly signal?: string;
+  declare readonly address?: string;
+  declare readonly pc?: string;
+  declare readonly symbol?: string | null;
+  declare readonly library: string;
+  declare readonly function: string;
+  constructor(message: string, details?: NativeCrashDetails, options?: ErrorOptions) {
+    super("ORCJIT_NATIVE_CRASH", message, options);
+    if (details) Object.assign(this, details);
+  }
+}
+
 /**
  * An error raised by native code through the TVM-FFI error protocol
  * (`TVM_FFI_THROW(ValueError) << ...`, `TVMFFIErrorSetRaisedFromCStr`).

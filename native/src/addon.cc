@@ -15,6 +15,8 @@
 #include "binding/library_wrap.h"
 #include "binding/session_wrap.h"
 #include "binding/values.h"
+#include "jit/crash_guard.h"
+#include "jit/perf_map.h"
 #include "jit/session.h"
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/TargetSelect.h"
@@ -67,6 +69,8 @@ Napi::Value Initialize(const Napi::CallbackInfo& info) {
   take("ObjectFileError", data->object_file_error);
   take("SymbolNotFoundError", data->symbol_not_found);
   take("DisposedError", data->disposed_error);
+  if (classes.Get("NativeCrashError").IsFunction())  // [i15] optional
+    take("NativeCrashError", data->native_crash_error);
   return env.Undefined();
 }
 
@@ -100,6 +104,17 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
   exports.Set("nativeInfo", Napi::Function::New(env, NativeInfo, "nativeInfo"));
   exports.Set("initialize", Napi::Function::New(env, Initialize, "initialize"));
+  // [i15] process-wide diagnostics switches (jit/crash_guard.h, jit/perf_map.h)
+  exports.Set("setCrashGuard", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    bool was = orcjit::jit::CrashGuardEnabled();
+    orcjit::jit::SetCrashGuardEnabled(info[0].ToBoolean().Value());
+    return Napi::Boolean::New(info.Env(), was);
+  }, "setCrashGuard"));
+  exports.Set("setPerfMap", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    bool was = orcjit::jit::PerfMapEnabled();
+    orcjit::jit::SetPerfMapEnabled(info[0].ToBoolean().Value());
+    return Napi::Boolean::New(info.Env(), was);
+  }, "setPerfMap"));
   exports.Set("Session", session);
   exports.Set("Library", library);
   orcjit::binding::InitValues(env, exports);  // exports.values (after the cleanup hook above)

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import {
   DisposedError,
+  NativeCrashError,
   FFIError,
   LinkError,
   NativeLoadError,
@@ -66,6 +67,7 @@ export interface NativeErrorClasses {
   ObjectFileError: typeof ObjectFileError;
   SymbolNotFoundError: typeof SymbolNotFoundError;
   DisposedError: typeof DisposedError;
+  NativeCrashError?: typeof NativeCrashError;
 }
 
 /** JS factories the addon calls to build wrappers of C++ values (src/values/native.ts). */
@@ -164,6 +166,9 @@ export interface NativeBinding {
   readonly abiVersion: number;
   nativeInfo(): NativeInfo;
   initialize(classes: NativeErrorClasses): void;
+  /** [i15] crash containment / perf map switches; return the previous setting. */
+  setCrashGuard(on: boolean): boolean;
+  setPerfMap(on: boolean): boolean;
   Session: new (options?: NativeSessionOptions) => NativeSession;
   values: NativeValues;
 }
@@ -256,7 +261,14 @@ export function loadBinding(): NativeBinding {
     break;
   }
   if (!addon || !found) throw firstError!;
-  addon.initialize({ FFIError, LinkError, ObjectFileError, SymbolNotFoundError, DisposedError });
+  addon.initialize({
+    FFIError,
+    LinkError,
+    ObjectFileError,
+    SymbolNotFoundError,
+    DisposedError,
+    NativeCrashError,
+  });
   if (valueFactories) addon.values.initValues(valueFactories);
   cached = addon;
   loadedFrom = found;

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { statDir, statFile } from "../util/stamp.js";
 import * as path from "node:path";
 import type { FSWatcher } from "chokidar";
-import { CompileError, DisposedError, ManifestError, OrcJitError, SymbolNotFoundError } from "../errors.js";
+import { CompileError, DisposedError, ManifestError, NativeCrashError, OrcJitError, SymbolNotFoundError } from "../errors.js";
 import {
   GENERATED_DIR,
   inManifestTerms,
@@ -379,6 +379,11 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       this.#inFlight++;
       try {
         return f(...args);
+      } catch (e) {
+        // [i15] A contained kernel crash (docs/debugging.md) is also a watch error: the
+        // watcher keeps running and the next good edit loads a fresh generation.
+        if (e instanceof NativeCrashError && e.signal !== undefined) this.#emitError(e, []);
+        throw e;
       } finally {
         if (--this.#inFlight === 0 && this.#retiring.length > 0) this.#disposeGenerations(this.#retiring.splice(0));
       }

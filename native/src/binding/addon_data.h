@@ -25,6 +25,7 @@ struct AddonData {
   Napi::FunctionReference object_file_error;    // new (message)
   Napi::FunctionReference symbol_not_found;     // new (message)
   Napi::FunctionReference disposed_error;       // new (message)
+  Napi::FunctionReference native_crash_error;   // [i15] new (message, details)
   std::vector<std::weak_ptr<jit::Session>> sessions;
   // Hand-off from LibraryWrap::New to the constructor it invokes (so JS cannot construct a
   // Library itself). Per environment: an environment runs on one thread, so no lock is

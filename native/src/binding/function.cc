@@ -6,7 +6,9 @@
 #include "binding/lifetime.h"
 #include "binding/values.h"
 #include "binding/values_state.h"
+#include "jit/crash_guard.h"
 #include "jit/library.h"
+#include "jit/perf_map.h"
 #include "jit/session.h"
 
 #include <vector>
@@ -57,7 +59,9 @@ inline void SetObjectArgHint(FunctionData* fd, size_t i, const TVMFFIAny& conver
 
 inline bool Unusable(const FunctionData* fd) {
   jit::Library* lib = fd->lib.get();
-  if (__builtin_expect(lib->disposed() || lib->session().disposed(), 0)) return true;
+  // [i15] crashed(): poisoned by a contained fault (ThrowCrash below).
+  if (__builtin_expect(lib->disposed() || lib->crashed() || lib->session().disposed(), 0))
+    return true;
   // Deferred disposals are rare: one relaxed load before the locked lookup.
   return __builtin_expect(g_deferred_disposals.load(std::memory_order_relaxed) != 0, 0) &&
          DisposeRequested(lib);
@@ -78,9 +82,58 @@ napi_value Guard(napi_env env, F&& body) {
   return nullptr;
 }
 
+/// [i15] A NativeCrashError (src/errors.ts) with the crash details as properties.
+napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::string& message,
+                          const jit::CrashInfo* crash) {
+  Napi::Env e(env);
+  AddonData* data = AddonData::Get(e);
+  Napi::Object err;
+  Napi::Object details = Napi::Object::New(e);
+  details.Set("library", fd->lib->name());
+  details.Set("function", fd->name);
+  if (crash) {
+    char hex[32];
+    details.Set("signal", jit::SignalName(crash->signal));
+    std::snprintf(hex, sizeof hex, "0x%zx", size_t(crash->address));
+    details.Set("address", hex);
+    std::snprintf(hex, sizeof hex, "0x%zx", size_t(crash->pc));
+    details.Set("pc", hex);
+    std::string sym = jit::SymbolizeJitAddress(crash->pc);
+    details.Set("symbol", sym.empty() ? e.Null() : Napi::String::New(e, sym));
+  }
+  if (data && !data->native_crash_error.IsEmpty())
+    err = data->native_crash_error.New({Napi::String::New(e, message), details}).As<Napi::Object>();
+  else
+    err = Napi::Error::New(e, message).Value();
+  return err;
+}
+
+/// [i15] The kernel faulted and the crash guard unwound it: poison the library, throw.
+[[gnu::noinline]] napi_value ThrowCrash(napi_env env, const FunctionData* fd,
+                                        const jit::CrashInfo& crash) {
+  fd->lib->MarkCrashed();
+  return Guard(env, [&]() -> napi_value {
+    char where[64];
+    std::snprintf(where, sizeof where, " (fault address 0x%zx)", size_t(crash.address));
+    std::string sym = jit::SymbolizeJitAddress(crash.pc);
+    std::string msg = std::string(jit::SignalName(crash.signal)) + " in '" + fd->name +
+                      "' of library '" + fd->lib->name() + "'" + (sym.empty() ? "" : " at " + sym) +
+                      where + "; the library may be corrupt and refuses further calls: " +
+                      "reload or dispose it";
+    ThrowValue(Napi::Env(env), Napi::Value(env, MakeCrashError(env, fd, msg, &crash)));
+  });
+}
+
 [[gnu::noinline]] napi_value ThrowDisposed(napi_env env, const FunctionData* fd) {
   return Guard(env, [&]() -> napi_value {
     Napi::Env e(env);
+    if (fd->lib->crashed() && !fd->lib->disposed())  // [i15]
+      ThrowValue(e, Napi::Value(env, MakeCrashError(env, fd,
+                                                    "library '" + fd->lib->name() +
+                                                        "' crashed earlier (in a call of '" +
+                                                        fd->name + "' or another function); "
+                                                        "reload or dispose it",
+                                                    nullptr)));
     ThrowValue(e, MakeJitError(e, jit::JitError(jit::ErrorKind::kDisposed,
                                                 "function '" + fd->name + "' of library '" +
                                                     fd->lib->name() + "' called after dispose")));
@@ -104,9 +157,17 @@ napi_value Guard(napi_env env, F&& body) {
   });
 }
 
+/// [i15] Every kernel call of this file: through the crash guard unless it is turned off.
+inline int CallKernel(FunctionData* fd, const TVMFFIAny* args, size_t argc, TVMFFIAny* result) {
+  if (__builtin_expect(!jit::CrashGuardEnabled(), 0))
+    return fd->fn(nullptr, args, static_cast<int32_t>(argc), result);
+  return jit::GuardedSafeCall(fd->fn, nullptr, args, static_cast<int32_t>(argc), result);
+}
+
 /// Results that are not None/Int/Float/Bool, and failed calls (rc != 0).
 [[gnu::noinline]] napi_value FinishSlow(napi_env env, FunctionData* fd, int rc,
                                         TVMFFIAny* result) {
+  if (rc == jit::kCrashed) return ThrowCrash(env, fd, jit::LastCrash());  // [i15]
   return Guard(env, [&]() -> napi_value {
     Napi::Env e(env);
     if (rc != 0) ThrowValue(e, TakeRaisedError(e, rc, fd->name.c_str()));
@@ -165,7 +226,7 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
   try {
     // Function arguments are likely called back: let them share this call's handle scope.
     UnscopedCallbacks budget(callbacks ? CurrentEnvState() : nullptr);
-    rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
+    rc = CallKernel(fd, args, argc, &result);
   } catch (...) {
     scratch.Release();
     return ThrowEscaped(env, fd);
@@ -193,7 +254,7 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
   int rc;
   try {
     UnscopedCallbacks budget(CurrentEnvState());
-    rc = fd->fn(nullptr, args.data(), static_cast<int32_t>(argc), &result);
+    rc = CallKernel(fd, args.data(), argc, &result);
   } catch (...) {
     scratch.Release();
     return ThrowEscaped(env, fd);
@@ -354,7 +415,7 @@ inline bool Nullish(napi_env env, napi_value v) {
   int rc;
   try {
     UnscopedCallbacks budget(callbacks ? CurrentEnvState() : nullptr);
-    rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
+    rc = CallKernel(fd, args, argc, &result);
   } catch (...) {
     scratch.Release();
     return ThrowEscaped(env, fd);
@@ -425,7 +486,7 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
   TVMFFIAny result = NoneAny();
   int rc;
   try {
-    rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
+    rc = CallKernel(fd, args, argc, &result);
   } catch (...) {
     return ThrowEscaped(env, fd);
   }

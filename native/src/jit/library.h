@@ -1,6 +1,7 @@
 // DynamicLibrary: one JITDylib with its own symbol namespace, its objects, its static
 // initialisers/finalisers and __cxa_atexit registrations, and its per-library __dso_handle.
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <atomic>
 #include <memory>
@@ -37,6 +38,10 @@ class Library : public std::enable_shared_from_this<Library> {
 
   const std::string& name() const { return name_; }
   bool disposed() const { return disposed_; }
+  /// [i15] Set when a call into this library faulted and was contained (crash_guard.h):
+  /// its state may be corrupt, so the binding refuses further calls until it is reloaded.
+  bool crashed() const { return crashed_.load(std::memory_order_relaxed); }
+  void MarkCrashed() { crashed_.store(true, std::memory_order_relaxed); }
   /// The live library with runtime owner id `owner` (type-table owners), or null.
   static std::shared_ptr<Library> FindByOwner(uint64_t owner);
   Session& session() { return *session_; }
@@ -108,6 +113,7 @@ class Library : public std::enable_shared_from_this<Library> {
   llvm::orc::JITDylib* jd_;
   std::string name_;
   std::atomic<bool> disposed_{false};  // read without the lock (disposed(), CheckAlive)
+  std::atomic<bool> crashed_{false};  // [i15]
   void* dso_handle_ = nullptr;
   std::vector<std::shared_ptr<Library>> link_libs_;
   // Shared libraries from AddSharedLibrary: a bare JITDylib (one generator per dlopen handle)

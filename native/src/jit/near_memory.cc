@@ -1,5 +1,7 @@
 #include "jit/near_memory.h"
 
+#include "jit/crash_guard.h"
+
 #include <link.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -92,7 +94,10 @@ NearImageMapper::NearImageMapper() : page_size_(unsigned(sysconf(_SC_PAGESIZE)))
 
 NearImageMapper::~NearImageMapper() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& [base, size] : reservations_) munmap(reinterpret_cast<void*>(base), size);
+  for (auto& [base, size] : reservations_) {
+    RemoveJitRange(base);  // [i15] crash_guard.h
+    munmap(reinterpret_cast<void*>(base), size);
+  }
 }
 
 void NearImageMapper::reserve(size_t bytes, OnReservedFunction on_reserved) {
@@ -112,6 +117,7 @@ void NearImageMapper::reserve(size_t bytes, OnReservedFunction on_reserved) {
     std::lock_guard<std::mutex> lock(mu_);
     reservations_[base] = bytes;
   }
+  AddJitRange(base, bytes);  // [i15] faults here are containable (crash_guard.h)
   on_reserved(llvm::orc::ExecutorAddrRange(llvm::orc::ExecutorAddr(base),
                                            llvm::orc::ExecutorAddrDiff(bytes)));
 }
@@ -188,6 +194,7 @@ void NearImageMapper::release(llvm::ArrayRef<llvm::orc::ExecutorAddr> reservatio
       if (r == reservations_.end()) continue;
       size = r->second;
       reservations_.erase(r);
+      RemoveJitRange(base.getValue());  // [i15] crash_guard.h
       for (auto& [a, alloc] : allocations_)
         if (a >= base.getValue() && a < base.getValue() + size) inside.push_back(llvm::orc::ExecutorAddr(a));
     }

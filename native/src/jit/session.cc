@@ -14,6 +14,7 @@
 #include "jit/jit_error.h"
 #include "jit/library.h"
 #include "jit/near_memory.h"
+#include "jit/perf_map.h"
 #include "jit/runtime_archives.h"
 #include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/EHFrameRegistrationPlugin.h"
@@ -98,6 +99,8 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
         layer->addPlugin(std::make_shared<ExternalTlsPlugin>());
         layer->addPlugin(std::make_shared<FarFunctionStubsPlugin>());
         layer->addPlugin(std::make_shared<InitFiniPlugin>(raw));
+        // [i15] names JIT functions for crash reports and the perf map (perf_map.h)
+        layer->addPlugin(std::make_shared<JitSymbolsPlugin>());
         return std::unique_ptr<ObjectLayer>(std::move(layer));
       });
   s->jit_ = Unwrap(builder.create(), ErrorKind::kInternal, "cannot create the LLVM JIT");
