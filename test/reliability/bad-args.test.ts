@@ -33,10 +33,10 @@ const serves = () => expect(mod.add(20, 22)).toBe(42);
 
 describe("wrong arguments to JIT functions", () => {
   const errorCases: [string, () => unknown, new (...a: never[]) => Error, RegExp][] = [
-    ["too few arguments", () => mod.add(1), FFIError, /TypeError/],
-    ["too many arguments", () => mod.add(1, 2, 3), FFIError, /TypeError/],
-    ["no arguments", () => mod.add(), FFIError, /TypeError/],
-    ["string for int64", () => mod.add("1", 2), FFIError, /TypeError/],
+    ["too few arguments", () => mod.add(1), TypeError, /'add' takes 2 arguments/],
+    ["too many arguments", () => mod.add(1, 2, 3), TypeError, /'add' takes 2 arguments/],
+    ["no arguments", () => mod.add(), TypeError, /'add' takes 2 arguments/],
+    ["string for int64", () => mod.add("1", 2), TypeError, /argument #0 of 'add'/],
     ["bigint 2^63 (out of int64)", () => mod.add(2n ** 63n, 0), RangeError, /argument #0 of 'add': bigint out of the int64 range/],
     ["bigint -2^63-1", () => mod.add(0, -(2n ** 63n) - 1n), RangeError, /argument #1/],
     ["bigint 2^200", () => mod.add(2n ** 200n, 1), RangeError, /int64 range/],
@@ -44,9 +44,9 @@ describe("wrong arguments to JIT functions", () => {
     ["a plain object", () => mod.add({ valueOf: () => 1 }, 1), Error, /argument #0 of 'add'/],
     ["a JS array", () => mod.add([1], 1), Error, /argument #0 of 'add'/],
     ["a Float64Array where bytes are expected", () => mod.getFunction("blen")(new Float64Array(2)), Error, /./],
-    ["NaN for int64", () => mod.add(NaN, 1), FFIError, /TypeError/],
-    ["Infinity for int64", () => mod.add(Infinity, 1), FFIError, /TypeError/],
-    ["1.5 for int64", () => mod.add(1.5, 1), FFIError, /TypeError/],
+    ["NaN for int64", () => mod.add(NaN, 1), TypeError, /argument #0 of 'add'/],
+    ["Infinity for int64", () => mod.add(Infinity, 1), TypeError, /argument #0 of 'add'/],
+    ["1.5 for int64", () => mod.add(1.5, 1), TypeError, /argument #0 of 'add'/],
   ];
   for (const [name, call, cls, msg] of errorCases) {
     it(`${name} → ${cls.name}`, () => {
@@ -65,7 +65,7 @@ describe("wrong arguments to JIT functions", () => {
     expect(mod.add(Number.MAX_SAFE_INTEGER, 1)).toBe(2n ** 53n);
     expect(mod.fadd(NaN, 1)).toBeNaN();
     expect(mod.fadd(Infinity, -Infinity)).toBeNaN();
-    expect(mod.fadd(-0, -0)).toBe(0); // integer-valued numbers travel as Int: -0 becomes 0
+    expect(mod.fadd(-0, -0)).toBe(-0); // -0 crosses as Float and keeps its sign
     record("bad-args", { door: "JIT call arguments", input: "int64/double edges (±2^63, NaN, ±Inf, -0)", count: 6, held: "exact results (bigint beyond 2^53)" });
   });
 
