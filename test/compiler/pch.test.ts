@@ -110,7 +110,8 @@ describe.each(TOOLCHAINS)("precompiled headers with $name", (tc) => {
     expect(touched!.cacheHit).toBe(true);
     const [forced] = await build(true);
     expect(forced!.cacheHit).toBe(false);
-    expect(forced!.warnings).toEqual([]);
+    // (the touch dates the header 5 s ahead: the cache's clock-skew warning is expected, nothing else)
+    expect(forced!.warnings.filter((w) => !/in the future/.test(w.message))).toEqual([]);
     expect((await cache.list({ cacheDir })).filter(isPch)).toHaveLength(1);
 
     await writeFile(join(dir, "inner.h"), "#pragma once\nconstexpr int64_t K = 2;\n");

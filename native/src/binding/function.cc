@@ -411,6 +411,9 @@ inline bool Nullish(napi_env env, napi_value v) {
   ArgScratch scratch;
   bool callbacks = false;
   if (!ConvertTypedArgs(env, fd, argv, argc, args, scratch, &callbacks)) return nullptr;
+  // Typed arrays are lent for the call (js_memory.h), as on the untyped paths: a JS callback
+  // that transfers one cannot free memory the kernel is reading.
+  LentViews lent(argv, argc, fd->name.c_str());
   TVMFFIAny result = NoneAny();
   int rc;
   try {
