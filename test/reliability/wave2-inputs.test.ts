@@ -27,11 +27,12 @@ describe("cache poisoning (another local user)", () => {
     chmodSync(dir, 0o755);
     // 1. the victim's own build, in a private cache: gives the attacker the entry layout
     const clean = path.join(dir, "clean");
-    // A build directory outside the cache: the generated source's path (part of the key) is
+    // No PCH: the prelude's PCH lives inside each cache, so its path (part of the key) would
+    // differ between the caches. A build directory outside the cache: the generated source's path (part of the key) is
     // then the same whichever cache is used, so the kit below matches the victim's key.
     const build = (cacheDir: string, src: string) =>
       node(`import { loadInline } from ${pkg};
-        const m = await loadInline({ name: "poison", cppSources: ${JSON.stringify(src)}, functions: ["add"], cacheDir: ${JSON.stringify(cacheDir)}, buildDirectory: ${JSON.stringify(path.join(dir, "bd"))} });
+        const m = await loadInline({ name: "poison", cppSources: ${JSON.stringify(src)}, functions: ["add"], pch: false, cacheDir: ${JSON.stringify(cacheDir)}, buildDirectory: ${JSON.stringify(path.join(dir, "bd"))} });
         console.log("RESULT " + m.add(2, 3));`);
     expect((await build(clean, ADD)).out).toContain("RESULT 5");
     const evilCache = path.join(dir, "evil");
