@@ -462,7 +462,7 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
     TVMFFIAny result = NoneAny();
     int rc;
     try {
-      rc = fd->fn(nullptr, args, static_cast<int32_t>(argc), &result);
+      rc = CallKernel(fd, args, argc, &result);  // through the crash guard (i15)
     } catch (...) {
       return ThrowEscaped(env, fd);
     }
