@@ -59,7 +59,7 @@ describe.each(TOOLCHAINS)("launchers with $name", (tc) => {
     const dir = await tempDir();
     const ccacheDir = join(dir, "ccache");
     const cacheDir = join(dir, "cache");
-    const env = { ...process.env, CCACHE_DIR: ccacheDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, CCACHE_DIR: ccacheDir };
     delete env.CCACHE_DISABLE;
     delete env.CCACHE_RECACHE;
     const opts = { name: `cc_${tc.name}`, cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"], cacheDir, compiler: tc.cxx, launcher: "ccache", env };

@@ -30,7 +30,7 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(mod.kind).toBe("shared");
     expect(mod.sum_f32!(new Float32Array([1, 2, 3]))).toBe(6);
     const m = mod.make_matrix!(1, 2) as Tensor;
-    expect(Array.from(m.data)).toEqual([0, 1]);
+    expect(Array.from<number | bigint>(m.data)).toEqual([0, 1]);
     expect(mod.apply!((x: number) => x + 1, 1)).toBe(1002);
     expect(() => mod.throws!(1)).toThrow(FFIError);
     expect(() => mod.getFunction("nope")).toThrow(SymbolNotFoundError);

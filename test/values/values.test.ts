@@ -64,7 +64,7 @@ describe.each(COMPILERS)("$id", (cc) => {
       expect(f.describe_tensor!(t)).toBe("2:2,32:2x3:dev1");
       expect(f.tensor_ndim!(t)).toBe(2);
       f.fill!(t, 1);
-      expect(Array.from(t.data)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(Array.from<number | bigint>(t.data)).toEqual([0, 1, 2, 3, 4, 5]);
       expect(t.toArray()).toEqual([0, 1, 2, 3, 4, 5]);
     });
 
@@ -86,12 +86,12 @@ describe.each(COMPILERS)("$id", (cc) => {
       expect(m.strides).toEqual([3, 1]);
       expect(m.dtype.equals(DataType.parse("float32"))).toBe(true);
       expect(m.device.toString()).toBe("cpu:0");
-      expect(Array.from(m.data)).toEqual([0, 1, 2, 3, 4, 5]);
+      expect(Array.from<number | bigint>(m.data)).toEqual([0, 1, 2, 3, 4, 5]);
       // Mutate from JS, observe from C++ (same memory), and the other way.
       (m.data as Float32Array)[5] = 100;
       expect(f.sum_f32!(m)).toBe(0 + 1 + 2 + 3 + 4 + 100);
       f.fill!(m, 10);
-      expect(Array.from(m.data)).toEqual([0, 10, 20, 30, 40, 50]);
+      expect(Array.from<number | bigint>(m.data)).toEqual([0, 10, 20, 30, 40, 50]);
     });
 
     it("returns a JS-made tensor with the same ArrayBuffer", () => {
@@ -171,7 +171,7 @@ describe.each(COMPILERS)("$id", (cc) => {
       const seen: unknown[] = [];
       f.call_with!((v: unknown) => { seen.push(v); return null; }, new Float32Array([1, 2]));
       expect(seen[0]).toBeInstanceOf(Tensor);
-      expect(Array.from((seen[0] as Tensor).data)).toEqual([1, 2]);
+      expect(Array.from<number | bigint>((seen[0] as Tensor).data)).toEqual([1, 2]);
     });
 
     it("a C++ function result is a callable JS function and passes back as-is", () => {
@@ -258,9 +258,9 @@ describe.each(COMPILERS)("$id", (cc) => {
       try {
         const l2 = s2.createLibrary("short-lived");
         l2.add(fixture(cc, "cc/values"));
-        const m: Tensor = l2.getFunction("make_matrix")(2, 2);
-        const add: (x: number) => number = l2.getFunction("make_adder")(3);
-        const str: string = l2.getFunction("long_string")();
+        const m: Tensor = l2.getFunction("make_matrix")(2, 2) as Tensor;
+        const add: (x: number) => number = l2.getFunction("make_adder")(3) as (x: number) => number;
+        const str: string = l2.getFunction("long_string")() as string;
         const arr = l2.getFunction("make_array")();
         const handle = l2.getFunction("sum_f32");
         l2.dispose();
@@ -268,7 +268,7 @@ describe.each(COMPILERS)("$id", (cc) => {
         expect(() => handle(new Float32Array(1))).toThrow(/dispose/);
         // Still usable: the code stays mapped until the last value is released.
         expect(add(4)).toBe(7);
-        expect(Array.from(m.data)).toEqual([0, 1, 2, 3]);
+        expect(Array.from<number | bigint>(m.data)).toEqual([0, 1, 2, 3]);
         expect(str).toBe("a string longer than seven bytes");
         expect(arr).toEqual([1, "two", 3.5]);
         m.dispose();
@@ -282,15 +282,15 @@ describe.each(COMPILERS)("$id", (cc) => {
       const s3 = new ExecutionSession();
       const l3 = s3.createLibrary("in-a-session");
       l3.add(fixture(cc, "cc/values"));
-      const m: Tensor = l3.getFunction("make_matrix")(1, 3);
-      const add: (x: number) => number = l3.getFunction("make_adder")(10);
+      const m: Tensor = l3.getFunction("make_matrix")(1, 3) as Tensor;
+      const add: (x: number) => number = l3.getFunction("make_adder")(10) as (x: number) => number;
       const handle = l3.getFunction("noop");
       s3.dispose();
       expect(s3.disposed).toBe(true);
       expect(l3.disposed).toBe(true);
       expect(() => handle()).toThrow(/dispose/);
       expect(add(1)).toBe(11);
-      expect(Array.from(m.data)).toEqual([0, 1, 2]);
+      expect(Array.from<number | bigint>(m.data)).toEqual([0, 1, 2]);
       m.dispose();
       (add as unknown as { dispose?: () => void }).dispose?.();
     });
