@@ -7,6 +7,7 @@ import type { ExecutionSession } from "./session.js";
 
 import { attachSignature } from "../values/signature.js";
 import type { FFIFunction, FFIValue } from "../values/types.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export type { FFIFunction, FFIResult } from "../values/types.js";
 /** @deprecated Use FFIValue (every value a function accepts). */
@@ -17,6 +18,7 @@ export interface AddOptions {
   /** Display name of a byte buffer in errors (ObjectFileError, LinkError). */
   name?: string;
 }
+const ADD_OPTION_KEYS = optionKeys<AddOptions>({ name: true });
 
 export class DynamicLibrary {
   readonly session: ExecutionSession;
@@ -47,6 +49,7 @@ export class DynamicLibrary {
    * it was read from) instead of `<bytes #n, N B>`; paths are always named by themselves.
    */
   add(object: string | Uint8Array, options?: AddOptions): this {
+    checkOptions("DynamicLibrary.add(object, options)", options, ADD_OPTION_KEYS);
     const name = options?.name;
     if (name !== undefined && (typeof name !== "string" || name.length === 0)) {
       throw new TypeError("DynamicLibrary.add(object, options): 'options.name' must be a non-empty string");

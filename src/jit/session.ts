@@ -2,6 +2,7 @@
 import { DisposedError } from "../errors.js";
 import { loadBinding, type NativeSession } from "../native/binding.js";
 import { DynamicLibrary } from "./library.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export interface ExecutionSessionOptions {
   /**
@@ -12,7 +13,7 @@ export interface ExecutionSessionOptions {
   reserveBytes?: number;
 }
 
-const OPTION_KEYS = new Set(["reserveBytes"]);
+const OPTION_KEYS = optionKeys<ExecutionSessionOptions>({ reserveBytes: true });
 
 export class ExecutionSession {
   /** @internal */
@@ -21,14 +22,7 @@ export class ExecutionSession {
   #libraries = new Set<DynamicLibrary>();
 
   constructor(options: ExecutionSessionOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError("new ExecutionSession(options): options must be an object");
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) {
-        throw new TypeError(`new ExecutionSession(options): unknown option '${key}'`);
-      }
-    }
+    checkOptions("new ExecutionSession(options)", options, OPTION_KEYS);
     const { reserveBytes } = options;
     if (
       reserveBytes !== undefined &&

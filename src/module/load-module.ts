@@ -7,6 +7,7 @@ import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
 import type { PackedFunction } from "../values/functions.js";
 import { values } from "../values/native.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export interface LoadModuleOptions {
   /** Session for objects (default: defaultSession()). */
@@ -99,12 +100,15 @@ export class Module {
 /** Exported functions are properties: `mod.add_one(1)`. */
 export type LoadedModule = Module & Record<string, PackedFunction>;
 
+const LOAD_MODULE_OPTION_KEYS = optionKeys<LoadModuleOptions>({ session: true, name: true });
+
 /**
  * Loads a module: `.o`/`.obj` through the JIT (a new library in the session, linked at once:
  * static constructors run before loadModule returns), anything else (`.so`, `.dylib`) with the system loader. The shared
  * library resolves TVMFFI* against this addon and is never unloaded.
  */
 export function loadModule(path: string, options: LoadModuleOptions = {}): LoadedModule {
+  checkOptions("loadModule(path, options)", options, LOAD_MODULE_OPTION_KEYS);
   if (typeof path !== "string" || path.length === 0) throw new TypeError("loadModule(path): 'path' must be a non-empty string");
   const full = resolve(path);
   if (!existsSync(full)) throw new ObjectFileError(`loadModule: '${path}' does not exist`);
