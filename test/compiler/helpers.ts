@@ -58,9 +58,8 @@ export function transpiledSrc(): Promise<string> {
   transpiled ??= (async () => {
     const out = await tempDir("orcjit-js-");
     const srcRoot = join(repoRoot, "src");
-    const dirs = ["compiler", "cache", "util", "jit", "native"];
-    const files = ["errors.ts", "types.ts", "project/load-inline.ts", "project/build.ts"].map((f) => join(srcRoot, f));
-    for (const d of dirs) for (const f of await readdir(join(srcRoot, d), { recursive: true }).catch(() => [] as string[])) if (String(f).endsWith(".ts")) files.push(join(srcRoot, d, String(f)));
+    // all of src/ (a hand-kept list of directories broke whenever load-inline gained an import)
+    const files = (await readdir(srcRoot, { recursive: true })).map(String).filter((f) => f.endsWith(".ts")).map((f) => join(srcRoot, f));
     for (const f of files) {
       const js = ts.transpileModule(await readFile(f, "utf8"), {
         compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
