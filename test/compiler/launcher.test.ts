@@ -59,10 +59,10 @@ describe.each(TOOLCHAINS)("launchers with $name", (tc) => {
     const dir = await tempDir();
     const ccacheDir = join(dir, "ccache");
     const cacheDir = join(dir, "cache");
-    const env = { ...process.env, CCACHE_DIR: ccacheDir };
+    const env: NodeJS.ProcessEnv = { ...process.env, CCACHE_DIR: ccacheDir };
     delete env.CCACHE_DISABLE;
     delete env.CCACHE_RECACHE;
-    const opts = { name: `cc_${tc.name}`, cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"], cacheDir, compiler: tc.cxx, launcher: "ccache", env };
+    const opts = { name: `cc_${tc.name}`, cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"] as const, cacheDir, compiler: tc.cxx, launcher: "ccache", env };
     const first = await loadInline(opts);
     expect(first.add(40, 2)).toBe(42);
     const afterFirst = ccacheStats(ccacheDir);

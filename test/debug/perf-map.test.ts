@@ -40,14 +40,14 @@ describe("perf map", () => {
     expect(text).toBeDefined();
     const lines = text!.trim().split("\n");
     for (const l of lines) expect(l).toMatch(LINE);
-    const names = lines.map((l) => LINE.exec(l)![3]);
+    const names = lines.map((l) => LINE.exec(l)![3]!);
     expect(names.some((n) => n.includes("perf_kernel"))).toBe(true);
     // the library's other functions too (TVM-FFI helpers instantiated in it)
     expect(names.some((n) => n.startsWith("_ZN3tvm3ffi"))).toBe(true);
     const k = lines.find((l) => l.includes("perf_kernel") && !l.includes("__tvm_ffi"))!;
     const [, addr, size] = LINE.exec(k)!;
     expect(BigInt("0x" + addr)).toBeGreaterThan(0n);
-    expect(parseInt(size, 16)).toBeGreaterThan(0);
+    expect(parseInt(size!, 16)).toBeGreaterThan(0);
   }, 300_000);
 
   it("writes nothing by default", () => {

@@ -10,7 +10,7 @@ export function objectTests(cc: FixtureCompiler): void {
     const session = new ExecutionSession();
     const lib = session.createLibrary("counter");
     lib.add(fixture(cc, "cc/counter"));
-    const makeCounter = lib.getFunction("make_counter") as (c: number) => FFIObject & Record<string, unknown>;
+    const makeCounter = lib.getFunction("make_counter") as unknown as (c: number) => FFIObject & Record<string, unknown>;
     const counterValue = lib.getFunction("counter_value") as (c: unknown) => number;
 
     it("an object returned by C++ is an FFIObject with reflected fields and methods", () => {
@@ -73,7 +73,7 @@ export function objectTests(cc: FixtureCompiler): void {
     it("an object outlives the dispose of its library", () => {
       const c = makeCounter(7);
       const sum = getGlobalFunc("fixture_values.sum_f32");
-      const mk = getGlobalFunc("fixture_values.make_counter") as (n: number) => FFIObject & Record<string, unknown>;
+      const mk = getGlobalFunc("fixture_values.make_counter") as unknown as (n: number) => FFIObject & Record<string, unknown>;
       const fromGlobal = mk(3);
       lib.dispose();
       // a global the library registered: the runtime keeps its code mapped for the handle,
