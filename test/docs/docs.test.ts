@@ -113,9 +113,10 @@ test("every block is run or marked as a fragment", () => {
   expect(unknown, `blocks marked run in a language this test cannot run. ${HOW_TO_MARK}`).toEqual([]);
 });
 
-describe.each(docFiles(repoRoot))("%s", (file) => {
-  const runs = blocks.filter((b) => b.file === file && b.directive?.kind === "run" && RUNNABLE.includes(b.lang));
-  if (runs.length === 0) test.skip("(no block to run)", () => undefined);
+// Files with no block to run are covered by "every block is run or marked as a fragment" above.
+const runnable = (file: string) => blocks.filter((b) => b.file === file && b.directive?.kind === "run" && RUNNABLE.includes(b.lang));
+describe.each(docFiles(repoRoot).filter((f) => runnable(f).length > 0))("%s", (file) => {
+  const runs = runnable(file);
   for (const block of runs) {
     test(`line ${block.line}: \`\`\`${block.lang}${block.directive!.options.setup ? ` (setup ${block.directive!.options.setup})` : ""}`, async () => {
       await runBlock(block);
