@@ -6,7 +6,7 @@ import { basename, isAbsolute, join, resolve } from "node:path";
 import { ObjectCache } from "../cache/store.js";
 import type { DependencyHash } from "../cache/store.js";
 import { resolveCacheDir } from "../cache/paths.js";
-import { CacheError, CompileError, ToolchainError } from "../errors.js";
+import { CompileError, ToolchainError } from "../errors.js";
 import type { Diagnostic } from "../types.js";
 import { kindOf, readRegularFileSync } from "../util/fs.js";
 import { KeyHasher } from "../util/hash.js";

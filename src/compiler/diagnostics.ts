@@ -32,6 +32,7 @@ export function parseDiagnostics(output: string): Diagnostic[] {
     last = d;
   };
   for (const raw of output.split(/\r?\n/)) {
+    // eslint-disable-next-line no-control-regex -- strips ANSI colour codes (ESC [ ... m) a compiler may emit
     const line = raw.replace(/\x1b\[[0-9;]*m/g, "");
     let m: RegExpExecArray | null;
     if ((m = MSVC.exec(line))) {

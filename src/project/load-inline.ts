@@ -3,7 +3,7 @@
 // dlopen: generate the translation units (include prelude, the user's text under #line so
 // diagnostics name the user's lines, TVM_FFI_DLL_EXPORT_TYPED_FUNC lines), compile them through
 // the object cache, add the objects to a library of a session and resolve the functions.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { resolveCacheDir, storeDir } from "../cache/paths.js";
 import { ObjectCache } from "../cache/store.js";

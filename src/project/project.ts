@@ -7,7 +7,7 @@ import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObj
 import { LinkError, OrcJitError, SymbolNotFoundError } from "../errors.js";
 import { METADATA_DEFINES } from "./metadata.js";
 import type { KernelFunction } from "../values/types.js";
-import { ExecutionSession, type DynamicLibrary, type FFIFunction } from "../jit/index.js";
+import { ExecutionSession, type DynamicLibrary } from "../jit/index.js";
 import {
   findLibrary,
   loadManifest,

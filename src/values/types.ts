@@ -96,6 +96,7 @@ export type AsyncFFIFunction = FFIFunction & AsyncCalls<(...args: FFIValue[]) =>
 export interface KernelModules {}
 
 /** The declared functions of module `N` ({} when nothing was generated for it). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- `{}` is meant: "no known functions", still assignable from any module object
 export type KernelsOf<N extends string> = N extends keyof KernelModules ? KernelModules[N] : {};
 
 /** Function `K` of module `N`: its declared type, else FFIFunction. */

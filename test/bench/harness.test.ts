@@ -1,6 +1,6 @@
 // The bench harness's statistics and report format (no timing assertions).
 import { describe, expect, it } from "vitest";
-// @ts-ignore plain-JS module without declarations
+// @ts-expect-error plain-JS module without declarations
 import { interleave, markdown, stats } from "../../bench/harness.js";
 
 describe("bench harness", () => {

@@ -141,7 +141,7 @@ describe("compile errors", () => {
     const r = await orcjit(["build"], { cwd: dir });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/^src\/bad\.c:2:\d+: error: expected expression$/m);
-    expect(r.stderr).toMatch(/^\[\d\/2\] FAILED   bad: src\/bad\.c/m);
+    expect(r.stderr).toMatch(/^\[\d\/2\] FAILED {3}bad: src\/bad\.c/m);
     expect(r.stderr).toMatch(/orcjit: compilation failed with 1 error\n?$/);
     expect(r.stdout).toBe("");
 

@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { CacheError, OrcJitError } from "../../src/errors.js";
+import { OrcJitError } from "../../src/errors.js";
 import { includeLine, wrapperName } from "../../src/project/exports.js";
 import { loadInline, loadProject } from "../../src/index.js";
 import { tempDir, writeFiles } from "../cli/helpers.js";

@@ -5,7 +5,7 @@
 import { cpSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { execa } from "execa";
-import { beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { ProjectBuildProgress } from "../../src/project/index.js";
 import { cliMain, ensureBuilt } from "../cli/helpers.js";
 import { copyFixture, nextEvent, replaceIn, startWatcher } from "./helpers.js";
