@@ -1,4 +1,5 @@
-// Public API: re-exports only.
+// Public API: re-exports only. What users need; building blocks for tooling are in
+// src/internals.ts (`tvm-ffi-orcjit/internals`, docs/architecture.md#public-api).
 export * from "./errors.js";
 export * from "./types.js";
 
@@ -21,7 +22,6 @@ export { loadProject, Project, ProjectLibrary, writeProjectTypes } from "./proje
 export type { ProjectTypesOptions, ProjectTypesResult } from "./project/index.js";
 export { renderDeclarations, type DeclaredFunction, type DeclaredModule, type DeclarationOptions } from "./values/declarations.js";
 export type {
-  GenerationHooks,
   LibraryBuildResult,
   LoadProjectOptions,
   ProjectBuildOptions,
@@ -34,23 +34,21 @@ export type {
 export { ProjectWatcher, WatchedLibrary, watchProject } from "./watch/index.js";
 export type { BuildingEvent, ReloadEvent, StableFunction, WatchErrorInfo, WatchEvents, WatchOptions } from "./watch/index.js";
 
-// Compiler and cache entry points the CLI uses (orcjit doctor / orcjit cache)
+// The object cache (orcjit cache) and compiling units to cached objects
 export { cache, resolveCacheDir, type CacheEntryInfo, type CacheOptions } from "./cache/index.js";
-export { bundledIncludeDir, compileUnits, resolveToolchain, toolkitId } from "./compiler/index.js";
-export { probeLaunchers, resolveLauncher, type Launcher, type LauncherKind, type LauncherReport } from "./compiler/index.js";
-export type { BuildProgress, CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./compiler/index.js";
+export { bundledIncludeDir, compileUnits } from "./compiler/index.js";
+export type { BuildProgress, CompiledObject, CompileOptions, CompileUnit } from "./compiler/index.js";
 
 // JIT object API (ExecutionSession / DynamicLibrary over LLVM ORC)
 export { DynamicLibrary, ExecutionSession, defaultSession, nativeInfo, setCrashContainment, setPerfMap } from "./jit/index.js";
 export type { AddOptions, ExecutionSessionOptions, FFIArg, NativeInfo } from "./jit/index.js";
 
 // Inline modules and object builds (compiler → cache → jit)
-export { loadInline, InlineModule, generateInlineSources, CPP_PRELUDE } from "./project/load-inline.js";
-export type { LoadInlineOptions, LoadedModule, GeneratedSources } from "./project/load-inline.js";
+export { loadInline, InlineModule } from "./project/load-inline.js";
+export type { LoadInlineOptions, LoadedModule } from "./project/load-inline.js";
 export { build, buildObjects } from "./project/build.js";
 export type { BuildOptions } from "./project/build.js";
-export { parseDiagnostics, buildCompileCommand, languageOf } from "./compiler/index.js";
-export type { Language, OptLevel, ToolchainKind, CommandPlan, CommandInputs } from "./compiler/index.js";
+export type { Language, OptLevel } from "./compiler/index.js";
 
 // Values across the boundary (tensors, dtypes, devices, objects, global functions) and modules
 export {

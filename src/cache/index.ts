@@ -1,6 +1,7 @@
 // Public cache API: `cache.size()`, `cache.list()`, `cache.prune({ maxBytes })`, `cache.clear()`.
 import { resolveCacheDir } from "./paths.js";
 import { type CacheEntryInfo, ObjectCache } from "./store.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export { ObjectCache, fullKey, type CacheEntryInfo, type CacheHit, type DependencyHash, type EntryRecord, type FileHasher } from "./store.js";
 export { CACHE_LAYOUT, resolveCacheDir } from "./paths.js";
@@ -10,7 +11,11 @@ export interface CacheOptions {
   cacheDir?: string;
 }
 
-const open = (o?: CacheOptions): ObjectCache => new ObjectCache(resolveCacheDir(o?.cacheDir));
+const CACHE_OPTION_KEYS = optionKeys<CacheOptions>({ cacheDir: true });
+const open = (o?: CacheOptions): ObjectCache => {
+  checkOptions("cache(options)", o, [...CACHE_OPTION_KEYS, "maxBytes"]);
+  return new ObjectCache(resolveCacheDir(o?.cacheDir));
+};
 
 export const cache = {
   /** The cache root directory that would be used. */

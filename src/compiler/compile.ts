@@ -24,6 +24,7 @@ import { prefetchToolchain, resolveToolchain } from "./toolchain.js";
 import { ensurePch, forceIncludeArgs, isPchArtifact, pchSupported, withPch, type Pch } from "./pch.js";
 import { depScanArgs, launch, launcherEnv, noteOnce, pchWithLauncher, resolveLauncher, scansOwnDeps, withoutDepfile, type Launcher } from "./launcher.js";
 import type { CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./types.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 /** Environment variables that change what a compiler does with the same command line. */
 const KEY_ENV = ["CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "SDKROOT", "MACOSX_DEPLOYMENT_TARGET", "INCLUDE", "CL", "_CL_", "CCC_OVERRIDE_OPTIONS", "GCC_EXEC_PREFIX", "COMPILER_PATH"];
@@ -43,6 +44,9 @@ interface Context {
   bytes?: Map<CompiledObject, Buffer>;
 }
 
+/** Every CompileOptions key (checkOptions rejects others). */
+export const COMPILE_OPTION_KEYS = optionKeys<CompileOptions>({ compiler: true, nvcc: true, cudaArch: true, optLevel: true, debug: true, extraCflags: true, extraCudaCflags: true, extraIncludePaths: true, cacheDir: true, launcher: true, pch: true, force: true, jobs: true, signal: true, verbose: true, buildDirectory: true, env: true, onProgress: true, cwd: true });
+
 /**
  * Compiles each unit to an object (or finds it in the cache). Runs at most `options.jobs`
  * compilers at once; every unit runs even when one fails, then the first failure (in unit
@@ -50,6 +54,7 @@ interface Context {
  * Cancelling `options.signal` kills running compilers and rejects with the signal's reason.
  */
 export async function compileUnits(units: readonly CompileUnit[], options: CompileOptions = {}): Promise<CompiledObject[]> {
+  checkOptions("compileUnits(units, options)", options, COMPILE_OPTION_KEYS);
   return compileUnitsImpl(units, options);
 }
 

@@ -6,8 +6,9 @@ import type { NativeLibrary } from "../native/binding.js";
 import type { ExecutionSession } from "./session.js";
 
 import { attachSignature } from "../values/signature.js";
-import type { AsyncFFIFunction, FFIValue } from "../values/types.js";
+import type { AsyncFFIFunction, FFIFunction, FFIValue } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export type { FFIFunction, FFIResult } from "../values/types.js";
 /** @deprecated Use FFIValue (every value a function accepts). */
@@ -18,6 +19,7 @@ export interface AddOptions {
   /** Display name of a byte buffer in errors (ObjectFileError, LinkError). */
   name?: string;
 }
+const ADD_OPTION_KEYS = optionKeys<AddOptions>({ name: true });
 
 export class DynamicLibrary {
   readonly session: ExecutionSession;
@@ -48,6 +50,7 @@ export class DynamicLibrary {
    * it was read from) instead of `<bytes #n, N B>`; paths are always named by themselves.
    */
   add(object: string | Uint8Array, options?: AddOptions): this {
+    checkOptions("DynamicLibrary.add(object, options)", options, ADD_OPTION_KEYS);
     const name = options?.name;
     if (name !== undefined && (typeof name !== "string" || name.length === 0)) {
       throw new TypeError("DynamicLibrary.add(object, options): 'options.name' must be a non-empty string");

@@ -4,6 +4,7 @@ import { loadBinding, type NativeSession } from "../native/binding.js";
 import { DynamicLibrary } from "./library.js";
 // Cycle (module -> jit): only used inside loadModule below, after both modules are loaded.
 import { loadModule, type LoadModuleOptions, type LoadedModule, type ModuleInput } from "../module/load-module.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export interface ExecutionSessionOptions {
   /**
@@ -14,7 +15,7 @@ export interface ExecutionSessionOptions {
   reserveBytes?: number;
 }
 
-const OPTION_KEYS = new Set(["reserveBytes"]);
+const OPTION_KEYS = optionKeys<ExecutionSessionOptions>({ reserveBytes: true });
 
 export class ExecutionSession {
   /** @internal */
@@ -23,14 +24,7 @@ export class ExecutionSession {
   #libraries = new Set<DynamicLibrary>();
 
   constructor(options: ExecutionSessionOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError("new ExecutionSession(options): options must be an object");
-    }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) {
-        throw new TypeError(`new ExecutionSession(options): unknown option '${key}'`);
-      }
-    }
+    checkOptions("new ExecutionSession(options)", options, OPTION_KEYS);
     const { reserveBytes } = options;
     if (
       reserveBytes !== undefined &&

@@ -9,7 +9,7 @@ import { NotRegularFileError, readRegularFile } from "../util/fs.js";
 import type { Diagnostic, Location } from "../types.js";
 import { type DataPath, Locator } from "./locate.js";
 import { checkSchema, withoutInvalid } from "./schema.js";
-import { closest } from "./suggest.js";
+import { closest } from "../util/suggest.js";
 import type {
   ManifestOptions,
   OptLevel,

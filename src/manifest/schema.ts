@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { ajv2020 } from "./libs.js";
 import type { Diagnostic } from "../types.js";
-import { closest } from "./suggest.js";
+import { closest } from "../util/suggest.js";
 import { type DataPath, describePath, type Locator } from "./locate.js";
 
 /** Absolute URL of `schema/manifest.schema.json` (shipped with the package). */

@@ -11,6 +11,7 @@ import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "
 import { attachAsync } from "../values/async.js";
 import { values } from "../values/native.js";
 import type { FFIObject } from "../values/object.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export interface LoadModuleOptions<N extends string = string> {
   /** Session for objects (default: defaultSession()). */
@@ -206,6 +207,8 @@ export type LoadedModule<N extends string = string> = Module<N> &
 
 const OBJECT_EXTS = new Set([".o", ".obj"]);
 
+const LOAD_MODULE_OPTION_KEYS = optionKeys<LoadModuleOptions>({ session: true, name: true });
+
 /**
  * Loads a module.
  * - A path to a `.o`/`.obj`, a `Uint8Array` of an object file's bytes, or an array mixing
@@ -218,6 +221,7 @@ const OBJECT_EXTS = new Set([".o", ".obj"]);
  *   against this addon and is never unloaded. It cannot be mixed with objects in a list.
  */
 export function loadModule<N extends string = string>(input: ModuleInput, options: LoadModuleOptions<N> = {}): LoadedModule<N> {
+  checkOptions("loadModule(input, options)", options, LOAD_MODULE_OPTION_KEYS);
   const items: (string | Uint8Array)[] = Array.isArray(input) ? [...(input as (string | Uint8Array)[])] : [input as string | Uint8Array];
   if (items.length === 0) throw new TypeError("loadModule(input): the list of objects is empty");
   const paths: string[] = [];

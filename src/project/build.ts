@@ -3,6 +3,7 @@
 import { join, resolve } from "node:path";
 import { resolveCacheDir, storeDir } from "../cache/paths.js";
 import { compileUnits, type CompiledObject, type CompileOptions, type CompileUnit } from "../compiler/index.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export interface BuildOptions extends CompileOptions {
   /** Names the build (its log directory: <cacheDir>/v1/build/<name> unless buildDirectory is set). */
@@ -21,8 +22,12 @@ export function checkName(what: string, name: unknown): asserts name is string {
   if (name.length > NAME_MAX_LENGTH) throw new TypeError(`${what}: 'name' is ${name.length} characters long; at most ${NAME_MAX_LENGTH} are allowed (it names a directory)`);
 }
 
+const BUILD_OPTION_KEYS = optionKeys<BuildOptions>({ name: true, sources: true, compiler: true, nvcc: true, cudaArch: true, optLevel: true, debug: true, extraCflags: true, extraCudaCflags: true, extraIncludePaths: true, cacheDir: true, launcher: true, pch: true, force: true, jobs: true, signal: true, verbose: true, buildDirectory: true, env: true, onProgress: true, cwd: true });
+
 /** Compiles `sources` and returns the detailed results (objects passed through get cacheHit: true, key ""). */
 export async function buildObjects(options: BuildOptions): Promise<CompiledObject[]> {
+  if (options === undefined) throw new TypeError("build(options): options are required ({ name, sources })");
+  checkOptions("build(options)", options, BUILD_OPTION_KEYS);
   const { name, sources, ...compileOptions } = options;
   checkName("build", name);
   if (!Array.isArray(sources)) throw new TypeError("build: 'sources' must be an array of paths or compile units");

@@ -17,6 +17,7 @@ import { KeyHasher } from "../util/hash.js";
 import { renderDeclarations } from "../values/declarations.js";
 import type { AsyncFFIFunction, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { checkName } from "./build.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export interface LoadInlineOptions<F extends string = string, N extends string = string> extends Omit<CompileOptions, "cwd"> {
   /** Module name: names the build directory and the JIT library, and keys its declarations (KernelModules). */
@@ -147,6 +148,8 @@ function writeIfChanged(path: string, text: string): void {
 
 const memo = new WeakMap<ExecutionSession, Map<string, Promise<InlineModule>>>();
 
+const LOAD_INLINE_OPTION_KEYS = optionKeys<LoadInlineOptions>({ name: true, cppSources: true, cSources: true, cudaSources: true, functions: true, session: true, types: true, compiler: true, nvcc: true, cudaArch: true, optLevel: true, debug: true, extraCflags: true, extraCudaCflags: true, extraIncludePaths: true, cacheDir: true, launcher: true, pch: true, force: true, jobs: true, signal: true, verbose: true, buildDirectory: true, env: true, onProgress: true });
+
 /**
  * Compiles inline sources (through the object cache: an unchanged module only hashes, reads
  * its objects and links them) and loads them into `session`. Loading the same name with the
@@ -160,6 +163,7 @@ export function loadInline<D extends { readonly [name: string]: string }, N exte
 export function loadInline<N extends string = string>(options: LoadInlineOptions<string, N>): Promise<LoadedModule<never, N>>;
 export async function loadInline(options: LoadInlineOptions): Promise<LoadedModule<string>> {
   if (options === null || typeof options !== "object") throw new TypeError("loadInline(options): options must be an object");
+  checkOptions("loadInline(options)", options, LOAD_INLINE_OPTION_KEYS);
   const { name, cppSources, cSources, cudaSources, functions, session: sessionOpt, types, ...compileOptions } = options;
   if (types !== undefined && (typeof types !== "string" || types.length === 0)) throw new TypeError("loadInline: 'types' must be a non-empty path (a .d.ts file or a directory)");
   checkName("loadInline", name);

@@ -21,6 +21,7 @@ import {
 import type { Diagnostic } from "../types.js";
 import { statFile } from "../util/stamp.js";
 import { writeExportWrapper } from "./exports.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export interface LoadProjectOptions extends ManifestOptions {
   /** Object cache directory (default: the compiler's: $ORCJIT_CACHE_DIR, XDG, ~/.cache/tvm-ffi-orcjit). */
@@ -601,8 +602,11 @@ export class Project {
   }
 }
 
+const LOAD_PROJECT_OPTION_KEYS = optionKeys<LoadProjectOptions>({ profile: true, allowOutsideRoot: true, displayPath: true, env: true, cacheDir: true, jobs: true, compiler: true, verbose: true, launcher: true, pch: true });
+
 /** Reads, validates and resolves a manifest (a file, or a directory holding orcjit.yaml). */
 export async function loadProject(manifestPath = ".", options: LoadProjectOptions = {}): Promise<Project> {
+  checkOptions("loadProject(manifestPath, options)", options, LOAD_PROJECT_OPTION_KEYS);
   const manifest = await loadManifest(resolveManifestPath(manifestPath), options);
   return new Project(manifest, options);
 }

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { renderDeclarations, type DeclaredModule } from "../values/declarations.js";
 import type { Project } from "./project.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 export interface ProjectTypesOptions {
   /** A `.d.ts` file, or a directory to write `orcjit-kernels.d.ts` into (default: the project root). */
@@ -35,8 +36,11 @@ export function declarationFile(root: string, out: string | undefined): string {
   return join(p, "orcjit-kernels.d.ts");
 }
 
+const PROJECT_TYPES_OPTION_KEYS = optionKeys<ProjectTypesOptions>({ out: true, moduleSpecifier: true });
+
 /** Loads the project (if needed), reads every exported function's signature and writes the declarations. */
 export async function writeProjectTypes(project: Project, options: ProjectTypesOptions = {}): Promise<ProjectTypesResult> {
+  checkOptions("writeProjectTypes(project, options)", options, PROJECT_TYPES_OPTION_KEYS);
   const file = declarationFile(project.root, options.out);
   if (!project.loaded) await project.load();
   const modules: DeclaredModule[] = project.libraryNames.map((name) => {

@@ -23,6 +23,7 @@ import { formatDiagnostic } from "../types.js";
 import { TypedEmitter } from "./emitter.js";
 import { attachAsync, type AsyncCalls } from "../values/async.js";
 import type { FFIFunction } from "../values/types.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 
 const DEBUG = process.env.ORCJIT_WATCH_DEBUG !== undefined && process.env.ORCJIT_WATCH_DEBUG !== "" && process.env.ORCJIT_WATCH_DEBUG !== "0";
 
@@ -798,6 +799,8 @@ function isInside(root: string, p: string): boolean {
   return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }
 
+const WATCH_OPTION_KEYS = optionKeys<WatchOptions>({ profile: true, allowOutsideRoot: true, displayPath: true, env: true, cacheDir: true, jobs: true, compiler: true, verbose: true, launcher: true, pch: true, debounceMs: true, watch: true, usePolling: true, onProgress: true, waitForFix: true, force: true });
+
 /**
  * Loads a project (a manifest file, or a directory holding orcjit.yaml), builds and links it,
  * and keeps it up to date: every change to the manifest, a source or a header rebuilds and
@@ -812,6 +815,7 @@ function isInside(root: string, p: string): boolean {
  *   await w.close();
  */
 export async function watchProject(manifestPath = ".", options: WatchOptions = {}): Promise<ProjectWatcher> {
+  checkOptions("watchProject(manifestPath, options)", options, WATCH_OPTION_KEYS);
   // the watcher's own options stay out of the project's (which keeps them for reloads)
   const { debounceMs, watch: _watch, usePolling: _usePolling, onProgress: _onProgress, waitForFix, force: _force, ...projectOptions } = options;
   if (debounceMs !== undefined && (typeof debounceMs !== "number" || !(debounceMs >= 0))) {

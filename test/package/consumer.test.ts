@@ -52,6 +52,12 @@ const duBytes = (p: string): number => Number(execFileSync("du", ["-sb", p], { e
 const tarList = (f: string): string[] => execFileSync("tar", ["tzf", f], { encoding: "utf8" }).trim().split("\n");
 
 const CONSUMER_TS = `import { loadInline, nativeInfo, NativeLoadError, type NativeInfo } from "tvm-ffi-orcjit";
+import { toolkitId, type CommandPlan } from "tvm-ffi-orcjit/internals";
+
+// the documented subpath for tooling resolves, with its typings
+const plan: CommandPlan | undefined = undefined;
+void plan;
+if (typeof toolkitId !== "function") throw new Error("tvm-ffi-orcjit/internals: toolkitId missing");
 
 try {
   const mod = await loadInline({
@@ -136,7 +142,7 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
       /^package\/templates\/[\w-]+\/.+$/,
     ];
     expect(main.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
-    for (const needed of ["package/CMakeLists.txt", "package/dist/cli/main.js", "package/dist/index.d.ts", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
+    for (const needed of ["package/CMakeLists.txt", "package/dist/cli/main.js", "package/dist/index.d.ts", "package/dist/internals.d.ts", "package/dist/internals.js", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
       expect(main).toContain(needed);
     }
     expect(main.some((f) => /\/(test|bench|fuzz|build|artifacts|node_modules|\.orcjit-cache)\//.test(f))).toBe(false);

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type { Command } from "commander";
 import * as api from "../../index.js";
-import { bundledIncludeDir, cache, resolveToolchain, toolkitId } from "../../index.js";
+import { bundledIncludeDir, cache } from "../../index.js";
+import { probeLaunchers, resolveToolchain, toolkitId } from "../../internals.js";
 import { formatBytes } from "../bytes.js";
 import type { Streams } from "../output.js";
 
@@ -67,7 +68,7 @@ export async function doctorReport(cacheDir?: string): Promise<Record<string, un
   } catch {
     // an absent cache is empty
   }
-  const launchers = await api.probeLaunchers();
+  const launchers = await probeLaunchers();
   return {
     launchers,
     toolkit: toolkitId(),
@@ -121,7 +122,7 @@ export function registerDoctor(program: Command, s: Streams): void {
             : `  ${t.language.padEnd(4)} ${t.request.padEnd(8)} not found: ${t.error}`,
         ),
       ];
-      const l = r.launchers as Awaited<ReturnType<typeof api.probeLaunchers>>;
+      const l = r.launchers as Awaited<ReturnType<typeof probeLaunchers>>;
       lines.push(`launchers   ${l.configured ? `ORCJIT_COMPILER_LAUNCHER=${l.configured}` : "none configured (--launcher, ORCJIT_COMPILER_LAUNCHER, manifest defaults.launcher)"}`);
       if (l.problem) lines.push(`  problem: ${l.problem}`);
       for (const x of l.launchers) lines.push(`  ${x.kind.padEnd(8)} ${x.path ? `${x.version} ${x.path}${x.note ? ` (${x.note})` : ""}` : `not found (${x.what})`}`);
