@@ -17,14 +17,14 @@ const bad = <T>(o: Record<string, unknown>): T => o as unknown as T;
 
 describe("unknown option keys", () => {
   it.each([
-    ["loadInline", () => loadInline(bad({ name: "m", cppSource: "int x;" })), /^loadInline\(options\): unknown option 'cppSource' \(did you mean 'cppSources'\?\)$/],
+    ["loadInline", () => loadInline(bad<Parameters<typeof loadInline>[0]>({ name: "m", cppSource: "int x;" })), /^loadInline\(options\): unknown option 'cppSource' \(did you mean 'cppSources'\?\)$/],
     ["build", () => build(bad({ name: "b", sources: [], optlevel: 2 })), /^build\(options\): unknown option 'optlevel' \(did you mean 'optLevel'\?\)$/],
     ["compileUnits", () => compileUnits([], bad({ cachedir: "/tmp/x" })), /^compileUnits\(units, options\): unknown option 'cachedir' \(did you mean 'cacheDir'\?\)$/],
     ["loadProject", () => loadProject("/nonexistent", bad({ profle: "release" })), /^loadProject\(manifestPath, options\): unknown option 'profle' \(did you mean 'profile'\?\)$/],
     ["watchProject", () => watchProject("/nonexistent", bad({ debounce: 5 })), /^watchProject\(manifestPath, options\): unknown option 'debounce' \(did you mean 'debounceMs'\?\)$/],
     ["cache.size", () => cache.size(bad({ dir: "/tmp/x" })), /^cache\(options\): unknown option 'dir'; known options: cacheDir, maxBytes$/],
-  ])("%s", async (_name, call, message) => {
-    const e = await Promise.resolve().then(call).catch((x: unknown) => x);
+  ] as Array<[string, () => Promise<unknown>, RegExp]>)("%s", async (_name, call, message) => {
+    const e = await Promise.resolve().then(() => call()).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(TypeError);
     expect((e as Error).message).toMatch(message);
   });
