@@ -49,6 +49,8 @@ export const PROJECTS: ProjectSpec[] = [
       "test/inline/**/*.test.ts",
       "test/project/**/*.test.ts",
       "test/headers/**/*.test.ts",
+      "test/module/**/*.test.ts",
+      "test/async/**/*.test.ts",
     ],
     needs: { addon: true, fixtures: true },
   },
@@ -60,7 +62,7 @@ export const PROJECTS: ProjectSpec[] = [
   {
     // Attacks, faults, fuzz and sanitizer runs in child processes.
     name: "reliability",
-    include: ["test/reliability/**/*.test.ts"],
+    include: ["test/reliability/**/*.test.ts", "test/crash/**/*.test.ts"],
     needs: { addon: true, fixtures: true },
   },
   {

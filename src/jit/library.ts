@@ -6,7 +6,7 @@ import type { NativeLibrary } from "../native/binding.js";
 import type { ExecutionSession } from "./session.js";
 
 import { attachSignature } from "../values/signature.js";
-import type { AsyncFFIFunction, FFIFunction, FFIValue } from "../values/types.js";
+import type { AsyncFFIFunction, FFIValue } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
 import { checkOptions, optionKeys } from "../util/options.js";
 

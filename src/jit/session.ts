@@ -3,6 +3,7 @@ import { DisposedError } from "../errors.js";
 import { loadBinding, type NativeSession } from "../native/binding.js";
 import { DynamicLibrary } from "./library.js";
 // Cycle (module -> jit): only used inside loadModule below, after both modules are loaded.
+// eslint-disable-next-line no-restricted-imports -- ExecutionSession.loadModule is sugar for loadModule(input, { session: this }) (public API); the call happens after both modules are loaded
 import { loadModule, type LoadModuleOptions, type LoadedModule, type ModuleInput } from "../module/load-module.js";
 import { checkOptions, optionKeys } from "../util/options.js";
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { cache } from "../../src/cache/index.js";
 import { compileUnits } from "../../src/compiler/index.js";
 import { ExecutionSession } from "../../src/jit/session.js";
-import { loadModule } from "../../src/module/index.js";
+import { loadModule, type LoadModuleOptions } from "../../src/module/index.js";
 import { build } from "../../src/project/build.js";
 import { loadInline } from "../../src/project/load-inline.js";
 import { loadProject } from "../../src/project/index.js";
@@ -31,7 +31,7 @@ describe("unknown option keys", () => {
 
   it("synchronous entry points throw at once", () => {
     expect(() => new ExecutionSession(bad({ reserve: 1 }))).toThrow(/^new ExecutionSession\(options\): unknown option 'reserve' \(did you mean 'reserveBytes'\?\)$/);
-    expect(() => loadModule("/nonexistent.so", bad({ nmae: "x" }))).toThrow(/^loadModule\(path, options\): unknown option 'nmae' \(did you mean 'name'\?\)$/);
+    expect(() => loadModule("/nonexistent.so", bad<LoadModuleOptions>({ nmae: "x" }))).toThrow(/^loadModule\(input, options\): unknown option 'nmae' \(did you mean 'name'\?\)$/);
     expect(() => renderDeclarations([], bad({ moduleSpecifer: "x" }))).toThrow(/unknown option 'moduleSpecifer' \(did you mean 'moduleSpecifier'\?\)/);
   });
 

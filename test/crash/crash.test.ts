@@ -11,12 +11,16 @@ import { ensureBuilt, tempDir } from "../cli/helpers.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("./crash-child.mjs", import.meta.url));
 
+// The child's JSON report; its shape is what the assertions below check.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON from a child process, checked field by field
+type Report = Record<string, any>;
+
 interface Outcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  result: Record<string, any> | undefined;
+  result: Report | undefined;
 }
 
 function runChild(which: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
@@ -37,7 +41,7 @@ function runChild(which: string, extra: string[] = [], env: NodeJS.ProcessEnv = 
   });
 }
 
-function survived(o: Outcome): Record<string, any> {
+function survived(o: Outcome): Report {
   if (o.signal !== null || o.code !== 0 || !o.result)
     throw new Error(`child: code ${o.code}, signal ${o.signal}\n--- stdout\n${o.stdout}\n--- stderr\n${o.stderr}`);
   return o.result;
