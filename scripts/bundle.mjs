@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// Bundles tsc's output (dist/index.js, dist/cli/main.js) into dist/bundle/ with esbuild: the
-// package's "." export and its `orcjit` bin. Why: Node's ES module loader resolves, reads and
+// Bundles tsc's output (dist/index.js, dist/cli/main.js, dist/compiler/pch-worker.js) into
+// dist/bundle/ with esbuild: the package's "." export, its `orcjit` bin, and the detached PCH
+// builder that src/compiler/pch.ts starts from the file next to itself. Why: Node's ES module loader resolves, reads and
 // compiles every file on its own (about 60 for the API), which costs a fresh process more
 // than everything a warm loadInline does after it; one file costs a fraction of that.
-//   - Both entries are bundled together with code splitting, so code they share lives in one
+//   - The entries are bundled together with code splitting, so code they share lives in one
 //     chunk (one copy of each class: instanceof holds between the API and the CLI).
 //   - Dependencies (yaml, ajv, chokidar, commander, ...) stay external: they are still loaded
 //     from node_modules on first use of the feature that needs them, never at import.
@@ -23,7 +24,7 @@ const outdir = path.join(root, "dist", "bundle");
 rmSync(outdir, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
-  entryPoints: { index: "dist/index.js", cli: "dist/cli/main.js" },
+  entryPoints: { index: "dist/index.js", cli: "dist/cli/main.js", "pch-worker": "dist/compiler/pch-worker.js" },
   outdir,
   bundle: true,
   splitting: true,
