@@ -11,7 +11,7 @@ import { ensureBuilt, repoRoot } from "../cli/helpers.js";
 
 const hooks = pathToFileURL(path.join(repoRoot, "bench/startup/count-hooks.mjs")).href;
 // What `import "tvm-ffi-orcjit"` loads: the package's "." export (the bundled entry).
-const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { exports: { ".": { default: string } }; bin: { orcjit: string } };
+const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string; exports: { ".": { default: string } }; bin: { orcjit: string } };
 const entry = pathToFileURL(path.join(repoRoot, pkg.exports["."].default)).href;
 let dir: string;
 
