@@ -261,6 +261,9 @@ export async function buildAndPublish(
 /** pch-worker.js next to this module (tsc's dist/compiler/, the bundle's dist/bundle/); undefined under src/. */
 function workerFile(): string | undefined {
   if (process.env.ORCJIT_PCH_WAIT === "1") return undefined;
+  // process.execPath must be a node that runs a script given as its argument (not Electron's
+  // app binary, not Deno).
+  if (process.versions.electron !== undefined || "Deno" in globalThis) return undefined;
   const f = fileURLToPath(new URL("./pch-worker.js", import.meta.url));
   return existsSync(f) ? f : undefined;
 }
@@ -279,9 +282,11 @@ function buildInWorker(p: PchContext, tc: Toolchain, inputs: CommandInputs, head
       done(hit ? usable(p, tc, header, hit.key, hit.objectPath, hit.deps) : undefined);
     };
     try {
+      const env = pchEnv(p.env, tc);
+      delete env.NODE_OPTIONS; // the application's preloads, inspector, ... are not the worker's
       const child = process.getBuiltinModule("node:child_process").spawn(process.execPath, [worker, JSON.stringify(job)], {
         cwd: p.cwd,
-        env: pchEnv(p.env, tc),
+        env,
         stdio: "ignore",
         detached: true,
       });
