@@ -77,13 +77,14 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [{ regex: "^\\./cli(/|$)", message: "nothing imports the CLI" }] }],
     },
   },
-  // The CLI uses only what a user can import: the package root and its documented subpaths.
+  // The CLI uses only what a user can import (the package root and its documented subpaths), plus
+// src/util, the leaf layer of helpers with no project concepts (e.g. util/package-root.ts).
   {
     files: ["src/cli/*.ts"],
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^\\.\\./(?!index\\.js$|internals\\.js$)", message: "the CLI imports only the public API: ../index.js or ../internals.js (docs/architecture.md#layers)" }] },
+        { patterns: [{ regex: "^\\.\\./(?!index\\.js$|internals\\.js$|util/)", message: "the CLI imports only the public API (../index.js, ../internals.js) and the leaf helpers in ../util/ (docs/architecture.md#layers)" }] },
       ],
     },
   },
@@ -92,7 +93,7 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ regex: "^\\.\\./\\.\\./(?!index\\.js$|internals\\.js$)", message: "the CLI imports only the public API: ../../index.js or ../../internals.js (docs/architecture.md#layers)" }] },
+        { patterns: [{ regex: "^\\.\\./\\.\\./(?!index\\.js$|internals\\.js$|util/)", message: "the CLI imports only the public API (../../index.js, ../../internals.js) and the leaf helpers in ../../util/ (docs/architecture.md#layers)" }] },
       ],
     },
   },

@@ -63,6 +63,89 @@ async function needExport(name) {
   return m;
 }
 
+/** Running detached PCH workers (src/compiler/pch-worker.ts) of the cache `dir`. */
+function pchWorkers(dir) {
+  return readdirSync("/proc").filter((d) => {
+    if (!/^\d+$/.test(d)) return false;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8");
+      return cmd.includes("pch-worker.js") && cmd.includes(dir);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Waits until the PCH workers of `dir` exited; returns how long that took (ns). */
+function waitPchWorkers(dir) {
+  const t0 = now();
+  while (pchWorkers(dir).length) spawnSync("sleep", ["0.05"]);
+  return Number(now() - t0);
+}
+
+/** The PCH figures for one compiler ("clang": clang-22, "gcc": gcc 12). */
+function pchFigures(compiler) {
+  const sfx = compiler === "clang" ? "" : `-${compiler}`;
+  return [
+    {
+      id: `pch-warm${sfx}`,
+      figure: `cold \`loadInline\` of a one-function C++ module (object not cached), precompiled prelude already built, ${compiler}`,
+      baselineLabel: "the same with `pch: false`",
+      target: "≤ 0.6×",
+      async run(ctx) {
+        await needExport("loadInline");
+        const cache = freshDir(`pch-cache-${compiler}`);
+        let i = 0;
+        // Each sample compiles a new source (the object cache misses); the PCH and the compiler
+        // identity stay cached.
+        const sample = (pch) => () => {
+          const n = i++;
+          const src = `#include <cstdint>\nint64_t add(int64_t a, int64_t b) { return a + b + ${n} - ${n}; }\n`;
+          return child("inline", { options: { name: "bench_pch", cppSources: src, functions: ["add"], cacheDir: cache, pch, compiler }, fn: "add" }, { ORCJIT_CACHE_DIR: cache, ORCJIT_PCH_WAIT: "1" }).ns;
+        };
+        sample(true)(); // builds the PCH
+        const s = await interleave({ b: sample(false), c: sample(true) }, { rounds: procRounds(ctx, 7) });
+        const ratio = s.c.median / s.b.median;
+        return ok({ candidateLabel: "loadInline (cold object, warm PCH) + first call", baseline: s.b, candidate: s.c, ratio, met: ratio <= 0.6 });
+      },
+    },
+    {
+      id: `pch-first${sfx}`,
+      figure: `first cold \`loadInline\` (empty cache) → first result, the precompiled prelude built next to it, ${compiler}`,
+      baselineLabel: "the same with `pch: false` (empty cache)",
+      target: "info",
+      async run(ctx) {
+        await needExport("loadInline");
+        let i = 0;
+        const published = [];
+        // default: the unit compiles the prelude as text while a detached worker builds the PCH;
+        // ORCJIT_PCH_WAIT=1: the PCH is built first, then the unit compiles with it (before).
+        // Each sample waits for its worker before the next one starts (no overlap across samples).
+        const sample = (pch, wait = false) => () => {
+          const cache = freshDir("pch-first", compiler, String(i++));
+          const ns = child("inline", { options: { ...inlineOptions("bench_pch_first"), cacheDir: cache, pch, compiler }, fn: "add" }, { ORCJIT_CACHE_DIR: cache, ORCJIT_PCH_WAIT: wait ? "1" : "" }).ns;
+          const after = waitPchWorkers(cache);
+          if (pch && !wait) published.push(ns + after);
+          return ns;
+        };
+        const rounds = procRounds(ctx, 5);
+        const s = await interleave({ b: sample(false), c: sample(true), w: sample(true, true) }, { rounds });
+        published.splice(0, published.length - rounds); // not the warm-up round
+        const ratio = s.c.median / s.b.median;
+        const med = (v) => v.sort((x, y) => x - y)[Math.floor((v.length - 1) / 2)];
+        return ok({
+          candidateLabel: "loadInline (empty cache, PCH built in the background) + first call",
+          baseline: s.b,
+          candidate: s.c,
+          ratio,
+          met: true,
+          note: `PCH built first, then the compile (ORCJIT_PCH_WAIT=1, the previous behaviour): ${(s.w.median / 1e6).toFixed(0)} ms = ${(s.w.median / s.b.median).toFixed(2)}× of pch: false; the background PCH was published ${(med(published) / 1e6).toFixed(0)} ms after the child started (median)`,
+        });
+      },
+    },
+  ];
+}
+
 export const processFigures = [
   {
     id: "warm-inline",
@@ -126,45 +209,7 @@ export const processFigures = [
       });
     },
   },
-  {
-    id: "pch-warm",
-    figure: "cold `loadInline` of a one-function C++ module (object not cached), precompiled prelude already built",
-    baselineLabel: "the same with `pch: false`",
-    target: "≤ 0.6×",
-    async run(ctx) {
-      await needExport("loadInline");
-      const cache = freshDir("pch-cache");
-      let i = 0;
-      // Each sample compiles a new source (the object cache misses); the PCH and the compiler
-      // identity stay cached.
-      const sample = (pch) => () => {
-        const n = i++;
-        const src = `#include <cstdint>\nint64_t add(int64_t a, int64_t b) { return a + b + ${n} - ${n}; }\n`;
-        return child("inline", { options: { name: "bench_pch", cppSources: src, functions: ["add"], cacheDir: cache, pch }, fn: "add" }, { ORCJIT_CACHE_DIR: cache }).ns;
-      };
-      sample(true)(); // builds the PCH
-      const s = await interleave({ b: sample(false), c: sample(true) }, { rounds: procRounds(ctx, 7) });
-      const ratio = s.c.median / s.b.median;
-      return ok({ candidateLabel: "loadInline (cold object, warm PCH) + first call", baseline: s.b, candidate: s.c, ratio, met: ratio <= 0.6 });
-    },
-  },
-  {
-    id: "pch-first",
-    figure: "first cold `loadInline` (empty cache): building the precompiled prelude + the compile",
-    baselineLabel: "the same with `pch: false` (empty cache)",
-    target: "info",
-    async run(ctx) {
-      await needExport("loadInline");
-      let i = 0;
-      const sample = (pch) => () => {
-        const cache = freshDir("pch-first", String(i++));
-        return child("inline", { options: { ...inlineOptions("bench_pch_first"), cacheDir: cache, pch }, fn: "add" }, { ORCJIT_CACHE_DIR: cache }).ns;
-      };
-      const s = await interleave({ b: sample(false), c: sample(true) }, { rounds: procRounds(ctx, 5) });
-      const ratio = s.c.median / s.b.median;
-      return ok({ candidateLabel: "loadInline (empty cache, PCH built first) + first call", baseline: s.b, candidate: s.c, ratio, met: true });
-    },
-  },
+  ...["clang", "gcc"].flatMap((compiler) => pchFigures(compiler)),
   {
     id: "build-parallel",
     figure: "`orcjit build` of 8 independent C++ sources, 2 cores",

@@ -11,7 +11,11 @@ import { ROOT } from "./build.js";
 import { interleave, NotAvailable, now } from "./harness.js";
 
 const DIR = path.join(ROOT, "bench", "startup");
-const ENTRY = pathToFileURL(path.join(ROOT, "dist", "index.js")).href;
+// What `import "tvm-ffi-orcjit"` loads: the package's "." export (the bundled entry,
+// scripts/bundle.mjs); UNBUNDLED is tsc's output, one file per module, for comparison.
+const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8"));
+const ENTRY = pathToFileURL(path.join(ROOT, pkg.exports["."].default)).href;
+const UNBUNDLED = pathToFileURL(path.join(ROOT, "dist", "index.js")).href;
 
 /** Spawns `node args`; returns wall ns and stdout. */
 function spawnNode(args, env = {}) {
@@ -67,6 +71,33 @@ export const startupFigures = [
     },
   },
   {
+    id: "startup-bundle",
+    figure: "fresh process → warm `loadInline` → first result: the bundled entry vs tsc's one file per module",
+    baselineLabel: "dist/index.js (tsc output, one file per module)",
+    target: "info",
+    async run(ctx) {
+      const cache = path.join(os.tmpdir(), `orcjit-bench-startup-bundle-${process.pid}`);
+      rmSync(cache, { recursive: true, force: true });
+      const run = (entry) => () => expect42(spawnNode([path.join(DIR, "inline.mjs"), entry, cache]));
+      run(ENTRY)();
+      const s = await interleave({ b: run(UNBUNDLED), c: run(ENTRY) }, { rounds: ctx.quick ? 7 : 21 });
+      rmSync(cache, { recursive: true, force: true });
+      const ratio = s.c.median / s.b.median;
+      const cb = countImportModules(UNBUNDLED);
+      const cc = countImportModules();
+      return {
+        status: "ok",
+        unit: "ns",
+        candidateLabel: `${pkg.exports["."].default} (bundled)`,
+        baseline: s.b,
+        candidate: s.c,
+        ratio,
+        met: true,
+        note: `modules loaded by the import: unbundled ${cb.modules}, bundled ${cc.modules}`,
+      };
+    },
+  },
+  {
     id: "startup-import",
     figure: "`import \"tvm-ffi-orcjit\"` alone, fresh process (spawn to exit)",
     baselineLabel: "bare node (node -e 0)",
@@ -109,7 +140,7 @@ export const startupFigures = [
     async run(ctx) {
       const before = process.env.ORCJIT_BENCH_BEFORE;
       if (!before) throw new NotAvailable("set ORCJIT_BENCH_BEFORE=<a built checkout> to compare");
-      const beforeEntry = pathToFileURL(path.join(before, "dist", "index.js")).href;
+      const beforeEntry = pathToFileURL(path.join(before, JSON.parse(readFileSync(path.join(before, "package.json"), "utf8")).exports["."].default)).href;
       const cache = path.join(os.tmpdir(), `orcjit-bench-startup-before-${process.pid}`);
       rmSync(cache, { recursive: true, force: true });
       const run = (entry, sub) => () => expect42(spawnNode([path.join(DIR, "inline.mjs"), entry, path.join(cache, sub)]));

@@ -10,8 +10,9 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 for pkg in llvm-22-dev clang-22 libclang-rt-22-dev libzstd-dev zlib1g-dev gcc g++ libc6-dev libatomic1 cmake ninja-build util-linux; do
   have_pkg "$pkg" || need+=("$pkg")
 done
-# A compile farm and a compiler cache for the launcher tests (test/compiler/launcher*.test.ts).
-for pkg in distcc ccache; do have_pkg "$pkg" || need+=("$pkg"); done
+# Compile farms (distcc, icecream) and compiler caches (ccache, sccache) for the launcher tests
+# (test/compiler/launcher*.test.ts).
+for pkg in distcc ccache sccache icecc; do have_pkg "$pkg" || need+=("$pkg"); done
 if ((${#need[@]})); then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""

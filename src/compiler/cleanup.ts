@@ -12,9 +12,13 @@
 //     compile, which holds the read end of a pipe from us and, when the pipe closes, kills the
 //     group and removes the build's temp directory — the pipe closes when this process dies or
 //     the worker's event loop is torn down.
-import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
-import { isMainThread } from "node:worker_threads";
+
+// node:child_process and node:worker_threads are fetched on first use: a warm start compiles
+// nothing, and loading them costs a fresh process milliseconds each (child_process brings
+// net, dgram and streams).
+const isMainThread = (): boolean => process.getBuiltinModule("node:worker_threads").isMainThread;
 
 const liveGroups = new Set<number>();
 const liveTmpDirs = new Set<string>();
@@ -64,7 +68,7 @@ function ensureHooks(): void {
     exitHook = true;
     process.once("exit", cleanupNow);
   }
-  if (!signalHooks && isMainThread && process.platform !== "win32") {
+  if (!signalHooks && isMainThread() && process.platform !== "win32") {
     signalHooks = true;
     for (const s of SIGNALS) process.on(s, onSignal);
   }
@@ -141,9 +145,10 @@ const GUARD = [
   'rm -rf -- "$1"',
 ].join("\n");
 
-function startGuard(tmpDir: string): ReturnType<typeof spawn> | undefined {
+function startGuard(tmpDir: string): ChildProcess | undefined {
   if (process.platform === "win32") return undefined;
   try {
+    const { spawn } = process.getBuiltinModule("node:child_process");
     const g = spawn("/bin/sh", ["-c", GUARD, "orcjit-compile-guard", tmpDir], { stdio: ["pipe", "ignore", "ignore"], detached: true });
     g.on("error", () => undefined);
     g.stdin?.on("error", () => undefined);

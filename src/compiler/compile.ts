@@ -39,6 +39,8 @@ interface Context {
   includeDir: string;
   includeHash: string;
   hashFile: (p: string) => string | undefined;
+  /** Per `pch` header (absolute), how many units of this call use it. */
+  pchUsers: Map<string, number>;
   total: number;
   /** Set when the caller wants the objects' verified bytes (loadInline): filled per result. */
   bytes?: Map<CompiledObject, Buffer>;
@@ -86,7 +88,9 @@ async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileO
     if (!hashes.has(p)) hashes.set(p, hashFileSync(p));
     return hashes.get(p);
   };
-  const ctx: Context = { options, launcher: resolveLauncher(options.launcher, env), env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, total: units.length, ...(bytes ? { bytes } : {}) };
+  const pchUsers = new Map<string, number>();
+  for (const u of units) if (u.pch) pchUsers.set(resolve(cwd, u.pch), (pchUsers.get(resolve(cwd, u.pch)) ?? 0) + 1);
+  const ctx: Context = { options, launcher: resolveLauncher(options.launcher, env), env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, pchUsers, total: units.length, ...(bytes ? { bytes } : {}) };
   const limit = createLimiter(options.jobs ?? availableParallelism());
   const settled = await Promise.allSettled(units.map((u, i) => limit(() => compileOne(u, i, ctx))));
   const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
@@ -232,6 +236,8 @@ async function compileMiss(m: {
       tc,
       m.pch.inputs,
       m.pch.header,
+      // A PCH only this unit uses does not make it wait: built in the background (pch.ts).
+      ctx.pchUsers.get(m.pch.header) === 1,
     );
   for (let attempt = 1; ; attempt++) {
     const tmp = await cache.makeTmpDir();

@@ -13,11 +13,22 @@
 //   gcc:   built the same way into a .gch; used with `-include <dir>/pch.h`, where pch.h is
 //          `#include "H"` and pch.h.gch a symbolic link to the blob (gcc looks for <name>.gch next to an
 //          -include'd file and falls back to the text when the .gch does not fit).
+//
+// When a PCH is missing and only one unit of the compileUnits call uses it (loadInline's
+// prelude), that unit does not wait for it: it compiles with the header as text — the first
+// result comes as fast as without a PCH — while the PCH is built next to it by a detached
+// `node pch-worker.js` that publishes into the cache through the same ObjectCache.publish
+// (atomic) and exits; it outlives this process if need be, so even a process that exits right
+// after its first result leaves the PCH for the next one. Compiles that start after it was
+// published use it. (Without the worker file, i.e. running from src/ under vitest, the unit
+// waits for an in-process build, as units sharing a PCH always do.)
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ObjectCache, DependencyHash } from "../cache/store.js";
 import { hashAndStamp } from "../util/stamp.js";
+import { sha256 } from "../util/hash.js";
 import { runProcess } from "../util/process.js";
 import { uniqueName } from "../util/fs.js";
 import { parseMakeDepfile } from "./depfile.js";
@@ -79,9 +90,9 @@ let exitHook = false;
  * from the cache, or built now. Once per process per base key. Undefined when it cannot be
  * built (the header has an error: the object compile will report it at the user's line).
  */
-export async function ensurePch(p: PchContext, tc: Toolchain, inputs: CommandInputs, header: string): Promise<Pch | undefined> {
+export async function ensurePch(p: PchContext, tc: Toolchain, inputs: CommandInputs, header: string, background = false): Promise<Pch | undefined> {
   for (let attempt = 0; ; attempt++) {
-    const pch = await ensurePchOnce(p, tc, inputs, header);
+    const pch = await ensurePchOnce(p, tc, inputs, header, background);
     // A PCH memoized earlier in this process is stale once one of its headers changed, or its
     // files were removed from the cache (cache.clear(), prune).
     if (!pch || attempt > 0 || (pch.files.every((f) => existsSync(f)) && pch.hashes.every((d) => p.hashFile(d.path) === d.sha256))) return pch;
@@ -101,7 +112,14 @@ function forget(p: PchContext, tc: Toolchain, inputs: CommandInputs, header: str
   }
 }
 
-function ensurePchOnce(p: PchContext, tc: Toolchain, inputs: CommandInputs, header: string): Promise<Pch | undefined> {
+/** Memo keys whose PCH is being built in the background (not awaited by `background` callers). */
+const pending = new Set<string>();
+
+/**
+ * `background`: a missing PCH is built by a detached worker (when there is one) and this call
+ * returns undefined at once (compile the header as text); so does a build still in progress.
+ */
+function ensurePchOnce(p: PchContext, tc: Toolchain, inputs: CommandInputs, header: string, background: boolean): Promise<Pch | undefined> {
   const keyArgs = headerCommand(tc, inputs, KEY_PLACEHOLDERS);
   let text: Buffer;
   try {
@@ -113,12 +131,16 @@ function ensurePchOnce(p: PchContext, tc: Toolchain, inputs: CommandInputs, head
   const memoKey = `${p.cache.dir}\u0000${baseKey}`;
   let r = memo.get(memoKey);
   if (!r) {
-    r = lookupOrBuild(p, tc, inputs, header, baseKey, text);
+    const hit = p.cache.lookupSync(baseKey, p.hashFile);
+    const worker = background && !hit ? workerFile() : undefined;
+    r = hit ? Promise.resolve(usable(p, tc, header, hit.key, hit.objectPath, hit.deps)) : worker ? buildInWorker(p, tc, inputs, header, baseKey, text, worker) : build(p, tc, inputs, header, baseKey, text);
     memo.set(memoKey, r);
+    if (worker) pending.add(memoKey);
     // Forget it when it could not be used: a later compile (after a fix) tries again.
-    r.then((v) => v ?? memo.delete(memoKey), () => memo.delete(memoKey));
+    const settle = (): void => void pending.delete(memoKey);
+    r.then((v) => (settle(), v ?? memo.delete(memoKey)), () => (settle(), memo.delete(memoKey)));
   }
-  return r;
+  return background && pending.has(memoKey) ? Promise.resolve(undefined) : r;
 }
 
 /** The unit's compile command turned into a header-precompiling one (same flags). */
@@ -131,24 +153,55 @@ function headerCommand(tc: Toolchain, inputs: CommandInputs, paths: { source: st
   return args;
 }
 
-async function lookupOrBuild(p: PchContext, tc: Toolchain, inputs: CommandInputs, header: string, baseKey: string, text: Buffer): Promise<Pch | undefined> {
-  const hit = p.cache.lookupSync(baseKey, p.hashFile);
-  if (hit) return usable(p, tc, header, hit.key, hit.objectPath, hit.deps);
-  return build(p, tc, inputs, header, baseKey, text);
-}
-
 async function build(p: PchContext, tc: Toolchain, inputs: CommandInputs, header: string, baseKey: string, text: Buffer): Promise<Pch | undefined> {
   p.signal?.throwIfAborted();
-  const tmp = await p.cache.makeTmpDir();
+  const job: PchJob = { cacheRoot: p.cache.root, cwd: p.cwd, tc, inputs, header, baseKey, headerSha256: sha256(text) };
+  const published = await buildAndPublish(p.cache, job, pchEnv(p.env, tc), { ...(p.signal ? { signal: p.signal } : {}), ...(p.verbose ? { verbose: true } : {}) });
+  return published && usable(p, tc, header, published.key, published.objectPath, published.deps);
+}
+
+/** What a PCH build needs, as JSON: the job a detached worker (pch-worker.ts) is given. */
+export interface PchJob {
+  cacheRoot: string;
+  cwd: string;
+  tc: Toolchain;
+  inputs: CommandInputs;
+  header: string;
+  baseKey: string;
+  /** The header's text when the key was made: a header edited since is built but not recorded. */
+  headerSha256: string;
+}
+
+/** The compiler's environment for a PCH build. */
+function pchEnv(env: NodeJS.ProcessEnv, tc: Toolchain): NodeJS.ProcessEnv {
+  const childEnv: NodeJS.ProcessEnv = { ...env, ...(tc.env ?? {}), LC_MESSAGES: "C" };
+  delete childEnv.LC_ALL;
+  return childEnv;
+}
+
+/** A worker gives up on a compiler that runs longer than this (it must never hang around). */
+export const PCH_WORKER_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Builds the PCH of `job` into a private temp directory and publishes it (ObjectCache.publish:
+ * atomic); undefined when the compiler failed. In this process or in a worker.
+ */
+export async function buildAndPublish(
+  cache: ObjectCache,
+  job: PchJob,
+  env: NodeJS.ProcessEnv,
+  o: { signal?: AbortSignal; verbose?: boolean; timeout?: number } = {},
+): Promise<{ key: string; objectPath: string; deps: DependencyHash[] } | undefined> {
+  const { tc, inputs, header } = job;
+  const p = { cache, cwd: job.cwd, signal: o.signal, verbose: o.verbose };
+  const tmp = await cache.makeTmpDir();
   try {
     const paths = { source: header, object: join(tmp, tc.kind === "gcc" ? "pch.h.gch" : "pch.pch"), depfile: join(tmp, "pch.d") };
     const args = headerCommand(tc, inputs, paths);
     if (p.verbose) process.stderr.write(`[orcjit] (precompiled header) ${[tc.command, ...args].join(" ")}\n`);
     const started = Date.now() + 1;
-    const childEnv: NodeJS.ProcessEnv = { ...p.env, ...(tc.env ?? {}), LC_MESSAGES: "C" };
-    delete childEnv.LC_ALL;
     const group = process.platform !== "win32";
-    const sub = runProcess(tc.command, args, { cwd: p.cwd, env: childEnv, ...(p.signal ? { signal: p.signal } : {}), ...(group ? { detached: true } : {}) });
+    const sub = runProcess(tc.command, args, { cwd: p.cwd, env, ...(p.signal ? { signal: p.signal } : {}), ...(o.timeout ? { timeout: o.timeout } : {}), ...(group ? { detached: true } : {}) });
     const killGroup = (): void => {
       try {
         if (sub.pid !== undefined) process.kill(-sub.pid, "SIGKILL");
@@ -190,19 +243,60 @@ async function build(p: PchContext, tc: Toolchain, inputs: CommandInputs, header
       if (!h?.stamp || h.stamp.mtimeMs > started) racy = true;
       if (h) deps.push({ path, sha256: h.sha256, ...(h.stamp ? { stamp: h.stamp } : {}) });
     }
-    if (!racy && !readFileSync(header).equals(text)) racy = true;
+    if (!racy && sha256(readFileSync(header)) !== job.headerSha256) racy = true;
     const published = await p.cache.publish({
-      baseKey,
+      baseKey: job.baseKey,
       objectTmpPath: paths.object,
       deps,
       stampedAt,
       record: !racy,
       meta: { source: header, language: `${inputs.language}-header (precompiled)`, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
     });
-    return usable(p, tc, header, published.key, published.objectPath, deps);
+    return { key: published.key, objectPath: published.objectPath, deps };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** pch-worker.js next to this module (tsc's dist/compiler/, the bundle's dist/bundle/); undefined under src/. */
+function workerFile(): string | undefined {
+  if (process.env.ORCJIT_PCH_WAIT === "1") return undefined;
+  // process.execPath must be a node that runs a script given as its argument (not Electron's
+  // app binary, not Deno).
+  if (process.versions.electron !== undefined || "Deno" in globalThis) return undefined;
+  const f = fileURLToPath(new URL("./pch-worker.js", import.meta.url));
+  return existsSync(f) ? f : undefined;
+}
+
+/**
+ * Starts a detached `node pch-worker.js <job>`: its own session (a terminal's Ctrl-C and this
+ * process's exit hooks leave it alone), no stdio, unreferenced (this process may exit first).
+ * Resolves when it exits, to the PCH it published (looked up like any entry), if any.
+ */
+function buildInWorker(p: PchContext, tc: Toolchain, inputs: CommandInputs, header: string, baseKey: string, text: Buffer, worker: string): Promise<Pch | undefined> {
+  const job: PchJob = { cacheRoot: p.cache.root, cwd: p.cwd, tc, inputs, header, baseKey, headerSha256: sha256(text) };
+  if (p.verbose) process.stderr.write(`[orcjit] precompiling ${header} in the background (detached ${worker}); this compile includes it as text\n`);
+  return new Promise((done) => {
+    const settle = (): void => {
+      const hit = p.cache.lookupSync(baseKey, p.hashFile);
+      done(hit ? usable(p, tc, header, hit.key, hit.objectPath, hit.deps) : undefined);
+    };
+    try {
+      const env = pchEnv(p.env, tc);
+      delete env.NODE_OPTIONS; // the application's preloads, inspector, ... are not the worker's
+      const child = process.getBuiltinModule("node:child_process").spawn(process.execPath, [worker, JSON.stringify(job)], {
+        cwd: p.cwd,
+        env,
+        stdio: "ignore",
+        detached: true,
+      });
+      child.once("error", () => done(undefined));
+      child.once("exit", settle);
+      child.unref();
+    } catch {
+      done(undefined);
+    }
+  });
 }
 
 /** The flags that use the blob; for gcc, the `<dir>/pch.h` + `pch.h.gch` pair it needs, made once per PCH key. */

@@ -1,5 +1,6 @@
 // Pinning JS memory that native code keeps a pointer into (binding/js_memory.h has the rule).
-import { markAsUntransferable } from "node:worker_threads";
+// node:worker_threads (≈25 internal modules) is fetched on the first lend, not at import.
+let markAsUntransferable: ((buffer: ArrayBuffer) => void) | undefined;
 
 // Brand-checking getters, taken once: `buffer.resizable` itself could be overridden.
 const resizableOf = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "resizable")?.get;
@@ -17,6 +18,6 @@ export function isResizable(buffer: ArrayBuffer): boolean {
  */
 export function lendBuffer(buffer: ArrayBuffer): boolean {
   if (isResizable(buffer)) return false;
-  markAsUntransferable(buffer);
+  (markAsUntransferable ??= process.getBuiltinModule("node:worker_threads").markAsUntransferable)(buffer);
   return true;
 }

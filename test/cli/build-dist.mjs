@@ -1,5 +1,6 @@
-// Rebuilds dist/ (tsc -p tsconfig.build.json) when any file under src/ is newer than
-// dist/cli/main.js. Run under `flock` by test/cli/helpers.ts so parallel test files neither
+// Rebuilds dist/ (tsc -p tsconfig.build.json, then the bundled package entry:
+// scripts/bundle.mjs) when any file under src/ is newer than dist/cli/main.js or the bundle is
+// missing. Run under `flock` by test/cli/helpers.ts so parallel test files neither
 // build twice nor run the CLI while it is being written.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -8,6 +9,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const main = path.join(root, "dist/cli/main.js");
+const bundled = path.join(root, "dist/bundle/cli.js");
 
 function newest(dir) {
   let t = 0;
@@ -18,7 +20,8 @@ function newest(dir) {
   return t;
 }
 
-if (!existsSync(main) || statSync(main).mtimeMs < newest(path.join(root, "src"))) {
+const stale = !existsSync(main) || statSync(main).mtimeMs < newest(path.join(root, "src"));
+if (stale) {
   try {
     execFileSync(process.execPath, [path.join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
       cwd: root,
@@ -30,4 +33,7 @@ if (!existsSync(main) || statSync(main).mtimeMs < newest(path.join(root, "src"))
     process.stderr.write(`build-dist: tsc reported errors (JavaScript emitted anyway):\n${e.stdout ?? ""}`);
     if (!existsSync(main)) process.exit(1);
   }
+}
+if (stale || !existsSync(bundled) || statSync(bundled).mtimeMs < statSync(main).mtimeMs) {
+  execFileSync(process.execPath, [path.join(root, "scripts/bundle.mjs")], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
 }

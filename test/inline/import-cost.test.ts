@@ -10,11 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "../cli/helpers.js";
 
 const hooks = pathToFileURL(path.join(repoRoot, "bench/startup/count-hooks.mjs")).href;
-const entry = pathToFileURL(path.join(repoRoot, "dist/index.js")).href;
+// What `import "tvm-ffi-orcjit"` loads: the package's "." export (the bundled entry).
+const pkg = JSON.parse(readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string; exports: { ".": { default: string } }; bin: { orcjit: string } };
+const entry = pathToFileURL(path.join(repoRoot, pkg.exports["."].default)).href;
 let dir: string;
 
-/** Runs `script` (an ES module body) in a fresh node; returns the packages it loaded and its stdout. */
-function loaded(script: string): { packages: string[]; out: string } {
+/** Runs `script` (an ES module body) in a fresh node; returns the packages and files it loaded and its stdout. */
+function loaded(script: string): { packages: string[]; files: string[]; out: string } {
   const log = path.join(dir, `log-${Math.random().toString(36).slice(2)}.txt`);
   const out = execFileSync(process.execPath, ["--import", hooks, "--input-type=module", "-e", script], {
     encoding: "utf8",
@@ -22,7 +24,7 @@ function loaded(script: string): { packages: string[]; out: string } {
   });
   const urls = readFileSync(log, "utf8").split("\n").filter(Boolean);
   const packages = [...new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []))].sort();
-  return { packages, out: out.trim() };
+  return { packages, files: [...new Set(urls)], out: out.trim() };
 }
 
 describe("import cost", () => {
@@ -36,6 +38,22 @@ describe("import cost", () => {
     const r = loaded(`const m = await import(${JSON.stringify(entry)}); console.log(typeof m.loadInline, typeof m.parseManifest, typeof m.watchProject);`);
     expect(r.out).toBe("function function function");
     expect(r.packages).toEqual([]);
+    // one bundle (the entry and the chunk it shares with the CLI), not one file per module
+    const own = r.files.filter((u) => u.startsWith(pathToFileURL(repoRoot).href));
+    expect(own.every((u) => u.includes("/dist/bundle/")), own.join("\n")).toBe(true);
+    expect(own.length).toBeLessThanOrEqual(3);
+  });
+
+  it("the bundled entry exports what tsc's dist/index.js exports, and its CLI finds the package's files", () => {
+    const names = (url: string) => loaded(`const m = await import(${JSON.stringify(url)}); console.log(Object.keys(m).sort().join(","));`).out;
+    expect(names(entry)).toBe(names(pathToFileURL(path.join(repoRoot, "dist/index.js")).href));
+    // templates/ and package.json are found from the bundle's directory (src/util/package-root.ts)
+    const cli = path.join(repoRoot, pkg.bin.orcjit);
+    expect(cli).toContain(`${path.sep}bundle${path.sep}`);
+    expect(execFileSync(process.execPath, [cli, "--version"], { encoding: "utf8" }).trim()).toBe(pkg.version);
+    const target = path.join(dir, "init-from-bundle");
+    execFileSync(process.execPath, [cli, "init", target], { encoding: "utf8" });
+    expect(readFileSync(path.join(target, "orcjit.yaml"), "utf8")).toContain("libraries:");
   });
 
   it("a manifest loads yaml and ajv on first use, and still reports positions", () => {

@@ -142,7 +142,8 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
       /^package\/templates\/[\w-]+\/.+$/,
     ];
     expect(main.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
-    for (const needed of ["package/CMakeLists.txt", "package/dist/cli/main.js", "package/dist/index.d.ts", "package/dist/internals.d.ts", "package/dist/internals.js", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
+    // dist/bundle/: the package entry, the bin and the detached PCH builder (scripts/bundle.mjs)
+    for (const needed of ["package/CMakeLists.txt", "package/dist/bundle/index.js", "package/dist/bundle/cli.js", "package/dist/bundle/pch-worker.js", "package/dist/index.d.ts", "package/dist/internals.d.ts", "package/dist/bundle/internals.js", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
       expect(main).toContain(needed);
     }
     expect(main.some((f) => /\/(test|bench|fuzz|build|artifacts|node_modules|\.orcjit-cache)\//.test(f))).toBe(false);

@@ -7,14 +7,14 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import * as api from "../../index.js";
 import { OrcJitError } from "../../index.js";
+import { packageRoot } from "../../util/package-root.js";
 import type { Streams } from "../output.js";
 
 /** The installed package's root (the directory with CMakeLists.txt). */
-export const addonPackageRoot = fileURLToPath(new URL("../../../", import.meta.url));
+export const addonPackageRoot = packageRoot;
 
 interface Requirement {
   what: string;

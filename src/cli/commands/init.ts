@@ -4,10 +4,11 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { manifestSchemaUrl, OrcJitError } from "../../index.js";
+import { packageRoot } from "../../util/package-root.js";
 import { UsageError, type Streams } from "../output.js";
 
 /** The templates shipped with the package (`templates/<name>/`). */
-export const templatesDir = fileURLToPath(new URL("../../../templates/", import.meta.url));
+export const templatesDir = path.join(packageRoot, "templates");
 
 export function listTemplates(): string[] {
   return readdirSync(templatesDir)
