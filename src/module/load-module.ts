@@ -28,33 +28,11 @@ export interface GetFunctionOptions {
   queryImports?: boolean;
 }
 
-/**
- * Teardown when unreachable: the JIT library of a module from loadModule is disposed after
- * garbage collection once no JS handle of it is reachable. The Module and every function it
- * handed out each hold one count of a shared Lease; a FinalizationRegistry callback (on the JS
- * thread) drops a count and disposes the library at zero, exactly like an explicit dispose():
- * static destructors run, and values those functions returned (objects, tensors) still pin
- * the code natively until they go. A module whose ffiModule was read is never torn down this
- * way: native code (another module's imports, a C++ holder) may keep it, which JS cannot see.
- */
-class Lease {
-  count = 0;
-  escaped = false;
-  constructor(readonly library: DynamicLibrary) {}
-}
-const leases = new FinalizationRegistry<Lease>((lease) => {
-  if (--lease.count > 0 || lease.escaped || lease.library.disposed) return;
-  try {
-    lease.library.dispose();
-  } catch {
-    // Nobody to report to (like a finalizer); an explicit dispose() reports errors.
-  }
-});
-function hold(lease: Lease | undefined, handle: object): void {
-  if (!lease) return;
-  ++lease.count;
-  leases.register(handle, lease);
-}
+// Teardown when unreachable (docs/teardown.md): the Module holds its DynamicLibrary, whose
+// lease (src/jit/teardown.ts) also counts every function the Module hands out; when all of
+// them are collected the library is disposed. A module whose ffiModule was read is never torn
+// down this way: native code (another module's imports, a C++ holder) may keep it, which JS
+// cannot see.
 
 const MEMBERS = new Set(["kind", "path", "name", "library", "imports", "ffiModule", "getFunction", "hasFunction", "dispose", "constructor", "then", "toString", "toJSON", "valueOf", "__proto__"]);
 
@@ -74,7 +52,6 @@ export class Module<N extends string = string> {
   #ffi: FFIObject | undefined;
   #imports: Module[] | undefined;
   #rootIsLibrary: boolean;
-  #lease: Lease | undefined;
   #cache = new Map<string, PackedFunction>();
 
   /** @internal Use loadModule. */
@@ -86,7 +63,6 @@ export class Module<N extends string = string> {
     this.#handle = handle;
     this.#ffi = ffi;
     this.#rootIsLibrary = rootIsLibrary;
-    this.#lease = kind === "jit" && library ? new Lease(library) : undefined;
     const proxy = new Proxy(this, {
       get(target, prop) {
         if (typeof prop !== "string" || MEMBERS.has(prop) || prop in target) {
@@ -97,7 +73,6 @@ export class Module<N extends string = string> {
         return target.getFunction(prop);
       },
     });
-    hold(this.#lease, this); // the target: alive while the proxy or a bound method is
     return proxy;
   }
 
@@ -106,7 +81,7 @@ export class Module<N extends string = string> {
    * Pass it to C++ (a `Module` parameter) or return it from a `load_from_bytes` loader.
    */
   get ffiModule(): FFIObject | undefined {
-    if (this.#lease) this.#lease.escaped = true; // native code may hold it from now on
+    if (this.kind === "jit") this.library?.keepResident(); // native code may hold it from now on
     return this.#ffi;
   }
 
@@ -185,13 +160,13 @@ export class Module<N extends string = string> {
     } else if (this.#ffi) {
       if (this.library?.disposed) this.library.getFunction(name); // throws DisposedError
       f = (getGlobalFunc("ffi.ModuleGetFunction")(this.#ffi, name, queryImports) as PackedFunction | null) ?? undefined;
+      if (f && this.kind === "jit") this.library?.retainWhile(f); // library.getFunction's own are counted already
     } else {
       f = (values().sharedGetFunction(this.#handle!, name) as PackedFunction | null) ?? undefined;
       if (f) attachAsync(f); // [i16] docs/async.md
     }
     if (f) {
       this.#cache.set(key, f);
-      hold(this.#lease, f);
     }
     return f;
   }

@@ -30,6 +30,8 @@ export type NativeFunction = (...args: unknown[]) => unknown;
 export interface NativeLibrary {
   readonly name: string;
   readonly disposed: boolean;
+  /** True while global functions its code registered are in the registry (reachable by name). */
+  readonly ownsGlobals: boolean;
   /** Adds a relocatable object (copied). `displayName` names it in errors. */
   add(bytes: Uint8Array, displayName: string): void;
   /** dlopens a shared library whose symbols this library's objects may reference. */

@@ -7,6 +7,7 @@
 #include "jit/library.h"
 #include "jit/library_bin.h"
 #include "jit/session.h"
+#include "runtime/global_registry.h"
 
 namespace orcjit::binding {
 
@@ -21,6 +22,7 @@ Napi::Function LibraryWrap::Define(Napi::Env env) {
                       InstanceMethod<&LibraryWrap::Dispose>("dispose"),
                       InstanceAccessor<&LibraryWrap::Disposed>("disposed"),
                       InstanceAccessor<&LibraryWrap::Name>("name"),
+                      InstanceAccessor<&LibraryWrap::OwnsGlobals>("ownsGlobals"),
                       InstanceMethod<&LibraryWrap::ModuleObject>("moduleObject"),
                       InstanceMethod<&LibraryWrap::ExpandLibraryBin>("expandLibraryBin")});
 }
@@ -136,6 +138,11 @@ Napi::Value LibraryWrap::Disposed(const Napi::CallbackInfo& info) {
 
 Napi::Value LibraryWrap::Name(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), lib_->name());
+}
+
+// True while global functions its code registered are in the registry (reachable by name).
+Napi::Value LibraryWrap::OwnsGlobals(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), runtime::CountOwnedGlobals(lib_->owner_id()) > 0);
 }
 
 // The library's ffi.Module (what __tvm_ffi__library_ctx points at) as an FFIObject.

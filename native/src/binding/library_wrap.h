@@ -28,6 +28,7 @@ class LibraryWrap : public Napi::ObjectWrap<LibraryWrap> {
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value Disposed(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);
+  Napi::Value OwnsGlobals(const Napi::CallbackInfo& info);
   Napi::Value ModuleObject(const Napi::CallbackInfo& info);
   Napi::Value ExpandLibraryBin(const Napi::CallbackInfo& info);
 
