@@ -168,5 +168,18 @@ await (async () => {
 await settle();
 out.global = getGlobalFunc("teardown_test.global")(21);
 
+// 9. Sessions dropped with their libraries: the libraries are torn down (destructors run) and
+// the session goes with its last native reference. RSS stays flat over 20 sessions.
+d0 = dtors;
+const sessionOnce = () => new ExecutionSession().createLibrary("s").add(objBytes).getFunction("value")();
+let ssum = 0;
+const rssSessions = process.memoryUsage().rss;
+for (let i = 0; i < 20; ++i) {
+  ssum += sessionOnce();
+  await settle();
+}
+await settleUntil(() => dtors - d0 >= 20);
+out.sessions = { sum: ssum, dtors: dtors - d0, rssGrowthMB: (process.memoryUsage().rss - rssSessions) / 2 ** 20 };
+
 console.log(JSON.stringify(out));
 session.dispose();

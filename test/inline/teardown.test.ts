@@ -2,7 +2,7 @@
 // libraries: dropped ones are disposed after GC (static destructors run, the session's
 // library count returns to zero, RSS stays flat); what JS still reaches (a function, a
 // closure the kernel returned, an async call in flight, a dependent library, a registered
-// global) keeps its library. Run in a child process with --expose-gc (test/module/teardown
+// global) keeps its library; a dropped session goes with its libraries. Run in a child process with --expose-gc (test/module/teardown
 // covers loadModule).
 import { execa } from "execa";
 import { fileURLToPath } from "node:url";
@@ -35,4 +35,7 @@ it("loadInline modules and createLibrary libraries nothing reaches are torn down
   expect(out.createLibrary).toEqual({ sum: 50, dtors: 50, librariesBefore: 0, librariesAfter: 0 });
   expect(out.linkOrder).toEqual({ value: 42, dtorsWhileHeld: 0, dtorsAfter: 1 });
   expect(out.global).toBe(42);
+  const sessions = out.sessions as { sum: number; dtors: number; rssGrowthMB: number };
+  expect({ sum: sessions.sum, dtors: sessions.dtors }).toEqual({ sum: 20, dtors: 20 });
+  expect(sessions.rssGrowthMB, `RSS grew ${sessions.rssGrowthMB.toFixed(1)} MB over 20 dropped sessions`).toBeLessThanOrEqual(10);
 }, 600_000);
