@@ -138,6 +138,7 @@ describe.each(COMPILERS)("containers kernel built with %s", (cxx) => {
     expect(mod.dict_lookup(new Map([["a", 1], ["b", 2]]), "b")).toBe(2);
     expect(mod.dict_lookup({ a: 1, b: 2 }, "a")).toBe(1);
     expect(mod.dict_keys(new Map([["z", 1], ["a", 2]]))).toBe("z=1;a=2;"); // insertion order kept
+    expect(mod.nested_sum([[1, 2], [], [3]])).toBe(6);
   });
 
   it("JS containers with a wrong element are rejected naming the position and the expected type", () => {
@@ -159,6 +160,9 @@ describe.each(COMPILERS)("containers kernel built with %s", (cxx) => {
     expect(rejects(() => mod.list_append([1], "x"))).toContain("argument #1");
     expect(rejects(() => mod.dict_lookup({ a: 1, b: "two" }, "a"))).toContain("Expected `Dict[str, int]` but got `Map[pair 1 value: str, expected int]`");
     expect(rejects(() => mod.dict_lookup(new Map([[1, 2]]), "a"))).toContain("Expected `Dict[str, int]` but got `Map[pair 0 key: int, expected str]`");
+    expect(rejects(() => mod.nested_sum([[1], [2, "x"]]))).toContain(
+      "Expected `List[List[int]]` but got `Array[index 1: Array[index 1: str, expected int], expected List[int]]`",
+    );
   });
 
   it("Expected<T> returns the value or raises the error", () => {
