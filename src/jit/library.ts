@@ -4,11 +4,11 @@ import { resolve } from "node:path";
 import { DisposedError, ObjectFileError } from "../errors.js";
 import type { NativeLibrary } from "../native/binding.js";
 import type { ExecutionSession } from "./session.js";
+import { holdLease, Lease } from "./teardown.js";
 
 import { attachSignature } from "../values/signature.js";
 import type { AsyncFFIFunction, FFIValue } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
-import { holdLease, Lease } from "./teardown.js";
 
 export type { FFIFunction, FFIResult } from "../values/types.js";
 /** @deprecated Use FFIValue (every value a function accepts). */
