@@ -11,6 +11,7 @@ import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "
 import { attachAsync } from "../values/async.js";
 import { values } from "../values/native.js";
 import type { FFIObject } from "../values/object.js";
+import { loadBinding } from "../native/binding.js";
 
 export interface LoadModuleOptions<N extends string = string> {
   /** Session for objects (default: defaultSession()). */
@@ -157,13 +158,14 @@ export class Module<N extends string = string> {
         if (e instanceof SymbolNotFoundError) return undefined;
         throw e;
       }
+    } else if (this.#handle && (!this.#ffi || (this.#rootIsLibrary && !queryImports))) {
+      // The shared library's own export, through dlsym.
+      f = (values().sharedGetFunction(this.#handle, name) as PackedFunction | null) ?? undefined;
+      if (f) attachAsync(f); // [i16] docs/async.md
     } else if (this.#ffi) {
       if (this.library?.disposed) this.library.getFunction(name); // throws DisposedError
       f = (getGlobalFunc("ffi.ModuleGetFunction")(this.#ffi, name, queryImports) as PackedFunction | null) ?? undefined;
       if (f && this.kind === "jit") this.library?.retainWhile(f); // library.getFunction's own are counted already
-    } else {
-      f = (values().sharedGetFunction(this.#handle!, name) as PackedFunction | null) ?? undefined;
-      if (f) attachAsync(f); // [i16] docs/async.md
     }
     if (f) {
       this.#cache.set(key, f);
@@ -190,7 +192,9 @@ const OBJECT_EXTS = new Set([".o", ".obj"]);
  *   a malformed blob or a kind with no loader throws ObjectFileError naming the problem and
  *   its offset.
  * - Any other path (`.so`, `.dylib`): the system loader. The shared library resolves TVMFFI*
- *   against this addon and is never unloaded. It cannot be mixed with objects in a list.
+ *   against this addon and is never unloaded. It cannot be mixed with objects in a list. It
+ *   gets its module tree from `__tvm_ffi__library_bin` too (built once per library), and its
+ *   `__tvm_ffi__library_ctx` points at its module.
  */
 export function loadModule<N extends string = string>(input: ModuleInput, options: LoadModuleOptions<N> = {}): LoadedModule<N> {
   const items: (string | Uint8Array)[] = Array.isArray(input) ? [...(input as (string | Uint8Array)[])] : [input as string | Uint8Array];
@@ -242,5 +246,14 @@ function loadShared<N extends string>(full: string, options: LoadModuleOptions<N
   } catch (cause) {
     throw new ObjectFileError((cause as Error).message, { cause });
   }
-  return new Module("shared", full, options.name ?? basename(full), undefined, handle) as unknown as LoadedModule<N>;
+  // Its module and, when it embeds __tvm_ffi__library_bin, the module tree (made once per
+  // library: loading the same .so again returns the same tree).
+  let shared: { module: unknown; root: unknown };
+  try {
+    shared = loadBinding().Library.sharedModule(handle, full);
+  } catch (cause) {
+    throw cause instanceof ObjectFileError ? cause : new ObjectFileError((cause as Error).message, { cause });
+  }
+  const root = (shared.root ?? shared.module) as FFIObject;
+  return new Module("shared", full, options.name ?? basename(full), undefined, handle, root, shared.root === null) as unknown as LoadedModule<N>;
 }

@@ -172,6 +172,14 @@ export interface NativeBinding {
   setCrashGuard(on: boolean): boolean;
   setPerfMap(on: boolean): boolean;
   Session: new (options?: NativeSessionOptions) => NativeSession;
+  Library: {
+    /**
+     * The ffi.Module of a library opened by values.openShared (made once per library; its
+     * `__tvm_ffi__library_ctx` points at it) and the root of the module tree its
+     * `__tvm_ffi__library_bin` declares (null: none, or the library itself).
+     */
+    sharedModule(handle: object, path: string): { module: unknown; root: unknown };
+  };
   values: NativeValues;
 }
 
