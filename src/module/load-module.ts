@@ -6,12 +6,12 @@ import { extname, basename, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
+import { loadBinding } from "../native/binding.js";
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
 import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
 import { values } from "../values/native.js";
 import type { FFIObject } from "../values/object.js";
-import { loadBinding } from "../native/binding.js";
 
 export interface LoadModuleOptions<N extends string = string> {
   /** Session for objects (default: defaultSession()). */
