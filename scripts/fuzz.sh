@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds and runs the object-loader fuzzer (fuzz/object_loader_fuzzer.cc), bounded in time or in
-# executions.
+# Builds and runs the object-loader fuzzer (fuzz/object_loader_fuzzer.cc), then the
+# library_bin decoder fuzzer (fuzz/library_bin_fuzzer.cc), each bounded in time or in executions.
 #   scripts/fuzz.sh [seconds=60] [extra libFuzzer flags...]    a timed (random) campaign
 #   FUZZ_RUNS=N scripts/fuzz.sh                                 exactly N mutations (repeatable)
 # Env: FUZZ_JOBS (parallel fuzzing processes, default 1), FUZZ_BUILD_DIR (default build-fuzz),
@@ -9,7 +9,8 @@
 #      here, and a red run means a code change broke the loader, not a lucky draw.
 # Replays fuzz/regressions/* first; new crashing inputs land in fuzz/regressions/ (keep them:
 # the reliability test replays them). Writes $FUZZ_RESULT (default build-fuzz/fuzz-result.json)
-# for docs/reliability.md; logs go to build-fuzz/fuzz-<pid>.log (concurrent runs do not clobber).
+# for docs/reliability.md (and <that>-library-bin.json for the decoder; its crashing inputs land in
+# fuzz/regressions-library-bin/); logs go to build-fuzz/fuzz-<pid>.log (concurrent runs do not clobber).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-60}"; shift || true
@@ -64,3 +65,32 @@ printf '{"tool":"libFuzzer","seconds":%d,"executions":%d,"corpus":%d,"regression
 cat "$result"
 if [ "$rc" -ne 0 ]; then tail -n 80 "$log" >&2; exit "$rc"; fi
 rm -f "$log"
+
+# 3. The __tvm_ffi__library_bin decoder on raw blobs (fuzz/library_bin_fuzzer.cc), with the
+#    same bound: its regressions first, then mutations of the generated seed corpus.
+lbbin="$dir/library_bin_fuzzer"
+lbcorpus="$dir/library-bin-corpus"
+lbregs_dir=fuzz/regressions-library-bin
+lblog="$dir/fuzz-library-bin-$$.log"
+flock /tmp/tvm-ffi-orcjit-build.lock cmake --build "$dir" --target library_bin_fuzzer
+node fuzz/build-library-bin-corpus.mjs "$lbcorpus" >/dev/null
+lbseeds=$(ls "$lbcorpus" | wc -l)
+mkdir -p "$lbregs_dir"
+lbregs=("$lbregs_dir"/*)
+if ((${#lbregs[@]})); then
+  "$lbbin" -runs=0 -timeout=20 "${lbregs[@]}" 2>"$lblog" || {
+    cat "$lblog" >&2; echo "fuzz: a library_bin regression input fails again" >&2; exit 1; }
+fi
+lbstart=$(date +%s)
+set +e
+"${norand[@]}" "$lbbin" "${bound[@]}" -timeout=20 -rss_limit_mb=2048 -max_len=4096 \
+  -print_final_stats=1 -seed="${FUZZ_SEED:-0}" -artifact_prefix="$lbregs_dir/" "$lbcorpus" 2>"$lblog"
+lbrc=$?
+set -e
+lbend=$(date +%s)
+lbexecs=$({ grep -o 'stat::number_of_executed_units: *[0-9]*' "$lblog" || true; } | awk '{s+=$2} END {print s+0}')
+printf '{"tool":"libFuzzer","target":"library_bin","seconds":%d,"executions":%d,"corpus":%d,"regressions":%d,"exitCode":%d}\n' \
+  "$((lbend - lbstart))" "$lbexecs" "$lbseeds" "${#lbregs[@]}" "$lbrc" >"${result%.json}-library-bin.json"
+cat "${result%.json}-library-bin.json"
+if [ "$lbrc" -ne 0 ]; then tail -n 80 "$lblog" >&2; exit "$lbrc"; fi
+rm -f "$lblog"

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { DisposedError, ObjectFileError } from "../errors.js";
 import type { NativeLibrary } from "../native/binding.js";
 import type { ExecutionSession } from "./session.js";
+import { holdLease, Lease } from "./teardown.js";
 
 import { attachSignature } from "../values/signature.js";
 import type { AsyncFFIFunction, FFIValue } from "../values/types.js";
@@ -27,11 +28,26 @@ export class DynamicLibrary {
   readonly native: NativeLibrary;
   #disposed = false;
   #bytesCount = 0;
+  #lease: Lease;
 
   /** @internal Use ExecutionSession.createLibrary. */
   constructor(session: ExecutionSession, native: NativeLibrary) {
     this.session = session;
     this.native = native;
+    // Teardown when unreachable (./teardown.ts): this object and every function taken from
+    // it keep the library; when all of them are collected, it is disposed.
+    this.#lease = new Lease(native);
+    holdLease(this.#lease, this);
+  }
+
+  /** @internal `handle` (e.g. a function of this library's code reached another way) keeps the library while it is reachable. */
+  retainWhile(handle: object): void {
+    holdLease(this.#lease, handle);
+  }
+
+  /** @internal Native code may hold this library from now on (JS cannot see it): no teardown by GC. */
+  keepResident(): void {
+    this.#lease.resident = true;
   }
 
   get name(): string {
@@ -115,6 +131,7 @@ export class DynamicLibrary {
     }
     this.#check("setLinkOrder");
     const natives: NativeLibrary[] = [];
+    const leases: Lease[] = [];
     list.forEach((lib: unknown, i: number) => {
       if (!(lib instanceof DynamicLibrary)) {
         throw new TypeError(
@@ -133,8 +150,10 @@ export class DynamicLibrary {
       }
       if (lib.disposed) throw new DisposedError(`library '${lib.name}' has been disposed`);
       natives.push(lib.native);
+      leases.push(lib.#lease);
     });
     this.native.setLinkOrder(natives);
+    this.#lease.linkTo(leases); // they stay loaded while this library is (./teardown.ts)
   }
 
   /**
@@ -153,6 +172,7 @@ export class DynamicLibrary {
     }
     this.#check("getFunction");
     const fn = this.native.getFunction(name) as AsyncFFIFunction;
+    holdLease(this.#lease, fn);
     attachAsync(fn); // [i16] fn.async / fn.with (docs/async.md)
     attachSignature(fn, name, (symbol) =>
       this.native.symbolAddress(symbol) === null ? undefined : this.native.getFunction(symbol.slice("__tvm_ffi_".length))(),
@@ -191,13 +211,14 @@ export class DynamicLibrary {
   /**
    * Runs the library's static destructors and `__cxa_atexit` registrations, then frees its
    * code. Libraries whose link order names this one are disposed first. Functions obtained
-   * from it throw DisposedError afterwards. Idempotent.
+   * from it throw DisposedError afterwards. Idempotent. Without it, the library is disposed
+   * after garbage collection once neither it nor any function taken from it is reachable
+   * (docs/teardown.md); dispose() is the deterministic way.
    */
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     if (!this.session.disposed) this.native.dispose();
-    this.session.forget(this);
   }
 
   [Symbol.dispose](): void {

@@ -22,7 +22,6 @@ export class ExecutionSession {
   /** @internal */
   readonly native: NativeSession;
   #disposed = false;
-  #libraries = new Set<DynamicLibrary>();
 
   constructor(options: ExecutionSessionOptions = {}) {
     checkOptions("new ExecutionSession(options)", options, OPTION_KEYS);
@@ -45,16 +44,16 @@ export class ExecutionSession {
 
   /**
    * Creates an empty library (its own symbol namespace). `name` (default "lib<N>") is used
-   * in error messages.
+   * in error messages. Dispose it when done, or drop every reference to it and its
+   * functions: it is then disposed after garbage collection (docs/teardown.md).
    */
   createLibrary(name?: string): DynamicLibrary {
     if (name !== undefined && typeof name !== "string") {
       throw new TypeError("ExecutionSession.createLibrary(name): argument 'name' must be a string");
     }
     this.#check();
-    const lib = new DynamicLibrary(this, this.native.createLibrary(name ?? ""));
-    this.#libraries.add(lib);
-    return lib;
+    // Not remembered here: a library nothing reaches is disposed after GC (docs/teardown.md).
+    return new DynamicLibrary(this, this.native.createLibrary(name ?? ""));
   }
 
   /**
@@ -74,7 +73,6 @@ export class ExecutionSession {
     if (this.#disposed) return;
     this.#disposed = true;
     this.native.dispose();
-    this.#libraries.clear();
     if (defaultInstance === this) defaultInstance = undefined;
   }
 
@@ -82,9 +80,12 @@ export class ExecutionSession {
     this.dispose();
   }
 
-  /** @internal */
-  forget(lib: DynamicLibrary): void {
-    this.#libraries.delete(lib);
+  /**
+   * Libraries of this session whose JIT memory is still held: not yet disposed, or disposed
+   * while values they returned are alive. For diagnostics and tests of teardown.
+   */
+  get libraryCount(): number {
+    return this.#disposed ? 0 : this.native.libraryCount;
   }
 
   #check(): void {

@@ -6,6 +6,7 @@ import { extname, basename, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
+import { loadBinding } from "../native/binding.js";
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
 import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
@@ -29,33 +30,11 @@ export interface GetFunctionOptions {
   queryImports?: boolean;
 }
 
-/**
- * Teardown when unreachable: the JIT library of a module from loadModule is disposed after
- * garbage collection once no JS handle of it is reachable. The Module and every function it
- * handed out each hold one count of a shared Lease; a FinalizationRegistry callback (on the JS
- * thread) drops a count and disposes the library at zero, exactly like an explicit dispose():
- * static destructors run, and values those functions returned (objects, tensors) still pin
- * the code natively until they go. A module whose ffiModule was read is never torn down this
- * way: native code (another module's imports, a C++ holder) may keep it, which JS cannot see.
- */
-class Lease {
-  count = 0;
-  escaped = false;
-  constructor(readonly library: DynamicLibrary) {}
-}
-const leases = new FinalizationRegistry<Lease>((lease) => {
-  if (--lease.count > 0 || lease.escaped || lease.library.disposed) return;
-  try {
-    lease.library.dispose();
-  } catch {
-    // Nobody to report to (like a finalizer); an explicit dispose() reports errors.
-  }
-});
-function hold(lease: Lease | undefined, handle: object): void {
-  if (!lease) return;
-  ++lease.count;
-  leases.register(handle, lease);
-}
+// Teardown when unreachable (docs/teardown.md): the Module holds its DynamicLibrary, whose
+// lease (src/jit/teardown.ts) also counts every function the Module hands out; when all of
+// them are collected the library is disposed. A module whose ffiModule was read is never torn
+// down this way: native code (another module's imports, a C++ holder) may keep it, which JS
+// cannot see.
 
 const MEMBERS = new Set(["kind", "path", "name", "library", "imports", "ffiModule", "getFunction", "hasFunction", "dispose", "constructor", "then", "toString", "toJSON", "valueOf", "__proto__"]);
 
@@ -75,7 +54,6 @@ export class Module<N extends string = string> {
   #ffi: FFIObject | undefined;
   #imports: Module[] | undefined;
   #rootIsLibrary: boolean;
-  #lease: Lease | undefined;
   #cache = new Map<string, PackedFunction>();
 
   /** @internal Use loadModule. */
@@ -87,7 +65,6 @@ export class Module<N extends string = string> {
     this.#handle = handle;
     this.#ffi = ffi;
     this.#rootIsLibrary = rootIsLibrary;
-    this.#lease = kind === "jit" && library ? new Lease(library) : undefined;
     const proxy = new Proxy(this, {
       get(target, prop) {
         if (typeof prop !== "string" || MEMBERS.has(prop) || prop in target) {
@@ -98,7 +75,6 @@ export class Module<N extends string = string> {
         return target.getFunction(prop);
       },
     });
-    hold(this.#lease, this); // the target: alive while the proxy or a bound method is
     return proxy;
   }
 
@@ -107,7 +83,7 @@ export class Module<N extends string = string> {
    * Pass it to C++ (a `Module` parameter) or return it from a `load_from_bytes` loader.
    */
   get ffiModule(): FFIObject | undefined {
-    if (this.#lease) this.#lease.escaped = true; // native code may hold it from now on
+    if (this.kind === "jit") this.library?.keepResident(); // native code may hold it from now on
     return this.#ffi;
   }
 
@@ -183,16 +159,17 @@ export class Module<N extends string = string> {
         if (e instanceof SymbolNotFoundError) return undefined;
         throw e;
       }
+    } else if (this.#handle && (!this.#ffi || (this.#rootIsLibrary && !queryImports))) {
+      // The shared library's own export, through dlsym.
+      f = (values().sharedGetFunction(this.#handle, name) as PackedFunction | null) ?? undefined;
+      if (f) attachAsync(f); // [i16] docs/async.md
     } else if (this.#ffi) {
       if (this.library?.disposed) this.library.getFunction(name); // throws DisposedError
       f = (getGlobalFunc("ffi.ModuleGetFunction")(this.#ffi, name, queryImports) as PackedFunction | null) ?? undefined;
-    } else {
-      f = (values().sharedGetFunction(this.#handle!, name) as PackedFunction | null) ?? undefined;
-      if (f) attachAsync(f); // [i16] docs/async.md
+      if (f && this.kind === "jit") this.library?.retainWhile(f); // library.getFunction's own are counted already
     }
     if (f) {
       this.#cache.set(key, f);
-      hold(this.#lease, f);
     }
     return f;
   }
@@ -218,7 +195,9 @@ const LOAD_MODULE_OPTION_KEYS = optionKeys<LoadModuleOptions>({ session: true, n
  *   a malformed blob or a kind with no loader throws ObjectFileError naming the problem and
  *   its offset.
  * - Any other path (`.so`, `.dylib`): the system loader. The shared library resolves TVMFFI*
- *   against this addon and is never unloaded. It cannot be mixed with objects in a list.
+ *   against this addon and is never unloaded. It cannot be mixed with objects in a list. It
+ *   gets its module tree from `__tvm_ffi__library_bin` too (built once per library), and its
+ *   `__tvm_ffi__library_ctx` points at its module.
  */
 export function loadModule<N extends string = string>(input: ModuleInput, options: LoadModuleOptions<N> = {}): LoadedModule<N> {
   checkOptions("loadModule(input, options)", options, LOAD_MODULE_OPTION_KEYS);
@@ -271,5 +250,14 @@ function loadShared<N extends string>(full: string, options: LoadModuleOptions<N
   } catch (cause) {
     throw new ObjectFileError((cause as Error).message, { cause });
   }
-  return new Module("shared", full, options.name ?? basename(full), undefined, handle) as unknown as LoadedModule<N>;
+  // Its module and, when it embeds __tvm_ffi__library_bin, the module tree (made once per
+  // library: loading the same .so again returns the same tree).
+  let shared: { module: unknown; root: unknown };
+  try {
+    shared = loadBinding().Library.sharedModule(handle, full);
+  } catch (cause) {
+    throw cause instanceof ObjectFileError ? cause : new ObjectFileError((cause as Error).message, { cause });
+  }
+  const root = (shared.root ?? shared.module) as FFIObject;
+  return new Module("shared", full, options.name ?? basename(full), undefined, handle, root, shared.root === null) as unknown as LoadedModule<N>;
 }

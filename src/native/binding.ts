@@ -30,6 +30,8 @@ export type NativeFunction = (...args: unknown[]) => unknown;
 export interface NativeLibrary {
   readonly name: string;
   readonly disposed: boolean;
+  /** True while global functions its code registered are in the registry (reachable by name). */
+  readonly ownsGlobals: boolean;
   /** Adds a relocatable object (copied). `displayName` names it in errors. */
   add(bytes: Uint8Array, displayName: string): void;
   /** dlopens a shared library whose symbols this library's objects may reference. */
@@ -170,6 +172,14 @@ export interface NativeBinding {
   setCrashGuard(on: boolean): boolean;
   setPerfMap(on: boolean): boolean;
   Session: new (options?: NativeSessionOptions) => NativeSession;
+  Library: {
+    /**
+     * The ffi.Module of a library opened by values.openShared (made once per library; its
+     * `__tvm_ffi__library_ctx` points at it) and the root of the module tree its
+     * `__tvm_ffi__library_bin` declares (null: none, or the library itself).
+     */
+    sharedModule(handle: object, path: string): { module: unknown; root: unknown };
+  };
   values: NativeValues;
 }
 

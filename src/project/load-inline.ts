@@ -146,14 +146,25 @@ function writeIfChanged(path: string, text: string): void {
   if (old !== text) writeFileSync(path, text);
 }
 
-const memo = new WeakMap<ExecutionSession, Map<string, Promise<InlineModule>>>();
+/**
+ * Loaded modules by session and inputs, held weakly: loading the same inputs again returns the
+ * same module while it is reachable, and the memo never keeps one alive (a module nothing
+ * reaches is torn down after GC with its library, docs/teardown.md). Entries of collected
+ * modules are dropped by `forgetCollected`.
+ */
+const memo = new WeakMap<ExecutionSession, Map<string, WeakRef<InlineModule>>>();
+const forgetCollected = new FinalizationRegistry<{ map: Map<string, WeakRef<InlineModule>>; key: string; ref: WeakRef<InlineModule> }>(({ map, key, ref }) => {
+  if (map.get(key) === ref) map.delete(key);
+});
 
 const LOAD_INLINE_OPTION_KEYS = optionKeys<LoadInlineOptions>({ name: true, cppSources: true, cSources: true, cudaSources: true, functions: true, session: true, types: true, compiler: true, nvcc: true, cudaArch: true, optLevel: true, debug: true, extraCflags: true, extraCudaCflags: true, extraIncludePaths: true, cacheDir: true, launcher: true, pch: true, force: true, jobs: true, signal: true, verbose: true, buildDirectory: true, env: true, onProgress: true });
 
 /**
  * Compiles inline sources (through the object cache: an unchanged module only hashes, reads
  * its objects and links them) and loads them into `session`. Loading the same name with the
- * same inputs again in one process returns the same module object.
+ * same inputs again in one process returns the same module object while that one is
+ * reachable. A module that neither the program nor any function taken from it reaches any
+ * more is disposed after garbage collection (docs/teardown.md); dispose() does it at once.
  *
  *   const mod = await loadInline({ name: "m", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"] });
  *   mod.add(1, 2); // 3
@@ -222,42 +233,38 @@ export async function loadInline(options: LoadInlineOptions): Promise<LoadedModu
   let perSession = memo.get(session);
   if (!perSession) memo.set(session, (perSession = new Map()));
   const memoKey = new KeyHasher().field("name", name).list("objects", objects.map((o) => o.key)).list("functions", [...fns.keys()]).digest();
-  const existing = perSession.get(memoKey);
-  if (existing) {
-    const mod = await existing.catch(() => undefined);
-    if (mod && !mod.library.disposed) {
-      if (types !== undefined) writeModuleDeclarations(types, mod);
-      return mod as LoadedModule<string>;
-    }
-    perSession.delete(memoKey);
+  const existing = perSession.get(memoKey)?.deref();
+  if (existing && !existing.library.disposed) {
+    if (types !== undefined) writeModuleDeclarations(types, existing);
+    return existing as LoadedModule<string>;
   }
-  const loading = (async () => {
-    const library = session.createLibrary(name);
-    try {
-      // The bytes compileUnits already read and verified against the cache entry's hash: loading
-      // from them saves reading the object a second time (and reads exactly what was verified).
-      // Named by the module and the source they were compiled from: a load error (e.g.
-      // thread_local) then points at what the user wrote, not at a cache blob.
-      objects.forEach((o, i) => {
-        const b = bytes[i];
-        if (b) library.add(b, { name: labels[i] ?? o.objectPath });
-        else library.add(o.objectPath);
-      });
-      const docs: Record<string, string> = {};
-      const mod: InlineModule = new InlineModule<string>({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
-      for (const [f, doc] of fns) {
-        Object.defineProperty(mod, f, { value: library.getFunction(f), enumerable: true });
-        if (doc) docs[f] = doc;
-      }
-      return mod;
-    } catch (e) {
-      library.dispose();
-      throw e;
+  // Synchronous from here to the memo entry: a concurrent loadInline of the same inputs
+  // (resuming after its own compile) finds this module.
+  const library = session.createLibrary(name);
+  let mod: InlineModule;
+  try {
+    // The bytes compileUnits already read and verified against the cache entry's hash: loading
+    // from them saves reading the object a second time (and reads exactly what was verified).
+    // Named by the module and the source they were compiled from: a load error (e.g.
+    // thread_local) then points at what the user wrote, not at a cache blob.
+    objects.forEach((o, i) => {
+      const b = bytes[i];
+      if (b) library.add(b, { name: labels[i] ?? o.objectPath });
+      else library.add(o.objectPath);
+    });
+    const docs: Record<string, string> = {};
+    mod = new InlineModule<string>({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
+    for (const [f, doc] of fns) {
+      Object.defineProperty(mod, f, { value: library.getFunction(f), enumerable: true });
+      if (doc) docs[f] = doc;
     }
-  })();
-  perSession.set(memoKey, loading);
-  loading.catch(() => perSession.delete(memoKey));
-  const mod = await loading;
+  } catch (e) {
+    library.dispose();
+    throw e;
+  }
+  const ref = new WeakRef(mod);
+  perSession.set(memoKey, ref);
+  forgetCollected.register(mod, { map: perSession, key: memoKey, ref });
   if (types !== undefined) writeModuleDeclarations(types, mod);
   return mod as LoadedModule<string>;
 }

@@ -128,6 +128,43 @@ describe.each(COMPILERS)("containers kernel built with %s", (cxx) => {
     expect(mod.bad_dict_value()).toContain("Expected `Dict[str, int]` but got `Dict[pair 1 value: str, expected int]`");
   });
 
+  it("takes JS arrays into Tuple/List parameters and Maps or plain objects into Dict parameters", () => {
+    expect(mod.describe_pair([3, "js"])).toBe("3/4:js");
+    expect(mod.list_sum([1, 2, 3, 4])).toBe(10);
+    expect(mod.list_sum([])).toBe(0);
+    const source = [1, 2];
+    expect(mod.list_append(source, 3)).toEqual([1, 2, 3]);
+    expect(source).toEqual([1, 2]); // copied into the List: the JS array is not changed
+    expect(mod.dict_lookup(new Map([["a", 1], ["b", 2]]), "b")).toBe(2);
+    expect(mod.dict_lookup({ a: 1, b: 2 }, "a")).toBe(1);
+    expect(mod.dict_keys(new Map([["z", 1], ["a", 2]]))).toBe("z=1;a=2;"); // insertion order kept
+    expect(mod.nested_sum([[1, 2], [], [3]])).toBe(6);
+  });
+
+  it("JS containers with a wrong element are rejected naming the position and the expected type", () => {
+    const rejects = (call: () => unknown): string => {
+      try {
+        call();
+      } catch (e) {
+        expect(e).toBeInstanceOf(FFIError);
+        expect((e as FFIError).kind).toBe("TypeError");
+        return (e as Error).message;
+      }
+      throw new Error("the call did not throw");
+    };
+    expect(rejects(() => mod.describe_pair([3, 4]))).toContain(
+      "Mismatched type on argument #0 when calling: `describe_pair(0: Tuple[int, str]) -> str`. Expected `Tuple[int, str]` but got `Array[index 1: int, expected str]`",
+    );
+    expect(rejects(() => mod.describe_pair([3]))).toContain("Expected `Tuple[int, str]` but got `Array[size 1, expected 2]`");
+    expect(rejects(() => mod.list_sum([1, 2, "three"]))).toContain("Expected `List[int]` but got `Array[index 2: str, expected int]`");
+    expect(rejects(() => mod.list_append([1], "x"))).toContain("argument #1");
+    expect(rejects(() => mod.dict_lookup({ a: 1, b: "two" }, "a"))).toContain("Expected `Dict[str, int]` but got `Map[pair 1 value: str, expected int]`");
+    expect(rejects(() => mod.dict_lookup(new Map([[1, 2]]), "a"))).toContain("Expected `Dict[str, int]` but got `Map[pair 0 key: int, expected str]`");
+    expect(rejects(() => mod.nested_sum([[1], [2, "x"]]))).toContain(
+      "Expected `List[List[int]]` but got `Array[index 1: Array[index 1: str, expected int], expected List[int]]`",
+    );
+  });
+
   it("Expected<T> returns the value or raises the error", () => {
     expect(mod.checked_div(6, 3)).toBe(2);
     expect(() => mod.checked_div(6, 0)).toThrow(/division by zero/);

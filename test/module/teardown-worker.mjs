@@ -41,4 +41,9 @@ const keptReleased = dtors - dtorsLoop;
 const explicit = loadModule(bytes, { name: "explicit" });
 explicit.dispose();
 const afterExplicit = dtors - dtorsLoop;
-console.log(JSON.stringify({ sum, dtors: dtorsLoop, rssAt100, rssEnd, keptAlive, keptReleased, afterExplicit }));
+// A module whose ffiModule was read may be held by native code JS cannot see: it stays.
+const beforeEscaped = dtors;
+(() => void loadModule(bytes, { name: "escaped" }).ffiModule)();
+for (let i = 0; i < 5; ++i) await settle();
+const escapedDtors = dtors - beforeEscaped;
+console.log(JSON.stringify({ sum, dtors: dtorsLoop, rssAt100, rssEnd, keptAlive, keptReleased, afterExplicit, escapedDtors }));

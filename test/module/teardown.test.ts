@@ -47,7 +47,7 @@ it("2,000 loadModule modules left unreferenced: every destructor runs, RSS stays
   expect(r.exitCode, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
     sum: number; dtors: number; rssAt100: number; rssEnd: number;
-    keptAlive: { dtorsWhileHeld: number; value: number }; keptReleased: number; afterExplicit: number;
+    keptAlive: { dtorsWhileHeld: number; value: number }; keptReleased: number; afterExplicit: number; escapedDtors: number;
   };
   expect(out.sum).toBe(total);
   expect(out.dtors).toBe(total);
@@ -56,6 +56,8 @@ it("2,000 loadModule modules left unreferenced: every destructor runs, RSS stays
   // ... until it goes too; explicit dispose() runs the destructor at once.
   expect(out.keptReleased).toBe(1);
   expect(out.afterExplicit).toBe(2);
+  // A module whose ffiModule escaped is never torn down by GC.
+  expect(out.escapedDtors).toBe(0);
   const growthMB = (out.rssEnd - out.rssAt100) / 2 ** 20;
   expect(growthMB, `RSS grew ${growthMB.toFixed(1)} MB from module 100 to ${total}`).toBeLessThanOrEqual(10);
 }, 600_000);

@@ -1,5 +1,12 @@
 #include "binding/library_wrap.h"
 
+#include <dlfcn.h>
+#include <link.h>
+
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
 #include "binding/addon_data.h"
 #include "binding/function.h"
 #include "binding/lifetime.h"
@@ -7,6 +14,8 @@
 #include "jit/library.h"
 #include "jit/library_bin.h"
 #include "jit/session.h"
+#include "runtime/global_registry.h"
+#include "runtime/module.h"
 
 namespace orcjit::binding {
 
@@ -21,8 +30,10 @@ Napi::Function LibraryWrap::Define(Napi::Env env) {
                       InstanceMethod<&LibraryWrap::Dispose>("dispose"),
                       InstanceAccessor<&LibraryWrap::Disposed>("disposed"),
                       InstanceAccessor<&LibraryWrap::Name>("name"),
+                      InstanceAccessor<&LibraryWrap::OwnsGlobals>("ownsGlobals"),
                       InstanceMethod<&LibraryWrap::ModuleObject>("moduleObject"),
-                      InstanceMethod<&LibraryWrap::ExpandLibraryBin>("expandLibraryBin")});
+                      InstanceMethod<&LibraryWrap::ExpandLibraryBin>("expandLibraryBin"),
+                      StaticMethod<&LibraryWrap::SharedModule>("sharedModule")});
 }
 
 Napi::Object LibraryWrap::New(Napi::Env env, std::shared_ptr<jit::Library> lib) {
@@ -138,6 +149,11 @@ Napi::Value LibraryWrap::Name(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), lib_->name());
 }
 
+// True while global functions its code registered are in the registry (reachable by name).
+Napi::Value LibraryWrap::OwnsGlobals(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), runtime::CountOwnedGlobals(lib_->owner_id()) > 0);
+}
+
 // The library's ffi.Module (what __tvm_ffi__library_ctx points at) as an FFIObject.
 Napi::Value LibraryWrap::ModuleObject(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -170,6 +186,85 @@ Napi::Value LibraryWrap::ExpandLibraryBin(const Napi::CallbackInfo& info) {
   v.zero_padding = 0;
   v.v_obj = root;  // FromAny takes this reference
   return FromAny(env, &v, "expandLibraryBin");
+}
+
+namespace {
+// The ffi.Module of each dlopen'ed library and the root of its embedded module tree, made once
+// per handle: a shared library is never unloaded, so neither is its module (its
+// __tvm_ffi__library_ctx points at it).
+struct SharedEntry {
+  TVMFFIObject* module = nullptr;
+  TVMFFIObject* root = nullptr;  // nullptr: no blob, or its root is the library itself
+  std::shared_ptr<jit::JitError> error;  // a malformed blob or a failing loader
+};
+std::recursive_mutex& SharedMu() {
+  static auto* mu = new std::recursive_mutex();
+  return *mu;
+}
+std::unordered_map<void*, SharedEntry>& SharedModules() {
+  static auto* m = new std::unordered_map<void*, SharedEntry>();
+  return *m;
+}
+
+// Size of the dynamic symbol at `addr` (0 if the loader cannot tell).
+uint64_t DynamicSymbolSize(void* addr) {
+  Dl_info info;
+  void* extra = nullptr;  // RTLD_DL_SYMENT: the ElfW(Sym) of the symbol
+  if (dladdr1(addr, &info, &extra, RTLD_DL_SYMENT) == 0 || !extra) return 0;
+  return static_cast<const ElfW(Sym)*>(extra)->st_size;
+}
+
+Napi::Value ModuleValue(Napi::Env env, TVMFFIObject* mod, const char* what) {
+  TVMFFIAny v;
+  v.type_index = kTVMFFIModule;
+  v.zero_padding = 0;
+  v.v_obj = mod;
+  TVMFFIObjectIncRef(mod);  // the JS value's own reference
+  return FromAny(env, &v, what);
+}
+}  // namespace
+
+// Library.sharedModule(handle, path) for a library opened by values.openShared: its ffi.Module
+// (written into its __tvm_ffi__library_ctx) and, when it embeds __tvm_ffi__library_bin, the
+// module tree that blob declares (found with dlsym, sized by its dynamic symbol), as for JIT
+// libraries (jit/library_bin.h). Returns { module, root } (root null: none, or the library).
+Napi::Value LibraryWrap::SharedModule(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsExternal() || !info[1].IsString())
+    throw Napi::TypeError::New(env, "sharedModule(handle, path): a handle from openShared and its path");
+  void* h = info[0].As<Napi::External<void>>().Data();
+  std::string path = info[1].As<Napi::String>().Utf8Value();
+  // Recursive: a load_from_bytes loader may load a shared library itself.
+  std::lock_guard<std::recursive_mutex> lock(SharedMu());
+  auto it = SharedModules().find(h);
+  if (it == SharedModules().end()) {
+    SharedEntry e;
+    e.module = runtime::CreateLibraryModule(
+        "shared", path, [h](const std::string& sym) { return dlsym(h, sym.c_str()); }, nullptr);
+    runtime::InitContextSymbols(e.module);
+    SharedModules().emplace(h, e);  // before the loaders run (they may re-enter)
+    void* bin = dlsym(h, "__tvm_ffi__library_bin");
+    TVMFFIObject* root = nullptr;
+    try {
+      root = jit::ExpandLibraryBin(bin, bin ? DynamicSymbolSize(bin) : 0, e.module, path);
+    } catch (const jit::JitError& err) {
+      SharedModules()[h].error = std::make_shared<jit::JitError>(err);  // later loads fail alike
+    }
+    if (root == e.module) {
+      TVMFFIObjectDecRef(root);
+      root = nullptr;
+    }
+    SharedModules()[h].root = root;
+    it = SharedModules().find(h);
+  }
+  if (it->second.error) {
+    std::shared_ptr<jit::JitError> error = it->second.error;
+    Guard(env, [&] { throw *error; });
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("module", ModuleValue(env, it->second.module, "sharedModule"));
+  out.Set("root", it->second.root ? ModuleValue(env, it->second.root, "sharedModule") : env.Null());
+  return out;
 }
 
 }  // namespace orcjit::binding

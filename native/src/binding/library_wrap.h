@@ -28,8 +28,10 @@ class LibraryWrap : public Napi::ObjectWrap<LibraryWrap> {
   Napi::Value Dispose(const Napi::CallbackInfo& info);
   Napi::Value Disposed(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);
+  Napi::Value OwnsGlobals(const Napi::CallbackInfo& info);
   Napi::Value ModuleObject(const Napi::CallbackInfo& info);
   Napi::Value ExpandLibraryBin(const Napi::CallbackInfo& info);
+  static Napi::Value SharedModule(const Napi::CallbackInfo& info);
 
   std::shared_ptr<jit::Library> lib_;
   // Size of the __tvm_ffi__library_bin symbol of the objects added so far (0: none seen).

@@ -71,9 +71,14 @@ uint64_t LibraryBinSymbolSize(llvm::StringRef object_bytes) {
 }
 
 TVMFFIObject* ExpandLibraryBin(Library& lib, uint64_t symbol_size) {
-  void* addr = lib.LookupOptional(kSymbol);
+  return ExpandLibraryBin(lib.LookupOptional(kSymbol), symbol_size,
+                          static_cast<TVMFFIObject*>(lib.module()), lib.name());
+}
+
+TVMFFIObject* ExpandLibraryBin(const void* addr, uint64_t symbol_size, TVMFFIObject* self,
+                               const std::string& name) {
   if (addr == nullptr) return nullptr;
-  const std::string where = "library '" + lib.name() + "': ";
+  const std::string where = "library '" + name + "': ";
   if (symbol_size == 0) {
     throw JitError(ErrorKind::kObjectFile,
                    where + "__tvm_ffi__library_bin has no size in its object's symbol table, " +
@@ -85,7 +90,6 @@ TVMFFIObject* ExpandLibraryBin(Library& lib, uint64_t symbol_size) {
   } catch (const runtime::LibraryBinError& e) {
     throw JitError(ErrorKind::kObjectFile, where + e.what());
   }
-  auto* self = static_cast<TVMFFIObject*>(lib.module());
   Refs mods;
   mods.objs.resize(bin.modules.size(), nullptr);
   for (size_t i = 0; i < bin.modules.size(); ++i) {

@@ -11,6 +11,7 @@
 // (TVMFFIEnvModLookupFromImports, ffi.ModuleGetFunction with query_imports) reach them.
 #pragma once
 #include <cstdint>
+#include <string>
 
 #include "llvm/ADT/StringRef.h"
 
@@ -29,5 +30,11 @@ uint64_t LibraryBinSymbolSize(llvm::StringRef object_bytes);
 /// blob. Throws JitError(kObjectFile) naming the problem and its offset for a malformed blob,
 /// a kind with no loader, or a loader that fails or returns something other than a module.
 TVMFFIObject* ExpandLibraryBin(Library& lib, uint64_t symbol_size);
+
+/// The same for any loaded library (a JIT library above, a dlopen'ed one in the binding):
+/// `blob` is its __tvm_ffi__library_bin (nullptr: none, returns nullptr), `symbol_size` the
+/// symbol's size, `self` its ffi.Module (the "_lib" entries), `name` names it in errors.
+TVMFFIObject* ExpandLibraryBin(const void* blob, uint64_t symbol_size, TVMFFIObject* self,
+                               const std::string& name);
 
 }  // namespace orcjit::jit

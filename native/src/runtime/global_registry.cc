@@ -161,6 +161,15 @@ class Registry {
     return old.size();
   }
 
+  size_t CountOwner(uint64_t owner) {
+    if (owner == 0) return 0;
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t n = 0;
+    for (auto& [name, stack] : map_)
+      for (auto& e : stack) n += e.owner == owner;
+    return n;
+  }
+
   std::vector<std::string> Names() {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<std::string> names;
@@ -269,6 +278,7 @@ ScopedGlobalOwner::ScopedGlobalOwner(uint64_t owner) : prev_(t_current_owner) {
 }
 ScopedGlobalOwner::~ScopedGlobalOwner() { t_current_owner = prev_; }
 size_t RemoveOwnedGlobals(uint64_t owner) { return Registry::Global().RemoveOwner(owner); }
+size_t CountOwnedGlobals(uint64_t owner) { return Registry::Global().CountOwner(owner); }
 int64_t GlobalOwner(const std::string& name) { return Registry::Global().Owner(name); }
 
 namespace {

@@ -41,6 +41,10 @@ class ScopedGlobalOwner {
 /// Removes every registration `owner` made (restoring older generations' entries it had
 /// replaced). Returns the number of entries removed. Called before a library is unmapped.
 size_t RemoveOwnedGlobals(uint64_t owner);
+/// Number of registrations `owner` made that are still in the registry (visible or stacked
+/// under a newer generation). A library with any is reachable by name, so it is not torn
+/// down when its JS handles go (src/jit/teardown.ts).
+size_t CountOwnedGlobals(uint64_t owner);
 
 /// Keep-alive counts per JIT library (owner): things that point into a library's code and
 /// may outlive its dispose (Function objects its constructors created, its ffi.Module and so
