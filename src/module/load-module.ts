@@ -7,16 +7,22 @@ import { existsSync } from "node:fs";
 import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
-import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
+import type { AsyncFFIFunction, FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
 import { values } from "../values/native.js";
 import type { FFIObject } from "../values/object.js";
 
-export interface LoadModuleOptions<N extends string = string> {
+export interface LoadModuleOptions<N extends string = string, F extends string = never> {
   /** Session for objects (default: defaultSession()). */
   session?: ExecutionSession;
   /** Library name (default: the file name, or "module" for bytes); keys its declarations (KernelModules). */
   name?: N;
+  /**
+   * Functions the module must export: each is looked up now (SymbolNotFoundError names the
+   * first one missing) and typed as a property (`mod.add(1, 2)` compiles under
+   * `noUncheckedIndexedAccess`, where an undeclared `mod.add` is possibly undefined).
+   */
+  functions?: readonly F[];
 }
 
 /** What loadModule accepts: a path, an object file's bytes, or a list of them (one library). */
@@ -72,7 +78,7 @@ export class Module<N extends string = string> {
   readonly library: DynamicLibrary | undefined;
   #handle: object | undefined;
   #ffi: FFIObject | undefined;
-  #imports: Module[] | undefined;
+  #imports: LoadedModule[] | undefined;
   #rootIsLibrary: boolean;
   #lease: Lease | undefined;
   #cache = new Map<string, PackedFunction>();
@@ -114,13 +120,13 @@ export class Module<N extends string = string> {
    * The modules this one imports: those its `__tvm_ffi__library_bin` declares (created by
    * `ffi.Module.load_from_bytes.<kind>` loaders) or added with ffi.ModuleImportModule.
    */
-  get imports(): Module[] {
+  get imports(): LoadedModule[] {
     if (this.#imports) return this.#imports;
     if (!this.#ffi) return [];
     const count = getGlobalFunc("ffi.ModuleNumImports")(this.#ffi) as number;
     const getImport = getGlobalFunc("ffi.ModuleGetImport");
     const kindOf = getGlobalFunc("ffi.ModuleGetKind");
-    const out: Module[] = [];
+    const out: LoadedModule[] = [];
     for (let i = 0; i < count; ++i) {
       const m = getImport(this.#ffi, i) as FFIObject;
       let kind: string;
@@ -129,7 +135,7 @@ export class Module<N extends string = string> {
       } catch {
         kind = "ffi.Module";
       }
-      out.push(new Module("imported", kind, `${this.name}.imports[${i}]`, undefined, undefined, m));
+      out.push(new Module("imported", kind, `${this.name}.imports[${i}]`, undefined, undefined, m) as unknown as LoadedModule);
     }
     this.#imports = out;
     return out;
@@ -199,10 +205,13 @@ export class Module<N extends string = string> {
 
 /**
  * Exported functions are properties: `mod.add_one(1)`; typed from their C++ signatures when
- * declarations for module `N` were generated (KernelModules), like loadInline modules.
+ * declarations for module `N` were generated (KernelModules), like loadInline modules; else
+ * the names listed in `functions` (F) are FFIFunctions and any other name is possibly one.
  */
-export type LoadedModule<N extends string = string> = Module<N> &
-  (N extends keyof KernelModules ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & FFIFunctionInfo } : Record<string, PackedFunction>);
+export type LoadedModule<N extends string = string, F extends string = never> = Module<N> &
+  (N extends keyof KernelModules
+    ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & FFIFunctionInfo }
+    : { readonly [K in F]: AsyncFFIFunction } & Record<string, PackedFunction>);
 
 const OBJECT_EXTS = new Set([".o", ".obj"]);
 
@@ -217,7 +226,21 @@ const OBJECT_EXTS = new Set([".o", ".obj"]);
  * - Any other path (`.so`, `.dylib`): the system loader. The shared library resolves TVMFFI*
  *   against this addon and is never unloaded. It cannot be mixed with objects in a list.
  */
-export function loadModule<N extends string = string>(input: ModuleInput, options: LoadModuleOptions<N> = {}): LoadedModule<N> {
+export function loadModule<N extends string = string, F extends string = never>(input: ModuleInput, options: LoadModuleOptions<N, F> = {}): LoadedModule<N, F> {
+  if (options.functions !== undefined && !Array.isArray(options.functions)) {
+    throw new TypeError("loadModule(input, options): 'functions' must be an array of function names");
+  }
+  const mod = load<N>(input, options);
+  try {
+    for (const name of options.functions ?? []) mod.getFunction(name);
+  } catch (e) {
+    mod.dispose();
+    throw e;
+  }
+  return mod as unknown as LoadedModule<N, F>;
+}
+
+function load<N extends string>(input: ModuleInput, options: LoadModuleOptions<N, string>): LoadedModule<N> {
   const items: (string | Uint8Array)[] = Array.isArray(input) ? [...(input as (string | Uint8Array)[])] : [input as string | Uint8Array];
   if (items.length === 0) throw new TypeError("loadModule(input): the list of objects is empty");
   const paths: string[] = [];
@@ -260,7 +283,7 @@ export function loadModule<N extends string = string>(input: ModuleInput, option
   return new Module("jit", path, name, lib, undefined, root as FFIObject, rootIsLibrary) as unknown as LoadedModule<N>;
 }
 
-function loadShared<N extends string>(full: string, options: LoadModuleOptions<N>): LoadedModule<N> {
+function loadShared<N extends string>(full: string, options: LoadModuleOptions<N, string>): LoadedModule<N> {
   let handle: object;
   try {
     handle = values().openShared(full);
