@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecutionSession, LinkError, ObjectFileError, defaultSession, loadModule } from "../../src/index.js";
+import { ExecutionSession, LinkError, ObjectFileError, SymbolNotFoundError, defaultSession, loadModule } from "../../src/index.js";
 import { INCLUDE } from "./library-bin-fixture.js";
 
 let dir: string;
@@ -82,5 +82,16 @@ describe("loadModule inputs", () => {
       session.dispose();
     }
     expect(() => session.loadModule(helperObj)).toThrow(/disposed/);
+  });
+
+  it("`functions` are looked up at load (typed properties); a missing one fails the load, naming it", () => {
+    const mod = loadModule([mainObj, helperObj], { functions: ["twice_plus", "helper_only"] });
+    expect(mod.twice_plus(4)).toBe(10); // no `!`: listed functions are FFIFunctions
+    mod.dispose();
+    const so7 = loadModule(so, { functions: ["from_so"] });
+    expect(so7.from_so()).toBe(7);
+    expect(() => loadModule(helperObj, { functions: ["helper_only", "nope"] })).toThrow(SymbolNotFoundError);
+    expect(() => loadModule(helperObj, { functions: ["nope"] })).toThrow(/has no function 'nope'/);
+    expect(() => loadModule(helperObj, { functions: "helper_only" as unknown as string[] })).toThrow(/'functions' must be an array/);
   });
 });
