@@ -20,7 +20,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "orcjit-libbin-"));
   child = readFileSync(await compileC(dir, "child", CHILD_SOURCE));
   // A loader written in JS: the entry's bytes are an object file, linked by this runtime.
-  registerGlobalFunc(`ffi.Module.load_from_bytes.${KIND}`, ((bytes: Uint8Array) => loadModule(bytes, { name: "embedded child" }).ffiModule) as never);
+  registerGlobalFunc(`ffi.Module.load_from_bytes.${KIND}`, (bytes: Uint8Array) => loadModule(bytes, { name: "embedded child" }).ffiModule);
 }, 120_000);
 
 afterAll(() => {
