@@ -2,7 +2,7 @@
 // infinities, detached buffers, many arguments, odd strings, calls after dispose. Each is a
 // JS error (or a well-defined value) and the function keeps working afterwards.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DisposedError, ExecutionSession, FFIError, loadInline, type FFIValue, type LoadedModule } from "../../src/index.js";
+import { DisposedError, ExecutionSession, loadInline, type FFIValue, type LoadedModule } from "../../src/index.js";
 import { record, thrown, tmp } from "./helpers.js";
 
 const CXX = `

@@ -6,7 +6,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecutionSession, FFIError, loadInline, Tensor, type LoadedModule } from "../../src/index.js";
+import { ExecutionSession, loadInline, Tensor, type LoadedModule } from "../../src/index.js";
 import { record, thrown, tmp } from "./helpers.js";
 
 setFlagsFromString("--expose-gc");
