@@ -41,7 +41,7 @@ function layer(name, forbidden, why) {
 const TOP = ["cli", "watch", "project"];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "build/**", "node_modules/**", "test/.fixtures/**", "bench/**", "examples/**", "fuzz/**", "npm/**", "scripts/**", "templates/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
+  { ignores: ["dist/**", "build/**", "node_modules/**", "test/.fixtures/**", "bench/**", "fuzz/**", "npm/**", "scripts/**", "templates/**", "**/*.js", "**/*.mjs", "**/*.cjs"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -60,7 +60,7 @@ export class ExecutionSession {
    * loadModule in this session: a path, object-file bytes, or a list of both (linked into
    * one library); see loadModule.
    */
-  loadModule(input: ModuleInput, options: Omit<LoadModuleOptions, "session"> = {}): LoadedModule {
+  loadModule<N extends string = string, F extends string = never>(input: ModuleInput, options: Omit<LoadModuleOptions<N, F>, "session"> = {}): LoadedModule<N, F> {
     this.#check();
     return loadModule(input, { ...options, session: this });
   }

@@ -8,17 +8,23 @@ import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
 import { loadBinding } from "../native/binding.js";
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
-import type { FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
+import type { AsyncFFIFunction, FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
 import { values } from "../values/native.js";
 import type { FFIObject } from "../values/object.js";
 import { checkOptions, optionKeys } from "../util/options.js";
 
-export interface LoadModuleOptions<N extends string = string> {
+export interface LoadModuleOptions<N extends string = string, F extends string = never> {
   /** Session for objects (default: defaultSession()). */
   session?: ExecutionSession;
   /** Library name (default: the file name, or "module" for bytes); keys its declarations (KernelModules). */
   name?: N;
+  /**
+   * Functions the module must export: each is looked up now (SymbolNotFoundError names the
+   * first one missing) and typed as a property (`mod.add(1, 2)` compiles under
+   * `noUncheckedIndexedAccess`, where an undeclared `mod.add` is possibly undefined).
+   */
+  functions?: readonly F[];
 }
 
 /** What loadModule accepts: a path, an object file's bytes, or a list of them (one library). */
@@ -52,7 +58,7 @@ export class Module<N extends string = string> {
   readonly library: DynamicLibrary | undefined;
   #handle: object | undefined;
   #ffi: FFIObject | undefined;
-  #imports: Module[] | undefined;
+  #imports: LoadedModule[] | undefined;
   #rootIsLibrary: boolean;
   #cache = new Map<string, PackedFunction>();
 
@@ -91,13 +97,13 @@ export class Module<N extends string = string> {
    * The modules this one imports: those its `__tvm_ffi__library_bin` declares (created by
    * `ffi.Module.load_from_bytes.<kind>` loaders) or added with ffi.ModuleImportModule.
    */
-  get imports(): Module[] {
+  get imports(): LoadedModule[] {
     if (this.#imports) return this.#imports;
     if (!this.#ffi) return [];
     const count = getGlobalFunc("ffi.ModuleNumImports")(this.#ffi) as number;
     const getImport = getGlobalFunc("ffi.ModuleGetImport");
     const kindOf = getGlobalFunc("ffi.ModuleGetKind");
-    const out: Module[] = [];
+    const out: LoadedModule[] = [];
     for (let i = 0; i < count; ++i) {
       const m = getImport(this.#ffi, i) as FFIObject;
       let kind: string;
@@ -106,7 +112,7 @@ export class Module<N extends string = string> {
       } catch {
         kind = "ffi.Module";
       }
-      out.push(new Module("imported", kind, `${this.name}.imports[${i}]`, undefined, undefined, m));
+      out.push(new Module("imported", kind, `${this.name}.imports[${i}]`, undefined, undefined, m) as unknown as LoadedModule);
     }
     this.#imports = out;
     return out;
@@ -177,14 +183,17 @@ export class Module<N extends string = string> {
 
 /**
  * Exported functions are properties: `mod.add_one(1)`; typed from their C++ signatures when
- * declarations for module `N` were generated (KernelModules), like loadInline modules.
+ * declarations for module `N` were generated (KernelModules), like loadInline modules; else
+ * the names listed in `functions` (F) are FFIFunctions and any other name is possibly one.
  */
-export type LoadedModule<N extends string = string> = Module<N> &
-  (N extends keyof KernelModules ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & FFIFunctionInfo } : Record<string, PackedFunction>);
+export type LoadedModule<N extends string = string, F extends string = never> = Module<N> &
+  (N extends keyof KernelModules
+    ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & FFIFunctionInfo }
+    : { readonly [K in F]: AsyncFFIFunction } & Record<string, PackedFunction>);
 
 const OBJECT_EXTS = new Set([".o", ".obj"]);
 
-const LOAD_MODULE_OPTION_KEYS = optionKeys<LoadModuleOptions>({ session: true, name: true });
+const LOAD_MODULE_OPTION_KEYS = optionKeys<LoadModuleOptions>({ session: true, name: true, functions: true });
 
 /**
  * Loads a module.
@@ -199,8 +208,22 @@ const LOAD_MODULE_OPTION_KEYS = optionKeys<LoadModuleOptions>({ session: true, n
  *   gets its module tree from `__tvm_ffi__library_bin` too (built once per library), and its
  *   `__tvm_ffi__library_ctx` points at its module.
  */
-export function loadModule<N extends string = string>(input: ModuleInput, options: LoadModuleOptions<N> = {}): LoadedModule<N> {
+export function loadModule<N extends string = string, F extends string = never>(input: ModuleInput, options: LoadModuleOptions<N, F> = {}): LoadedModule<N, F> {
   checkOptions("loadModule(input, options)", options, LOAD_MODULE_OPTION_KEYS);
+  if (options.functions !== undefined && !Array.isArray(options.functions)) {
+    throw new TypeError("loadModule(input, options): 'functions' must be an array of function names");
+  }
+  const mod = load<N>(input, options);
+  try {
+    for (const name of options.functions ?? []) mod.getFunction(name);
+  } catch (e) {
+    mod.dispose();
+    throw e;
+  }
+  return mod as unknown as LoadedModule<N, F>;
+}
+
+function load<N extends string>(input: ModuleInput, options: LoadModuleOptions<N, string>): LoadedModule<N> {
   const items: (string | Uint8Array)[] = Array.isArray(input) ? [...(input as (string | Uint8Array)[])] : [input as string | Uint8Array];
   if (items.length === 0) throw new TypeError("loadModule(input): the list of objects is empty");
   const paths: string[] = [];
@@ -243,7 +266,7 @@ export function loadModule<N extends string = string>(input: ModuleInput, option
   return new Module("jit", path, name, lib, undefined, root as FFIObject, rootIsLibrary) as unknown as LoadedModule<N>;
 }
 
-function loadShared<N extends string>(full: string, options: LoadModuleOptions<N>): LoadedModule<N> {
+function loadShared<N extends string>(full: string, options: LoadModuleOptions<N, string>): LoadedModule<N> {
   let handle: object;
   try {
     handle = values().openShared(full);

@@ -1,3 +1,5 @@
+/// <reference lib="es2024.arraybuffer" />
+// (resizable ArrayBuffer below: Node 20 has it; the project's lib is ES2022)
 // fn.async: kernels off the event loop (docs/async.md). Real JIT kernels (loadInline, clang),
 // the toolkit's pool, AbortSignal cancellation through TVMFFIEnvCheckSignals, callbacks run on
 // the JS thread, pinned arguments, errors, dispose while running.

@@ -179,7 +179,7 @@ describe("malformed options are TypeErrors naming the option", () => {
       [[unit], { compiler: 5 }, /compiler must be a non-empty string/],
     ];
     for (const [units, o, re] of cases) {
-      const e = await compileUnits(units as never, { cacheDir, ...(o as object) }).catch((x: unknown) => x);
+      const e = await compileUnits(units as unknown as Parameters<typeof compileUnits>[0], { cacheDir, ...(o as object) }).catch((x: unknown) => x);
       expect(e, String(re)).toBeInstanceOf(TypeError);
       expect((e as Error).message).toMatch(re);
     }

@@ -4,6 +4,7 @@ import { execa } from "execa";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "../cli/helpers.js";
 
@@ -15,7 +16,7 @@ beforeAll(() => {
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 const run = () =>
-  execa(process.execPath, [join(repoRoot, "examples/quickstart/run.mjs")], { env: { ORCJIT_CACHE_DIR: cacheDir } });
+  execa(process.execPath, ["--import", pathToFileURL(join(repoRoot, "scripts/run-ts.mjs")).href, join(repoRoot, "examples/quickstart/run.ts")], { env: { ORCJIT_CACHE_DIR: cacheDir } });
 
 it("compiles on the first run and hits the cache on the second", async () => {
   const cold = await run();

@@ -8,7 +8,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FFIError, loadModule } from "../../src/index.js";
+import { FFIError, loadModule, type LoadedFFIModule } from "../../src/index.js";
 import { createLimiter } from "../../src/util/limit.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -75,12 +75,19 @@ describe("header surface", () => {
   );
 });
 
+const KERNELS = [
+  "make_pair", "pair_roundtrip", "make_list", "list_shared", "make_dict", "pick", "which", "bad_variant",
+  "bad_tuple_element", "bad_tuple_size", "bad_list_element", "bad_dict_value", "checked_div",
+  "downcast_check", "rvalue_move", "device_id",
+  "describe_pair", "list_sum", "list_append", "dict_lookup", "dict_keys", "nested_sum",
+] as const;
+
 describe.each(COMPILERS)("containers kernel built with %s", (cxx) => {
-  let mod: ReturnType<typeof loadModule>;
+  let mod: LoadedFFIModule<string, (typeof KERNELS)[number]>;
   beforeAll(async () => {
     const obj = join(outDir, `containers-${cxx}.o`);
     await execa(cxx, ["-std=c++17", "-fPIC", "-O2", "-Wall", "-Wextra", "-c", "-I", INCLUDE, FIXTURE, "-o", obj]);
-    mod = loadModule(obj);
+    mod = loadModule(obj, { functions: KERNELS });
   }, 300_000);
   afterAll(() => mod?.dispose());
 

@@ -8,6 +8,7 @@ import {
   ObjectFileError,
   SymbolNotFoundError,
   type DynamicLibrary,
+  type ExecutionSessionOptions,
 } from "../../src/index.js";
 import { COMPILERS, fixture, fixtureBytes } from "../helpers/fixtures.js";
 
@@ -179,6 +180,6 @@ describe("argument validation of the object API", () => {
     other.dispose();
     const anySession = session as unknown as Record<string, (...a: unknown[]) => unknown>;
     expect(() => anySession.createLibrary!(3)).toThrow(/createLibrary\(name\): argument 'name'/);
-    expect(() => new ExecutionSession({ bogus: 1 } as never)).toThrow(/unknown option 'bogus'/);
+    expect(() => new ExecutionSession({ bogus: 1 } as unknown as ExecutionSessionOptions)).toThrow(/unknown option 'bogus'/);
   });
 });

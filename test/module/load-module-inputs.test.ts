@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecutionSession, LinkError, ObjectFileError, defaultSession, loadModule } from "../../src/index.js";
+import { ExecutionSession, LinkError, ObjectFileError, SymbolNotFoundError, defaultSession, loadModule } from "../../src/index.js";
 import { INCLUDE } from "./library-bin-fixture.js";
 
 let dir: string;
@@ -56,7 +56,7 @@ describe("loadModule inputs", () => {
   it("a list missing a definition fails to link; bad elements are named", () => {
     expect(() => loadModule([mainObj])).toThrow(LinkError);
     expect(() => loadModule([])).toThrow(/list of objects is empty/);
-    expect(() => loadModule([mainObj, 42 as never])).toThrow(/element 1 of 'input' must be a path/);
+    expect(() => loadModule([mainObj, 42 as unknown as string])).toThrow(/element 1 of 'input' must be a path/);
     expect(() => loadModule([mainObj, join(dir, "missing.o")])).toThrow(ObjectFileError);
     expect(() => loadModule([mainObj, so])).toThrow(/is a shared library; a list may only hold objects/);
     expect(() => loadModule(new Uint8Array([1, 2, 3]))).toThrow(ObjectFileError);
@@ -82,5 +82,16 @@ describe("loadModule inputs", () => {
       session.dispose();
     }
     expect(() => session.loadModule(helperObj)).toThrow(/disposed/);
+  });
+
+  it("`functions` are looked up at load (typed properties); a missing one fails the load, naming it", () => {
+    const mod = loadModule([mainObj, helperObj], { functions: ["twice_plus", "helper_only"] });
+    expect(mod.twice_plus(4)).toBe(10); // no `!`: listed functions are FFIFunctions
+    mod.dispose();
+    const so7 = loadModule(so, { functions: ["from_so"] });
+    expect(so7.from_so()).toBe(7);
+    expect(() => loadModule(helperObj, { functions: ["helper_only", "nope"] })).toThrow(SymbolNotFoundError);
+    expect(() => loadModule(helperObj, { functions: ["nope"] })).toThrow(/has no function 'nope'/);
+    expect(() => loadModule(helperObj, { functions: "helper_only" as unknown as string[] })).toThrow(/'functions' must be an array/);
   });
 });

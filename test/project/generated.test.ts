@@ -88,8 +88,8 @@ describe("loadInline inputs", () => {
   test("optLevel and flags are validated", async () => {
     const dir = tempDir();
     const base = { name: "v", cSources: "int x;", cacheDir: path.join(dir, "c") };
-    await expect(loadInline({ ...base, optLevel: 9 as never })).rejects.toThrow(/optLevel must be one of/);
-    await expect(loadInline({ ...base, extraCflags: [1 as never] })).rejects.toThrow(/extraCflags\[0\] must be a string/);
+    await expect(loadInline({ ...base, optLevel: 9 as unknown as 0 })).rejects.toThrow(/optLevel must be one of/);
+    await expect(loadInline({ ...base, extraCflags: [1 as unknown as string] })).rejects.toThrow(/extraCflags\[0\] must be a string/);
   });
 
   test.runIf(process.getuid?.() === 0 && existsSync("/usr/bin/setpriv"))("a cache this user cannot write is a CacheError (run as another uid)", async () => {

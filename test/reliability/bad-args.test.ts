@@ -2,7 +2,7 @@
 // infinities, detached buffers, many arguments, odd strings, calls after dispose. Each is a
 // JS error (or a well-defined value) and the function keeps working afterwards.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DisposedError, ExecutionSession, loadInline, type InlineModule } from "../../src/index.js";
+import { DisposedError, ExecutionSession, loadInline, type FFIValue, type LoadedModule } from "../../src/index.js";
 import { record, thrown, tmp } from "./helpers.js";
 
 const CXX = `
@@ -21,11 +21,11 @@ extern "C" TVM_FFI_DLL_EXPORT int __tvm_ffi_blen(void*, const TVMFFIAny* a, int3
 `;
 
 let session: ExecutionSession;
-let mod: InlineModule & Record<string, (...a: unknown[]) => unknown>;
+let mod: LoadedModule<"add" | "fadd" | "slen">;
 
 beforeAll(async () => {
   session = new ExecutionSession();
-  mod = (await loadInline({ name: "badargs", cppSources: CXX, functions: ["add", "fadd", "slen"], cacheDir: tmp("badargs"), session })) as never;
+  mod = (await loadInline({ name: "badargs", cppSources: CXX, functions: ["add", "fadd", "slen"], cacheDir: tmp("badargs"), session }));
 });
 afterAll(() => session.dispose());
 
@@ -40,7 +40,7 @@ describe("wrong arguments to JIT functions", () => {
     ["bigint 2^63 (out of int64)", () => mod.add(2n ** 63n, 0), RangeError, /argument #0 of 'add': bigint out of the int64 range/],
     ["bigint -2^63-1", () => mod.add(0, -(2n ** 63n) - 1n), RangeError, /argument #1/],
     ["bigint 2^200", () => mod.add(2n ** 200n, 1), RangeError, /int64 range/],
-    ["a Symbol", () => mod.add(Symbol("s"), 1), TypeError, /argument #0 of 'add': cannot pass a symbol/],
+    ["a Symbol", () => mod.add(Symbol("s") as unknown as FFIValue, 1), TypeError, /argument #0 of 'add': cannot pass a symbol/],
     ["a plain object", () => mod.add({ valueOf: () => 1 }, 1), Error, /argument #0 of 'add'/],
     ["a JS array", () => mod.add([1], 1), Error, /argument #0 of 'add'/],
     ["a Float64Array where bytes are expected", () => mod.getFunction("blen")(new Float64Array(2)), Error, /./],
@@ -55,7 +55,7 @@ describe("wrong arguments to JIT functions", () => {
       expect(String(e)).toMatch(msg); // "Kind: message" (an FFIError's name is its kind)
       serves();
       const kind = e.name !== e.constructor.name ? ` ${e.name}` : "";
-      record("bad-args", { door: "JIT call arguments", input: name, count: 1, held: `${e.constructor.name}${kind}: ${e.message.split("\n")[0].slice(0, 90)}` });
+      record("bad-args", { door: "JIT call arguments", input: name, count: 1, held: `${e.constructor.name}${kind}: ${e.message.split("\n")[0]!.slice(0, 90)}` });
     });
   }
 
@@ -109,7 +109,7 @@ describe("wrong arguments to JIT functions", () => {
 
   it("calls after dispose throw DisposedError", async () => {
     const s = new ExecutionSession();
-    const m = (await loadInline({ name: "badargs", cppSources: CXX, functions: ["add"], cacheDir: tmp("badargs2"), session: s })) as never as Record<string, (...a: unknown[]) => unknown> & InlineModule;
+    const m = await loadInline({ name: "badargs", cppSources: CXX, functions: ["add"], cacheDir: tmp("badargs2"), session: s });
     const add = m.add;
     expect(add(1, 2)).toBe(3);
     m.dispose();
@@ -123,13 +123,13 @@ describe("wrong arguments to JIT functions", () => {
 
   it("bad arguments to the object API", () => {
     const lib = session.createLibrary("api");
-    expect(thrown(() => lib.getFunction(42 as never))).toBeInstanceOf(TypeError);
+    expect(thrown(() => lib.getFunction(42 as unknown as string))).toBeInstanceOf(TypeError);
     expect(thrown(() => lib.getFunction(""))).toBeInstanceOf(TypeError);
-    expect(thrown(() => lib.add(42 as never))).toBeInstanceOf(TypeError);
+    expect(thrown(() => lib.add(42 as unknown as string))).toBeInstanceOf(TypeError);
     expect(thrown(() => lib.add("/nonexistent/x.o")).message).toMatch(/ENOENT/);
     expect(thrown(() => lib.add("/")).message).toMatch(/EISDIR/);
     expect(thrown(() => lib.setLinkOrder([lib]))).toBeInstanceOf(TypeError);
-    expect(thrown(() => lib.setLinkOrder([{} as never]))).toBeInstanceOf(TypeError);
+    expect(thrown(() => lib.setLinkOrder([{} as unknown as typeof lib]))).toBeInstanceOf(TypeError);
     expect(thrown(() => new ExecutionSession({ reserveBytes: -1 }))).toBeInstanceOf(TypeError);
     lib.dispose();
     serves();

@@ -105,14 +105,14 @@ console.log("finished");`);
     await exited;
     // The next build (the real compiler) is not blocked and gets a correct object.
     const t0 = performance.now();
-    const [o] = await compileUnits([{ source: join(dir, "k1.c") }], { cacheDir, compiler: "clang-22" });
+    const o = (await compileUnits([{ source: join(dir, "k1.c") }], { cacheDir, compiler: "clang-22" }))[0]!;
     expect(o.cacheHit).toBe(false);
     const s = new ExecutionSession();
     const lib = s.createLibrary("k");
     lib.add(o.objectPath);
     expect(lib.getFunction("k1")(1)).toBe(2);
     s.dispose();
-    const [hit] = await compileUnits([{ source: join(dir, "k1.c") }], { cacheDir, compiler: "clang-22" });
+    const hit = (await compileUnits([{ source: join(dir, "k1.c") }], { cacheDir, compiler: "clang-22" }))[0]!;
     expect(hit.cacheHit).toBe(true);
     record("concurrency", { door: "concurrency", input: "process SIGKILLed while its compiler runs", count: 1, held: "next build neither blocked nor served a partial object; then a hit", durationMs: Math.round(performance.now() - t0) });
   }, 120_000);

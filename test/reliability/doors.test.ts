@@ -59,7 +59,7 @@ describe("compiler door", () => {
       if (what.startsWith("writes a garbage")) {
         // The compile "succeeded": loading the object is what must fail cleanly.
         const objs = r as Awaited<ReturnType<typeof compileUnits>>;
-        const e = (() => { try { callSeven(objs[0].objectPath); } catch (x) { return x as Error; } })();
+        const e = (() => { try { callSeven(objs[0]!.objectPath); } catch (x) { return x as Error; } })();
         expect(e?.name).toBe("ObjectFileError");
         record("doors", { door: "compiler", input: `compiler that ${what}`, count: 1, held: `load → ObjectFileError` });
         return;
@@ -67,7 +67,7 @@ describe("compiler door", () => {
       expect(r).toBeInstanceOf(CompileError);
       expect((r as Error).message).toMatch(msg);
       // The real compiler then builds the same source into the same cache.
-      const [ok] = await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir });
+      const ok = (await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir }))[0]!;
       expect(ok.cacheHit).toBe(false);
       expect(callSeven(ok.objectPath)).toBe(7);
       record("doors", { door: "compiler", input: `compiler that ${what}`, count: 1, held: `CompileError "${(r as Error).message.slice(0, 60)}"; next real build fine` });
@@ -97,7 +97,7 @@ describe("compiler door", () => {
     const r = spawnSync("prlimit", ["--fsize=512", process.execPath, join(dir, "child.mjs")], { encoding: "utf8" });
     expect(r.signal, r.stderr).toBeNull();
     expect(r.stdout + r.stderr).toMatch(/FAILED (CompileError|CacheError)/);
-    const [ok] = await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir });
+    const ok = (await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir }))[0]!;
     expect(ok.cacheHit).toBe(false);
     expect(callSeven(ok.objectPath)).toBe(7);
     record("doors", { door: "cache", input: "file-size limit 512 B during a build (RLIMIT_FSIZE)", count: 1, held: `${r.stdout.trim().slice(0, 70)}; no partial hit; next build fine` });
@@ -121,7 +121,7 @@ describe("security", () => {
     const planted = [dir, sub, process.cwd(), ROOT].flatMap((d) => readdirSync(d).filter((f) => f.startsWith("pwned")));
     expect(planted).toEqual([]);
     // CC from the environment: split into words, never evaluated.
-    const envCc = await compileUnits([{ source: join(sub, names[0]) }], { cacheDir: join(dir, "c2"), env: { ...process.env, CC: "clang-22 '-DZ=$(touch pwned-env)'" }, force: true }).catch((x: Error) => x);
+    const envCc = await compileUnits([{ source: join(sub, names[0]!) }], { cacheDir: join(dir, "c2"), env: { ...process.env, CC: "clang-22 '-DZ=$(touch pwned-env)'" }, force: true }).catch((x: Error) => x);
     expect(existsSync(join(sub, "pwned-env")) || existsSync(join(ROOT, "pwned-env"))).toBe(false);
     record("doors", { door: "security", input: "file names/dirs/flags/defines/CC with $(), backticks, ;, quotes, spaces, leading -", count: names.length + 2, held: `all compiled, nothing executed (CC env → ${envCc instanceof Error ? envCc.constructor.name : "built"})` });
   });
@@ -130,7 +130,7 @@ describe("security", () => {
     const dir = tmp("perm");
     writeFileSync(join(dir, "a.c"), SRC);
     const cacheDir = join(dir, "cache");
-    const [o] = await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir });
+    const o = (await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir }))[0]!;
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
     const modes: string[] = [];
     const walk = (d: string): void => {
@@ -141,7 +141,7 @@ describe("security", () => {
     };
     walk(cacheDir);
     // Everything below the private root is unreachable for other users whatever its own mode.
-    expect(statSync(join(cacheDir, readdirSync(cacheDir)[0])).mode & 0o077).toBe(0);
+    expect(statSync(join(cacheDir, readdirSync(cacheDir)[0]!)).mode & 0o077).toBe(0);
     expect(o.objectPath.startsWith(cacheDir)).toBe(true);
     record("doors", { door: "security", input: "cache root and layout directories", count: modes.length + 1, held: `root 0700, layout dirs ${[...new Set(modes)].join("/")}` });
   });
@@ -151,7 +151,7 @@ describe("security", () => {
     writeFileSync(join(dir, "a.c"), SRC);
     writeFileSync(join(dir, "evil.c"), SRC.replace("v_int64 = 7", "v_int64 = 666"));
     const cacheDir = join(dir, "cache");
-    const [good] = await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir });
+    const good = (await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir }))[0]!;
     execFileSync("clang-22", ["-c", "-fPIC", `-I${join(ROOT, "native/include")}`, join(dir, "evil.c"), "-o", join(dir, "evil.o")]);
     for (const [how, plant] of [
       ["a different valid object", () => copyFileSync(join(dir, "evil.o"), good.objectPath)],
@@ -160,7 +160,7 @@ describe("security", () => {
     ] as const) {
       chmodSync(good.objectPath, 0o644);
       plant();
-      const [again] = await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir });
+      const again = (await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir }))[0]!;
       expect(again.cacheHit, how).toBe(false);
       expect(callSeven(again.objectPath), how).toBe(7);
       record("doors", { door: "security", input: `cache blob replaced by ${how}`, count: 1, held: "hash mismatch → rebuilt; the planted code never loaded" });
@@ -186,7 +186,7 @@ describe("security", () => {
     walk(cacheDir);
     expect(jsons.length).toBeGreaterThan(0);
     for (const j of jsons) writeFileSync(j, readFileSync(j, "utf8").slice(0, 10) + "\u0000garbage{");
-    const [again] = await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir });
+    const again = (await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir }))[0]!;
     expect(again.cacheHit).toBe(false);
     expect(callSeven(again.objectPath)).toBe(7);
     record("doors", { door: "cache", input: "every cache record (.json) truncated + garbage", count: jsons.length, held: "treated as a miss, rebuilt" });
@@ -219,7 +219,7 @@ describe("cache root ownership", () => {
     const open = join(dir, "open-cache");
     mkdirSync(open, { mode: 0o777 });
     chmodSync(open, 0o777);
-    const [o] = await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir: open });
+    const o = (await compileUnits([{ source: join(dir, "a.c") }], { compiler: "clang-22", cacheDir: open }))[0]!;
     expect(statSync(open).mode & 0o777).toBe(0o777); // never chmodded: the toolkit did not create it
     expect(o.objectPath.startsWith(join(open, `user-${process.getuid?.() ?? 0}`, "v1"))).toBe(true);
     expect(callSeven(o.objectPath)).toBe(7);

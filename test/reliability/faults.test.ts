@@ -4,7 +4,7 @@
 // index: the reference runtime aborts, ours raises and returns NULL), a throwing static
 // constructor. After each fault a later call must work.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecutionSession, FFIError, LinkError, loadInline, type InlineModule } from "../../src/index.js";
+import { ExecutionSession, FFIError, LinkError, loadInline, type LoadedModule } from "../../src/index.js";
 import { record, thrown, tmp } from "./helpers.js";
 
 const CXX = `
@@ -28,13 +28,13 @@ extern "C" TVM_FFI_DLL_EXPORT int __tvm_ffi_raise(void*, const TVMFFIAny*, int32
 extern "C" TVM_FFI_DLL_EXPORT int __tvm_ffi_fail_silently(void*, const TVMFFIAny*, int32_t, TVMFFIAny*) { return -1; }
 `;
 
-let mod: InlineModule & Record<string, (...a: unknown[]) => unknown>;
+let mod: LoadedModule<"add" | "throw_int" | "throw_std" | "throw_struct">;
 let session: ExecutionSession;
 const cacheDir = tmp("faults");
 
 beforeAll(async () => {
   session = new ExecutionSession();
-  mod = (await loadInline({ name: "faults", cppSources: CXX, functions: ["add", "throw_int", "throw_std", "throw_struct"], cacheDir, session })) as never;
+  mod = (await loadInline({ name: "faults", cppSources: CXX, functions: ["add", "throw_int", "throw_std", "throw_struct"], cacheDir, session }));
 });
 afterAll(() => session.dispose());
 

@@ -48,14 +48,14 @@ describe("malformed manifests", () => {
       const e = await loadManifest(join(dir, "orcjit.yaml")).then(() => undefined, (x: Error) => x);
       expect(e, "must be rejected").toBeInstanceOf(ManifestError);
       expect(e!.message).toMatch(msg);
-      record("manifest-link", { door: "manifest", input: name, count: 1, held: `ManifestError: ${e!.message.split("\n")[0].replace(/^.*orcjit\.yaml/, "orcjit.yaml").slice(0, 90)}` });
+      record("manifest-link", { door: "manifest", input: name, count: 1, held: `ManifestError: ${e!.message.split("\n")[0]!.replace(/^.*orcjit\.yaml/, "orcjit.yaml").slice(0, 90)}` });
     });
   }
 
   it("allowOutsideRoot admits an escaping path on purpose", async () => {
     const dir = project({ "orcjit.yaml": "version: 1\nlibraries:\n  a: { sources: [../outside-ok.c] }\n" });
     writeFileSync(join(dir, "..", "outside-ok.c"), "int y;\n");
-    const m = await loadManifest(join(dir, "orcjit.yaml"), { allowOutsideRoot: true } as never);
+    const m = await loadManifest(join(dir, "orcjit.yaml"), { allowOutsideRoot: true });
     expect(m.libraries.length ?? Object.keys(m.libraries).length).toBeGreaterThan(0);
   });
 });
@@ -94,7 +94,7 @@ describe("objects the linker must refuse", () => {
             expect(type === 19 || type === 37, `type ${type} must be refused`).toBe(true);
           } catch (e) {
             expect((e as Error).constructor.name).toMatch(/LinkError|ObjectFileError/);
-            outcome = `${(e as Error).constructor.name}: ${(e as Error).message.split("\n")[0].replace(/^.*?: In [^:]*: /, "").slice(0, 70)}`;
+            outcome = `${(e as Error).constructor.name}: ${(e as Error).message.split("\n")[0]!.replace(/^.*?: In [^:]*: /, "").slice(0, 70)}`;
           }
           record("manifest-link", { door: "linker", input: `${cc.id} object with relocation type ${type}`, count: 1, held: outcome });
           lib.dispose();
@@ -128,8 +128,8 @@ describe("objects the linker must refuse", () => {
   it("same symbol in two libraries is fine (separate namespaces)", () => {
     const s = new ExecutionSession();
     const [a, b] = [s.createLibrary("a"), s.createLibrary("b")];
-    a.add(fixture(COMPILERS[0], "c/add"));
-    b.add(fixture(COMPILERS[1], "c/add"));
+    a.add(fixture(COMPILERS[0]!, "c/add"));
+    b.add(fixture(COMPILERS[1]!, "c/add"));
     expect(a.getFunction("add")(2, 2)).toBe(4);
     expect(b.getFunction("add")(3, 3)).toBe(6);
     s.dispose();
@@ -138,7 +138,7 @@ describe("objects the linker must refuse", () => {
   it("bytes that claim to be ELF: header-only, section table past EOF", () => {
     const s = new ExecutionSession();
     const lib = s.createLibrary("junk");
-    const good = readFileSync(fixture(COMPILERS[0], "c/add"));
+    const good = readFileSync(fixture(COMPILERS[0]!, "c/add"));
     for (const len of [16, 64, 100, good.length - 1]) expect(thrown(() => lib.add(good.subarray(0, len)))).toBeInstanceOf(ObjectFileError);
     s.dispose();
   });

@@ -6,7 +6,7 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecutionSession, loadInline, Tensor, type InlineModule } from "../../src/index.js";
+import { ExecutionSession, loadInline, Tensor, type LoadedModule } from "../../src/index.js";
 import { record, thrown, tmp } from "./helpers.js";
 
 setFlagsFromString("--expose-gc");
@@ -47,11 +47,11 @@ int64_t length(ffi::TensorView x) { return x->shape[0]; }
 `;
 
 let session: ExecutionSession;
-let mod: InlineModule & Record<string, (...a: unknown[]) => unknown>;
+let mod: LoadedModule<"live" | "make" | "strided_sum" | "contiguous" | "apply" | "make_adder" | "length">;
 
 beforeAll(async () => {
   session = new ExecutionSession();
-  mod = (await loadInline({ name: "values_boundary", cppSources: CXX, functions: ["live", "make", "strided_sum", "contiguous", "apply", "make_adder", "length"], cacheDir: tmp("values"), session })) as never;
+  mod = (await loadInline({ name: "values_boundary", cppSources: CXX, functions: ["live", "make", "strided_sum", "contiguous", "apply", "make_adder", "length"], cacheDir: tmp("values"), session }));
 });
 afterAll(() => session.dispose());
 

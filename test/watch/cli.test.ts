@@ -1,5 +1,6 @@
 // `orcjit watch` end to end: the built CLI in a child process, real edits, waits on its output.
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { execa, type ResultPromise } from "execa";
 import { beforeAll, describe, expect, test } from "vitest";
 import { cliMain, ensureBuilt } from "../cli/helpers.js";
@@ -151,9 +152,9 @@ describe("orcjit watch", () => {
 });
 
 describe("examples/hot-reload", () => {
-  test("run.mjs --demo: a header edit reloads the kernel behind the same handle", async () => {
+  test("run.ts --demo: a header edit reloads the kernel behind the same handle", async () => {
     const cache = copyFixture("hot"); // any temp dir: a private object cache
-    const r = await execa(process.execPath, [path.join(cliMain, "../../../examples/hot-reload/run.mjs"), "--demo"], {
+    const r = await execa(process.execPath, ["--import", pathToFileURL(path.join(cliMain, "../../../scripts/run-ts.mjs")).href, path.join(cliMain, "../../../examples/hot-reload/run.ts"), "--demo"], {
       reject: false,
       env: { ORCJIT_CACHE_DIR: path.join(cache, ".cache"), ORCJIT_PROFILE: "" },
       timeout: 300_000,

@@ -1,4 +1,4 @@
-// Edit and save while `orcjit watch` (or run.mjs) is running.
+// Edit and save while `orcjit watch` (or run.ts) is running.
 #include <string>
 
 #include "params.h"

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bundledIncludeDir, loadModule } from "tvm-ffi-orcjit";
-import { compileExample, compiler, cppDir } from "./common.mjs";
+import { compileExample, compiler, cppDir } from "./common.ts";
 
-const fromObject = loadModule(await compileExample("add_one.cc"));
+const fromObject = loadModule(await compileExample("add_one.cc"), { functions: ["add_one"] });
 console.log(`[${compiler}] add_one(1) via JIT = ${fromObject.add_one(1)}`);
 assert.equal(fromObject.add_one(1), 2);
 
@@ -18,7 +18,7 @@ try {
   const so = join(dir, "mylib.so");
   const cxx = compiler === "gcc" ? "g++" : "clang++-22";
   execFileSync(cxx, ["-std=c++17", "-shared", "-fPIC", "-O2", `-I${bundledIncludeDir()}`, join(cppDir, "add_one.cc"), "-o", so]);
-  const fromShared = loadModule(so);
+  const fromShared = loadModule(so, { functions: ["add_one"] });
   console.log(`[${compiler}] add_one(41) via dlopen = ${fromShared.add_one(41)}`);
   assert.equal(fromShared.kind, "shared");
   assert.equal(fromShared.add_one(41), 42);

@@ -3,7 +3,7 @@
 // "Direct Module Access" with loadModule.
 import assert from "node:assert/strict";
 import { ExecutionSession, loadModule } from "tvm-ffi-orcjit";
-import { compileExample, compiler } from "./common.mjs";
+import { compileExample, compiler } from "./common.ts";
 
 const session = new ExecutionSession();
 const lib = session.createLibrary("incremental");
@@ -15,7 +15,7 @@ console.log(`[${compiler}] simple_add(10, 20) = ${add(10, 20)}; string_concat("H
 assert.equal(add(10, 20), 30);
 assert.equal(concat("Hello", "World"), "HelloWorld");
 
-const module = loadModule(await compileExample("my_function.cc"));
+const module = loadModule(await compileExample("my_function.cc"), { functions: ["my_function"] });
 console.log(`[${compiler}] my_function(2, 3) via loadModule = ${module.my_function(2, 3)}`);
 assert.equal(module.my_function(2, 3), 5);
 session.dispose();

@@ -2,9 +2,9 @@
 // TensorViews. Float32Arrays pass zero-copy: C++ writes straight into the JS array.
 import assert from "node:assert/strict";
 import { Tensor, loadModule } from "tvm-ffi-orcjit";
-import { compileExample, compiler } from "./common.mjs";
+import { compileExample, compiler } from "./common.ts";
 
-const mod = loadModule(await compileExample("add_one_cpu.cc"));
+const mod = loadModule(await compileExample("add_one_cpu.cc"), { functions: ["add_one_cpu"] });
 const x = new Float32Array([1, 2, 3, 4, 5]);
 const y = new Float32Array(5);
 mod.add_one_cpu(x, y);

@@ -1,7 +1,7 @@
 // Hot reload through the library API: one stable handle keeps calling the newest code.
 //
-//   node examples/hot-reload/run.mjs          # then edit src/scale.cc or include/params.h; Ctrl-C stops
-//   node examples/hot-reload/run.mjs --demo   # works on a temp copy, makes one edit itself, exits
+//   npm run example examples/hot-reload/run.ts             # then edit src/scale.cc or include/params.h; Ctrl-C stops
+//   npm run example -- examples/hot-reload/run.ts --demo  # works on a temp copy, makes one edit itself, exits
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";

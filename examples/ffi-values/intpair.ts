@@ -3,7 +3,7 @@
 // get_first, static static_get_second) and the global function my_ffi_extension.raise_error.
 import assert from "node:assert/strict";
 import { FFIError, getGlobalFunc, loadModule, registerObject } from "tvm-ffi-orcjit";
-import { compileExample, compiler } from "./common.mjs";
+import { compileExample, compiler } from "./common.ts";
 
 loadModule(await compileExample("intpair_raise_error.cc")); // static init registers the type
 
@@ -25,6 +25,7 @@ try {
   assert.equal(e.kind, "RuntimeError");
   assert.match(e.message, /hello from JS/);
   // The C++ file and line of TVM_FFI_THROW are in the stack.
-  assert.match(e.stack, /intpair_raise_error\.cc", line \d+/);
-  console.log(`[${compiler}] raise_error -> ${e.kind}: ${e.message.split("\n")[0]} (${/intpair_raise_error\.cc", line \d+/.exec(e.stack)[0]})`);
+  const where = /intpair_raise_error\.cc", line \d+/.exec(e.stack ?? "");
+  assert.ok(where, `no C++ file:line in ${e.stack}`);
+  console.log(`[${compiler}] raise_error -> ${e.kind}: ${e.message.split("\n", 1)[0]} (${where[0]})`);
 }

@@ -3,7 +3,7 @@
 // crossing in both directions.
 import assert from "node:assert/strict";
 import { DataType, Device, FFIError, Tensor, loadInline, registerGlobalFunc } from "tvm-ffi-orcjit";
-import { compiler } from "./common.mjs";
+import { compiler } from "./common.ts";
 
 const mod = await loadInline({
   name: `ffi_values_tour_${compiler}`,
@@ -38,26 +38,29 @@ const mod = await loadInline({
   functions: ["iota", "map_inplace", "greet", "dtype_of", "device_of"],
 });
 
-// dtypes and devices cross both ways
+// dtypes and devices cross both ways (results are FFIResult values: narrow them to use them)
 assert.equal(String(mod.dtype_of(new Float64Array(1))), "float64");
-assert.ok(mod.device_of(new Int32Array(1)).equals(Device.cpu(0)));
+const device = mod.device_of(new Int32Array(1));
+assert.ok(device instanceof Device && device.equals(Device.cpu(0)));
 assert.equal(DataType.parse("float32").bits, 32);
 
 // C++ -> JS zero-copy: writes through `data` are seen by C++ and the other way round
 const t = mod.iota(2, 3);
 assert.ok(t instanceof Tensor);
 assert.deepEqual(t.shape, [2, 3]);
-t.data[0] = 10;
-mod.map_inplace(new Tensor(t.buffer, { dtype: "float32", byteOffset: t.byteOffset, shape: [6] }), (v) => v * 2);
-assert.deepEqual(Array.from(t.data), [20, 2, 4, 6, 8, 10]);
+const data = t.data; // a TypedArray of the tensor's dtype
+assert.ok(data instanceof Float32Array && t.buffer !== null); // CPU memory, float32
+data[0] = 10;
+mod.map_inplace(new Tensor(t.buffer, { dtype: "float32", byteOffset: t.byteOffset, shape: [6] }), (v: number) => v * 2);
+assert.deepEqual(Array.from(data), [20, 2, 4, 6, 8, 10]);
 
 // JS -> C++ zero-copy with a callback
 const xs = new Float32Array([1, 2, 3]);
-mod.map_inplace(xs, (v) => v + 0.5);
+mod.map_inplace(xs, (v: number) => v + 0.5);
 assert.deepEqual(Array.from(xs), [1.5, 2.5, 3.5]);
 
 // a JS function called by name from C++
-registerGlobalFunc("tour.format", (who) => `hello, ${who}`, { override: true });
+registerGlobalFunc("tour.format", (who: string) => `hello, ${who}`, { override: true });
 assert.equal(mod.greet("tensors"), "hello, tensors");
 
 // errors both ways: the JS error comes back as the same object

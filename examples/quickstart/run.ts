@@ -1,7 +1,7 @@
 // Quick start: C++ source text in, callable functions out, through the ORC JIT.
 // Run with `npm run quickstart` after `bash scripts/setup.sh`. The second run is a cache hit:
 // no compiler starts, the cached object is only hashed, read and JIT-linked.
-import { loadInline, FFIError } from "../../dist/index.js";
+import { loadInline, FFIError } from "tvm-ffi-orcjit";
 
 const started = performance.now();
 const mod = await loadInline({
@@ -37,5 +37,6 @@ console.log("mean([1, 2, 3, 4]) =", mod.mean(new Float32Array([1, 2, 3, 4]))); /
 try {
   mod.greet("");
 } catch (err) {
-  console.log(`greet('') threw ${err.constructor.name} (${err instanceof FFIError ? err.kind : "?"}): ${err.message.split("\n")[0]}`);
+  if (!(err instanceof FFIError)) throw err;
+  console.log(`greet('') threw ${err.constructor.name} (${err.kind}): ${err.message.split("\n")[0]}`);
 }
