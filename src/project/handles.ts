@@ -3,8 +3,8 @@
 // so a handle from `project.library(n).getFunction(f)` survives rebuildLibraries / reload.
 // Replaced generations are disposed only once no call through a handle is running.
 import type { DynamicLibrary } from "../jit/index.js";
-import { attachAsync } from "../values/async.js";
-import type { AsyncFFIFunction } from "../values/types.js";
+import type { CallOptions } from "../values/async.js";
+import type { AsyncFFIFunction, FFIValue } from "../values/types.js";
 
 /** A function handle that always calls the newest generation of its library. */
 export type StableFunction = AsyncFFIFunction & {
@@ -20,16 +20,13 @@ export interface HandleState {
   readonly handle: StableFunction;
 }
 
-const states = new WeakMap<object, HandleState>();
-
-/**
- * The native function a handle calls now (async calls need the function itself). A stand-in
- * without `async` (a library the manifest removed) is called, to throw its error.
- */
-export function currentImpl(handle: StableFunction): AsyncFFIFunction {
-  const state = states.get(handle);
-  if (!state) throw new TypeError("currentImpl(handle): not a stable function handle");
-  return nativeOf(state);
+/** What `start` returns, or its error as a rejection: an async call never throws. */
+export function settle<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return start();
+  } catch (e) {
+    return Promise.reject(e as Error);
+  }
 }
 
 function nativeOf(state: HandleState): AsyncFFIFunction {
@@ -94,10 +91,13 @@ export class FunctionHandles {
       doc: { get: () => state.impl.doc },
       signatureError: { get: () => state.impl.signatureError },
     });
-    // handle.async runs the serving generation's function on the pool
+    // handle.async / handle.with(options).async run the serving generation's function on the
+    // pool; without one (a removed library) they reject with the error a call throws
+    Object.defineProperties(call, {
+      async: { value: (...args: FFIValue[]) => settle(() => nativeOf(state).async(...args)) },
+      with: { value: (options: CallOptions) => Object.freeze({ async: (...args: FFIValue[]) => settle(() => nativeOf(state).with(options).async(...args)) }) },
+    });
     state.handle = call as unknown as StableFunction;
-    attachAsync(call, () => nativeOf(state));
-    states.set(call, state);
     return state;
   }
 }

@@ -3,8 +3,8 @@
 // load (waitForFix) it throws ORCJIT_NOT_LOADED. A contained kernel crash through a handle is
 // also reported as a watch `error` event.
 import { NativeCrashError, OrcJitError, SymbolNotFoundError } from "../errors.js";
-import { currentImpl, type Project, type StableFunction } from "../project/index.js";
-import { attachAsync } from "../values/async.js";
+import { settle, type Project, type StableFunction } from "../project/index.js";
+import type { CallOptions } from "../values/async.js";
 import type { FFIResult, FFIValue } from "../values/types.js";
 
 interface WatchHandle {
@@ -52,9 +52,13 @@ export class WatchHandles {
       functionName: { value: name, enumerable: true },
     });
     // handle.async calls the newest generation; before the first load it rejects like a call throws
-    attachAsync(call, () => {
+    const target = (): StableFunction => {
       if (!h.target) throw h.missing();
-      return currentImpl(h.target);
+      return h.target;
+    };
+    Object.defineProperties(call, {
+      async: { value: (...args: FFIValue[]) => settle(() => target().async(...args)) },
+      with: { value: (options: CallOptions) => Object.freeze({ async: (...args: FFIValue[]) => settle(() => target().with(options).async(...args)) }) },
     });
     const handle = call as unknown as StableFunction;
     this.#handles.set(key, Object.assign(h, { handle }));

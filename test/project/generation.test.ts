@@ -129,10 +129,14 @@ describe("Project.prepare → Generation", () => {
 
   test("a generation that fails to link is never pending; prepare before load throws ORCJIT_NOT_LOADED", async () => {
     const { project, edit } = await loaded();
+    // ORC links lazily: what prepare looks up (declared functions, held handles) is what it links
+    const add = project.library("math").getFunction("add");
     edit("int64_t math_add(int64_t a, int64_t b) { return a + b; }", "int64_t nowhere(void);\nint64_t math_add(int64_t a, int64_t b) { return a + b + nowhere(); }");
     await project.build({ libraries: ["math"] });
     expect(() => project.prepare(["math"])).toThrow(/nowhere/);
+    expect(add(1, 1)).toBe(2);
     expect(project.library("kinds").getFunction("add_scaled")(1, 1)).toBe(20);
+    project.prepare([]).discard(); // nothing was left pending
     project.dispose();
     expect(() => project.prepare(["math"])).toThrow(expect.objectContaining({ code: "ORCJIT_NOT_LOADED" }) as OrcJitError);
   });
