@@ -10,6 +10,7 @@ import type { Diagnostic, Location } from "../types.js";
 import { type DataPath, Locator } from "./locate.js";
 import { checkSchema, withoutInvalid } from "./schema.js";
 import { closest } from "../util/suggest.js";
+import { languageOfExtension } from "../util/language.js";
 import type {
   ManifestOptions,
   OptLevel,
@@ -70,15 +71,6 @@ interface Layer {
   at: DataPath;
 }
 
-const EXTENSIONS: Record<string, SourceLanguage> = {
-  ".c": "c",
-  ".cc": "c++",
-  ".cpp": "c++",
-  ".cxx": "c++",
-  ".c++": "c++",
-  ".C": "c++",
-  ".cu": "cuda",
-};
 const HEADER_EXTENSIONS = new Set([".h", ".hh", ".hpp", ".hxx", ".h++", ".cuh", ".inc"]);
 const LANGUAGE_FLAGS: Record<SourceLanguage, "conlyflags" | "cxxflags" | "cudaflags"> = {
   c: "conlyflags",
@@ -87,10 +79,7 @@ const LANGUAGE_FLAGS: Record<SourceLanguage, "conlyflags" | "cxxflags" | "cudafl
 };
 
 /** The language a source file's extension implies, if any. */
-export function languageOf(file: string): SourceLanguage | undefined {
-  const ext = path.extname(file);
-  return EXTENSIONS[ext] ?? EXTENSIONS[ext.toLowerCase()];
-}
+export const languageOf: (file: string) => SourceLanguage | undefined = languageOfExtension;
 
 function displayName(file: string): string {
   const rel = path.relative(process.cwd(), file);
