@@ -2,11 +2,13 @@
 // generation swap (rebuildLibraries, reload), and Project.prepare → Generation lets a caller
 // try a linked generation before it serves (commit) or drop it (discard). Real compiles, real JIT.
 import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { DisposedError, OrcJitError, SymbolNotFoundError } from "../../src/errors.js";
 import { loadProject, type Project } from "../../src/project/index.js";
-import { copyProject } from "../cli/helpers.js";
+import { copyProject, ensureBuilt, repoRoot, tempDir, writeFiles } from "../cli/helpers.js";
+import { runNodeScript } from "../compiler/helpers.js";
 
 async function loaded(): Promise<{ dir: string; project: Project; edit: (from: string, to: string) => void }> {
   const dir = copyProject("multi-c");
@@ -141,3 +143,45 @@ describe("Project.prepare → Generation", () => {
     expect(() => project.prepare(["math"])).toThrow(expect.objectContaining({ code: "ORCJIT_NOT_LOADED" }) as OrcJitError);
   });
 });
+
+// A commit made from inside a call (a C++ function calling back into JS, which swaps in the next
+// generation synchronously): the handle switches at once, but the old code — still on the stack
+// — is disposed only when the outermost call returns. In a child process: getting this wrong
+// returns into freed code.
+test("a generation committed from a callback retires the old code after the running call returns", async () => {
+  ensureBuilt();
+  const dir = tempDir();
+  writeFiles(dir, {
+    "orcjit.yaml": "version: 1\nlibraries:\n  k:\n    sources:\n      - { path: k.cc, functions: [apply, version] }\n",
+    "k.cc": "#include <tvm/ffi/function.h>\n#define VERSION 1\nint64_t version() { return VERSION; }\nint64_t apply(tvm::ffi::Function f) { return f().cast<int64_t>() * 100 + VERSION; }\n",
+  });
+  const script = path.join(dir, "child.mjs");
+  writeFileSync(
+    script,
+    `import { readFileSync, writeFileSync } from "node:fs";
+const { loadProject } = await import(${JSON.stringify(pathToFileURL(path.join(repoRoot, "dist/index.js")).href)});
+const dir = ${JSON.stringify(dir)};
+const project = await loadProject(dir, { cacheDir: dir + "/.cache", env: {} });
+await project.load();
+const apply = project.library("k").getFunction("apply");
+const version = project.library("k").getFunction("version");
+const oldVersion = project.library("k").dynamicLibrary.getFunction("version");
+writeFileSync(dir + "/k.cc", readFileSync(dir + "/k.cc", "utf8").replace("#define VERSION 1", "#define VERSION 2"));
+await project.build();
+const out = {};
+out.during = apply(() => {
+  project.prepare(["k"]).commit();
+  out.oldInside = oldVersion(); // not disposed yet: its code is on the stack
+  return version();             // the handle calls the new generation already
+});
+try { oldVersion(); out.oldAfter = "alive"; } catch (e) { out.oldAfter = e.name; }
+out.after = apply(() => version());
+out.generation = project.library("k").generation;
+project.dispose();
+console.log(JSON.stringify(out));
+`,
+  );
+  const r = await runNodeScript(script, [], process.env);
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual({ during: 201, oldInside: 1, oldAfter: "DisposedError", after: 202, generation: 2 });
+}, 300_000);
