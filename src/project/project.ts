@@ -15,6 +15,7 @@ import { ExecutionSession, type DynamicLibrary } from "../jit/index.js";
 import {
   findLibrary,
   loadManifest,
+  manifestOptionsOf,
   resolveManifestPath,
   withDependents,
   type ManifestOptions,
@@ -483,7 +484,7 @@ export class Project {
    * manifest, compile or link error the project keeps its previous state and the error is thrown.
    */
   async reload(options: Omit<ProjectBuildOptions, "libraries"> = {}): Promise<ReloadResult> {
-    const next = await loadManifest(this.manifest.file, this.options);
+    const next = await loadManifest(this.manifest.file, manifestOptionsOf(this.options));
     const nextProject = new Project(next, this.options);
     const build = await nextProject.build(options);
 
@@ -576,6 +577,6 @@ const LOAD_PROJECT_OPTION_KEYS = optionKeys<LoadProjectOptions>({ profile: true,
 /** Reads, validates and resolves a manifest (a file, or a directory holding orcjit.yaml). */
 export async function loadProject(manifestPath = ".", options: LoadProjectOptions = {}): Promise<Project> {
   checkOptions("loadProject(manifestPath, options)", options, LOAD_PROJECT_OPTION_KEYS);
-  const manifest = await loadManifest(resolveManifestPath(manifestPath), options);
+  const manifest = await loadManifest(resolveManifestPath(manifestPath), manifestOptionsOf(options));
   return new Project(manifest, options);
 }
