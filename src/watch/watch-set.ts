@@ -9,8 +9,7 @@ import type { FSWatcher } from "chokidar";
 import { CompileError, ManifestError } from "../errors.js";
 import { GENERATED_DIR, type Project } from "../project/index.js";
 import { statDir, statFile } from "../util/stamp.js";
-
-const DEBUG = process.env.ORCJIT_WATCH_DEBUG !== undefined && process.env.ORCJIT_WATCH_DEBUG !== "" && process.env.ORCJIT_WATCH_DEBUG !== "0";
+import { trace } from "./debug.js";
 
 export interface WatchSetOptions {
   /** chokidar's awaitWriteFinish period. */
@@ -73,7 +72,7 @@ export class WatchSet {
       ignorePermissionErrors: true,
     });
     this.#fs.on("all", (event, file) => {
-      if (DEBUG) process.stderr.write(`[watch] ${event} ${file}\n`);
+      trace(() => `${event} ${file}`);
       if (event === "add" || event === "change" || event === "unlink") this.onChange(path.resolve(file));
       this.revalidate();
     });
@@ -184,7 +183,7 @@ export class WatchSet {
       if (now !== "") again.push(dir);
     }
     if (again.length === 0) return;
-    if (DEBUG) process.stderr.write(`[watch] directory replaced: ${again.join(" ")}\n`);
+    trace(() => `directory replaced: ${again.join(" ")}`);
     this.#fs.unwatch(again);
     this.#fs.add(again);
     const inAgain = new Set(again);

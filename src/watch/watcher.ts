@@ -25,12 +25,11 @@ import type { ReloadEvent, WatchErrorInfo, WatchEvents } from "./events.js";
 import { WatchedLibrary, WatchHandles } from "./handles.js";
 import { RebuildScheduler } from "./schedule.js";
 import { modifiedSince, WatchSet } from "./watch-set.js";
+import { trace } from "./debug.js";
 
 export type { BuildingEvent, ReloadEvent, WatchErrorInfo, WatchEvents } from "./events.js";
 export type { StableFunction } from "../project/index.js";
 export { WatchedLibrary } from "./handles.js";
-
-const DEBUG = process.env.ORCJIT_WATCH_DEBUG !== undefined && process.env.ORCJIT_WATCH_DEBUG !== "" && process.env.ORCJIT_WATCH_DEBUG !== "0";
 
 export interface WatchOptions extends LoadProjectOptions {
   /** Quiet period after the last file event before a rebuild starts (default 50 ms): a burst of writes or an atomic save gives one rebuild. */
@@ -252,7 +251,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
     }
     if (!manifest && affected.size === 0) manifest = files.length > 0;
     const libraries = manifest ? project.libraryNames : project.libraryNames.filter((n) => affected.has(n));
-    if (DEBUG) process.stderr.write(`[watch] ${check ? "checking" : "building"} ${files.join(" ")} manifest=${manifest}\n`);
+    trace(() => `${check ? "checking" : "building"} ${files.join(" ")} manifest=${manifest}`);
     // a check announces itself only when it found something to rebuild
     if (!check) this.emit("building", { changedFiles: files, libraries, manifest });
 
@@ -287,7 +286,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
         generation: this.#generation,
         build: r.build,
       };
-      if (DEBUG) process.stderr.write(`[watch] reload ${r.relinked.join(",")} gen=${this.#generation}\n`);
+      trace(() => `reload ${r.relinked.join(",")} gen=${this.#generation}`);
       this.emit("reload", event);
       return event;
     } catch (e) {
@@ -300,7 +299,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       this.#watchSet.addErrorFiles(e, libraries, project.file);
       this.#watchSet.sync();
       const error = e instanceof Error ? e : new OrcJitError("ORCJIT_WATCH", String(e));
-      if (DEBUG) process.stderr.write(`[watch] error ${error.message}\n`);
+      trace(() => `error ${error.message}`);
       if (rethrow) throw error;
       this.#emitError(error, files);
       return undefined;
@@ -359,7 +358,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
         generation: 1,
         build,
       };
-      if (DEBUG) process.stderr.write(`[watch] first load gen=1\n`);
+      trace(() => `first load gen=1`);
       this.emit("reload", event);
       return event;
     } catch (e) {
@@ -374,7 +373,7 @@ export class ProjectWatcher extends TypedEmitter<WatchEvents> {
       this.#watchSet.compute(candidate, false);
       this.#watchSet.addErrorFiles(e, []);
       this.#watchSet.sync();
-      if (DEBUG) process.stderr.write(`[watch] first load failed: ${error.message}\n`);
+      trace(() => `first load failed: ${error.message}`);
       if (rethrow) throw error;
       this.#emitError(error, files);
       return undefined;
