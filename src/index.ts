@@ -18,7 +18,7 @@ export {
 export type { ManifestOptions, ResolvedLibrary, ResolvedManifest, ResolvedSource } from "./manifest/index.js";
 
 // Projects (manifest → compiler → jit)
-export { loadProject, Project, ProjectLibrary, writeProjectTypes } from "./project/index.js";
+export { Generation, loadProject, Project, ProjectLibrary, writeProjectTypes } from "./project/index.js";
 export type { ProjectTypesOptions, ProjectTypesResult } from "./project/index.js";
 export { renderDeclarations, type DeclaredFunction, type DeclaredModule, type DeclarationOptions } from "./values/declarations.js";
 export type {

@@ -20,5 +20,3 @@ export type { CommandInputs, CommandPlan, Launcher, LauncherKind, LauncherReport
 export { CPP_PRELUDE, generateInlineSources } from "./project/load-inline.js";
 export type { GeneratedSources } from "./project/load-inline.js";
 
-// The hooks a project runs around a generation swap (used by watch mode).
-export type { GenerationHooks } from "./project/index.js";

@@ -247,10 +247,6 @@ export class ObjectCache {
    * Synchronous inside (a warm start is a few dozen small fs calls; each async one would be a
    * thread-pool round trip); the object's bytes are returned, verified, for loading.
    */
-  async lookup(baseKey: string, hashFile: FileHasher): Promise<CacheHit | undefined> {
-    return this.lookupSync(baseKey, hashFile);
-  }
-
   lookupSync(baseKey: string, hashFile: FileHasher): CacheHit | undefined {
     const index = readJsonSync(this.indexPath(baseKey));
     const keys = Array.isArray(index) ? index.filter(isHex64) : [];

@@ -1,6 +1,7 @@
 // Per-toolchain command lines. Pure functions: every platform's command line is built and
 // unit-tested here on any host.
 import type { Language, OptLevel, Toolchain } from "./types.js";
+import { languageOfExtension } from "../util/language.js";
 
 export interface CommandInputs {
   language: Language;
@@ -142,12 +143,9 @@ function argsFor(kind: Toolchain["kind"], i: CommandInputs, p: CommandPaths): st
   ];
 }
 
-/** Language from a file name: .c → c, .cu → cuda, anything else → c++. */
+/** Language from a file name (util/language.ts: .c → c, .C/.cc/.cpp… → c++, .cu → cuda); anything else → c++. */
 export function languageOf(path: string): Language {
-  const lower = path.toLowerCase();
-  if (lower.endsWith(".c")) return "c";
-  if (lower.endsWith(".cu")) return "cuda";
-  return "c++";
+  return languageOfExtension(path) ?? "c++";
 }
 
 /** True when a raw flag list names a relative path, so the key must include the working directory. */

@@ -1,8 +1,9 @@
 // Public types of the compiler layer (re-exported from src/compiler/index.ts).
 
-export type Language = "c" | "c++" | "cuda";
+import type { Language, OptLevel } from "../util/language.js";
+
+export type { Language, OptLevel };
 export type ToolchainKind = "clang" | "gcc" | "msvc" | "clang-cl" | "nvcc";
-export type OptLevel = 0 | 1 | 2 | 3 | "s";
 
 /** One translation unit to compile. */
 export interface CompileUnit {

@@ -1,5 +1,5 @@
 // The manifest layer: orcjit.yaml → ResolvedManifest. Describes; never compiles or links.
-export { loadManifest, parseManifest, resolveManifestPath, languageOf, MANIFEST_FILE_NAME } from "./resolve.js";
+export { loadManifest, manifestOptionsOf, parseManifest, resolveManifestPath, languageOf, MANIFEST_FILE_NAME } from "./resolve.js";
 export { findLibrary, withDependents, manifestInputs } from "./graph.js";
 export { manifestSchema, manifestSchemaUrl } from "./schema.js";
 export type {

@@ -10,6 +10,8 @@ import type { Diagnostic, Location } from "../types.js";
 import { type DataPath, Locator } from "./locate.js";
 import { checkSchema, withoutInvalid } from "./schema.js";
 import { closest } from "../util/suggest.js";
+import { languageOfExtension } from "../util/language.js";
+import { checkOptions, optionKeys } from "../util/options.js";
 import type {
   ManifestOptions,
   OptLevel,
@@ -70,15 +72,6 @@ interface Layer {
   at: DataPath;
 }
 
-const EXTENSIONS: Record<string, SourceLanguage> = {
-  ".c": "c",
-  ".cc": "c++",
-  ".cpp": "c++",
-  ".cxx": "c++",
-  ".c++": "c++",
-  ".C": "c++",
-  ".cu": "cuda",
-};
 const HEADER_EXTENSIONS = new Set([".h", ".hh", ".hpp", ".hxx", ".h++", ".cuh", ".inc"]);
 const LANGUAGE_FLAGS: Record<SourceLanguage, "conlyflags" | "cxxflags" | "cudaflags"> = {
   c: "conlyflags",
@@ -87,10 +80,7 @@ const LANGUAGE_FLAGS: Record<SourceLanguage, "conlyflags" | "cxxflags" | "cudafl
 };
 
 /** The language a source file's extension implies, if any. */
-export function languageOf(file: string): SourceLanguage | undefined {
-  const ext = path.extname(file);
-  return EXTENSIONS[ext] ?? EXTENSIONS[ext.toLowerCase()];
-}
+export const languageOf: (file: string) => SourceLanguage | undefined = languageOfExtension;
 
 function displayName(file: string): string {
   const rel = path.relative(process.cwd(), file);
@@ -104,11 +94,25 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
   return la.line - lb.line || la.column - lb.column;
 }
 
+const MANIFEST_OPTION_KEYS = optionKeys<ManifestOptions>({ profile: true, allowOutsideRoot: true, displayPath: true, env: true });
+
+/** The options of `options` that a manifest takes (for callers whose options extend ManifestOptions). */
+export function manifestOptionsOf(options: ManifestOptions): ManifestOptions {
+  const out: ManifestOptions = {};
+  for (const k of MANIFEST_OPTION_KEYS) if ((options as Record<string, unknown>)[k] !== undefined) (out as Record<string, unknown>)[k] = (options as Record<string, unknown>)[k];
+  return out;
+}
+
 /**
  * Parses and resolves manifest text. `file` is the manifest's path (its directory is the
  * project root; relative paths resolve against it). Throws ManifestError with every problem found.
  */
 export function parseManifest(text: string, file: string, options: ManifestOptions = {}): ResolvedManifest {
+  checkOptions("parseManifest(text, file, options)", options, MANIFEST_OPTION_KEYS);
+  return parse(text, file, options);
+}
+
+function parse(text: string, file: string, options: ManifestOptions): ResolvedManifest {
   const manifestFile = path.resolve(file);
   const root = path.dirname(manifestFile);
   const { LineCounter, parseDocument } = yaml();
@@ -174,6 +178,7 @@ function duplicateKeys(doc: Document): { message: string; offset: number }[] {
 
 /** Reads and resolves a manifest file (or `<dir>/orcjit.yaml` when given a directory). */
 export async function loadManifest(file: string, options: ManifestOptions = {}): Promise<ResolvedManifest> {
+  checkOptions("loadManifest(file, options)", options, MANIFEST_OPTION_KEYS);
   const manifestFile = resolveManifestPath(file);
   let text: string;
   try {
@@ -184,7 +189,7 @@ export async function loadManifest(file: string, options: ManifestOptions = {}):
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : cause instanceof NotRegularFileError ? (cause.message.replace(`${manifestFile} is `, "it is ")) : String(cause);
     throw new ManifestError([{ severity: "error", message: `cannot read manifest ${manifestFile}: ${why}` }], { cause });
   }
-  return parseManifest(text, manifestFile, options);
+  return parse(text, manifestFile, options);
 }
 
 /** `dir` → `dir/orcjit.yaml`; a file path is returned absolute; nothing → `./orcjit.yaml`. */

@@ -3,8 +3,10 @@
 // and the JIT. Plain data: serialisable with JSON.stringify.
 import type { Diagnostic, Location } from "../types.js";
 
-export type SourceLanguage = "c" | "c++" | "cuda";
-export type OptLevel = 0 | 1 | 2 | 3 | "s";
+import type { Language, OptLevel } from "../util/language.js";
+
+export type SourceLanguage = Language;
+export type { OptLevel };
 
 /** One source file of a library, with its fully merged compile settings. */
 export interface ResolvedSource {

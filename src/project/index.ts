@@ -1,7 +1,9 @@
 // The project layer: manifest → compiler → jit.
-export { inManifestTerms, loadProject, Project, ProjectLibrary } from "./project.js";
+export { loadProject, Project, ProjectLibrary } from "./project.js";
+export { inManifestTerms } from "./manifest-terms.js";
+export { Generation } from "./generation.js";
+export { settle, type StableFunction } from "./handles.js";
 export type {
-  GenerationHooks,
   LibraryBuildResult,
   LoadProjectOptions,
   ProjectBuildOptions,

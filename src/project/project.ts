@@ -1,16 +1,21 @@
 // The project layer: the only place that composes manifest → compiler → jit. A Project holds
 // the resolved manifest and, per library, the objects of the last build and the JIT library
 // currently serving calls (its "generation"), so that watch mode can rebuild and re-link
-// libraries by name while the process keeps running.
+// libraries by name while the process keeps running. Swapping generations: generation.ts;
+// function handles that follow the swaps: handles.ts.
 import { availableParallelism } from "node:os";
 import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObject, type CompileUnit } from "../compiler/index.js";
-import { LinkError, OrcJitError, SymbolNotFoundError } from "../errors.js";
+import { DisposedError, OrcJitError } from "../errors.js";
 import { METADATA_DEFINES } from "./metadata.js";
-import type { KernelFunction } from "../values/types.js";
+import type { AsyncFFIFunction, KernelFunction } from "../values/types.js";
+import { FunctionHandles, type StableFunction } from "./handles.js";
+import { linkGeneration, type Generation, type GenerationContext } from "./generation.js";
+import { inManifestTerms } from "./manifest-terms.js";
 import { ExecutionSession, type DynamicLibrary } from "../jit/index.js";
 import {
   findLibrary,
   loadManifest,
+  manifestOptionsOf,
   resolveManifestPath,
   withDependents,
   type ManifestOptions,
@@ -87,22 +92,6 @@ export interface ReloadResult {
   build: ProjectBuildResult;
 }
 
-/**
- * Hooks into generation swaps, for watch mode (stable handles, deferred retirement).
- * The contract between src/project and src/watch; public because `Project.hooks` is (not
- * marked internal: stripInternal would drop it from the .d.ts that reference it).
- */
-export interface GenerationHooks {
-  /**
-   * Called with the freshly linked libraries (by name) after the manifest's functions were
-   * looked up and before they replace the serving generation; throwing discards them and the
-   * previous generation keeps serving.
-   */
-  verify?(fresh: ReadonlyMap<string, DynamicLibrary>): void;
-  /** Takes replaced or removed generations (dependencies first) instead of disposing them; must dispose them. */
-  retire?(old: DynamicLibrary[]): void;
-}
-
 /** A library of a project: its configuration, last build, and the JIT library serving calls. */
 export class ProjectLibrary<N extends string = string> {
   /** Objects of the last successful build of this library. */
@@ -134,34 +123,24 @@ export class ProjectLibrary<N extends string = string> {
   }
 
   /**
-   * A callable for the exported function `name` of the current generation; typed from its
-   * C++ signature when declarations were generated for this library (`orcjit types`).
+   * A handle on the exported function `name`: it calls the generation serving now, so it stays
+   * valid across rebuildLibraries / refresh / reload and calls the newest code (the same
+   * handle for the same name). While it exists, a new generation of this library that does
+   * not export `name` is rejected. Throws SymbolNotFoundError if the serving generation lacks
+   * it, ORCJIT_NOT_LOADED before load(). Typed from its C++ signature when declarations were
+   * generated for this library (`orcjit types`).
    */
-  getFunction<K extends string>(name: K): KernelFunction<N, K> {
-    const dylib = this.dynamicLibrary;
-    try {
-      return dylib.getFunction(name) as KernelFunction<N, K>;
-    } catch (e) {
-      throw inManifestTerms(e, this.name, this._project.file);
-    }
+  getFunction<K extends string>(name: K): KernelFunction<N, K> & StableFunction {
+    if (typeof name !== "string" || name.length === 0) throw new TypeError("getFunction(name): 'name' must be a non-empty string");
+    return this._project._handles.get(this.name, name, () => {
+      const dylib = this.dynamicLibrary;
+      try {
+        return dylib.getFunction(name);
+      } catch (e) {
+        throw inManifestTerms(e, this.name, this._project.file);
+      }
+    }) as KernelFunction<N, K> & StableFunction;
   }
-}
-
-/**
- * A LinkError as the JIT words it suggests API calls (setLinkOrder, addSharedLibrary); a
- * project's user edits manifest keys instead: say `linkOrder` / `sharedLibraries` of the
- * library, in the manifest. Anything else is returned as it is.
- */
-export function inManifestTerms(e: unknown, library: string, manifestFile: string): unknown {
-  if (!(e instanceof LinkError) || !e.message.includes("setLinkOrder")) return e;
-  const message = e.message.replace(
-    /add the defining object, a library via setLinkOrder or a \.so via addSharedLibrary/,
-    `add the defining source or object to library '${library}', a library to its \`linkOrder\` or a .so to its \`sharedLibraries\` in ${manifestFile}`,
-  );
-  if (message === e.message) return e;
-  const out = new LinkError(message, { cause: e });
-  for (const k of ["ffiKind", "ffiMessage"] as const) if (e[k] !== undefined) Object.defineProperty(out, k, { value: e[k], enumerable: true });
-  return out;
 }
 
 /**
@@ -206,8 +185,8 @@ export class Project {
   /** @internal */ private session: ExecutionSession | undefined;
   /** @internal */ private ownsSession = false;
   /** @internal */ private built = false;
-  /** Generation-swap hooks (watch mode sets them). */
-  hooks: GenerationHooks = {};
+  /** @internal */ readonly _handles = new FunctionHandles();
+  /** @internal */ private pending: Generation | undefined;
 
   constructor(
     public manifest: ResolvedManifest,
@@ -389,7 +368,7 @@ export class Project {
     this.ownsSession = session === undefined;
     this.session = session ?? new ExecutionSession();
     try {
-      await this.link(this.manifest.loadOrder);
+      this.link(this.manifest.loadOrder);
     } catch (e) {
       this.unlinkAll();
       if (this.ownsSession) this.session.dispose();
@@ -400,65 +379,43 @@ export class Project {
   }
 
   /**
-   * Links a new generation of `names` and of every library that links against them, in
-   * load order, then swaps them in and disposes the previous generation. If anything fails,
-   * the previous generation keeps serving and the new one is discarded.
+   * Links a new generation of `names` and of every library that links against them (in load
+   * order) from the objects of the last build, and checks it: every function the manifest
+   * declares and every function a handle calls must resolve (this links their code and runs
+   * the new static constructors). Nothing serves the new code until `commit()`; `discard()`
+   * drops it. One generation may be pending at a time. rebuildLibraries / refresh / reload
+   * build, prepare and commit in one step; prepare is for callers that try the new code
+   * (`generation.getFunction`) before swapping it in.
    */
-  private async link(names: string[]): Promise<void> {
-    const session = this.session!;
-    const fresh = new Map<string, DynamicLibrary>();
-    const current = (n: string): DynamicLibrary => fresh.get(n) ?? this.library(n).dynamicLibrary;
-    try {
-      for (const name of names) {
-        const lib = this.library(name);
-        // Display name per generation ("k", "k#2", ...). Derived from the generation counter
-        // rather than remembered: a set of every name ever used grew by one per reload. The
-        // session keeps JIT names unique itself, so a reused name after a failed link is harmless.
-        const jitName = lib.generation === 0 ? name : `${name}#${lib.generation + 1}`;
-        const dylib = session.createLibrary(jitName);
-        fresh.set(name, dylib);
-        if (lib.config.linkOrder.length > 0) dylib.setLinkOrder(lib.config.linkOrder.map(current));
-        for (const so of lib.config.sharedLibraries) dylib.addSharedLibrary(so);
-        for (const o of lib.objects) dylib.add(o.objectPath);
-        for (const o of lib.config.objects) dylib.add(o);
-      }
-      // ORC links lazily, at the first lookup. Look up the functions the manifest declares
-      // now, so that a link error (or a missing function) fails this generation before it
-      // replaces the one serving calls.
-      for (const name of names) {
-        const dylib = fresh.get(name)!;
-        for (const fn of this.library(name).config.functions) {
-          let address;
-          try {
-            address = dylib.symbolAddress(`__tvm_ffi_${fn}`);
-          } catch (e) {
-            throw inManifestTerms(e, name, this.manifest.file);
-          }
-          if (address === null) {
-            throw new SymbolNotFoundError(`library '${name}' does not define function '${fn}' listed in ${this.manifest.file}`);
-          }
-        }
-      }
-      this.hooks.verify?.(fresh);
-    } catch (e) {
-      for (const d of fresh.values()) d.dispose();
-      throw e;
-    }
-    const retired: DynamicLibrary[] = [];
-    for (const [name, dylib] of fresh) {
-      const lib = this.library(name);
-      if (lib._dylib) retired.push(lib._dylib);
-      lib._dylib = dylib;
-      lib.generation++;
-    }
-    this.retire(retired);
+  prepare(names: string[]): Generation {
+    for (const n of names) this.library(n);
+    if (!this.session) throw new OrcJitError("ORCJIT_NOT_LOADED", "the project is not loaded: call project.load() first");
+    this.checkNoPending();
+    const generation = linkGeneration(this.generationContext(this.session), withDependents(this.manifest, names));
+    this.pending = generation;
+    return generation;
   }
 
-  /** Disposes replaced generations, or hands them to hooks.retire. */
-  private retire(old: DynamicLibrary[]): void {
-    if (old.length === 0) return;
-    if (this.hooks.retire) this.hooks.retire(old);
-    else for (const d of old) d.dispose();
+  private checkNoPending(): void {
+    if (this.pending) throw new OrcJitError("ORCJIT_GENERATION_PENDING", "a prepared generation is pending: commit() or discard() it first");
+  }
+
+  private generationContext(session: ExecutionSession): GenerationContext {
+    return {
+      session,
+      manifestFile: this.manifest.file,
+      slot: (name) => this.library(name),
+      handles: this._handles,
+      settled: (g) => {
+        if (this.pending === g) this.pending = undefined;
+      },
+    };
+  }
+
+  /** Links and swaps in a new generation of `names` (load order, dependents included); on failure nothing changes. */
+  private link(names: string[]): void {
+    this.checkNoPending();
+    linkGeneration(this.generationContext(this.session!), names).commit();
   }
 
   /**
@@ -479,7 +436,7 @@ export class Project {
     const relinked = this.session ? withDependents(this.manifest, names) : [];
     if (this.session) {
       try {
-        await this.link(relinked);
+        this.link(relinked);
       } catch (e) {
         for (const [n, objs] of previous) this.library(n).objects = objs;
         throw e;
@@ -512,7 +469,7 @@ export class Project {
     const relinked = this.session ? withDependents(this.manifest, [...names, ...changed]) : [];
     if (this.session && relinked.length > 0) {
       try {
-        await this.link(relinked);
+        this.link(relinked);
       } catch (e) {
         restore();
         throw e;
@@ -527,7 +484,7 @@ export class Project {
    * manifest, compile or link error the project keeps its previous state and the error is thrown.
    */
   async reload(options: Omit<ProjectBuildOptions, "libraries"> = {}): Promise<ReloadResult> {
-    const next = await loadManifest(this.manifest.file, this.options);
+    const next = await loadManifest(this.manifest.file, manifestOptionsOf(this.options));
     const nextProject = new Project(next, this.options);
     const build = await nextProject.build(options);
 
@@ -558,7 +515,7 @@ export class Project {
 
     const relinked = this.session ? withDependents(next, changed) : [];
     try {
-      if (this.session) await this.link(relinked);
+      if (this.session) this.link(relinked);
     } catch (e) {
       for (const name of added) this.libs.delete(name);
       for (const [name, state] of saved) Object.assign(this.library(name), state);
@@ -571,7 +528,9 @@ export class Project {
       if (d) gone.push(d);
       this.libs.delete(name);
     }
-    this.retire(gone);
+    // handles of a removed library throw until a later manifest brings it back
+    for (const state of this._handles.all()) if (removed.includes(state.library)) state.impl = removedFunction(state.library, next.file);
+    this._handles.retire(gone);
     return { relinked, added, removed, build };
   }
 
@@ -586,6 +545,8 @@ export class Project {
   /** Unlinks every library, and disposes the session if the project created it. Idempotent. */
   dispose(): void {
     if (!this.session) return;
+    this.pending?.discard();
+    this._handles.disposeRetired();
     // dependents first
     for (const name of [...this.manifest.loadOrder].reverse()) {
       const lib = this.libs.get(name);
@@ -602,11 +563,20 @@ export class Project {
   }
 }
 
+/** What a handle of a library the manifest removed calls: it throws DisposedError. */
+function removedFunction(library: string, file: string): AsyncFFIFunction {
+  const error = (): DisposedError => new DisposedError(`library '${library}' was removed from ${file}`);
+  // no `async` member: a handle's async form calls it to get the error (handles.ts)
+  return ((): never => {
+    throw error();
+  }) as unknown as AsyncFFIFunction;
+}
+
 const LOAD_PROJECT_OPTION_KEYS = optionKeys<LoadProjectOptions>({ profile: true, allowOutsideRoot: true, displayPath: true, env: true, cacheDir: true, jobs: true, compiler: true, verbose: true, launcher: true, pch: true });
 
 /** Reads, validates and resolves a manifest (a file, or a directory holding orcjit.yaml). */
 export async function loadProject(manifestPath = ".", options: LoadProjectOptions = {}): Promise<Project> {
   checkOptions("loadProject(manifestPath, options)", options, LOAD_PROJECT_OPTION_KEYS);
-  const manifest = await loadManifest(resolveManifestPath(manifestPath), options);
+  const manifest = await loadManifest(resolveManifestPath(manifestPath), manifestOptionsOf(options));
   return new Project(manifest, options);
 }

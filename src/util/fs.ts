@@ -62,12 +62,10 @@ export function atomicWriteFileSync(path: string, data: string | Uint8Array, tmp
   }
 }
 
-/** Finds an executable the way a shell would (PATH, and PATHEXT on Windows). */
-export async function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  return findExecutableSync(name, env);
-}
-
-/** findExecutable, synchronously: a handful of access(2) calls, cheaper than as many thread-pool hops. */
+/**
+ * Finds an executable the way a shell would (PATH, and PATHEXT on Windows). Synchronous: a
+ * handful of access(2) calls, cheaper than as many thread-pool hops.
+ */
 export function findExecutableSync(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const isWin = process.platform === "win32";
   const exts = isWin ? (env.PATHEXT ?? ".EXE;.CMD;.BAT;.COM").split(";").filter(Boolean) : [""];

@@ -8,6 +8,7 @@ import { loadModule, type LoadModuleOptions } from "../../src/module/index.js";
 import { build } from "../../src/project/build.js";
 import { loadInline } from "../../src/project/load-inline.js";
 import { loadProject } from "../../src/project/index.js";
+import { loadManifest, parseManifest } from "../../src/manifest/index.js";
 import { checkOptions, optionKeys } from "../../src/util/options.js";
 import { renderDeclarations } from "../../src/values/declarations.js";
 import { watchProject } from "../../src/watch/index.js";
@@ -22,6 +23,8 @@ describe("unknown option keys", () => {
     ["compileUnits", () => compileUnits([], bad({ cachedir: "/tmp/x" })), /^compileUnits\(units, options\): unknown option 'cachedir' \(did you mean 'cacheDir'\?\)$/],
     ["loadProject", () => loadProject("/nonexistent", bad({ profle: "release" })), /^loadProject\(manifestPath, options\): unknown option 'profle' \(did you mean 'profile'\?\)$/],
     ["watchProject", () => watchProject("/nonexistent", bad({ debounce: 5 })), /^watchProject\(manifestPath, options\): unknown option 'debounce' \(did you mean 'debounceMs'\?\)$/],
+    ["loadManifest", () => loadManifest("/nonexistent", bad({ allowOutsideroot: true })), /^loadManifest\(file, options\): unknown option 'allowOutsideroot' \(did you mean 'allowOutsideRoot'\?\)$/],
+    ["parseManifest", () => parseManifest("version: 1\n", "/x/orcjit.yaml", bad({ displaypath: "x" })), /^parseManifest\(text, file, options\): unknown option 'displaypath' \(did you mean 'displayPath'\?\)$/],
     ["cache.size", () => cache.size(bad({ dir: "/tmp/x" })), /^cache\(options\): unknown option 'dir'; known options: cacheDir, maxBytes$/],
   ] as Array<[string, () => Promise<unknown>, RegExp]>)("%s", async (_name, call, message) => {
     const e = await Promise.resolve().then(() => call()).catch((x: unknown) => x);

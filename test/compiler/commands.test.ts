@@ -1,6 +1,7 @@
 // Command lines, toolchain choice, diagnostics and depfile parsing as data: covers Windows
 // (MSVC, clang-cl, vswhere/VsDevCmd), nvcc and macOS shapes that cannot run on this host.
 import { describe, expect, it } from "vitest";
+import { languageOf as manifestLanguageOf } from "../../src/manifest/index.js";
 import {
   buildCompileCommand,
   clCandidates,
@@ -154,7 +155,13 @@ describe("gcc/clang and nvcc command lines", () => {
     expect(detectKind("Apple clang version 15.0.0 (clang-1500.3.9.4)", "/usr/bin/cc")).toBe("clang");
   });
   it("languages from extensions; relative path flags make the key cwd-dependent", () => {
-    expect(["a.c", "a.C", "a.cc", "a.cpp", "a.cxx", "a.cu"].map(languageOf)).toEqual(["c", "c", "c++", "c++", "c++", "cuda"]);
+    // `.C` is C++ (as gcc and clang take it), in the compiler and the manifest alike (one table, util/language.ts)
+    const files = ["a.c", "a.C", "a.cc", "a.cpp", "a.cxx", "a.c++", "a.CC", "dir.c/a.cu"];
+    expect(files.map(languageOf)).toEqual(["c", "c++", "c++", "c++", "c++", "c++", "c++", "cuda"]);
+    expect(files.map(manifestLanguageOf)).toEqual(files.map(languageOf));
+    expect(languageOf("a.ino")).toBe("c++");
+    expect(manifestLanguageOf("a.ino")).toBeUndefined();
+    expect(manifestLanguageOf("dir.c/Makefile")).toBeUndefined();
     expect(flagsReferToCwd(["-O3", "-I/abs"])).toBe(false);
     expect(flagsReferToCwd(["-Iinclude"])).toBe(true);
     expect(flagsReferToCwd(["-isystem", "third_party"])).toBe(true);

@@ -6,19 +6,12 @@ import { formatValue, jsonReplacer, ProgressDisplay, UsageError, type Streams } 
 import { interruptible } from "../interrupt.js";
 import { addProjectOptions, projectOptions, type ProjectCliOptions } from "./common.js";
 import { printWarnings } from "./warnings.js";
+import { isTarget, parseTarget } from "../target.js";
 
-const TARGET = /^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)$/;
-
-/** `library.function` → [library, function]; a UsageError otherwise. */
-export function parseTarget(target: string): [string, string] {
-  const m = TARGET.exec(target);
-  if (!m) throw new UsageError(`expected <library>.<function>, got '${target}'`);
-  return [m[1]!, m[2]!];
-}
 
 function looksLikeManifest(arg: string): boolean {
   if (/\.ya?ml$/i.test(arg)) return true;
-  if (TARGET.test(arg)) return false;
+  if (isTarget(arg)) return false;
   return existsSync(arg) && statSync(arg).isDirectory();
 }
 

@@ -18,9 +18,8 @@ import {
 import { errorJson, formatMs, formatValue, jsonReplacer, printDiagnostic, UsageError, type Streams } from "../output.js";
 import { addProjectOptions, projectOptions, type ProjectCliOptions } from "./common.js";
 import { parseArgs, typeName } from "./run.js";
+import { parseTarget } from "../target.js";
 import { printWarnings } from "./warnings.js";
-
-const TARGET = /^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 interface WatchCliOptions extends ProjectCliOptions {
   run?: string[];
@@ -78,9 +77,8 @@ Stop with Ctrl-C.`,
     let call: { lib: string; fn: string; args: unknown[] } | undefined;
     if (o.run) {
       const [target, ...rawArgs] = o.run;
-      const m = TARGET.exec(target ?? "");
-      if (!m) throw new UsageError(`--run expects <library>.<function> [args...], got '${target ?? ""}'`);
-      call = { lib: m[1]!, fn: m[2]!, args: parseArgs(rawArgs) };
+      const [lib, fn] = parseTarget(target ?? "", "--run expects <library>.<function> [args...]");
+      call = { lib, fn, args: parseArgs(rawArgs) };
     }
     const debounceMs = Number(o.debounce ?? "50");
     if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new UsageError(`--debounce must be a non-negative number of milliseconds, got '${o.debounce}'`);
