@@ -23,6 +23,8 @@
 #include "binding/thread_pool.h"
 #include "binding/values.h"
 #include "binding/values_state.h"
+#include "jit/crash_guard.h"
+#include "jit/library.h"
 #include "runtime/api.h"
 
 namespace orcjit::binding {
@@ -47,6 +49,7 @@ struct AsyncCall {
   TVMFFIAny result{};
   TVMFFIObjectHandle error = nullptr;  // raised on the pool thread, re-raised on the JS thread
   std::string escaped;                 // a C++ exception escaped the safe call
+  jit::CrashInfo crash;                // rc == jit::kCrashed: the contained fault
 };
 using CallPtr = std::shared_ptr<AsyncCall>;
 
@@ -153,9 +156,22 @@ AsyncEnv* GetAsyncEnv(napi_env env) {
   return a;
 }
 
-// crash containment (i15) wraps this call
-int InvokeKernel(const CallTarget& t, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
-  return t.fn ? t.fn(nullptr, args, n, result) : TVMFFIFunctionCall(t.func, const_cast<TVMFFIAny*>(args), n, result);
+/// The kernel call on a pool thread. getFunction exports go through the crash guard, as
+/// their sync calls do (binding/function.cc CallKernel): a contained fault returns
+/// jit::kCrashed and poisons the library at once, so calls queued behind it never enter it.
+/// Function objects are called as their sync calls are (unguarded).
+int InvokeKernel(AsyncCall* c, TVMFFIAny* result) {
+  const CallTarget& t = c->target;
+  const TVMFFIAny* args = c->args.data();
+  auto n = int32_t(c->args.size());
+  if (!t.fn) return TVMFFIFunctionCall(t.func, const_cast<TVMFFIAny*>(args), n, result);
+  if (__builtin_expect(!jit::CrashGuardEnabled(), 0)) return t.fn(nullptr, args, n, result);
+  int rc = jit::GuardedSafeCall(t.fn, nullptr, args, n, result);
+  if (rc == jit::kCrashed) {
+    c->crash = jit::LastCrash();
+    t.lib->MarkCrashed();
+  }
+  return rc;
 }
 
 /// JS thread: drops everything the call held (the Promise is settled by the caller).
@@ -201,6 +217,10 @@ struct SettleTask : Task {
         PinSource pin(&c->target.lib);
         value = FromAny(e, &c->result, name, pin);
         ok = true;
+      } else if (c->rc == jit::kCrashed) {
+        // The same NativeCrashError a sync call throws; no fault info: it never started
+        // because another call crashed the library while this one was queued.
+        value = CrashErrorValue(env, c->target, c->crash.signal ? &c->crash : nullptr);
       } else if (!c->escaped.empty()) {
         value = MakeFFIError(e, "InternalError", c->escaped, "");
       } else {
@@ -241,7 +261,10 @@ void RunOnPool(const CallPtr& c) {
   c->result.v_int64 = 0;
   t_current = c.get();
   try {
-    c->rc = InvokeKernel(c->target, c->args.data(), int32_t(c->args.size()), &c->result);
+    if (c->target.lib && c->target.lib->crashed())
+      c->rc = jit::kCrashed;  // queued behind a call that crashed the library: never enters it
+    else
+      c->rc = InvokeKernel(c.get(), &c->result);
   } catch (const std::exception& e) {
     c->rc = -1;
     c->escaped = "C++ exception escaped '" + c->target.name +
@@ -251,7 +274,7 @@ void RunOnPool(const CallPtr& c) {
     c->escaped = "unknown C++ exception escaped '" + c->target.name + "'";
   }
   t_current = nullptr;
-  if (c->rc != 0 && c->escaped.empty()) TVMFFIErrorMoveFromRaised(&c->error);
+  if (c->rc != 0 && c->rc != jit::kCrashed && c->escaped.empty()) TVMFFIErrorMoveFromRaised(&c->error);
   c->state.store(kFinished);
   if (!Post(a, new SettleTask(c))) new CallPtr(c);  // environment gone: leaked on purpose
   {

@@ -587,4 +587,16 @@ bool ConvertCallArgs(napi_env env, napi_value fn, const napi_value* argv, size_t
   return true;
 }
 
+napi_value CrashErrorValue(napi_env env, const CallTarget& target, const jit::CrashInfo* crash) {
+  // The sync call's own error path (ThrowCrash / ThrowDisposed), caught as a value.
+  FunctionData fd{target.lib, target.name, target.fn};
+  if (crash)
+    ThrowCrash(env, &fd, *crash);
+  else
+    ThrowDisposed(env, &fd);
+  napi_value err = nullptr;
+  napi_get_and_clear_last_exception(env, &err);
+  return err;
+}
+
 }  // namespace orcjit::binding
