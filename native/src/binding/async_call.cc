@@ -28,11 +28,8 @@
 #include "runtime/api.h"
 
 namespace orcjit::binding {
-namespace {
 
 enum State : int { kQueued, kRunning, kFinished, kCancelled };
-
-struct AsyncEnv;
 
 struct AsyncCall {
   AsyncEnv* aenv = nullptr;
@@ -51,7 +48,6 @@ struct AsyncCall {
   std::string escaped;                 // a C++ exception escaped the safe call
   jit::CrashInfo crash;                // rc == jit::kCrashed: the contained fault
 };
-using CallPtr = std::shared_ptr<AsyncCall>;
 
 /// Per JS environment (main thread, each worker): its threadsafe function and calls in flight.
 /// Never freed: pool threads may still look at it after the environment is gone.
@@ -64,7 +60,19 @@ struct AsyncEnv {
   std::set<AsyncCall*> inflight;   // mu: queued or running, not yet settled
   int running = 0;                 // mu: kernels running now
   size_t referenced = 0;           // JS thread only: the tsfn keeps the loop alive while > 0
+  // Callbacks from a kernel's own threads (RunCallbackOnJsThread) wait for the JS thread only
+  // while it is not in a synchronous kernel call (SyncCallMark): that call may be waiting for
+  // the very thread that waits. Both counters are seq_cst: each side raises its own, then
+  // reads the other's, so at least one of them sees the other.
+  std::atomic<int> sync_depth{0};       // synchronous kernel calls running on the JS thread
+  std::atomic<int> foreign_waiters{0};  // kernel threads registering or waiting for a callback
 };
+
+__attribute__((tls_model("initial-exec"))) thread_local AsyncEnv* t_async_env = nullptr;
+
+namespace {
+
+using CallPtr = std::shared_ptr<AsyncCall>;
 
 std::mutex g_envs_mu;
 std::unordered_map<napi_env, AsyncEnv*>& Envs() {
@@ -131,6 +139,7 @@ void AtProcessExit() {
 }
 
 AsyncEnv* GetAsyncEnv(napi_env env) {
+  if (t_async_env && t_async_env->env == env) return t_async_env;
   {
     std::lock_guard<std::mutex> lock(g_envs_mu);
     auto it = Envs().find(env);
@@ -153,6 +162,7 @@ AsyncEnv* GetAsyncEnv(napi_env env) {
   std::call_once(once, [] { std::atexit(AtProcessExit); });
   std::lock_guard<std::mutex> lock(g_envs_mu);
   Envs()[env] = a;
+  t_async_env = a;  // this JS thread's synchronous calls are marked from now on
   return a;
 }
 
@@ -454,7 +464,9 @@ struct CallbackRequest {
   TVMFFIAny* result;
   int rc = -1;
   TVMFFIObjectHandle err = nullptr;
-  bool done = false;  // AsyncEnv::mu
+  bool started = false;    // AsyncEnv::mu: the JS thread took it
+  bool withdrawn = false;  // AsyncEnv::mu: the waiter gave up before it started
+  bool done = false;       // AsyncEnv::mu
 };
 
 struct CallbackTask : Task {
@@ -462,12 +474,13 @@ struct CallbackTask : Task {
   AsyncEnv* a;
   CallbackTask(std::shared_ptr<CallbackRequest> r, AsyncEnv* env) : req(std::move(r)), a(env) {}
   void Run(napi_env env) override {
-    bool closing;
+    bool skip;
     {
       std::lock_guard<std::mutex> lock(a->mu);
-      closing = a->closing;  // the waiter gave up: its arguments may be gone
+      skip = a->closing || req->withdrawn;  // the waiter gave up: its arguments may be gone
+      req->started = !skip;
     }
-    if (env && !closing) {
+    if (env && !skip) {
       // On the owning JS thread: the wrapped function's usual path (lent pins, handle scope).
       req->rc = req->call(req->self, req->args, req->n, req->result);
       if (req->rc != 0) TVMFFIErrorMoveFromRaised(&req->err);
@@ -482,15 +495,35 @@ struct CallbackTask : Task {
 
 }  // namespace
 
+void SyncCallEnter(AsyncEnv* a) {
+  a->sync_depth.fetch_add(1);
+  if (a->foreign_waiters.load() > 0) {
+    // A kernel thread waits for this JS thread, which is about to block: it must give up.
+    std::lock_guard<std::mutex> lock(a->mu);
+    a->cv.notify_all();
+  }
+}
+
+void SyncCallExit(AsyncEnv* a) { a->sync_depth.fetch_sub(1, std::memory_order_release); }
+
 bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, int32_t, TVMFFIAny*),
                            void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result,
                            const char* callback_name, int* rc) {
-  // Only the pool thread running an async call of that environment: its JS thread is not
-  // blocked in this call, so waiting for it cannot deadlock. Other threads (a kernel's own,
-  // or any thread after the call settled) get the usual "not its JavaScript thread" error.
+  // The pool thread running an async call of that environment: its JS thread is not blocked
+  // in this call, so it waits for the JS thread. Any other thread (a kernel's own) waits only
+  // while async calls of that environment run and its JS thread is not in a synchronous
+  // kernel call; outside async calls it gets the usual "not its JavaScript thread" error.
   AsyncCall* current = t_current;
-  if (!current || current->aenv->env != env) return false;
-  AsyncEnv* a = current->aenv;
+  bool pool = current && current->aenv->env == env;
+  AsyncEnv* a = nullptr;
+  if (pool) {
+    a = current->aenv;
+  } else {
+    std::lock_guard<std::mutex> lock(g_envs_mu);
+    auto it = Envs().find(env);
+    if (it == Envs().end()) return false;
+    a = it->second;
+  }
   auto req = std::make_shared<CallbackRequest>();
   req->call = call;
   req->self = self;
@@ -500,14 +533,33 @@ bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, in
   std::string why;
   {
     std::unique_lock<std::mutex> lock(a->mu);
+    struct Waiter {  // counted from before the sync_depth check until the wait ends
+      AsyncEnv* a;
+      explicit Waiter(AsyncEnv* e) : a(e) { if (a) a->foreign_waiters.fetch_add(1); }
+      ~Waiter() { if (a) a->foreign_waiters.fetch_sub(1); }
+    } waiter(pool ? nullptr : a);
+    auto js_blocked = [&] { return !pool && a->sync_depth.load() > 0; };
+    if (!pool && a->running == 0) return false;  // not during an async call
     if (a->closing) {
       why = "its JavaScript environment is shutting down";
+    } else if (js_blocked()) {
+      why = "its JavaScript thread is blocked in a synchronous call, which may be waiting for "
+            "this thread (a deadlock); call it from the kernel's calling thread, or make the "
+            "call with fn.async so the JavaScript thread stays free";
     } else if (napi_call_threadsafe_function(a->tsfn, new CallbackTask(req, a),
                                              napi_tsfn_nonblocking) != napi_ok) {
       why = "its JavaScript thread does not take calls any more";
     } else {
-      a->cv.wait(lock, [&] { return req->done || a->closing; });
-      if (!req->done) why = "its JavaScript environment is shutting down";
+      a->cv.wait(lock, [&] { return req->done || a->closing || (!req->started && js_blocked()); });
+      if (!req->done && !a->closing) {
+        req->withdrawn = true;  // the task sees it and skips the call
+        why = "its JavaScript thread entered a synchronous call while the callback waited for "
+              "it, which may be waiting for this thread (a deadlock); call it from the "
+              "kernel's calling thread, or make the call with fn.async so the JavaScript "
+              "thread stays free";
+      } else if (!req->done) {
+        why = "its JavaScript environment is shutting down";
+      }
     }
   }
   if (!why.empty()) {
