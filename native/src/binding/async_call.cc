@@ -30,6 +30,7 @@
 namespace orcjit::binding {
 
 enum State : int { kQueued, kRunning, kFinished, kCancelled };
+struct AsyncEnv;
 
 struct AsyncCall {
   AsyncEnv* aenv = nullptr;
@@ -59,16 +60,14 @@ struct AsyncEnv {
   bool closing = false;            // mu
   std::set<AsyncCall*> inflight;   // mu: queued or running, not yet settled
   int running = 0;                 // mu: kernels running now
-  size_t referenced = 0;           // JS thread only: the tsfn keeps the loop alive while > 0
-  // Callbacks from a kernel's own threads (RunCallbackOnJsThread) wait for the JS thread only
-  // while it is not in a synchronous kernel call (SyncCallMark): that call may be waiting for
-  // the very thread that waits. Both counters are seq_cst: each side raises its own, then
-  // reads the other's, so at least one of them sees the other.
-  std::atomic<int> sync_depth{0};       // synchronous kernel calls running on the JS thread
-  std::atomic<int> foreign_waiters{0};  // kernel threads registering or waiting for a callback
+  // in_flight: the tsfn keeps the loop alive while > 0; the rest: binding/async_call.h
+  SyncState sync;
 };
 
-__attribute__((tls_model("initial-exec"))) thread_local AsyncEnv* t_async_env = nullptr;
+namespace {
+thread_local AsyncEnv* t_async_env = nullptr;  // this JS thread's, once it made an async call
+}  // namespace
+__attribute__((tls_model("initial-exec"))) thread_local SyncState* t_sync_state = nullptr;
 
 namespace {
 
@@ -162,7 +161,8 @@ AsyncEnv* GetAsyncEnv(napi_env env) {
   std::call_once(once, [] { std::atexit(AtProcessExit); });
   std::lock_guard<std::mutex> lock(g_envs_mu);
   Envs()[env] = a;
-  t_async_env = a;  // this JS thread's synchronous calls are marked from now on
+  t_async_env = a;
+  t_sync_state = &a->sync;  // this JS thread's synchronous calls are marked from now on
   return a;
 }
 
@@ -201,7 +201,7 @@ void Release(napi_env env, AsyncCall* c) {
     std::lock_guard<std::mutex> lock(a->mu);
     a->inflight.erase(c);
   }
-  if (--a->referenced == 0) napi_unref_threadsafe_function(env, a->tsfn);
+  if (--a->sync.in_flight == 0) napi_unref_threadsafe_function(env, a->tsfn);
 }
 
 napi_value AbortValue(Napi::Env env, const AsyncCall* c, const char* why) {
@@ -397,7 +397,7 @@ Napi::Value CallAsync(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(a->mu);
     a->inflight.insert(c.get());
   }
-  if (a->referenced++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
+  if (a->sync.in_flight++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
   napi_value promise;
   napi_create_promise(env, &c->deferred, &promise);
   napi_value cancel = nullptr;
@@ -495,16 +495,12 @@ struct CallbackTask : Task {
 
 }  // namespace
 
-void SyncCallEnter(AsyncEnv* a) {
-  a->sync_depth.fetch_add(1);
-  if (a->foreign_waiters.load() > 0) {
-    // A kernel thread waits for this JS thread, which is about to block: it must give up.
+void WakeForeignWaiters() {
+  if (AsyncEnv* a = t_async_env) {
     std::lock_guard<std::mutex> lock(a->mu);
     a->cv.notify_all();
   }
 }
-
-void SyncCallExit(AsyncEnv* a) { a->sync_depth.fetch_sub(1, std::memory_order_release); }
 
 bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, int32_t, TVMFFIAny*),
                            void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result,
@@ -533,12 +529,12 @@ bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, in
   std::string why;
   {
     std::unique_lock<std::mutex> lock(a->mu);
-    struct Waiter {  // counted from before the sync_depth check until the wait ends
+    struct Waiter {  // counted from before the sync.depth check until the wait ends
       AsyncEnv* a;
-      explicit Waiter(AsyncEnv* e) : a(e) { if (a) a->foreign_waiters.fetch_add(1); }
-      ~Waiter() { if (a) a->foreign_waiters.fetch_sub(1); }
+      explicit Waiter(AsyncEnv* e) : a(e) { if (a) a->sync.foreign_waiters.fetch_add(1); }
+      ~Waiter() { if (a) a->sync.foreign_waiters.fetch_sub(1); }
     } waiter(pool ? nullptr : a);
-    auto js_blocked = [&] { return !pool && a->sync_depth.load() > 0; };
+    auto js_blocked = [&] { return !pool && a->sync.depth.load() > 0; };
     if (!pool && a->running == 0) return false;  // not during an async call
     if (a->closing) {
       why = "its JavaScript environment is shutting down";

@@ -16,29 +16,42 @@ namespace orcjit::binding {
 /// setAsyncThreads(n) -> boolean, asyncThreads() -> number, setInterruptHandler(on).
 void InitAsync(Napi::Env env, Napi::Object values);
 
-struct AsyncEnv;
-/// This JS thread's async state once it made an async call (else null).
-extern __attribute__((tls_model("initial-exec"))) thread_local AsyncEnv* t_async_env;
-void SyncCallEnter(AsyncEnv* a);
-void SyncCallExit(AsyncEnv* a);
+/// [j16] What a JS thread that made async calls shares with kernel threads calling back
+/// (RunCallbackOnJsThread). A kernel thread waits for the JS thread only while it is not in a
+/// synchronous kernel call, which may be waiting for the very thread that waits. Each side
+/// raises its own counter (seq_cst), then reads the other's: at least one sees the other.
+struct SyncState {
+  size_t in_flight = 0;                 // JS thread only: async calls not yet settled
+  std::atomic<int> depth{0};            // marked synchronous kernel calls running (JS thread writes)
+  std::atomic<int> foreign_waiters{0};  // kernel threads registering or waiting for a callback
+};
+/// This JS thread's state once it made an async call (else null).
+extern __attribute__((tls_model("initial-exec"))) thread_local SyncState* t_sync_state;
+/// A kernel thread waits for the JS thread that enters a synchronous call: wake it to give up.
+void WakeForeignWaiters();
 
 /// [j16] Marks a synchronous kernel call on a JS thread (function.cc CallKernel, values_api.cc
-/// Function calls): while one runs, a callback from a kernel's own thread is refused with a
-/// clear error instead of waiting for this thread, which may be blocked on that very thread.
-/// Threads that never made an async call pay one thread-local load.
+/// Function calls) while async calls of its environment are in flight: then a callback from
+/// a kernel's own thread is refused with a clear error instead of waiting for this thread.
+/// Otherwise (the common case) it costs a thread-local load and a compare.
 class SyncCallMark {
  public:
-  SyncCallMark() : a_(t_async_env) {
-    if (__builtin_expect(a_ != nullptr, 0)) SyncCallEnter(a_);
+  SyncCallMark() : s_(t_sync_state) {
+    if (__builtin_expect(s_ == nullptr || s_->in_flight == 0, 1)) {
+      s_ = nullptr;
+      return;
+    }
+    s_->depth.store(s_->depth.load(std::memory_order_relaxed) + 1);  // seq_cst
+    if (s_->foreign_waiters.load() > 0) WakeForeignWaiters();
   }
   ~SyncCallMark() {
-    if (__builtin_expect(a_ != nullptr, 0)) SyncCallExit(a_);
+    if (s_) s_->depth.store(s_->depth.load(std::memory_order_relaxed) - 1, std::memory_order_release);
   }
   SyncCallMark(const SyncCallMark&) = delete;
   SyncCallMark& operator=(const SyncCallMark&) = delete;
 
  private:
-  AsyncEnv* a_;
+  SyncState* s_;
 };
 
 /// [i16] Called by a wrapped JS function (values_api.cc) on a thread that is not a JS thread.
