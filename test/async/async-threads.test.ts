@@ -79,9 +79,19 @@ bool wait_stage() {
   return ok;
 }
 
+// Synchronous: calls starter (JS, which may start async calls), then waits until a kernel
+// thread marks stage 2.
+bool wait_after(tvm::ffi::Function starter) {
+  g_stage.store(0);
+  starter();
+  bool ok = WaitFor(2);
+  g_stage.store(0);
+  return ok;
+}
+
 int64_t sleep_ms(int64_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); return ms; }
 `;
-const FUNCTIONS = ["threads_call", "call_when_js_blocked", "call_now", "wait_stage", "sleep_ms"];
+const FUNCTIONS = ["threads_call", "call_when_js_blocked", "call_now", "wait_stage", "wait_after", "sleep_ms"];
 
 type Fns = Record<string, AsyncFFIFunction>;
 let session: ExecutionSession;
@@ -156,6 +166,14 @@ describe("callbacks from a kernel's own threads", () => {
     const until = Date.now() + 200;
     while (Date.now() < until);
     expect(k.wait_stage!()).toBe(true);
+    expect(await p).toMatch(/^RuntimeError: JS function .* synchronous call/);
+  });
+
+  it("an async call started from a callback inside a synchronous call: its kernel thread is refused too", async () => {
+    let p: Promise<unknown> | undefined;
+    // wait_after (sync) calls the starter, which starts call_now's thread, then waits for that
+    // thread: the thread's callback must not wait for the JS thread.
+    expect(k.wait_after!(() => void (p = k.call_now!.async((x: number) => x)))).toBe(true);
     expect(await p).toMatch(/^RuntimeError: JS function .* synchronous call/);
   });
 

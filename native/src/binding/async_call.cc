@@ -68,6 +68,7 @@ namespace {
 thread_local AsyncEnv* t_async_env = nullptr;  // this JS thread's, once it made an async call
 }  // namespace
 __attribute__((tls_model("initial-exec"))) thread_local SyncState* t_sync_state = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local int t_sync_nest = 0;
 
 namespace {
 
@@ -397,7 +398,11 @@ Napi::Value CallAsync(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(a->mu);
     a->inflight.insert(c.get());
   }
-  if (a->sync.in_flight++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
+  if (a->sync.in_flight++ == 0) {
+    napi_ref_threadsafe_function(env, a->tsfn);
+    // Started from a JS callback inside synchronous calls: they are blocked until it returns.
+    if (t_sync_nest > 0) a->sync.depth.store(t_sync_nest);
+  }
   napi_value promise;
   napi_create_promise(env, &c->deferred, &promise);
   napi_value cancel = nullptr;

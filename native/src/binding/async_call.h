@@ -22,7 +22,7 @@ void InitAsync(Napi::Env env, Napi::Object values);
 /// raises its own counter (seq_cst), then reads the other's: at least one sees the other.
 struct SyncState {
   size_t in_flight = 0;                 // JS thread only: async calls not yet settled
-  std::atomic<int> depth{0};            // marked synchronous kernel calls running (JS thread writes)
+  std::atomic<int> depth{0};            // synchronous kernel calls running (JS thread writes)
   std::atomic<int> foreign_waiters{0};  // kernel threads registering or waiting for a callback
 };
 /// This JS thread's state once it made an async call (else null).
@@ -30,28 +30,33 @@ extern __attribute__((tls_model("initial-exec"))) thread_local SyncState* t_sync
 /// A kernel thread waits for the JS thread that enters a synchronous call: wake it to give up.
 void WakeForeignWaiters();
 
+/// Synchronous kernel calls on this thread's stack (nested through JS callbacks).
+extern __attribute__((tls_model("initial-exec"))) thread_local int t_sync_nest;
+
 /// [j16] Marks a synchronous kernel call on a JS thread (function.cc CallKernel, values_api.cc
-/// Function calls) while async calls of its environment are in flight: then a callback from
-/// a kernel's own thread is refused with a clear error instead of waiting for this thread.
-/// Otherwise (the common case) it costs a thread-local load and a compare.
+/// Function calls). While async calls of its thread are in flight, SyncState::depth mirrors
+/// t_sync_nest (CallAsync publishes it when the first call starts, even from a callback inside
+/// a synchronous call), and a callback from a kernel's own thread is refused with a clear error
+/// instead of waiting for this thread. Otherwise (the common case) it costs a thread-local
+/// increment, a load and a compare.
 class SyncCallMark {
  public:
-  SyncCallMark() : s_(t_sync_state) {
-    if (__builtin_expect(s_ == nullptr || s_->in_flight == 0, 1)) {
-      s_ = nullptr;
-      return;
+  SyncCallMark() {
+    int nest = ++t_sync_nest;
+    SyncState* s = t_sync_state;
+    if (__builtin_expect(s != nullptr && s->in_flight != 0, 0)) {
+      s->depth.store(nest);  // seq_cst
+      if (s->foreign_waiters.load() > 0) WakeForeignWaiters();
     }
-    s_->depth.store(s_->depth.load(std::memory_order_relaxed) + 1);  // seq_cst
-    if (s_->foreign_waiters.load() > 0) WakeForeignWaiters();
   }
   ~SyncCallMark() {
-    if (s_) s_->depth.store(s_->depth.load(std::memory_order_relaxed) - 1, std::memory_order_release);
+    int nest = --t_sync_nest;
+    SyncState* s = t_sync_state;
+    if (__builtin_expect(s != nullptr && s->depth.load(std::memory_order_relaxed) != 0, 0))
+      s->depth.store(nest, std::memory_order_release);
   }
   SyncCallMark(const SyncCallMark&) = delete;
   SyncCallMark& operator=(const SyncCallMark&) = delete;
-
- private:
-  SyncState* s_;
 };
 
 /// [i16] Called by a wrapped JS function (values_api.cc) on a thread that is not a JS thread.
