@@ -3,9 +3,14 @@
 //     `fs.promises.stat` round trip;
 //   - throughput of many concurrent small calls (Promise.all of `add.async`);
 //   - the sync call of the same no-op (must not get slower: compare with bench/results figures).
+//   - same-run baselines: `await Promise.resolve()` (no thread hop) and a `setImmediate` round
+//     trip (one event-loop turn, no thread hop), and the load average (2-core CI boxes shared
+//     by other jobs swing the absolute figures 2-5x; the ratios hold better).
 // Run: npm run build:ts && node bench/figures-async.js [--json out.json]
+//   (ORCJIT_POOL_SPIN_US=50 to measure idle-worker spinning, off by default: docs/async.md)
 import { stat } from "node:fs/promises";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { loadavg } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -38,15 +43,35 @@ function perCallSync(n, body) {
   return Number(process.hrtime.bigint() - t0) / n;
 }
 
+/** Context switches of all this process's threads (Linux): sleeps and wake-ups, load-independent. */
+function contextSwitches() {
+  if (!existsSync("/proc/self/task")) return NaN;
+  let n = 0;
+  for (const t of readdirSync("/proc/self/task")) {
+    try {
+      const m = readFileSync(`/proc/self/task/${t}/status`, "utf8").match(/^voluntary_ctxt_switches:\s+(\d+)/m);
+      if (m) n += Number(m[1]);
+    } catch {
+      // the thread ended
+    }
+  }
+  return n;
+}
+
 const rounds = 7;
-const r = { syncNoopNs: [], asyncNoopNs: [], statNs: [], concurrentCallsPerSec: [] };
+const r = { syncNoopNs: [], asyncNoopNs: [], statNs: [], promiseNs: [], immediateNs: [], sleepsPerCall: [], concurrentCallsPerSec: [] };
+const loadBefore = loadavg()[0];
 // warm up
 await perCall(2000, () => noop.async());
 perCallSync(100000, () => noop());
 for (let k = 0; k < rounds; k++) {
   r.syncNoopNs.push(perCallSync(1_000_000, () => noop()));
+  const cs0 = contextSwitches();
   r.asyncNoopNs.push(await perCall(20_000, () => noop.async()));
+  r.sleepsPerCall.push((contextSwitches() - cs0) / 20_000);
   r.statNs.push(await perCall(5_000, () => stat(root)));
+  r.promiseNs.push(await perCall(200_000, () => Promise.resolve()));
+  r.immediateNs.push(await perCall(20_000, () => new Promise((res) => setImmediate(res))));
   const n = 10_000;
   const t0 = process.hrtime.bigint();
   const out = await Promise.all(Array.from({ length: n }, (_, i) => add.async(i, 1)));
@@ -59,7 +84,13 @@ const result = {
   poolThreads: asyncThreads(),
   syncNoopNs: median(r.syncNoopNs),
   asyncNoopUs: median(r.asyncNoopNs) / 1000,
+  // voluntary context switches (a thread blocked, then was woken) per sequential async no-op
+  asyncNoopSleepsPerCall: median(r.sleepsPerCall),
   fsStatUs: median(r.statNs) / 1000,
+  promiseResolveUs: median(r.promiseNs) / 1000,
+  setImmediateUs: median(r.immediateNs) / 1000,
+  poolSpinUs: Number(process.env.ORCJIT_POOL_SPIN_US ?? 0),
+  loadAverage1m: [loadBefore, loadavg()[0]],
   concurrentCallsPerSec: Math.round(median(r.concurrentCallsPerSec)),
   target: "async no-op round trip <= 5 us",
 };

@@ -154,6 +154,20 @@ setTimeout(() => { console.log("exiting"); process.exit(7); }, 200);`,
     expect(r.code).toBe(7);
   });
 
+  it("process.exit() while a kernel that never polls runs: ORCJIT_EXIT_GRACE_MS, then exits (no hang, no crash)", async () => {
+    const s = script(
+      "exit-grace.mjs",
+      `process.env.ORCJIT_EXIT_GRACE_MS = "300"; // read at exit
+mod.sleep_blind.async(120000); // sleeps 2 minutes without polling TVMFFIEnvCheckSignals
+setTimeout(() => { console.log("exiting"); process.exit(5); }, 200);`,
+    );
+    const r = await runNode([s], dir);
+    expect(r.signal).toBeNull();
+    expect(r.stdout.trim()).toBe("exiting");
+    expect(r.stderr).toMatch(/1 async kernel\(s\) still running at exit .* exiting anyway/);
+    expect(r.code).toBe(5);
+  }, 90_000);
+
   it("orcjit run: Ctrl-C aborts the running kernel through TVMFFIEnvCheckSignals", async () => {
     const proj = tempDir("orcjit-async-run-");
     const marker = path.join(proj, "started");

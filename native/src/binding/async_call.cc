@@ -23,13 +23,13 @@
 #include "binding/thread_pool.h"
 #include "binding/values.h"
 #include "binding/values_state.h"
+#include "jit/crash_guard.h"
+#include "jit/library.h"
 #include "runtime/api.h"
 
 namespace orcjit::binding {
-namespace {
 
 enum State : int { kQueued, kRunning, kFinished, kCancelled };
-
 struct AsyncEnv;
 
 struct AsyncCall {
@@ -47,8 +47,8 @@ struct AsyncCall {
   TVMFFIAny result{};
   TVMFFIObjectHandle error = nullptr;  // raised on the pool thread, re-raised on the JS thread
   std::string escaped;                 // a C++ exception escaped the safe call
+  jit::CrashInfo crash;                // rc == jit::kCrashed: the contained fault
 };
-using CallPtr = std::shared_ptr<AsyncCall>;
 
 /// Per JS environment (main thread, each worker): its threadsafe function and calls in flight.
 /// Never freed: pool threads may still look at it after the environment is gone.
@@ -60,8 +60,19 @@ struct AsyncEnv {
   bool closing = false;            // mu
   std::set<AsyncCall*> inflight;   // mu: queued or running, not yet settled
   int running = 0;                 // mu: kernels running now
-  size_t referenced = 0;           // JS thread only: the tsfn keeps the loop alive while > 0
+  // in_flight: the tsfn keeps the loop alive while > 0; the rest: binding/async_call.h
+  SyncState sync;
 };
+
+namespace {
+thread_local AsyncEnv* t_async_env = nullptr;  // this JS thread's, once it made an async call
+}  // namespace
+__attribute__((tls_model("initial-exec"))) thread_local SyncState* t_sync_state = nullptr;
+__attribute__((tls_model("initial-exec"))) thread_local int t_sync_nest = 0;
+
+namespace {
+
+using CallPtr = std::shared_ptr<AsyncCall>;
 
 std::mutex g_envs_mu;
 std::unordered_map<napi_env, AsyncEnv*>& Envs() {
@@ -128,6 +139,7 @@ void AtProcessExit() {
 }
 
 AsyncEnv* GetAsyncEnv(napi_env env) {
+  if (t_async_env && t_async_env->env == env) return t_async_env;
   {
     std::lock_guard<std::mutex> lock(g_envs_mu);
     auto it = Envs().find(env);
@@ -150,12 +162,27 @@ AsyncEnv* GetAsyncEnv(napi_env env) {
   std::call_once(once, [] { std::atexit(AtProcessExit); });
   std::lock_guard<std::mutex> lock(g_envs_mu);
   Envs()[env] = a;
+  t_async_env = a;
+  t_sync_state = &a->sync;  // this JS thread's synchronous calls are marked from now on
   return a;
 }
 
-// crash containment (i15) wraps this call
-int InvokeKernel(const CallTarget& t, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
-  return t.fn ? t.fn(nullptr, args, n, result) : TVMFFIFunctionCall(t.func, const_cast<TVMFFIAny*>(args), n, result);
+/// The kernel call on a pool thread. getFunction exports go through the crash guard, as
+/// their sync calls do (binding/function.cc CallKernel): a contained fault returns
+/// jit::kCrashed and poisons the library at once, so calls queued behind it never enter it.
+/// Function objects are called as their sync calls are (unguarded).
+int InvokeKernel(AsyncCall* c, TVMFFIAny* result) {
+  const CallTarget& t = c->target;
+  const TVMFFIAny* args = c->args.data();
+  auto n = int32_t(c->args.size());
+  if (!t.fn) return TVMFFIFunctionCall(t.func, const_cast<TVMFFIAny*>(args), n, result);
+  if (__builtin_expect(!jit::CrashGuardEnabled(), 0)) return t.fn(nullptr, args, n, result);
+  int rc = jit::GuardedSafeCall(t.fn, nullptr, args, n, result);
+  if (rc == jit::kCrashed) {
+    c->crash = jit::LastCrash();
+    t.lib->MarkCrashed();
+  }
+  return rc;
 }
 
 /// JS thread: drops everything the call held (the Promise is settled by the caller).
@@ -175,7 +202,7 @@ void Release(napi_env env, AsyncCall* c) {
     std::lock_guard<std::mutex> lock(a->mu);
     a->inflight.erase(c);
   }
-  if (--a->referenced == 0) napi_unref_threadsafe_function(env, a->tsfn);
+  if (--a->sync.in_flight == 0) napi_unref_threadsafe_function(env, a->tsfn);
 }
 
 napi_value AbortValue(Napi::Env env, const AsyncCall* c, const char* why) {
@@ -201,6 +228,10 @@ struct SettleTask : Task {
         PinSource pin(&c->target.lib);
         value = FromAny(e, &c->result, name, pin);
         ok = true;
+      } else if (c->rc == jit::kCrashed) {
+        // The same NativeCrashError a sync call throws; no fault info: it never started
+        // because another call crashed the library while this one was queued.
+        value = CrashErrorValue(env, c->target, c->crash.signal ? &c->crash : nullptr);
       } else if (!c->escaped.empty()) {
         value = MakeFFIError(e, "InternalError", c->escaped, "");
       } else {
@@ -241,7 +272,10 @@ void RunOnPool(const CallPtr& c) {
   c->result.v_int64 = 0;
   t_current = c.get();
   try {
-    c->rc = InvokeKernel(c->target, c->args.data(), int32_t(c->args.size()), &c->result);
+    if (c->target.lib && c->target.lib->crashed())
+      c->rc = jit::kCrashed;  // queued behind a call that crashed the library: never enters it
+    else
+      c->rc = InvokeKernel(c.get(), &c->result);
   } catch (const std::exception& e) {
     c->rc = -1;
     c->escaped = "C++ exception escaped '" + c->target.name +
@@ -251,7 +285,7 @@ void RunOnPool(const CallPtr& c) {
     c->escaped = "unknown C++ exception escaped '" + c->target.name + "'";
   }
   t_current = nullptr;
-  if (c->rc != 0 && c->escaped.empty()) TVMFFIErrorMoveFromRaised(&c->error);
+  if (c->rc != 0 && c->rc != jit::kCrashed && c->escaped.empty()) TVMFFIErrorMoveFromRaised(&c->error);
   c->state.store(kFinished);
   if (!Post(a, new SettleTask(c))) new CallPtr(c);  // environment gone: leaked on purpose
   {
@@ -364,7 +398,11 @@ Napi::Value CallAsync(const Napi::CallbackInfo& info) {
     std::lock_guard<std::mutex> lock(a->mu);
     a->inflight.insert(c.get());
   }
-  if (a->referenced++ == 0) napi_ref_threadsafe_function(env, a->tsfn);
+  if (a->sync.in_flight++ == 0) {
+    napi_ref_threadsafe_function(env, a->tsfn);
+    // Started from a JS callback inside synchronous calls: they are blocked until it returns.
+    if (t_sync_nest > 0) a->sync.depth.store(t_sync_nest);
+  }
   napi_value promise;
   napi_create_promise(env, &c->deferred, &promise);
   napi_value cancel = nullptr;
@@ -431,7 +469,9 @@ struct CallbackRequest {
   TVMFFIAny* result;
   int rc = -1;
   TVMFFIObjectHandle err = nullptr;
-  bool done = false;  // AsyncEnv::mu
+  bool started = false;    // AsyncEnv::mu: the JS thread took it
+  bool withdrawn = false;  // AsyncEnv::mu: the waiter gave up before it started
+  bool done = false;       // AsyncEnv::mu
 };
 
 struct CallbackTask : Task {
@@ -439,12 +479,13 @@ struct CallbackTask : Task {
   AsyncEnv* a;
   CallbackTask(std::shared_ptr<CallbackRequest> r, AsyncEnv* env) : req(std::move(r)), a(env) {}
   void Run(napi_env env) override {
-    bool closing;
+    bool skip;
     {
       std::lock_guard<std::mutex> lock(a->mu);
-      closing = a->closing;  // the waiter gave up: its arguments may be gone
+      skip = a->closing || req->withdrawn;  // the waiter gave up: its arguments may be gone
+      req->started = !skip;
     }
-    if (env && !closing) {
+    if (env && !skip) {
       // On the owning JS thread: the wrapped function's usual path (lent pins, handle scope).
       req->rc = req->call(req->self, req->args, req->n, req->result);
       if (req->rc != 0) TVMFFIErrorMoveFromRaised(&req->err);
@@ -459,15 +500,31 @@ struct CallbackTask : Task {
 
 }  // namespace
 
+void WakeForeignWaiters() {
+  if (AsyncEnv* a = t_async_env) {
+    std::lock_guard<std::mutex> lock(a->mu);
+    a->cv.notify_all();
+  }
+}
+
 bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, int32_t, TVMFFIAny*),
                            void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result,
                            const char* callback_name, int* rc) {
-  // Only the pool thread running an async call of that environment: its JS thread is not
-  // blocked in this call, so waiting for it cannot deadlock. Other threads (a kernel's own,
-  // or any thread after the call settled) get the usual "not its JavaScript thread" error.
+  // The pool thread running an async call of that environment: its JS thread is not blocked
+  // in this call, so it waits for the JS thread. Any other thread (a kernel's own) waits only
+  // while async calls of that environment run and its JS thread is not in a synchronous
+  // kernel call; outside async calls it gets the usual "not its JavaScript thread" error.
   AsyncCall* current = t_current;
-  if (!current || current->aenv->env != env) return false;
-  AsyncEnv* a = current->aenv;
+  bool pool = current && current->aenv->env == env;
+  AsyncEnv* a = nullptr;
+  if (pool) {
+    a = current->aenv;
+  } else {
+    std::lock_guard<std::mutex> lock(g_envs_mu);
+    auto it = Envs().find(env);
+    if (it == Envs().end()) return false;
+    a = it->second;
+  }
   auto req = std::make_shared<CallbackRequest>();
   req->call = call;
   req->self = self;
@@ -477,14 +534,33 @@ bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, in
   std::string why;
   {
     std::unique_lock<std::mutex> lock(a->mu);
+    struct Waiter {  // counted from before the sync.depth check until the wait ends
+      AsyncEnv* a;
+      explicit Waiter(AsyncEnv* e) : a(e) { if (a) a->sync.foreign_waiters.fetch_add(1); }
+      ~Waiter() { if (a) a->sync.foreign_waiters.fetch_sub(1); }
+    } waiter(pool ? nullptr : a);
+    auto js_blocked = [&] { return !pool && a->sync.depth.load() > 0; };
+    if (!pool && a->running == 0) return false;  // not during an async call
     if (a->closing) {
       why = "its JavaScript environment is shutting down";
+    } else if (js_blocked()) {
+      why = "its JavaScript thread is blocked in a synchronous call, which may be waiting for "
+            "this thread (a deadlock); call it from the kernel's calling thread, or make the "
+            "call with fn.async so the JavaScript thread stays free";
     } else if (napi_call_threadsafe_function(a->tsfn, new CallbackTask(req, a),
                                              napi_tsfn_nonblocking) != napi_ok) {
       why = "its JavaScript thread does not take calls any more";
     } else {
-      a->cv.wait(lock, [&] { return req->done || a->closing; });
-      if (!req->done) why = "its JavaScript environment is shutting down";
+      a->cv.wait(lock, [&] { return req->done || a->closing || (!req->started && js_blocked()); });
+      if (!req->done && !a->closing) {
+        req->withdrawn = true;  // the task sees it and skips the call
+        why = "its JavaScript thread entered a synchronous call while the callback waited for "
+              "it, which may be waiting for this thread (a deadlock); call it from the "
+              "kernel's calling thread, or make the call with fn.async so the JavaScript "
+              "thread stays free";
+      } else if (!req->done) {
+        why = "its JavaScript environment is shutting down";
+      }
     }
   }
   if (!why.empty()) {

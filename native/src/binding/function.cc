@@ -1,6 +1,7 @@
 #include "binding/function.h"
 
 #include "binding/addon_data.h"
+#include "binding/async_call.h"
 #include "binding/js_memory.h"
 #include "binding/convert.h"
 #include "binding/lifetime.h"
@@ -159,6 +160,7 @@ napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::strin
 
 /// [i15] Every kernel call of this file: through the crash guard unless it is turned off.
 inline int CallKernel(FunctionData* fd, const TVMFFIAny* args, size_t argc, TVMFFIAny* result) {
+  SyncCallMark mark;  // [j16] kernel threads' callbacks must not wait for this thread
   if (__builtin_expect(!jit::CrashGuardEnabled(), 0))
     return fd->fn(nullptr, args, static_cast<int32_t>(argc), result);
   return jit::GuardedSafeCall(fd->fn, nullptr, args, static_cast<int32_t>(argc), result);
@@ -585,6 +587,18 @@ bool ConvertCallArgs(napi_env env, napi_value fn, const napi_value* argv, size_t
     return false;
   }
   return true;
+}
+
+napi_value CrashErrorValue(napi_env env, const CallTarget& target, const jit::CrashInfo* crash) {
+  // The sync call's own error path (ThrowCrash / ThrowDisposed), caught as a value.
+  FunctionData fd{target.lib, target.name, target.fn};
+  if (crash)
+    ThrowCrash(env, &fd, *crash);
+  else
+    ThrowDisposed(env, &fd);
+  napi_value err = nullptr;
+  napi_get_and_clear_last_exception(env, &err);
+  return err;
 }
 
 }  // namespace orcjit::binding

@@ -11,6 +11,7 @@
 
 namespace orcjit::jit {
 class Library;
+struct CrashInfo;
 }
 
 namespace orcjit::binding {
@@ -34,6 +35,11 @@ struct CallTarget {
 /// call does, and fills `target`. False with a pending JS exception (bad argument, disposed).
 bool ConvertCallArgs(napi_env env, napi_value fn, const napi_value* argv, size_t argc,
                      TVMFFIAny* args, ArgScratch& scratch, CallTarget* target);
+
+/// [j16] The error a sync call of `target` (a getFunction export) throws after a contained
+/// fault: with `crash`, the NativeCrashError of that fault (the library is marked crashed);
+/// without, the "crashed earlier" one. For async calls, which settle later on the JS thread.
+napi_value CrashErrorValue(napi_env env, const CallTarget& target, const jit::CrashInfo* crash);
 
 /// values.setFunctionSignature(fn, kinds, types): declared parameter kinds for checked calls.
 Napi::Value SetFunctionSignature(const Napi::CallbackInfo& info);

@@ -1,5 +1,7 @@
 #include "binding/thread_pool.h"
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
@@ -14,7 +16,10 @@ namespace {
 struct Pool {
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::function<void()>> queue;
+  std::deque<std::function<void()>> queue;  // mu
+  std::atomic<size_t> queued{0};            // queue.size(), readable without the lock
+  std::atomic<int> spinning{0};             // idle workers spinning (at most one)
+  int sleeping = 0;                         // mu: idle workers blocked on cv
   size_t size = 0;  // 0 = not configured yet
   bool started = false;
 };
@@ -36,16 +41,63 @@ size_t DefaultSize() {
   return hc ? hc : 4;
 }
 
+/// How long an idle worker spins for new work before it sleeps: ORCJIT_POOL_SPIN_US, default
+/// 0 (off). A call submitted meanwhile (the next `await fn.async()` of a sequential loop) is
+/// taken without a futex wake-up of the pool. Off by default because on a machine with more
+/// runnable threads than cores it made the round trip 2-4x SLOWER (docs/async.md "Cost"): the
+/// spinner holds the core the woken JS thread is placed on. For dedicated cores only.
+std::chrono::nanoseconds SpinBudget() {
+  static const std::chrono::nanoseconds budget = [] {
+    long us = 0;
+    if (const char* s = std::getenv("ORCJIT_POOL_SPIN_US")) {
+      char* end = nullptr;
+      long v = std::strtol(s, &end, 10);
+      if (end != s && *end == '\0' && v >= 0 && v <= 100000) us = v;
+    }
+    return std::chrono::nanoseconds(us * 1000);
+  }();
+  return budget;
+}
+
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/// Spins (one idle worker at a time) until work is queued or the budget runs out.
+void SpinForWork(Pool& p) {
+  auto budget = SpinBudget();
+  if (budget.count() == 0 || p.queued.load(std::memory_order_acquire) != 0) return;
+  int none = 0;
+  if (!p.spinning.compare_exchange_strong(none, 1)) return;  // another worker spins already
+  auto end = std::chrono::steady_clock::now() + budget;
+  for (int i = 0; p.queued.load(std::memory_order_acquire) == 0; ++i) {
+    CpuRelax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= end) break;
+  }
+  p.spinning.store(0, std::memory_order_release);
+}
+
 void Worker() {
   t_pool_thread = true;
   Pool& p = P();
   for (;;) {
+    SpinForWork(p);
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(p.mu);
-      p.cv.wait(lock, [&] { return !p.queue.empty(); });
+      // Checked under the lock, so a submit never misses a sleeping worker.
+      while (p.queue.empty()) {
+        ++p.sleeping;
+        p.cv.wait(lock);
+        --p.sleeping;
+      }
       task = std::move(p.queue.front());
       p.queue.pop_front();
+      p.queued.store(p.queue.size(), std::memory_order_release);
     }
     task();
   }
@@ -70,6 +122,7 @@ bool SetPoolSize(size_t n) {
 
 void PoolSubmit(std::function<void()> task) {
   Pool& p = P();
+  bool wake;
   {
     std::lock_guard<std::mutex> lock(p.mu);
     if (!p.started) {
@@ -78,8 +131,12 @@ void PoolSubmit(std::function<void()> task) {
       p.started = true;
     }
     p.queue.push_back(std::move(task));
+    p.queued.store(p.queue.size(), std::memory_order_release);
+    // A spinning worker takes one queued task; wake a sleeper for the rest. (A spinner that
+    // gives up meanwhile checks the queue under this lock before it sleeps.)
+    wake = p.sleeping > 0 && p.queue.size() > size_t(p.spinning.load(std::memory_order_acquire));
   }
-  p.cv.notify_one();
+  if (wake) p.cv.notify_one();
 }
 
 bool OnPoolThread() { return t_pool_thread; }

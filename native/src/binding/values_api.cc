@@ -64,7 +64,11 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
   result.type_index = kTVMFFINone;
   result.zero_padding = 0;
   result.v_int64 = 0;
-  int rc = TVMFFIFunctionCall(fn, args, static_cast<int32_t>(n), &result);
+  int rc;
+  {
+    SyncCallMark mark;  // [j16] (binding/async_call.h)
+    rc = TVMFFIFunctionCall(fn, args, static_cast<int32_t>(n), &result);
+  }
   scratch.Release();
   if (rc != 0) Throw(env, TakeRaisedError(env, rc, name));
   PinSource src(pin, owner);
