@@ -16,6 +16,12 @@ export interface ExecutionSessionOptions {
 
 const OPTION_KEYS = new Set(["reserveBytes"]);
 
+/** Options of `ExecutionSession.createLibrary`. */
+export interface CreateLibraryOptions {
+  /** Register the library's objects with debuggers (GDB JIT interface); default false. */
+  debug?: boolean;
+}
+
 export class ExecutionSession {
   /** @internal */
   readonly native: NativeSession;
@@ -50,14 +56,19 @@ export class ExecutionSession {
 
   /**
    * Creates an empty library (its own symbol namespace). `name` (default "lib<N>") is used
-   * in error messages.
+   * in error messages. With `options.debug`, every object linked into it is registered with
+   * debuggers (gdb, lldb) until the library is disposed: docs/debugging.md.
    */
-  createLibrary(name?: string): DynamicLibrary {
+  createLibrary(name?: string, options?: CreateLibraryOptions): DynamicLibrary {
     if (name !== undefined && typeof name !== "string") {
       throw new TypeError("ExecutionSession.createLibrary(name): argument 'name' must be a string");
     }
+    const debug = options?.debug;
+    if (debug !== undefined && typeof debug !== "boolean") {
+      throw new TypeError("ExecutionSession.createLibrary(name, options): 'options.debug' must be a boolean");
+    }
     this.#check();
-    const lib = new DynamicLibrary(this, this.native.createLibrary(name ?? ""));
+    const lib = new DynamicLibrary(this, this.native.createLibrary(name ?? "", debug === true));
     this.#libraries.add(lib);
     return lib;
   }

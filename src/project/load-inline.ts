@@ -228,7 +228,7 @@ export async function loadInline(options: LoadInlineOptions): Promise<LoadedModu
     perSession.delete(memoKey);
   }
   const loading = (async () => {
-    const library = session.createLibrary(name);
+    const library = session.createLibrary(name, { debug: compileOptions.debug ?? env.ORCJIT_DEBUGGER === "1" });
     try {
       // The bytes compileUnits already read and verified against the cache entry's hash: loading
       // from them saves reading the object a second time (and reads exactly what was verified).

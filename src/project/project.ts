@@ -414,7 +414,7 @@ export class Project {
         // rather than remembered: a set of every name ever used grew by one per reload. The
         // session keeps JIT names unique itself, so a reused name after a failed link is harmless.
         const jitName = lib.generation === 0 ? name : `${name}#${lib.generation + 1}`;
-        const dylib = session.createLibrary(jitName);
+        const dylib = session.createLibrary(jitName, { debug: lib.config.debug === true });
         fresh.set(name, dylib);
         if (lib.config.linkOrder.length > 0) dylib.setLinkOrder(lib.config.linkOrder.map(current));
         for (const so of lib.config.sharedLibraries) dylib.addSharedLibrary(so);

@@ -6,6 +6,7 @@
 #include "binding/lifetime.h"
 #include "binding/values.h"
 #include "binding/values_state.h"
+#include "jit/debugger.h"
 #include "jit/crash_guard.h"
 #include "jit/library.h"
 #include "jit/perf_map.h"
@@ -100,6 +101,12 @@ napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::strin
     details.Set("pc", hex);
     std::string sym = jit::SymbolizeJitAddress(crash->pc);
     details.Set("symbol", sym.empty() ? e.Null() : Napi::String::New(e, sym));
+    // [j15] source line, when the object is registered with debug info (jit/debugger.h)
+    std::string file;
+    unsigned line = 0;
+    bool has_line = jit::SourceLineForJitAddress(crash->pc, &file, &line);
+    details.Set("file", has_line ? Napi::String::New(e, file) : e.Null());
+    details.Set("line", has_line ? Napi::Number::New(e, line) : e.Null());
   }
   if (data && !data->native_crash_error.IsEmpty())
     err = data->native_crash_error.New({Napi::String::New(e, message), details}).As<Napi::Object>();
@@ -116,6 +123,9 @@ napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::strin
     char where[64];
     std::snprintf(where, sizeof where, " (fault address 0x%zx)", size_t(crash.address));
     std::string sym = jit::SymbolizeJitAddress(crash.pc);
+    std::string file;  // [j15]
+    unsigned line = 0;
+    if (jit::SourceLineForJitAddress(crash.pc, &file, &line)) sym += (sym.empty() ? "" : " ") + file + ":" + std::to_string(line);
     std::string msg = std::string(jit::SignalName(crash.signal)) + " in '" + fd->name +
                       "' of library '" + fd->lib->name() + "'" + (sym.empty() ? "" : " at " + sym) +
                       where + "; the library may be corrupt and refuses further calls: " +
