@@ -12,8 +12,8 @@ for pkg in llvm-22-dev clang-22 libclang-rt-22-dev libzstd-dev zlib1g-dev gcc g+
 done
 # A compile farm and a compiler cache for the launcher tests (test/compiler/launcher*.test.ts).
 for pkg in distcc ccache; do have_pkg "$pkg" || need+=("$pkg"); done
-# A real debugger for the GDB JIT interface tests (test/debug/gdb.test.ts, docs/debugging.md).
-have_pkg gdb || need+=(gdb)
+# Real debuggers for the GDB JIT interface tests (test/debug/gdb.test.ts, docs/debugging.md).
+for pkg in gdb lldb-22; do have_pkg "$pkg" || need+=("$pkg"); done
 if ((${#need[@]})); then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""

@@ -15,6 +15,7 @@ const DIST = JSON.stringify(pathToFileURL(join(ROOT, "dist/index.js")).href);
 const BINDING = JSON.stringify(pathToFileURL(join(ROOT, "dist/native/binding.js")).href);
 
 const hasGdb = spawnSync("gdb", ["--version"], { encoding: "utf8" }).status === 0;
+const hasLldb = spawnSync("lldb-22", ["--version"], { encoding: "utf8" }).status === 0;
 
 // The kernel as the user writes it: line numbers below refer to this text.
 const KERNEL = `int64_t dbg_target(int64_t n) {
@@ -37,6 +38,21 @@ function underGdb(script: string, commands: string[], env: NodeJS.ProcessEnv = {
   const p = spawnSync("gdb", ["-batch", "-nx", "-x", cmds, "--args", process.execPath, app], {
     cwd: dir,
     env: { ...process.env, ORCJIT_CACHE_DIR: join(dir, "cache"), ...env },
+    encoding: "utf8",
+    timeout: 240_000,
+  });
+  return `${p.stdout}\n${p.stderr}`;
+}
+
+/** The same with lldb-22 (`--batch`, one `-o` per command). */
+function underLldb(script: string, commands: string[]): string {
+  ensureBuilt();
+  const dir = mkdtempSync(join(tmpdir(), "orcjit-lldb-"));
+  const app = join(dir, "app.mjs");
+  writeFileSync(app, script);
+  const p = spawnSync("lldb-22", ["--batch", "--no-lldbinit", ...commands.flatMap((c) => ["-o", c]), "-o", "kill", "--", process.execPath, app], {
+    cwd: dir,
+    env: { ...process.env, ORCJIT_CACHE_DIR: join(dir, "cache") },
     encoding: "utf8",
     timeout: 240_000,
   });
@@ -174,5 +190,30 @@ console.log("AFTER " + b.debuggerEntryCount());
     expect(out.indexOf("CHECK2")).toBeGreaterThan(0);
     expect(first).toMatch(/dbg_target\(long\)/);
     expect(second).not.toMatch(/dbg_target\(long\)/);
+  }, 300_000);
+});
+
+describe.skipIf(!hasLldb)("lldb through the GDB JIT interface", () => {
+  it("resolves breakpoints by name and file:line, shows the kernel frame, prints locals and steps", () => {
+    const out = underLldb(inlineScript("debug: true, optLevel: 0"), [
+      "settings set plugin.jit-loader.gdb.enable on",
+      "breakpoint set -f cpp_source.cc -l 4",
+      "breakpoint set -n dbg_target",
+      "run",
+      "bt 2",
+      "next",
+      "frame variable acc",
+      "continue",
+      "frame variable i",
+      "continue",
+      "frame variable i",
+    ]);
+    expect(out).toMatch(/stop reason = breakpoint 2\.1\s+frame #0: 0x[0-9a-f]+ JIT\(0x[0-9a-f]+\)`dbg_target\(n=5\) at cpp_source\.cc:2/);
+    expect(out).toMatch(/frame #1: .*JIT\(0x[0-9a-f]+\)`.*CallImpl/);
+    expect(out).toMatch(/stop reason = step over\s+frame #0: .*dbg_target\(n=5\) at cpp_source\.cc:3/);
+    expect(out).toMatch(/\(int64_t\) acc = 0/);
+    expect(out).toMatch(/stop reason = breakpoint 1\.1\s+frame #0: .*dbg_target\(n=5\) at cpp_source\.cc:4/);
+    expect(out).toMatch(/\(int64_t\) i = 0/);
+    expect(out).toMatch(/\(int64_t\) i = 1/);
   }, 300_000);
 });
