@@ -46,6 +46,13 @@ describe("NativeCrashError source line", () => {
     expect(r.symbol).toMatch(/^_Z8deref_atl\+0x/);
   }, 300_000);
 
+  it("names the line of a gcc-compiled kernel (gcc also emits .debug_aranges)", () => {
+    const r = crash('debug: true, optLevel: 0, compiler: "gcc"');
+    expect(r.file).toMatch(/cpp_source\.cc$/);
+    expect(r.line).toBe(3);
+    expect(r.message).toMatch(/cpp_source\.cc:3 \(fault address 0x0\)/);
+  }, 300_000);
+
   it("has the line at -O2 too", () => {
     const r = crash("debug: true, optLevel: 2");
     expect(r.file).toMatch(/cpp_source\.cc$/);

@@ -115,6 +115,15 @@ describe.skipIf(!hasGdb)("gdb through the GDB JIT interface", () => {
     expect(out).toMatch(/RESULT 30/);
   }, 300_000);
 
+  it("works the same for a gcc-compiled kernel", () => {
+    const out = underGdb(inlineScript('debug: true, optLevel: 0, compiler: "gcc"'), ["break cpp_source.cc:4", "run", "bt 1", "print i", "continue", "print i", "delete", "continue"]);
+    expect(out).toMatch(/hit Breakpoint 1, dbg_target \(n=5\) at \S*cpp_source\.cc:4/);
+    expect(out).toMatch(/^#0 {2}dbg_target \(n=5\) at \S*cpp_source\.cc:4/m);
+    expect(out).toMatch(/^\$1 = 0$/m);
+    expect(out).toMatch(/^\$2 = 1$/m);
+    expect(out).toMatch(/RESULT 30/);
+  }, 300_000);
+
   it("a breakpoint by file:line of a manifest source (debug: true in a profile) stops there", () => {
     const dir = mkdtempSync(join(tmpdir(), "orcjit-gdb-proj-"));
     writeFileSync(join(dir, "kern.cc"), KERNEL);

@@ -70,7 +70,7 @@ struct DebugObject {
   std::vector<Sec> secs;                             // by ELF section index
   uint64_t shoff = 0;
   std::unordered_map<const Block*, uint64_t> file_offset;  // content blocks -> offset in file
-  std::unordered_map<const Block*, size_t> zero_fill;      // zero-fill block -> section index
+  std::unordered_map<const Block*, size_t> whole;          // block == a whole section -> its index
   uintptr_t code_lo = UINTPTR_MAX, code_hi = 0;            // executable sections' span
   // For source lines, made on first use (under the registry lock).
   std::unique_ptr<llvm::object::ObjectFile> obj;
@@ -158,15 +158,16 @@ bool ReadSections(llvm::StringRef bytes, DebugObject* d) {
 void PlaceSections(LinkGraph& g, DebugObject* d) {
   for (auto* b : g.blocks()) {
     uint64_t addr = b->getAddress().getValue();
-    if (b->isZeroFill()) {
-      auto z = d->zero_fill.find(b);
-      if (z == d->zero_fill.end()) continue;
-      auto& sec = d->secs[z->second];
-      if (!sec.placed) sec.placed = true, sec.addr = addr;
+    auto f = b->isZeroFill() ? d->file_offset.end() : d->file_offset.find(b);
+    if (f == d->file_offset.end()) {
+      // Zero-fill blocks, and blocks whose bytes a fix-up plugin copied (e.g. instruction
+      // rewrites): placed if they still are the whole section they were built from.
+      auto w = d->whole.find(b);
+      if (w == d->whole.end()) continue;
+      auto& sec = d->secs[w->second];
+      if (!sec.placed && b->getSize() == sec.size) sec.placed = true, sec.addr = addr;
       continue;
     }
-    auto f = d->file_offset.find(b);
-    if (f == d->file_offset.end()) continue;
     for (auto& sec : d->secs) {
       if (!sec.alloc || sec.nobits || f->second < sec.offset || f->second >= sec.offset + sec.size) continue;
       // Blocks split from one section (e.g. .eh_frame records) keep their offset in it.
@@ -185,7 +186,7 @@ void PlaceSections(LinkGraph& g, DebugObject* d) {
     }
   }
   d->file_offset.clear();
-  d->zero_fill.clear();
+  d->whole.clear();
   d->input = nullptr;
 }
 
@@ -227,17 +228,19 @@ void DebuggerPlugin::notifyMaterializing(llvm::orc::MaterializationResponsibilit
   std::memcpy(d->copy->getBufferStart(), object.getBufferStart(), object.getBufferSize());
   d->input = object.getBufferStart();
   d->input_size = object.getBufferSize();
-  // Zero-fill blocks have no bytes to locate them by: match them to NOBITS sections of the
-  // same name and size now, while each section is still one block.
+  // The graph is fresh: each section is one block. Content blocks are found by where their
+  // bytes lie in the input; zero-fill blocks, which have none, by NOBITS sections of the same
+  // name and size.
   std::vector<bool> claimed(d->secs.size());
   for (auto& gs : g.sections()) {
     for (auto* b : gs.blocks()) {
-      if (!b->isZeroFill()) continue;
+      const char* p = b->isZeroFill() ? nullptr : b->getContent().data();
       for (size_t i = 0; i < d->secs.size(); ++i) {
         auto& s = d->secs[i];
-        if (claimed[i] || !s.alloc || !s.nobits || s.size != b->getSize() || s.name != gs.getName()) continue;
+        if (claimed[i] || !s.alloc || s.size != b->getSize()) continue;
+        if (p ? (s.nobits || p != d->input + s.offset) : (!s.nobits || s.name != gs.getName())) continue;
         claimed[i] = true;
-        d->zero_fill[b] = i;
+        d->whole[b] = i;
         break;
       }
     }
@@ -341,13 +344,31 @@ bool SourceLineForJitAddress(uintptr_t pc, std::string* file, unsigned* line) {
       // Applies the object's relocations to its DWARF with the patched section addresses.
       d->dwarf = llvm::DWARFContext::create(*d->obj);
     }
-    llvm::DILineInfoSpecifier spec(llvm::DILineInfoSpecifier::FileLineInfoKind::AbsoluteFilePath,
-                                   llvm::DILineInfoSpecifier::FunctionNameKind::None);
-    auto info = d->dwarf->getLineInfoForAddress({pc, index}, spec);
-    if (!info || info->Line == 0 || info->FileName == llvm::DILineInfo::BadString) return false;
-    *file = info->FileName;
-    *line = info->Line;
-    return true;
+    // The unit whose code ranges hold pc, found through the DIEs (relocated): the context's
+    // own lookup trusts .debug_aranges, which it reads without relocations (gcc emits them).
+    llvm::object::SectionedAddress at{pc, index};
+    for (auto& unit : d->dwarf->compile_units()) {
+      auto ranges = unit->getUnitDIE().getAddressRanges();
+      if (!ranges) {
+        llvm::consumeError(ranges.takeError());
+        continue;
+      }
+      bool holds = false;
+      for (auto& r : *ranges)
+        if (r.SectionIndex == index && pc >= r.LowPC && pc < r.HighPC) holds = true;
+      if (!holds) continue;
+      const auto* table = d->dwarf->getLineTableForUnit(unit.get());
+      llvm::DILineInfo info;
+      if (!table || !table->getFileLineInfoForAddress(
+                        at, /*Approximate=*/false, unit->getCompilationDir(),
+                        llvm::DILineInfoSpecifier::FileLineInfoKind::AbsoluteFilePath, info) ||
+          info.Line == 0)
+        return false;
+      *file = info.FileName;
+      *line = info.Line;
+      return true;
+    }
+    return false;
   }
   return false;
 }
