@@ -1,5 +1,6 @@
 #include "jit/debugger.h"
 
+#include <algorithm>
 #include <atomic>
 #include <climits>
 #include <cstdlib>
@@ -68,6 +69,7 @@ struct DebugObject {
     uint64_t addr = 0;
   };
   std::vector<Sec> secs;                             // by ELF section index
+  std::vector<std::pair<uint64_t, size_t>> by_offset;  // allocated content sections: (offset, index)
   uint64_t shoff = 0;
   std::unordered_map<const Block*, uint64_t> file_offset;  // content blocks -> offset in file
   std::unordered_map<const Block*, size_t> whole;          // block == a whole section -> its index
@@ -168,12 +170,14 @@ void PlaceSections(LinkGraph& g, DebugObject* d) {
       if (!sec.placed && b->getSize() == sec.size) sec.placed = true, sec.addr = addr;
       continue;
     }
-    for (auto& sec : d->secs) {
-      if (!sec.alloc || sec.nobits || f->second < sec.offset || f->second >= sec.offset + sec.size) continue;
-      // Blocks split from one section (e.g. .eh_frame records) keep their offset in it.
-      if (!sec.placed) sec.placed = true, sec.addr = addr - (f->second - sec.offset);
-      break;
-    }
+    // The section whose bytes hold the block's (the last one starting at or before them).
+    auto it = std::upper_bound(d->by_offset.begin(), d->by_offset.end(),
+                               std::make_pair(f->second, SIZE_MAX));
+    if (it == d->by_offset.begin()) continue;
+    auto& sec = d->secs[std::prev(it)->second];
+    if (f->second >= sec.offset + sec.size) continue;
+    // Blocks split from one section (e.g. .eh_frame records) keep their offset in it.
+    if (!sec.placed) sec.placed = true, sec.addr = addr - (f->second - sec.offset);
   }
   auto* shdrs = reinterpret_cast<llvm::object::ELF64LE::Shdr*>(d->copy->getBufferStart() + d->shoff);
   for (size_t i = 0; i < d->secs.size(); ++i) {
@@ -231,14 +235,32 @@ void DebuggerPlugin::notifyMaterializing(llvm::orc::MaterializationResponsibilit
   // The graph is fresh: each section is one block. Content blocks are found by where their
   // bytes lie in the input; zero-fill blocks, which have none, by NOBITS sections of the same
   // name and size.
+  std::unordered_map<uint64_t, size_t> at_offset;  // content section by file offset
+  std::vector<size_t> nobits;
+  for (size_t i = 0; i < d->secs.size(); ++i) {
+    auto& s = d->secs[i];
+    if (!s.alloc || s.size == 0) continue;
+    if (s.nobits) {
+      nobits.push_back(i);
+    } else {
+      at_offset.emplace(s.offset, i);
+      d->by_offset.emplace_back(s.offset, i);
+    }
+  }
+  std::sort(d->by_offset.begin(), d->by_offset.end());
   std::vector<bool> claimed(d->secs.size());
   for (auto& gs : g.sections()) {
     for (auto* b : gs.blocks()) {
-      const char* p = b->isZeroFill() ? nullptr : b->getContent().data();
-      for (size_t i = 0; i < d->secs.size(); ++i) {
+      if (!b->isZeroFill()) {
+        const char* p = b->getContent().data();
+        if (p < d->input || p >= d->input + d->input_size) continue;
+        auto it = at_offset.find(uint64_t(p - d->input));
+        if (it != at_offset.end() && d->secs[it->second].size == b->getSize()) d->whole[b] = it->second;
+        continue;
+      }
+      for (size_t i : nobits) {
         auto& s = d->secs[i];
-        if (claimed[i] || !s.alloc || s.size != b->getSize()) continue;
-        if (p ? (s.nobits || p != d->input + s.offset) : (!s.nobits || s.name != gs.getName())) continue;
+        if (claimed[i] || s.size != b->getSize() || s.name != gs.getName()) continue;
         claimed[i] = true;
         d->whole[b] = i;
         break;
