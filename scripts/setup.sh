@@ -13,6 +13,8 @@ done
 # Compile farms (distcc, icecream) and compiler caches (ccache, sccache) for the launcher tests
 # (test/compiler/launcher*.test.ts).
 for pkg in distcc ccache sccache icecc; do have_pkg "$pkg" || need+=("$pkg"); done
+# Real debuggers for the GDB JIT interface tests (test/debug/gdb.test.ts, docs/debugging.md).
+for pkg in gdb lldb-22; do have_pkg "$pkg" || need+=("$pkg"); done
 if ((${#need[@]})); then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""

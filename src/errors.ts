@@ -62,6 +62,9 @@ export interface NativeCrashDetails {
   pc?: string;
   /** The JIT function holding `pc` as "name+0xoff", or null if unknown. */
   symbol?: string | null;
+  /** Source file and line of `pc` when the library was built with `debug: true`, else null. */
+  file?: string | null;
+  line?: number | null;
 }
 
 /**
@@ -75,6 +78,8 @@ export class NativeCrashError extends OrcJitError {
   declare readonly address?: string;
   declare readonly pc?: string;
   declare readonly symbol?: string | null;
+  declare readonly file?: string | null;
+  declare readonly line?: number | null;
   declare readonly library: string;
   declare readonly function: string;
   constructor(message: string, details?: NativeCrashDetails, options?: ErrorOptions) {

@@ -40,8 +40,8 @@ export { bundledIncludeDir, compileUnits } from "./compiler/index.js";
 export type { BuildProgress, CompiledObject, CompileOptions, CompileUnit } from "./compiler/index.js";
 
 // JIT object API (ExecutionSession / DynamicLibrary over LLVM ORC)
-export { DynamicLibrary, ExecutionSession, defaultSession, nativeInfo, setCrashContainment, setPerfMap } from "./jit/index.js";
-export type { AddOptions, ExecutionSessionOptions, FFIArg, NativeInfo } from "./jit/index.js";
+export { DynamicLibrary, ExecutionSession, defaultSession, nativeInfo, setCrashContainment, setDebugger, setPerfMap } from "./jit/index.js";
+export type { AddOptions, CreateLibraryOptions, ExecutionSessionOptions, FFIArg, NativeInfo } from "./jit/index.js";
 
 // Inline modules and object builds (compiler → cache → jit)
 export { loadInline, InlineModule } from "./project/load-inline.js";

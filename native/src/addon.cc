@@ -16,6 +16,7 @@
 #include "binding/session_wrap.h"
 #include "binding/values.h"
 #include "jit/crash_guard.h"
+#include "jit/debugger.h"
 #include "jit/perf_map.h"
 #include "jit/session.h"
 #include "llvm/Config/llvm-config.h"
@@ -115,6 +116,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     orcjit::jit::SetPerfMapEnabled(info[0].ToBoolean().Value());
     return Napi::Boolean::New(info.Env(), was);
   }, "setPerfMap"));
+  // [j15] debugger registration for every library (jit/debugger.h); entry count for tests
+  exports.Set("setDebugger", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    bool was = orcjit::jit::DebuggerEnabled();
+    orcjit::jit::SetDebuggerEnabled(info[0].ToBoolean().Value());
+    return Napi::Boolean::New(info.Env(), was);
+  }, "setDebugger"));
+  exports.Set("debuggerEntryCount", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), double(orcjit::jit::DebuggerEntryCount()));
+  }, "debuggerEntryCount"));
   exports.Set("Session", session);
   exports.Set("Library", library);
   orcjit::binding::InitValues(env, exports);  // exports.values (after the cleanup hook above)

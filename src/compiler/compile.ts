@@ -121,7 +121,8 @@ function commandInputs(unit: CompileUnit, language: CommandInputs["language"], c
     extraCflags: o.extraCflags ?? [],
     extraCudaCflags: o.extraCudaCflags ?? [],
     optLevel: o.optLevel ?? 2,
-    debug: o.debug ?? false,
+    // ORCJIT_DEBUGGER=1 (docs/debugging.md) registers every library with debuggers: give them lines.
+    debug: o.debug ?? ctx.env.ORCJIT_DEBUGGER === "1",
     cudaArch: o.cudaArch ?? ctx.env.ORCJIT_CUDA_ARCH,
     arch: process.arch,
   };

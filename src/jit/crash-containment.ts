@@ -12,6 +12,15 @@ export function setCrashContainment(enabled: boolean): boolean {
 }
 
 /**
+ * Registers the objects of every library linked from now on with debuggers (the GDB JIT
+ * interface; off by default, `ORCJIT_DEBUGGER=1` starts with it on), as `debug: true` does
+ * for one library. Returns the previous setting. docs/debugging.md.
+ */
+export function setDebugger(enabled: boolean): boolean {
+  return loadBinding().setDebugger(enabled);
+}
+
+/**
  * Turns perf map output (`/tmp/perf-<pid>.map`) on or off for objects linked from now on
  * (off by default; `ORCJIT_PERF=1` starts with it on). Returns the previous setting.
  */

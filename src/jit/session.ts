@@ -18,6 +18,14 @@ export interface ExecutionSessionOptions {
 
 const OPTION_KEYS = optionKeys<ExecutionSessionOptions>({ reserveBytes: true });
 
+/** Options of `ExecutionSession.createLibrary`. */
+export interface CreateLibraryOptions {
+  /** Register the library's objects with debuggers (GDB JIT interface); default false. */
+  debug?: boolean;
+}
+
+const CREATE_LIBRARY_OPTION_KEYS = optionKeys<CreateLibraryOptions>({ debug: true });
+
 export class ExecutionSession {
   /** @internal */
   readonly native: NativeSession;
@@ -44,16 +52,23 @@ export class ExecutionSession {
 
   /**
    * Creates an empty library (its own symbol namespace). `name` (default "lib<N>") is used
-   * in error messages. Dispose it when done, or drop every reference to it and its
-   * functions: it is then disposed after garbage collection (docs/teardown.md).
+   * in error messages. With `options.debug`, every object linked into it is registered with
+   * debuggers (gdb, lldb) until the library is disposed: docs/debugging.md. Dispose it when
+   * done, or drop every reference to it and its functions: it is then disposed after garbage
+   * collection (docs/teardown.md).
    */
-  createLibrary(name?: string): DynamicLibrary {
+  createLibrary(name?: string, options?: CreateLibraryOptions): DynamicLibrary {
     if (name !== undefined && typeof name !== "string") {
       throw new TypeError("ExecutionSession.createLibrary(name): argument 'name' must be a string");
     }
+    if (options !== undefined) checkOptions("ExecutionSession.createLibrary(name, options)", options, CREATE_LIBRARY_OPTION_KEYS);
+    const debug = options?.debug;
+    if (debug !== undefined && typeof debug !== "boolean") {
+      throw new TypeError("ExecutionSession.createLibrary(name, options): 'options.debug' must be a boolean");
+    }
     this.#check();
     // Not remembered here: a library nothing reaches is disposed after GC (docs/teardown.md).
-    return new DynamicLibrary(this, this.native.createLibrary(name ?? ""));
+    return new DynamicLibrary(this, this.native.createLibrary(name ?? "", debug === true));
   }
 
   /**

@@ -54,7 +54,8 @@ export interface NativeSession {
   readonly libraryCount: number;
   /** Disposed libraries still mapped because native code references their code. */
   readonly deferredCount: number;
-  createLibrary(name: string): NativeLibrary;
+  /** `debug`: register the library's objects with debuggers (GDB JIT interface). */
+  createLibrary(name: string, debug?: boolean): NativeLibrary;
   dispose(): void;
 }
 
@@ -171,6 +172,9 @@ export interface NativeBinding {
   /** [i15] crash containment / perf map switches; return the previous setting. */
   setCrashGuard(on: boolean): boolean;
   setPerfMap(on: boolean): boolean;
+  setDebugger(on: boolean): boolean;
+  /** Entries on the GDB JIT interface's list (tests). */
+  debuggerEntryCount(): number;
   Session: new (options?: NativeSessionOptions) => NativeSession;
   Library: {
     /**

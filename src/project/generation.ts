@@ -117,7 +117,7 @@ export function linkGeneration(context: GenerationContext, names: string[]): Gen
       const slot = context.slot(name);
       // Display name per generation ("k", "k#2", ...), derived from the counter; the session
       // keeps JIT names unique itself, so a name reused after a failed link is harmless.
-      const dylib = context.session.createLibrary(slot.generation === 0 ? name : `${name}#${slot.generation + 1}`);
+      const dylib = context.session.createLibrary(slot.generation === 0 ? name : `${name}#${slot.generation + 1}`, { debug: slot.config.debug === true });
       fresh.set(name, dylib);
       if (slot.config.linkOrder.length > 0) dylib.setLinkOrder(slot.config.linkOrder.map(current));
       for (const so of slot.config.sharedLibraries) dylib.addSharedLibrary(so);

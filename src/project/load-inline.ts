@@ -240,7 +240,7 @@ export async function loadInline(options: LoadInlineOptions): Promise<LoadedModu
   }
   // Synchronous from here to the memo entry: a concurrent loadInline of the same inputs
   // (resuming after its own compile) finds this module.
-  const library = session.createLibrary(name);
+  const library = session.createLibrary(name, { debug: compileOptions.debug ?? env.ORCJIT_DEBUGGER === "1" });
   let mod: InlineModule;
   try {
     // The bytes compileUnits already read and verified against the cache entry's hash: loading

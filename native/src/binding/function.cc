@@ -7,6 +7,7 @@
 #include "binding/lifetime.h"
 #include "binding/values.h"
 #include "binding/values_state.h"
+#include "binding/crash_error.h"
 #include "jit/crash_guard.h"
 #include "jit/library.h"
 #include "jit/perf_map.h"
@@ -86,27 +87,7 @@ napi_value Guard(napi_env env, F&& body) {
 /// [i15] A NativeCrashError (src/errors.ts) with the crash details as properties.
 napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::string& message,
                           const jit::CrashInfo* crash) {
-  Napi::Env e(env);
-  AddonData* data = AddonData::Get(e);
-  Napi::Object err;
-  Napi::Object details = Napi::Object::New(e);
-  details.Set("library", fd->lib->name());
-  details.Set("function", fd->name);
-  if (crash) {
-    char hex[32];
-    details.Set("signal", jit::SignalName(crash->signal));
-    std::snprintf(hex, sizeof hex, "0x%zx", size_t(crash->address));
-    details.Set("address", hex);
-    std::snprintf(hex, sizeof hex, "0x%zx", size_t(crash->pc));
-    details.Set("pc", hex);
-    std::string sym = jit::SymbolizeJitAddress(crash->pc);
-    details.Set("symbol", sym.empty() ? e.Null() : Napi::String::New(e, sym));
-  }
-  if (data && !data->native_crash_error.IsEmpty())
-    err = data->native_crash_error.New({Napi::String::New(e, message), details}).As<Napi::Object>();
-  else
-    err = Napi::Error::New(e, message).Value();
-  return err;
+  return MakeNativeCrashError(Napi::Env(env), fd->lib->name(), fd->name, message, crash);  // [j15]
 }
 
 /// [i15] The kernel faulted and the crash guard unwound it: poison the library, throw.
@@ -114,13 +95,9 @@ napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::strin
                                         const jit::CrashInfo& crash) {
   fd->lib->MarkCrashed();
   return Guard(env, [&]() -> napi_value {
-    char where[64];
-    std::snprintf(where, sizeof where, " (fault address 0x%zx)", size_t(crash.address));
-    std::string sym = jit::SymbolizeJitAddress(crash.pc);
-    std::string msg = std::string(jit::SignalName(crash.signal)) + " in '" + fd->name +
-                      "' of library '" + fd->lib->name() + "'" + (sym.empty() ? "" : " at " + sym) +
-                      where + "; the library may be corrupt and refuses further calls: " +
-                      "reload or dispose it";
+    // [j15] message built in binding/crash_error.cc (with the source line when known)
+    std::string msg = CrashMessage("'" + fd->name + "' of library '" + fd->lib->name() + "'", crash) +
+                      "; the library may be corrupt and refuses further calls: reload or dispose it";
     ThrowValue(Napi::Env(env), Napi::Value(env, MakeCrashError(env, fd, msg, &crash)));
   });
 }

@@ -5,6 +5,7 @@
 #include "binding/addon_data.h"
 #include "binding/library_wrap.h"
 #include "binding/lifetime.h"
+#include "jit/library.h"
 #include "jit/session.h"
 
 namespace orcjit::binding {
@@ -42,6 +43,8 @@ Napi::Value SessionWrap::CreateLibrary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name = info.Length() > 0 && info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
   auto lib = Guard(env, [&] { return session_->CreateLibrary(name); });
+  // [j15] createLibrary(name, debug): register its objects with debuggers (jit/debugger.h)
+  if (info.Length() > 1 && info[1].ToBoolean().Value()) lib->SetDebugger(true);
   return LibraryWrap::New(env, std::move(lib));
 }
 

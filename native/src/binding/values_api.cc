@@ -11,6 +11,7 @@
 #include "binding/addon_data.h"
 #include "binding/js_memory.h"
 #include "binding/convert.h"
+#include "binding/crash_error.h"
 #include "binding/function.h"
 #include "binding/values.h"
 #include "binding/async_call.h"
@@ -67,9 +68,10 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
   int rc;
   {
     SyncCallMark mark;  // [j16] (binding/async_call.h)
-    rc = TVMFFIFunctionCall(fn, args, static_cast<int32_t>(n), &result);
+    rc = GuardedFunctionCall(fn, args, static_cast<int32_t>(n), &result);  // [j15] crash guard
   }
   scratch.Release();
+  if (rc == jit::kCrashed) Throw(env, FunctionValueCrashError(env, name, pin ? pin->lib.get() : nullptr, owner));
   if (rc != 0) Throw(env, TakeRaisedError(env, rc, name));
   PinSource src(pin, owner);
   return FromAny(env, &result, name, src);

@@ -42,6 +42,9 @@ class Library : public std::enable_shared_from_this<Library> {
   /// its state may be corrupt, so the binding refuses further calls until it is reloaded.
   bool crashed() const { return crashed_.load(std::memory_order_relaxed); }
   void MarkCrashed() { crashed_.store(true, std::memory_order_relaxed); }
+  /// [j15] Objects linked from now on are registered with debuggers (debugger.h).
+  bool debugger() const { return debugger_.load(std::memory_order_relaxed); }
+  void SetDebugger(bool on) { debugger_.store(on, std::memory_order_relaxed); }
   /// The live library with runtime owner id `owner` (type-table owners), or null.
   static std::shared_ptr<Library> FindByOwner(uint64_t owner);
   Session& session() { return *session_; }
@@ -114,6 +117,7 @@ class Library : public std::enable_shared_from_this<Library> {
   std::string name_;
   std::atomic<bool> disposed_{false};  // read without the lock (disposed(), CheckAlive)
   std::atomic<bool> crashed_{false};  // [i15]
+  std::atomic<bool> debugger_{false};  // [j15]
   void* dso_handle_ = nullptr;
   std::vector<std::shared_ptr<Library>> link_libs_;
   // Shared libraries from AddSharedLibrary: a bare JITDylib (one generator per dlopen handle)

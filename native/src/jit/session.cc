@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "jit/debugger.h"
 #include "jit/eh_frame_fix.h"
 #include "jit/external_tls.h"
 #include "jit/far_function_stubs.h"
@@ -101,6 +102,8 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
         layer->addPlugin(std::make_shared<InitFiniPlugin>(raw));
         // [i15] names JIT functions for crash reports and the perf map (perf_map.h)
         layer->addPlugin(std::make_shared<JitSymbolsPlugin>());
+        // [j15] GDB JIT interface registration of debug libraries' objects (debugger.h)
+        layer->addPlugin(std::make_shared<DebuggerPlugin>(raw));
         return std::unique_ptr<ObjectLayer>(std::move(layer));
       });
   s->jit_ = Unwrap(builder.create(), ErrorKind::kInternal, "cannot create the LLVM JIT");
