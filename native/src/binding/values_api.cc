@@ -8,13 +8,12 @@
 #include <cstring>
 #include <thread>
 
-#include "binding/addon_data.h"
+#include "binding/addon_state.h"
 #include "binding/js_memory.h"
 #include "binding/convert.h"
 #include "binding/function.h"
 #include "binding/values.h"
 #include "binding/async_call.h"
-#include "binding/values_state.h"
 #include "jit/session.h"
 #include "runtime/api.h"
 #include "runtime/function.h"
@@ -23,24 +22,11 @@
 
 namespace orcjit::binding {
 
-namespace {
-thread_local EnvState* t_state = nullptr;
-// The environment of this thread whose teardown began (its EnvState is gone).
-thread_local napi_env t_dead_env = nullptr;
-}  // namespace
-
-EnvState* CurrentEnvState() { return t_state; }
-bool JsThreadAlive() { return t_state != nullptr; }
-
-ValueClasses* GetValueClasses(napi_env env) {
-  return t_state && t_state->env == env ? &t_state->classes : nullptr;
-}
+bool JsThreadAlive() { return Addon::Current() != nullptr; }
 
 namespace {
 
 std::string Utf8(const Napi::Value& v) { return v.As<Napi::String>().Utf8Value(); }
-
-[[noreturn]] void Throw(Napi::Env env, Napi::Value err) { throw Napi::Error(env, err); }
 
 /// Calls the Function object `fn` with JS arguments (self first if given); the result
 /// holds `pin`.
@@ -66,14 +52,10 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
   result.v_int64 = 0;
   int rc = TVMFFIFunctionCall(fn, args, static_cast<int32_t>(n), &result);
   scratch.Release();
-  if (rc != 0) Throw(env, TakeRaisedError(env, rc, name));
+  if (rc != 0) ThrowValue(env, TakeRaisedError(env, rc, name));
   PinSource src(pin, owner);
   return FromAny(env, &result, name, src);
 }
-
-struct FunctionData {
-  std::string name;
-};
 
 napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
   Napi::Env env(raw_env);
@@ -129,7 +111,7 @@ struct JsCallback {
   napi_ref fn;
   std::string name;
   ~JsCallback() {
-    EnvState* st = CurrentEnvState();
+    Addon* st = Addon::Current();
     if (st && st->env == env) napi_delete_reference(env, fn);
   }
 };
@@ -195,8 +177,8 @@ int InvokeJs(const JsCallback& cb, const TVMFFIAny* args, int32_t n, TVMFFIAny* 
 /// call is TVMFFIFunctionCall -> trampoline -> here, with no std::function in between.
 int JsCallbackSafeCall(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
   auto* cb = static_cast<JsCallback*>(self);
-  EnvState* st = CurrentEnvState();
-  if ((!st && cb->env == t_dead_env) || jit::ProcessExiting()) {
+  Addon* st = Addon::Current();
+  if ((!st && cb->env == Addon::TornDownEnv()) || jit::ProcessExiting()) {
     // [i19n] The JS environment is shutting down (e.g. a library finalizer at exit or at
     // worker.terminate() calls app.log): JS cannot run any more. An error here would be
     // thrown from a C++ destructor (std::terminate, the process aborts), so the call fails
@@ -234,8 +216,8 @@ int JsCallbackSafeCall(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* 
   if (st->lent && !PinLentViews(st, cb->name.c_str())) return -1;
   // [i19n] JIT code is on the stack while the callback runs: disposals wait (lifetime.cc).
   struct Depth {
-    EnvState* st;
-    explicit Depth(EnvState* s) : st(s) { ++st->callback_depth; }
+    Addon* st;
+    explicit Depth(Addon* s) : st(s) { ++st->callback_depth; }
     ~Depth() { --st->callback_depth; }
   } depth(st);
   if (st->unscoped_callbacks > 0) {
@@ -279,30 +261,6 @@ Box* RequireBox(const Napi::CallbackInfo& info, size_t i, const char* what) {
     throw Napi::TypeError::New(info.Env(), std::string(what) + ": not an FFI object");
   if (!box->obj) throw Napi::TypeError::New(info.Env(), std::string(what) + ": the object has been disposed");
   return box;
-}
-
-Napi::Value InitValuesFn(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject())
-    throw Napi::TypeError::New(env, "initValues(factories): expected an object");
-  Napi::Object o = info[0].As<Napi::Object>();
-  auto take = [&](const char* key, Napi::FunctionReference& slot) {
-    Napi::Value v = o.Get(key);
-    if (!v.IsFunction())
-      throw Napi::TypeError::New(env, std::string("initValues: '") + key + "' must be a function");
-    slot = Napi::Persistent(v.As<Napi::Function>());
-  };
-  take("tensor", t_state->classes.tensor);
-  take("object", t_state->classes.object);
-  take("dtype", t_state->classes.dtype);
-  take("device", t_state->classes.device);
-  Napi::Value lend = o.Get("lendBuffer");  // [i19n] pins lent ArrayBuffers (js_memory.h)
-  if (lend.IsFunction()) {
-    if (t_state->lend_buffer) napi_delete_reference(env, t_state->lend_buffer);
-    napi_create_reference(env, lend, 1, &t_state->lend_buffer);
-  }
-  take("map", t_state->classes.map);
-  return env.Undefined();
 }
 
 Napi::Value BoxDataType(const Napi::CallbackInfo& info) {
@@ -413,7 +371,7 @@ Napi::Value DTypeParse(const Napi::CallbackInfo& info) {
   std::string s = Utf8(info[0]);
   TVMFFIByteArray b{s.data(), s.size()};
   DLDataType dt;
-  if (TVMFFIDataTypeFromString(&b, &dt) != 0) Throw(env, TakeRaisedError(env, -1, "DataType.parse"));
+  if (TVMFFIDataTypeFromString(&b, &dt) != 0) ThrowValue(env, TakeRaisedError(env, -1, "DataType.parse"));
   auto arr = Napi::Array::New(env, 3);
   arr.Set(0u, Napi::Number::New(env, dt.code));
   arr.Set(1u, Napi::Number::New(env, dt.bits));
@@ -429,7 +387,7 @@ Napi::Value DTypeToString(const Napi::CallbackInfo& info) {
   dt.lanes = uint16_t(info[2].As<Napi::Number>().Uint32Value());
   TVMFFIAny out;
   out.type_index = kTVMFFINone;
-  if (TVMFFIDataTypeToString(&dt, &out) != 0) Throw(env, TakeRaisedError(env, -1, "DataType.toString"));
+  if (TVMFFIDataTypeToString(&dt, &out) != 0) ThrowValue(env, TakeRaisedError(env, -1, "DataType.toString"));
   return FromAny(env, &out, "DataType.toString");
 }
 
@@ -473,9 +431,9 @@ Napi::Value RegisterGlobalFunc(const Napi::CallbackInfo& info) {
   } catch (const runtime::FFIError& e) {
     TVMFFIObjectDecRef(f);
     if (previous) TVMFFIObjectDecRef(previous);
-    Throw(env, MakeFFIError(env, e.info().kind, e.info().message, e.info().backtrace));
+    ThrowValue(env, MakeFFIError(env, e.info().kind, e.info().message, e.info().backtrace));
   }
-  if (js_function) t_state->js_globals.push_back({name, f, previous});
+  if (js_function) Addon::Get(env)->js_globals.push_back({name, f, previous});
   TVMFFIObjectDecRef(f);
   return env.Undefined();
 }
@@ -594,7 +552,7 @@ Napi::Value GetField(const Napi::CallbackInfo& info) {
   out.zero_padding = 0;
   out.v_int64 = 0;
   int rc = f->getter(reinterpret_cast<char*>(box->obj) + f->offset, &out);
-  if (rc != 0) Throw(env, TakeRaisedError(env, rc, name.c_str()));
+  if (rc != 0) ThrowValue(env, TakeRaisedError(env, rc, name.c_str()));
   PinSource src(box->pin, box->owner ? box->owner : box->type_owner);
   return FromAny(env, &out, name.c_str(), src);
 }
@@ -627,7 +585,7 @@ Napi::Value SetField(const Napi::CallbackInfo& info) {
   } else {
     rc = reinterpret_cast<TVMFFIFieldSetter>(f->setter)(addr, &v);
   }
-  if (rc != 0) Throw(env, TakeRaisedError(env, rc, name.c_str()));
+  if (rc != 0) ThrowValue(env, TakeRaisedError(env, rc, name.c_str()));
   return env.Undefined();
 }
 
@@ -751,9 +709,11 @@ Napi::Value SharedGetFunction(const Napi::CallbackInfo& info) {
   return MakeFunctionValue(env, f, nullptr, name);
 }
 
+}  // namespace
+
 /// [i19n] Global functions registered with this environment's JS functions go with it; the
 /// entries they replaced come back (newest first).
-void RestoreJsGlobals(EnvState* st) {
+void RestoreJsGlobals(Addon* st) {
   for (auto it = st->js_globals.rbegin(); it != st->js_globals.rend(); ++it) {
     TVMFFIObject* current = runtime::GetGlobalFunction(it->name);
     bool ours = current == it->func;
@@ -770,51 +730,11 @@ void RestoreJsGlobals(EnvState* st) {
   st->js_globals.clear();
 }
 
-// The environment's registrations wait for LateTeardownHook: the sessions' finalizers (which
-// run between the two hooks) may still look those names up.
-thread_local std::vector<EnvState::JsGlobal>* t_orphan_globals = nullptr;
-
-void LateTeardownHook(void*) {
-  if (!t_orphan_globals) return;
-  EnvState tmp;
-  tmp.js_globals.swap(*t_orphan_globals);
-  delete t_orphan_globals;
-  t_orphan_globals = nullptr;
-  RestoreJsGlobals(&tmp);
-}
-
-void TeardownHook(void* arg) {
-  auto* st = static_cast<EnvState*>(arg);
-  if (!st->js_globals.empty()) {
-    if (!t_orphan_globals) t_orphan_globals = new std::vector<EnvState::JsGlobal>();
-    for (auto& g : st->js_globals) t_orphan_globals->push_back(g);
-    st->js_globals.clear();
-  }
-  if (t_state == st) t_state = nullptr;
-  t_dead_env = st->env;  // [i19n] callbacks of this env now fail softly (JsCallbackSafeCall)
-  delete st;
-}
-
-}  // namespace
-
-void AddLateTeardownHook(napi_env env) { napi_add_env_cleanup_hook(env, LateTeardownHook, nullptr); }
-
 void InitValues(Napi::Env env, Napi::Object exports) {
-  auto* st = new EnvState();
-  st->env = env;
-  t_state = st;
-  {
-    // [i19n] For disposals requested from JS callbacks (binding/lifetime.cc).
-    Napi::Value si = env.Global().Get("setImmediate");
-    if (si.IsFunction()) napi_create_reference(env, si, 1, &st->set_immediate);
-  }
-  // Registered after the addon's session cleanup, so it runs before it (hooks run LIFO).
-  napi_add_env_cleanup_hook(env, TeardownHook, st);
   Napi::Object v = Napi::Object::New(env);
   auto def = [&](const char* name, Napi::Function::Callback cb) {
     v.Set(name, Napi::Function::New(env, cb, name));
   };
-  def("initValues", InitValuesFn);
   def("boxDataType", BoxDataType);
   def("boxDevice", BoxDevice);
   def("boxFloat", BoxFloat);
