@@ -1,6 +1,6 @@
 // C++ exceptions in libraries of several C++ objects. Each object carries copies of the same
 // inline (COMDAT) throwing functions; only the first object's copies are kept, so the later
-// objects' .eh_frame lose records. Before the EH frame layout fix (native/src/jit/eh_frame_fix.h)
+// objects' .eh_frame lose records. Before the EH frame layout fix (native/src/jit/llvm_patches/eh_frame_fix.h)
 // a throw through any function of a later object reached std::terminate (process abort).
 import { afterEach, describe, expect, it } from "vitest";
 import { ExecutionSession, FFIError } from "../../src/index.js";

@@ -5,13 +5,13 @@
 #include <cstdlib>
 #include <set>
 
-#include "jit/eh_frame_fix.h"
-#include "jit/external_tls.h"
-#include "jit/far_function_stubs.h"
-#include "jit/gotpcrelx_fix.h"
 #include "jit/host_hooks.h"
 #include "jit/init_fini.h"
 #include "jit/jit_error.h"
+#include "jit/llvm_patches/eh_frame_fix.h"
+#include "jit/llvm_patches/external_tls.h"
+#include "jit/llvm_patches/far_function_stubs.h"
+#include "jit/llvm_patches/gotpcrelx_fix.h"
 #include "jit/library.h"
 #include "jit/near_memory.h"
 #include "jit/perf_map.h"

@@ -43,7 +43,7 @@ std::vector<uint8_t> CheckRelocations(const ElfView& v) {
   // Relocations: every fixup must lie inside its target section and name an existing symbol.
   // JITLink trusts r_offset and would write outside the block (a fuzzed object did; SEGV).
   // Also notes symbols referenced other than by R_X86_64_TLSGD: an external thread-local
-  // variable is only supported through the general-dynamic model (external_tls.h).
+  // variable is only supported through the general-dynamic model (llvm_patches/external_tls.h).
   std::vector<uint8_t> non_gd_ref;  // by symbol index
   for (size_t i = 0; i < sections.size(); ++i) {
     const auto& rs = sections[i];

@@ -1,5 +1,5 @@
 // Symbols: defined inside loaded sections, writable context symbols, no thread-local
-// storage (external general-dynamic TLS aside: jit/external_tls.h).
+// storage (external general-dynamic TLS aside: jit/llvm_patches/external_tls.h).
 #include "jit/object/elf_view.h"
 #include "llvm/BinaryFormat/ELF.h"
 #include "llvm/Demangle/Demangle.h"

@@ -1,4 +1,4 @@
-#include "jit/external_tls.h"
+#include "jit/llvm_patches/external_tls.h"
 
 #include <dlfcn.h>
 #include <link.h>

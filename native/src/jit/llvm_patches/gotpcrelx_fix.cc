@@ -1,4 +1,4 @@
-#include "jit/gotpcrelx_fix.h"
+#include "jit/llvm_patches/gotpcrelx_fix.h"
 
 #include "llvm/ExecutionEngine/JITLink/x86_64.h"
 

@@ -1,4 +1,4 @@
-#include "jit/far_function_stubs.h"
+#include "jit/llvm_patches/far_function_stubs.h"
 
 #include <dlfcn.h>
 #include <elf.h>

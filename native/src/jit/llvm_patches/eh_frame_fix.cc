@@ -1,4 +1,4 @@
-#include "jit/eh_frame_fix.h"
+#include "jit/llvm_patches/eh_frame_fix.h"
 
 #include <cstdlib>
 
