@@ -14,22 +14,14 @@
 // sizes are multiples of 4), so give every record block alignment 4; the surviving
 // records are then laid out back to back and the section stays one contiguous table.
 #pragma once
-#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "jit/graph_pass_plugin.h"
 
 namespace orcjit::jit {
 
-class EHFrameLayoutFixPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+class EHFrameLayoutFixPlugin : public GraphPassPlugin {
  public:
   void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
                         llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
-    return llvm::Error::success();
-  }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();
-  }
-  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
-                                   llvm::orc::ResourceKey) override {}
 };
 
 /// The pass itself (exposed for tests/diagnostics): returns the number of blocks changed.

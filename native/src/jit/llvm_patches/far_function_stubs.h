@@ -6,22 +6,14 @@
 // (which near_memory.h keeps below 2 GiB next to a non-PIE executable). Host *data* cannot
 // be moved: such a reference still fails, and the error names -fPIC (jit_error.cc).
 #pragma once
-#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "jit/graph_pass_plugin.h"
 
 namespace orcjit::jit {
 
-class FarFunctionStubsPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+class FarFunctionStubsPlugin : public GraphPassPlugin {
  public:
   void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
                         llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
-    return llvm::Error::success();
-  }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();
-  }
-  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
-                                   llvm::orc::ResourceKey) override {}
 };
 
 }  // namespace orcjit::jit

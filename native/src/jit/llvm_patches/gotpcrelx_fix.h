@@ -10,22 +10,14 @@
 // indirect. Loads (mov/test/..., REX forms) keep their relaxation, which is correct.
 // Removal: when JITLink checks the PC-relative displacement for call/jmp relaxation.
 #pragma once
-#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "jit/graph_pass_plugin.h"
 
 namespace orcjit::jit {
 
-class GotPcRelXFixPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+class GotPcRelXFixPlugin : public GraphPassPlugin {
  public:
   void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
                         llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
-    return llvm::Error::success();
-  }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();
-  }
-  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
-                                   llvm::orc::ResourceKey) override {}
 };
 
 }  // namespace orcjit::jit
