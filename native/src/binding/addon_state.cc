@@ -47,6 +47,8 @@ Napi::Object TakeGroup(Napi::Env env, Napi::Object init, const char* group) {
 }
 }  // namespace
 
+bool JsThreadAlive() { return t_current != nullptr; }  // binding/lifetime.h
+
 Addon* Addon::Get(napi_env env) { return Napi::Env(env).GetInstanceData<Addon>(); }
 Addon* Addon::Current() { return t_current; }
 napi_env Addon::TornDownEnv() { return t_torn_down; }

@@ -126,7 +126,7 @@ class UnscopedCallbacks {
 /// environment, right after loading the addon.
 Napi::Value Initialize(const Napi::CallbackInfo& info);
 
-/// Restores the global functions `addon`'s JS registered (binding/values_api.cc).
+/// Restores the global functions `addon`'s JS registered (binding/global_functions.cc).
 void RestoreJsGlobals(Addon* addon);
 
 }  // namespace orcjit::binding
