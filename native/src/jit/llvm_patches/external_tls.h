@@ -11,14 +11,11 @@
 // A variable no host module defines as thread-local fails the link naming it.
 // Thread-locals defined by the JIT objects themselves stay unsupported (PrepareObject).
 #pragma once
-#include "jit/graph_pass_plugin.h"
+#include "llvm/ExecutionEngine/JITLink/JITLink.h"
 
 namespace orcjit::jit {
 
-class ExternalTlsPlugin : public GraphPassPlugin {
- public:
-  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
-                        llvm::jitlink::PassConfiguration& config) override;
-};
+/// The pass (x86-64, pre-prune: before JITLink's TLS table pass sees the edges).
+llvm::Error RewriteGeneralDynamicTls(llvm::jitlink::LinkGraph& g);
 
 }  // namespace orcjit::jit

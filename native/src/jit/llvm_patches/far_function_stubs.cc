@@ -25,6 +25,8 @@ bool FarHostFunction(llvm::StringRef name, bool is_signed) {
   return type == STT_FUNC || type == STT_GNU_IFUNC;
 }
 
+}  // namespace
+
 llvm::Error StubFarFunctions(llvm::jitlink::LinkGraph& g) {
   namespace x64 = llvm::jitlink::x86_64;
   llvm::jitlink::Section* got = nullptr;
@@ -52,15 +54,6 @@ llvm::Error StubFarFunctions(llvm::jitlink::LinkGraph& g) {
     }
   }
   return llvm::Error::success();
-}
-
-}  // namespace
-
-void FarFunctionStubsPlugin::modifyPassConfig(llvm::orc::MaterializationResponsibility&,
-                                              llvm::jitlink::LinkGraph& g,
-                                              llvm::jitlink::PassConfiguration& config) {
-  if (g.getTargetTriple().getArch() != llvm::Triple::x86_64) return;
-  config.PostPrunePasses.push_back(StubFarFunctions);
 }
 
 }  // namespace orcjit::jit

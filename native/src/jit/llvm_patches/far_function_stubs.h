@@ -6,14 +6,11 @@
 // (which near_memory.h keeps below 2 GiB next to a non-PIE executable). Host *data* cannot
 // be moved: such a reference still fails, and the error names -fPIC (jit_error.cc).
 #pragma once
-#include "jit/graph_pass_plugin.h"
+#include "llvm/ExecutionEngine/JITLink/JITLink.h"
 
 namespace orcjit::jit {
 
-class FarFunctionStubsPlugin : public GraphPassPlugin {
- public:
-  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
-                        llvm::jitlink::PassConfiguration& config) override;
-};
+/// The pass (x86-64, post-prune).
+llvm::Error StubFarFunctions(llvm::jitlink::LinkGraph& g);
 
 }  // namespace orcjit::jit

@@ -10,14 +10,11 @@
 // indirect. Loads (mov/test/..., REX forms) keep their relaxation, which is correct.
 // Removal: when JITLink checks the PC-relative displacement for call/jmp relaxation.
 #pragma once
-#include "jit/graph_pass_plugin.h"
+#include "llvm/ExecutionEngine/JITLink/JITLink.h"
 
 namespace orcjit::jit {
 
-class GotPcRelXFixPlugin : public GraphPassPlugin {
- public:
-  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
-                        llvm::jitlink::PassConfiguration& config) override;
-};
+/// The pass (x86-64, post-prune: after JITLink built the GOT).
+llvm::Error KeepGotCallsIndirect(llvm::jitlink::LinkGraph& g);
 
 }  // namespace orcjit::jit
