@@ -141,7 +141,10 @@ bool JsBufferDetached(napi_env env, JsBuffer* buf) {
 namespace {
 
 ValueFactories& Classes(Napi::Env env) {
-  Addon* addon = Addon::Get(env);
+  // The JS thread's own Addon (a thread_local read) is the common case: wrappers are built
+  // on every call that returns an object or a tensor.
+  Addon* addon = Addon::Current();
+  if (!addon || addon->env != env) addon = Addon::Get(env);
   if (!addon || !addon->initialized)
     throw Napi::Error::New(env, "tvm-ffi-orcjit is not initialized (initialize({ errors, factories }))");
   return addon->factories;
