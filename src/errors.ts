@@ -31,6 +31,8 @@ export class LinkError extends OrcJitError {
   declare readonly ffiKind?: string;
   /** The TVM-FFI error message, with `ffiKind`. */
   declare readonly ffiMessage?: string;
+  /** Set when the link failed on unresolved symbols: their (mangled) names. */
+  declare readonly missingSymbols?: string[];
   constructor(message: string, options?: ErrorOptions) {
     super("ORCJIT_LINK", message, options);
   }

@@ -4,14 +4,20 @@
 //   abiVersion                 number, bumped when this shape changes
 //   nativeInfo()               { llvmVersion, abiVersion, tvmFfiVersion, targetTriple,
 //                                buildType, sanitize } of this build
-//   initialize(classes)        injects the JS error classes from src/errors.ts
-//   Session                    class (binding/session_wrap.h); Library objects come from it
+//   initialize({ errors, factories })
+//                              injects the JS error classes (src/errors.ts) and the value
+//                              factories (src/values/native.ts); binding/addon_state.h
+//   setCrashGuard(on), setPerfMap(on)
+//                              process-wide diagnostics switches; return the previous setting
+//   Session                    class (binding/session_wrap.h)
+//   Library                    class (binding/library_wrap.h); instances come from
+//                              Session.createLibrary, JS cannot construct one
 //   values                     value layer: tensors, objects, global functions (values_api.cc)
 #include <napi.h>
 
 #include <mutex>
 
-#include "binding/addon_data.h"
+#include "binding/addon_state.h"
 #include "binding/library_wrap.h"
 #include "binding/session_wrap.h"
 #include "binding/values.h"
@@ -32,7 +38,7 @@
 
 namespace {
 
-using orcjit::binding::AddonData;
+using orcjit::binding::Addon;
 
 constexpr int kAbiVersion = 1;
 
@@ -52,37 +58,6 @@ Napi::Value NativeInfo(const Napi::CallbackInfo& info) {
   return o;
 }
 
-Napi::Value Initialize(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsObject())
-    throw Napi::TypeError::New(env, "initialize(classes): expected an object of error classes");
-  Napi::Object classes = info[0].As<Napi::Object>();
-  AddonData* data = AddonData::Get(env);
-  auto take = [&](const char* key, Napi::FunctionReference& slot) {
-    Napi::Value v = classes.Get(key);
-    if (!v.IsFunction())
-      throw Napi::TypeError::New(env, std::string("initialize(classes): '") + key +
-                                          "' must be a class");
-    slot = Napi::Persistent(v.As<Napi::Function>());
-  };
-  take("FFIError", data->ffi_error);
-  take("LinkError", data->link_error);
-  take("ObjectFileError", data->object_file_error);
-  take("SymbolNotFoundError", data->symbol_not_found);
-  take("DisposedError", data->disposed_error);
-  if (classes.Get("NativeCrashError").IsFunction())  // [i15] optional
-    take("NativeCrashError", data->native_crash_error);
-  return env.Undefined();
-}
-
-void Cleanup(void* arg) {
-  // Environment teardown: run the finalizers of every live session's libraries while the
-  // process is still whole.
-  auto* data = static_cast<AddonData*>(arg);
-  for (auto& w : data->sessions)
-    if (auto s = w.lock()) s->Dispose();
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // Once per process: every worker thread loads the addon, and LLVM's target registry is
   // written without a lock.
@@ -91,20 +66,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
   });
-  auto* data = new AddonData();
-  env.SetInstanceData<AddonData>(data);
-  // Teardown order (hooks run last-in first-out): values (JS can no longer be called back),
-  // then the sessions' finalizers (Cleanup), then the global functions this environment's JS
-  // registered are restored (after the finalizers, which may still look them up).
-  orcjit::binding::AddLateTeardownHook(env);
-  napi_add_env_cleanup_hook(env, Cleanup, data);
+  Addon* data = Addon::Install(env);  // this environment's state and its teardown
   Napi::Function session = orcjit::binding::SessionWrap::Define(env);
   Napi::Function library = orcjit::binding::LibraryWrap::Define(env);
-  data->session_ctor = Napi::Persistent(session);
   data->library_ctor = Napi::Persistent(library);
   exports.Set("abiVersion", Napi::Number::New(env, kAbiVersion));
   exports.Set("nativeInfo", Napi::Function::New(env, NativeInfo, "nativeInfo"));
-  exports.Set("initialize", Napi::Function::New(env, Initialize, "initialize"));
+  exports.Set("initialize", Napi::Function::New(env, orcjit::binding::Initialize, "initialize"));
   // [i15] process-wide diagnostics switches (jit/crash_guard.h, jit/perf_map.h)
   exports.Set("setCrashGuard", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     bool was = orcjit::jit::CrashGuardEnabled();
@@ -127,7 +95,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   }, "debuggerEntryCount"));
   exports.Set("Session", session);
   exports.Set("Library", library);
-  orcjit::binding::InitValues(env, exports);  // exports.values (after the cleanup hook above)
+  orcjit::binding::InitValues(env, exports);  // exports.values
   return exports;
 }
 

@@ -1,6 +1,6 @@
 // Process-wide switches of the native diagnostics (docs/debugging.md): crash containment and
 // the perf map.
-import { loadBinding } from "../native/binding.js";
+import { addon } from "../values/native.js";
 
 /**
  * Turns crash containment on or off for every later call (on by default;
@@ -8,7 +8,7 @@ import { loadBinding } from "../native/binding.js";
  * a fault in JIT code throws NativeCrashError instead of killing the process.
  */
 export function setCrashContainment(enabled: boolean): boolean {
-  return loadBinding().setCrashGuard(enabled);
+  return addon().setCrashGuard(enabled);
 }
 
 /**
@@ -17,7 +17,7 @@ export function setCrashContainment(enabled: boolean): boolean {
  * for one library. Returns the previous setting. docs/debugging.md.
  */
 export function setDebugger(enabled: boolean): boolean {
-  return loadBinding().setDebugger(enabled);
+  return addon().setDebugger(enabled);
 }
 
 /**
@@ -25,5 +25,5 @@ export function setDebugger(enabled: boolean): boolean {
  * (off by default; `ORCJIT_PERF=1` starts with it on). Returns the previous setting.
  */
 export function setPerfMap(enabled: boolean): boolean {
-  return loadBinding().setPerfMap(enabled);
+  return addon().setPerfMap(enabled);
 }

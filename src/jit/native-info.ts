@@ -1,6 +1,7 @@
 // Facts about the loaded native addon, for diagnostics (orcjit doctor) and bug reports.
 import type { AddonSource } from "../native/addon-path.js";
-import { loadBinding, loadedAddon, type NativeInfo as AddonBuildInfo } from "../native/binding.js";
+import { loadedAddon, type NativeInfo as AddonBuildInfo } from "../native/binding.js";
+import { addon } from "../values/native.js";
 
 export type { AddonSource };
 
@@ -17,7 +18,7 @@ export interface NativeInfo extends AddonBuildInfo {
  * addon was loaded from. Loads the addon (throws NativeLoadError if it cannot be loaded).
  */
 export function nativeInfo(): NativeInfo {
-  const info = loadBinding().nativeInfo();
+  const info = addon().nativeInfo();
   const from = loadedAddon()!;
   return { ...info, addonPath: from.path, addonSource: from.source };
 }

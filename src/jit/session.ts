@@ -1,6 +1,7 @@
 // ExecutionSession: one LLVM ORC JIT (LLJIT) in this process, holding dynamic libraries.
 import { DisposedError } from "../errors.js";
-import { loadBinding, type NativeSession } from "../native/binding.js";
+import type { NativeSession } from "../native/binding.js";
+import { addon } from "../values/native.js";
 import { DynamicLibrary } from "./library.js";
 // Cycle (module -> jit): only used inside loadModule below, after both modules are loaded.
 // eslint-disable-next-line no-restricted-imports -- ExecutionSession.loadModule is sugar for loadModule(input, { session: this }) (public API); the call happens after both modules are loaded
@@ -42,7 +43,7 @@ export class ExecutionSession {
         "new ExecutionSession(options): 'reserveBytes' must be a positive integer",
       );
     }
-    this.native = new (loadBinding().Session)(reserveBytes === undefined ? {} : { reserveBytes });
+    this.native = new (addon().Session)(reserveBytes === undefined ? {} : { reserveBytes });
   }
 
   /** True after `dispose()`. */

@@ -6,11 +6,10 @@ import { extname, basename, resolve } from "node:path";
 import { existsSync } from "node:fs";
 import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
-import { loadBinding } from "../native/binding.js";
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
 import type { AsyncFFIFunction, FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
-import { values } from "../values/native.js";
+import { addon, values } from "../values/native.js";
 import type { FFIObject } from "../values/object.js";
 import { checkOptions, optionKeys } from "../util/options.js";
 
@@ -277,7 +276,7 @@ function loadShared<N extends string>(full: string, options: LoadModuleOptions<N
   // library: loading the same .so again returns the same tree).
   let shared: { module: unknown; root: unknown };
   try {
-    shared = loadBinding().Library.sharedModule(handle, full);
+    shared = addon().Library.sharedModule(handle, full);
   } catch (cause) {
     throw cause instanceof ObjectFileError ? cause : new ObjectFileError((cause as Error).message, { cause });
   }

@@ -1,4 +1,6 @@
-// The one place that loads the native addon and knows its shape. src/jit and src/values import it.
+// The one place that loads the native addon and knows its shape (every export it makes:
+// test/package/addon-exports.test.ts compares them with the loaded addon). src/values/native.ts
+// loads it, passing the value factories; src/jit reaches it through there.
 //
 // Where it is looked for: src/native/addon-path.ts.
 import { existsSync } from "node:fs";
@@ -70,7 +72,7 @@ export interface NativeErrorClasses {
   ObjectFileError: typeof ObjectFileError;
   SymbolNotFoundError: typeof SymbolNotFoundError;
   DisposedError: typeof DisposedError;
-  NativeCrashError?: typeof NativeCrashError;
+  NativeCrashError: typeof NativeCrashError;
 }
 
 /** JS factories the addon calls to build wrappers of C++ values (src/values/native.ts). */
@@ -112,7 +114,6 @@ export interface NativeTypeInfo {
 
 /** `exports.values` (native/src/binding/values_api.cc). */
 export interface NativeValues {
-  initValues(factories: NativeValueFactories): void;
   boxDataType(target: object, code: number, bits: number, lanes: number): void;
   boxDevice(target: object, type: number, id: number): void;
   boxFloat(target: object, value: number): void;
@@ -165,10 +166,17 @@ export interface NativeInfo {
   sanitize: boolean;
 }
 
+/** What `initialize` injects, once per environment (native/src/binding/addon_state.h). */
+export interface NativeInit {
+  errors: NativeErrorClasses;
+  factories: NativeValueFactories;
+}
+
+/** The addon's exports (native/src/addon.cc). */
 export interface NativeBinding {
   readonly abiVersion: number;
   nativeInfo(): NativeInfo;
-  initialize(classes: NativeErrorClasses): void;
+  initialize(init: NativeInit): void;
   /** [i15] crash containment / perf map switches; return the previous setting. */
   setCrashGuard(on: boolean): boolean;
   setPerfMap(on: boolean): boolean;
@@ -176,24 +184,90 @@ export interface NativeBinding {
   /** Entries on the GDB JIT interface's list (tests). */
   debuggerEntryCount(): number;
   Session: new (options?: NativeSessionOptions) => NativeSession;
-  Library: {
-    /**
-     * The ffi.Module of a library opened by values.openShared (made once per library; its
-     * `__tvm_ffi__library_ctx` points at it) and the root of the module tree its
-     * `__tvm_ffi__library_bin` declares (null: none, or the library itself).
-     */
+  /**
+   * The class of NativeLibrary; only `Session.createLibrary` makes instances (new throws).
+   * `sharedModule`: the ffi.Module of a library opened by values.openShared (made once per
+   * library; its `__tvm_ffi__library_ctx` points at it) and the root of the module tree its
+   * `__tvm_ffi__library_bin` declares (null: none, or the library itself).
+   */
+  Library: (abstract new () => NativeLibrary) & {
     sharedModule(handle: object, path: string): { module: unknown; root: unknown };
   };
   values: NativeValues;
 }
 
-let valueFactories: NativeValueFactories | undefined;
+type ExportKind = "number" | "function" | "object";
 
-/** Installs the value factories (src/values/native.ts does, when it is imported). */
-export function setValueFactories(f: NativeValueFactories): void {
-  valueFactories = f;
-  if (cached) cached.values.initValues(f);
-}
+/**
+ * `typeof` of every export declared above, checked against the loaded addon by
+ * test/package/addon-exports.test.ts. The `satisfies` clauses keep these lists and the
+ * interfaces equal: a member added to one and not the other does not compile.
+ */
+export const declaredExports = {
+  binding: {
+    abiVersion: "number",
+    nativeInfo: "function",
+    initialize: "function",
+    setCrashGuard: "function",
+    setPerfMap: "function",
+    setDebugger: "function",
+    debuggerEntryCount: "function",
+    Session: "function",
+    Library: "function",
+    values: "object",
+  } as const satisfies Record<keyof NativeBinding, ExportKind>,
+  values: {
+    boxDataType: "function",
+    boxDevice: "function",
+    boxFloat: "function",
+    setFunctionSignature: "function",
+    boxTensor: "function",
+    dtypeParse: "function",
+    dtypeToString: "function",
+    getGlobalFunc: "function",
+    listGlobalFuncs: "function",
+    registerGlobalFunc: "function",
+    removeGlobalFunc: "function",
+    typeKeyToIndex: "function",
+    typeInfo: "function",
+    getField: "function",
+    setField: "function",
+    callMethod: "function",
+    callStatic: "function",
+    disposeValue: "function",
+    valueTypeIndex: "function",
+    sameObject: "function",
+    openShared: "function",
+    sharedGetFunction: "function",
+    viewInfo: "function",
+    callAsync: "function",
+    setAsyncThreads: "function",
+    asyncThreads: "function",
+    setInterruptHandler: "function",
+  } as const satisfies Record<keyof NativeValues, ExportKind>,
+  /** Members of Session.prototype and Library.prototype (methods and accessors). */
+  session: {
+    disposed: "accessor",
+    libraryCount: "accessor",
+    deferredCount: "accessor",
+    createLibrary: "method",
+    dispose: "method",
+  } as const satisfies Record<keyof NativeSession, "method" | "accessor">,
+  library: {
+    name: "accessor",
+    disposed: "accessor",
+    add: "method",
+    addSharedLibrary: "method",
+    setLinkOrder: "method",
+    getFunction: "method",
+    symbolAddress: "method",
+    link: "method",
+    dispose: "method",
+    moduleObject: "method",
+    expandLibraryBin: "method",
+    ownsGlobals: "accessor",
+  } as const satisfies Record<keyof NativeLibrary, "method" | "accessor">,
+};
 
 let cached: NativeBinding | undefined;
 
@@ -255,11 +329,13 @@ function loadCandidate(c: AddonCandidate): NativeBinding | NativeLoadError {
 }
 
 /**
- * Loads the addon once, checks its ABI version and injects the error classes. A candidate that
- * exists but cannot load (e.g. a platform package needing a newer glibc) falls through to the
- * next one (e.g. a source build); if none loads, the first failure is thrown.
+ * Loads the addon once, checks its ABI version and initializes it: the error classes of
+ * src/errors.ts and the value `factories` (src/values/native.ts passes them; later calls return
+ * the loaded addon). A candidate that exists but cannot load (e.g. a platform package needing a
+ * newer glibc) falls through to the next one (e.g. a source build); if none loads, the first
+ * failure is thrown.
  */
-export function loadBinding(): NativeBinding {
+export function loadBinding(factories: NativeValueFactories): NativeBinding {
   if (cached) return cached;
   let firstError: NativeLoadError | undefined;
   let addon: NativeBinding | undefined;
@@ -276,14 +352,9 @@ export function loadBinding(): NativeBinding {
   }
   if (!addon || !found) throw firstError!;
   addon.initialize({
-    FFIError,
-    LinkError,
-    ObjectFileError,
-    SymbolNotFoundError,
-    DisposedError,
-    NativeCrashError,
+    errors: { FFIError, LinkError, ObjectFileError, SymbolNotFoundError, DisposedError, NativeCrashError },
+    factories,
   });
-  if (valueFactories) addon.values.initValues(valueFactories);
   cached = addon;
   loadedFrom = found;
   return addon;

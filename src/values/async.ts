@@ -2,7 +2,6 @@
 // thread pool and returns a Promise of what `fn(...args)` returns; `fn.with({ signal })`
 // gives the same call with options (an AbortSignal), so options never mix with arguments.
 import { FFIError } from "../errors.js";
-import "./factories.js"; // the addon pins lent ArrayBuffers through `lendBuffer` (memory.ts)
 import { values } from "./native.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

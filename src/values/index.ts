@@ -1,5 +1,3 @@
-import "./factories.js";
-
 export { DataType, DataTypeCode } from "./dtype.js";
 export { Device, DeviceType, type DeviceTypeName } from "./device.js";
 export { Tensor, type TensorOptions, type TypedArray } from "./tensor.js";

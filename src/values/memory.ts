@@ -14,7 +14,7 @@ export function isResizable(buffer: ArrayBuffer): boolean {
  * Pins `buffer` so that its memory stays where it is while native code may hold a pointer
  * into it: a later transfer copies (Node 20) or throws DataCloneError (Node >= 21) instead
  * of moving the memory. False (nothing done) for a resizable buffer, which cannot be pinned.
- * The addon calls this (initValues factory `lendBuffer`).
+ * The addon calls this (the `lendBuffer` factory of `initialize`, src/values/native.ts).
  */
 export function lendBuffer(buffer: ArrayBuffer): boolean {
   if (isResizable(buffer)) return false;

@@ -23,6 +23,6 @@ describe("public API", () => {
 
   it("publishes ./internals with its typings", () => {
     const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { exports: Record<string, unknown> };
-    expect(pkg.exports["./internals"]).toEqual({ types: "./dist/internals.d.ts", default: "./dist/internals.js" });
+    expect(pkg.exports["./internals"]).toEqual({ types: "./dist/internals.d.ts", default: "./dist/bundle/internals.js" });
   });
 });

@@ -361,7 +361,7 @@ describe("run through the JIT", () => {
 
     // Two C++ objects in ONE library sharing inline code (seed 000's math_ops.o +
     // string_ops.o): exceptions through the second object's frames used to reach
-    // std::terminate (a gap in its .eh_frame; fixed by native/src/jit/eh_frame_fix.h).
+    // std::terminate (a gap in its .eh_frame; fixed by native/src/jit/llvm_patches/eh_frame_fix.h).
     it(
       "multi-object exception: errors raised in either object of one library",
       () => {

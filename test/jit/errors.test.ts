@@ -129,7 +129,13 @@ describe.each(COMPILERS)("link errors ($id objects)", (cc) => {
     expect(e).toBeInstanceOf(LinkError);
     expect(e.message).toMatch(/library 'needs-missing'/);
     expect(e.message).toMatch(/unresolved symbol 'orcjit_test_nowhere_defined'/);
+    // the names come as data too (the addon never classifies by message text)
+    expect((e as LinkError).missingSymbols).toEqual(["orcjit_test_nowhere_defined"]);
+    // the objects stay added: linking again fails the same way, with the same data
+    const again = thrown(() => lib.getFunction("use_missing"));
+    expect((again as LinkError).missingSymbols).toEqual(["orcjit_test_nowhere_defined"]);
   });
+
 
   it("fails a caller whose callee library is not in its link order", () => {
     session = new ExecutionSession();
@@ -149,6 +155,7 @@ describe.each(COMPILERS)("link errors ($id objects)", (cc) => {
     const e = thrown(() => lib.add(fixture(cc, "c/duplicate")));
     expect(e).toBeInstanceOf(LinkError);
     expect(e.message).toMatch(/duplicate definition of symbol '__tvm_ffi_add'/);
+    expect((e as LinkError).missingSymbols).toBeUndefined();
     expect(lib.getFunction("add")(1, 1)).toBe(2);
   });
 

@@ -1,9 +1,13 @@
 // C++ exceptions in libraries of several C++ objects. Each object carries copies of the same
 // inline (COMDAT) throwing functions; only the first object's copies are kept, so the later
-// objects' .eh_frame lose records. Before the EH frame layout fix (native/src/jit/eh_frame_fix.h)
+// objects' .eh_frame lose records. Before the EH frame layout fix (native/src/jit/llvm_patches/eh_frame_fix.h)
 // a throw through any function of a later object reached std::terminate (process abort).
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExecutionSession, FFIError } from "../../src/index.js";
+import { ensureBuilt, repoRoot } from "../cli/helpers.js";
 import { COMPILERS, fixture } from "../helpers/fixtures.js";
 
 const BASE: Record<string, number> = { a: 100, b: 200, c: 300 };
@@ -77,5 +81,30 @@ describe.each(COMPILERS)("exceptions across several C++ objects ($id)", (cc) => 
       expectAllThrowsWork(lib, i % 2 ? ["a", "b", "c"] : ["c", "b", "a"]);
       lib.dispose();
     }
+  });
+});
+
+// native/src/jit/llvm_patches/README.md: the test that shows the patch is still needed. When
+// this fails, LLVM lays .eh_frame out without gaps: remove llvm_patches/eh_frame_fix.
+describe("the .eh_frame patch is still needed", () => {
+  const gcc = COMPILERS.find((c) => c.id === "gcc");
+  it.runIf(gcc)("without it, a throw through the second gcc object aborts the process (child)", () => {
+    ensureBuilt();
+    const script = `
+      import { ExecutionSession } from ${JSON.stringify(pathToFileURL(join(repoRoot, "dist/index.js")).href)};
+      const lib = new ExecutionSession().createLibrary("eh");
+      lib.add(${JSON.stringify(fixture(gcc!, "cc/eh_multi_a"))}).add(${JSON.stringify(fixture(gcc!, "cc/eh_multi_b"))});
+      for (const t of ["b", "a"]) { try { lib.getFunction("eh_escape_" + t)(5); } catch { console.log("caught " + t); } }`;
+    const without = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, ORCJIT_DISABLE_EH_FRAME_FIX: "1" },
+      encoding: "utf8",
+    });
+    expect(without.signal).toBe("SIGABRT");
+    expect(without.stderr).toMatch(/terminate called/);
+    const env = { ...process.env };
+    delete env.ORCJIT_DISABLE_EH_FRAME_FIX;
+    const withFix = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env, encoding: "utf8" });
+    expect(withFix.status).toBe(0);
+    expect(withFix.stdout).toBe("caught b\ncaught a\n");
   });
 });

@@ -15,14 +15,13 @@
 
 #include <tvm/ffi/extra/c_env_api.h>
 
-#include "binding/addon_data.h"
 #include "binding/convert.h"
 #include "binding/function.h"
 #include "binding/js_memory.h"
 #include "binding/lifetime.h"
 #include "binding/thread_pool.h"
 #include "binding/values.h"
-#include "binding/values_state.h"
+#include "binding/addon_state.h"
 #include "jit/crash_guard.h"
 #include "jit/library.h"
 #include "runtime/api.h"

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "binding/addon_data.h"
+#include "binding/js_errors.h"
 #include "jit/debugger.h"
 #include "jit/library.h"
 #include "jit/perf_map.h"
@@ -32,10 +32,7 @@ Napi::Value MakeNativeCrashError(Napi::Env env, const std::string& library,
     details.Set("file", has_line ? Napi::String::New(env, file) : env.Null());
     details.Set("line", has_line ? Napi::Number::New(env, line) : env.Null());
   }
-  AddonData* data = AddonData::Get(env);
-  if (data && !data->native_crash_error.IsEmpty())
-    return data->native_crash_error.New({Napi::String::New(env, message), details});
-  return Napi::Error::New(env, message).Value();
+  return MakeNativeCrashError(env, message, details);  // the JS object: binding/js_errors.cc
 }
 
 std::string CrashMessage(const std::string& what, const jit::CrashInfo& crash) {

@@ -1,12 +1,11 @@
 #include "binding/function.h"
 
-#include "binding/addon_data.h"
 #include "binding/async_call.h"
 #include "binding/js_memory.h"
 #include "binding/convert.h"
 #include "binding/lifetime.h"
 #include "binding/values.h"
-#include "binding/values_state.h"
+#include "binding/addon_state.h"
 #include "binding/crash_error.h"
 #include "jit/crash_guard.h"
 #include "jit/library.h"
@@ -69,21 +68,6 @@ inline bool Unusable(const FunctionData* fd) {
          DisposeRequested(lib);
 }
 
-/// Sets the pending JS exception from a Napi::Error (or anything else) thrown by `body`.
-template <typename F>
-napi_value Guard(napi_env env, F&& body) {
-  try {
-    return body();
-  } catch (const Napi::Error& e) {
-    e.ThrowAsJavaScriptException();
-  } catch (const std::exception& e) {
-    napi_throw_error(env, nullptr, e.what());
-  } catch (...) {
-    napi_throw_error(env, nullptr, "unknown C++ exception in the call path");
-  }
-  return nullptr;
-}
-
 /// [i15] A NativeCrashError (src/errors.ts) with the crash details as properties.
 napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::string& message,
                           const jit::CrashInfo* crash) {
@@ -94,7 +78,7 @@ napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::strin
 [[gnu::noinline]] napi_value ThrowCrash(napi_env env, const FunctionData* fd,
                                         const jit::CrashInfo& crash) {
   fd->lib->MarkCrashed();
-  return Guard(env, [&]() -> napi_value {
+  return GuardRaw(env, [&]() -> napi_value {
     // [j15] message built in binding/crash_error.cc (with the source line when known)
     std::string msg = CrashMessage("'" + fd->name + "' of library '" + fd->lib->name() + "'", crash) +
                       "; the library may be corrupt and refuses further calls: reload or dispose it";
@@ -103,7 +87,7 @@ napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::strin
 }
 
 [[gnu::noinline]] napi_value ThrowDisposed(napi_env env, const FunctionData* fd) {
-  return Guard(env, [&]() -> napi_value {
+  return GuardRaw(env, [&]() -> napi_value {
     Napi::Env e(env);
     if (fd->lib->crashed() && !fd->lib->disposed())  // [i15]
       ThrowValue(e, Napi::Value(env, MakeCrashError(env, fd,
@@ -129,7 +113,7 @@ napi_value MakeCrashError(napi_env env, const FunctionData* fd, const std::strin
   } catch (...) {
     what = "unknown C++ exception escaped '" + fd->name + "'";
   }
-  return Guard(env, [&]() -> napi_value {
+  return GuardRaw(env, [&]() -> napi_value {
     Napi::Env e(env);
     ThrowValue(e, MakeFFIError(e, "InternalError", what, ""));
   });
@@ -147,7 +131,7 @@ inline int CallKernel(FunctionData* fd, const TVMFFIAny* args, size_t argc, TVMF
 [[gnu::noinline]] napi_value FinishSlow(napi_env env, FunctionData* fd, int rc,
                                         TVMFFIAny* result) {
   if (rc == jit::kCrashed) return ThrowCrash(env, fd, jit::LastCrash());  // [i15]
-  return Guard(env, [&]() -> napi_value {
+  return GuardRaw(env, [&]() -> napi_value {
     Napi::Env e(env);
     if (rc != 0) ThrowValue(e, TakeRaisedError(e, rc, fd->name.c_str()));
     PinSource pin(&fd->lib);  // objects in the result keep the library's code alive
@@ -204,7 +188,7 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
   int rc;
   try {
     // Function arguments are likely called back: let them share this call's handle scope.
-    UnscopedCallbacks budget(callbacks ? CurrentEnvState() : nullptr);
+    UnscopedCallbacks budget(callbacks ? Addon::Current() : nullptr);
     rc = CallKernel(fd, args, argc, &result);
   } catch (...) {
     scratch.Release();
@@ -232,7 +216,7 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
   TVMFFIAny result = NoneAny();
   int rc;
   try {
-    UnscopedCallbacks budget(CurrentEnvState());
+    UnscopedCallbacks budget(Addon::Current());
     rc = CallKernel(fd, args.data(), argc, &result);
   } catch (...) {
     scratch.Release();
@@ -266,7 +250,7 @@ std::string Describe(napi_env env, napi_value v) {
 
 [[gnu::noinline]] napi_value ThrowParam(napi_env env, const FunctionData* fd, size_t i,
                                         napi_value got, const char* why) {
-  return Guard(env, [&]() -> napi_value {
+  return GuardRaw(env, [&]() -> napi_value {
     throw Napi::TypeError::New(env, "argument #" + std::to_string(i) + " of '" + fd->name +
                                         "' must be " + fd->sig->types[i] +
                                         " (its C++ signature), got " + Describe(env, got) + why);
@@ -274,7 +258,7 @@ std::string Describe(napi_env env, napi_value v) {
 }
 
 [[gnu::noinline]] napi_value ThrowArity(napi_env env, const FunctionData* fd, size_t argc) {
-  return Guard(env, [&]() -> napi_value {
+  return GuardRaw(env, [&]() -> napi_value {
     std::string params;
     for (size_t i = 0; i < fd->sig->types.size(); ++i)
       params += (i ? ", " : "") + fd->sig->types[i];
@@ -396,7 +380,7 @@ inline bool Nullish(napi_env env, napi_value v) {
   TVMFFIAny result = NoneAny();
   int rc;
   try {
-    UnscopedCallbacks budget(callbacks ? CurrentEnvState() : nullptr);
+    UnscopedCallbacks budget(callbacks ? Addon::Current() : nullptr);
     rc = CallKernel(fd, args, argc, &result);
   } catch (...) {
     scratch.Release();

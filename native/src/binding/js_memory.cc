@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "binding/values_state.h"
+#include "binding/addon_state.h"
 #include "runtime/api.h"
 
 namespace orcjit::binding {
@@ -53,7 +53,7 @@ napi_value BufferOf(napi_env env, napi_value view) {
 LentViews::LentViews(const napi_value* argv, size_t argc, const char* fn_name)
     : argv_(argv), argc_(argc), fn_name_(fn_name) {
   if (!argv) return;
-  st_ = CurrentEnvState();
+  st_ = Addon::Current();
   if (!st_) return;
   prev_ = st_->lent;
   st_->lent = this;
@@ -67,9 +67,9 @@ bool PinArrayBuffer(napi_env env, napi_value array_buffer) {
   bool is_ab = false;
   napi_is_arraybuffer(env, array_buffer, &is_ab);
   if (!is_ab) return true;  // a SharedArrayBuffer: never detached, never shrinks
-  EnvState* st = CurrentEnvState();
+  Addon* st = Addon::Current();
   napi_value lend = nullptr, global = nullptr, out = nullptr;
-  if (!st || !st->lend_buffer || napi_get_reference_value(env, st->lend_buffer, &lend) != napi_ok ||
+  if (!st || !st->factories.lend_buffer || napi_get_reference_value(env, st->factories.lend_buffer, &lend) != napi_ok ||
       !lend)
     return true;  // values not initialized (no JS layer): nothing to pin with
   napi_get_global(env, &global);
@@ -83,7 +83,7 @@ bool PinArrayBuffer(napi_env env, napi_value array_buffer) {
   return ok;
 }
 
-bool PinLentViews(EnvState* st, const char* callback_name) {
+bool PinLentViews(Addon* st, const char* callback_name) {
   for (LentViews* f = st->lent; f && !f->pinned_; f = f->prev_) {
     f->pinned_ = true;
     for (size_t i = 0; i < f->argc_; ++i) {

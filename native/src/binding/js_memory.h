@@ -17,7 +17,7 @@
 
 namespace orcjit::binding {
 
-struct EnvState;
+struct Addon;
 
 /// Views lent to native code by one JS -> C++ call, while it runs (a stack per thread).
 /// Construct with argv == nullptr when the call has no typed-array argument (no cost).
@@ -29,8 +29,8 @@ class LentViews {
   LentViews& operator=(const LentViews&) = delete;
 
  private:
-  friend bool PinLentViews(EnvState* st, const char* callback_name);
-  EnvState* st_ = nullptr;
+  friend bool PinLentViews(Addon* st, const char* callback_name);
+  Addon* st_ = nullptr;
   LentViews* prev_ = nullptr;
   const napi_value* argv_;
   size_t argc_;
@@ -40,7 +40,7 @@ class LentViews {
 
 /// Before a JS callback runs on this thread: pins the buffers of every view lent by the calls
 /// in flight. False (with the TVM-FFI error raised) if one cannot be pinned (resizable).
-bool PinLentViews(EnvState* st, const char* callback_name);
+bool PinLentViews(Addon* st, const char* callback_name);
 
 /// Pins `array_buffer` (see above). False if it is resizable (cannot be pinned).
 bool PinArrayBuffer(napi_env env, napi_value array_buffer);

@@ -7,7 +7,8 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "binding/addon_data.h"
+#include "binding/addon_state.h"
+#include "binding/js_errors.h"
 #include "binding/function.h"
 #include "binding/lifetime.h"
 #include "binding/values.h"
@@ -38,8 +39,8 @@ Napi::Function LibraryWrap::Define(Napi::Env env) {
 
 Napi::Object LibraryWrap::New(Napi::Env env, std::shared_ptr<jit::Library> lib) {
   std::shared_ptr<jit::Library> holder = std::move(lib);
-  AddonData* data = AddonData::Get(env);
-  // Set just before constructing (per environment, see AddonData::pending_library).
+  Addon* data = Addon::Get(env);
+  // Set just before constructing (per environment, see Addon::pending_library).
   data->pending_library = &holder;
   Napi::Object obj;
   try {
@@ -53,7 +54,7 @@ Napi::Object LibraryWrap::New(Napi::Env env, std::shared_ptr<jit::Library> lib) 
 }
 
 LibraryWrap::LibraryWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LibraryWrap>(info) {
-  AddonData* data = AddonData::Get(info.Env());
+  Addon* data = Addon::Get(info.Env());
   if (!data || !data->pending_library)
     throw Napi::TypeError::New(info.Env(), "Library objects are created by Session.createLibrary");
   lib_ = *data->pending_library;
@@ -89,7 +90,7 @@ Napi::Value LibraryWrap::SetLinkOrder(const Napi::CallbackInfo& info) {
     throw Napi::TypeError::New(env, "setLinkOrder(libs): libs must be an array of libraries");
   auto arr = info[0].As<Napi::Array>();
   std::vector<std::shared_ptr<jit::Library>> libs;
-  auto ctor = AddonData::Get(env)->library_ctor.Value();
+  auto ctor = Addon::Get(env)->library_ctor.Value();
   for (uint32_t i = 0; i < arr.Length(); ++i) {
     Napi::Value v = arr.Get(i);
     if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(ctor))

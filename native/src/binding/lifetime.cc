@@ -3,7 +3,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "binding/values_state.h"
+#include "binding/addon_state.h"
 #include "jit/library.h"
 #include "jit/session.h"
 
@@ -52,7 +52,7 @@ void DisposeDeferredSession(std::shared_ptr<jit::Session> session) {
 
 /// True while a JS callback runs on this thread: JIT code that called it is on the stack.
 bool InJsCallback() {
-  EnvState* st = CurrentEnvState();
+  Addon* st = Addon::Current();
   return st && st->callback_depth > 0;
 }
 }  // namespace
@@ -85,7 +85,7 @@ LibraryPin::~LibraryPin() {
 
 namespace {
 napi_value RunParked(napi_env env, napi_callback_info) {
-  EnvState* st = CurrentEnvState();
+  Addon* st = Addon::Current();
   if (!st || st->env != env) return nullptr;
   st->idle_scheduled = false;
   std::vector<std::function<void()>> todo;
@@ -94,7 +94,7 @@ napi_value RunParked(napi_env env, napi_callback_info) {
   return nullptr;
 }
 
-void ParkUntilIdle(EnvState* st, std::function<void()> action) {
+void ParkUntilIdle(Addon* st, std::function<void()> action) {
   st->parked.push_back(std::move(action));
   if (st->idle_scheduled) return;
   napi_env env = st->env;
@@ -113,7 +113,7 @@ void ParkUntilIdle(EnvState* st, std::function<void()> action) {
 
 void AfterCallbacks(std::function<void()> release) {
   if (InJsCallback())
-    ParkUntilIdle(CurrentEnvState(), std::move(release));
+    ParkUntilIdle(Addon::Current(), std::move(release));
   else
     release();
 }
@@ -140,7 +140,7 @@ bool RequestDispose(const std::shared_ptr<jit::Library>& lib) {
       }
     }
     // The pin goes (and with the last one, the dispose runs) when the event loop is back.
-    ParkUntilIdle(CurrentEnvState(), [pin]() mutable { pin.reset(); });
+    ParkUntilIdle(Addon::Current(), [pin]() mutable { pin.reset(); });
     return true;
   }
   {
@@ -183,7 +183,7 @@ bool RequestSessionDispose(const std::shared_ptr<jit::Session>& session) {
       }
     }
     const jit::Session* key = session.get();
-    ParkUntilIdle(CurrentEnvState(), [key] {
+    ParkUntilIdle(Addon::Current(), [key] {
       std::shared_ptr<jit::Session> s;
       {
         std::lock_guard<std::mutex> lock(g_mu);

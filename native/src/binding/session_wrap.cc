@@ -2,7 +2,8 @@
 
 #include <chrono>
 
-#include "binding/addon_data.h"
+#include "binding/addon_state.h"
+#include "binding/js_errors.h"
 #include "binding/library_wrap.h"
 #include "binding/lifetime.h"
 #include "jit/library.h"
@@ -27,7 +28,7 @@ SessionWrap::SessionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Sess
     if (reserve.IsNumber()) options.reserve_bytes = size_t(reserve.As<Napi::Number>().Int64Value());
   }
   session_ = Guard(env, [&] { return jit::Session::Create(options); });
-  if (AddonData* data = AddonData::Get(env)) {
+  if (Addon* data = Addon::Get(env)) {
     auto& v = data->sessions;
     if (v.size() > 32 && (v.size() & (v.size() - 1)) == 0) {
       std::vector<std::weak_ptr<jit::Session>> keep;

@@ -14,13 +14,10 @@
 #include <vector>
 
 #include "binding/convert.h"
+#include "binding/js_errors.h"
 #include "binding/lifetime.h"
 
 namespace orcjit::binding {
-
-/// Moves the pending TVM-FFI error of this thread into a JS value: the original JS error when
-/// it was thrown by a JS callback, else a FFIError.
-Napi::Value TakeRaisedError(Napi::Env env, int rc, const char* fn_name);
 
 // ---------------------------------------------------------------- boxes
 enum class BoxKind : uint8_t { kObject, kDataType, kDevice, kFloat };
@@ -48,21 +45,6 @@ Box* UnwrapBoxOfObject(napi_env env, napi_value value);
 /// Attaches `box` (ownership passes to the JS object) and tags the object.
 void AttachBox(Napi::Env env, napi_value target, Box* box);
 
-/// Per-environment JS factories injected by initValues (src/values/native.ts).
-struct ValueClasses {
-  Napi::FunctionReference tensor;    // (buffer|null, byteOffset, shape, strides, code, bits, lanes, devType, devId)
-  Napi::FunctionReference object;    // (typeIndex, typeKey) -> blank wrapper of the right class
-  Napi::FunctionReference dtype;     // (code, bits, lanes)
-  Napi::FunctionReference device;    // (type, id)
-  Napi::FunctionReference ffi_error; // FFIError class (for error values)
-  Napi::FunctionReference map;       // () -> an empty FFIMap (returned maps)
-};
-ValueClasses* GetValueClasses(napi_env env);
-
-/// Registers the env cleanup hook that restores the global functions an environment's JS
-/// replaced; call before the hook that disposes the sessions (hooks run last-in first-out).
-void AddLateTeardownHook(napi_env env);
-
 /// Registers the value functions on `exports` (binding/values_api.cc).
 void InitValues(Napi::Env env, Napi::Object exports);
 
@@ -88,8 +70,7 @@ Napi::Value TensorToJs(Napi::Env env, TVMFFIObject* obj, PinSource& pin);
 Napi::Value ObjectToJs(Napi::Env env, TVMFFIObject* obj, PinSource& pin);
 Napi::Value DataTypeToJs(Napi::Env env, DLDataType dt);
 Napi::Value DeviceToJs(Napi::Env env, DLDevice dev);
-Napi::Value ErrorObjectToJs(Napi::Env env, TVMFFIObject* err);
-/// An empty read-only map for a returned ffi.Map (a plain Map before initValues).
+/// An empty read-only map for a returned ffi.Map (a plain Map before initialize).
 Napi::Object MakeMapValue(Napi::Env env);
 
 }  // namespace orcjit::binding

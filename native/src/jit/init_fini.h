@@ -7,25 +7,17 @@
 // Section names arrive renamed by PrepareObject ("<name>@<index>[@<signature>]"), which
 // is how object and section order stay stable.
 #pragma once
-#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "jit/graph_pass_plugin.h"
 
 namespace orcjit::jit {
 
 class Session;
 
-class InitFiniPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+class InitFiniPlugin : public GraphPassPlugin {
  public:
   explicit InitFiniPlugin(Session* session) : session_(session) {}
   void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
                         llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
-    return llvm::Error::success();
-  }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();
-  }
-  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
-                                   llvm::orc::ResourceKey) override {}
 
  private:
   Session* session_;

@@ -76,7 +76,8 @@ void ThrowLLVMError(llvm::Error err, ErrorKind fallback, const std::string& cont
                        " (not defined in this library, its link order, the TVM-FFI runtime, "
                        "its shared libraries, the system's static runtime archives or the host "
                        "process; add the defining object, a library via setLinkOrder or a .so "
-                       "via addSharedLibrary)" + hints);
+                       "via addSharedLibrary)" + hints)
+        .WithMissingSymbols(std::vector<std::string>(missing.begin(), missing.end()));
   }
   if (other.find("is out of range of Delta32 fixup") != std::string::npos ||
       other.find("is out of range of Pointer32") != std::string::npos ||

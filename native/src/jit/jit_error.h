@@ -32,11 +32,19 @@ class JitError : public std::runtime_error {
   ErrorKind kind() const { return kind_; }
   const std::string& ffi_kind() const { return ffi_kind_; }
   const std::string& ffi_message() const { return ffi_message_; }
+  /// kLink: the symbols the link could not resolve (mangled), empty for other link failures.
+  /// Callers branch on this, never on the message text; JS sees it as `missingSymbols`.
+  const std::vector<std::string>& missing_symbols() const { return missing_symbols_; }
+  JitError&& WithMissingSymbols(std::vector<std::string> names) && {
+    missing_symbols_ = std::move(names);
+    return std::move(*this);
+  }
 
  private:
   ErrorKind kind_;
   std::string ffi_kind_;
   std::string ffi_message_;
+  std::vector<std::string> missing_symbols_;
 };
 
 /// Errors ORC reports out of band (through ExecutionSession::reportError) while a lookup

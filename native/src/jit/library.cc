@@ -10,6 +10,7 @@
 #include "jit/jit_error.h"
 #include "jit/runtime_archives.h"
 #include "jit/session.h"
+#include "runtime/api.h"
 #include "runtime/global_registry.h"
 #include "runtime/type_table.h"
 #include "runtime/module.h"
@@ -276,11 +277,11 @@ void Library::LinkPending() {
     try {
       ThrowLLVMError(r.takeError(), ErrorKind::kLink, "library '" + name_ + "'", &reported);
     } catch (const JitError& e) {
-      if (pending_.empty() || std::string(e.what()).find("unresolved symbol") == std::string::npos)
-        throw;
+      if (pending_.empty() || e.missing_symbols().empty()) throw;
       throw JitError(e.kind(), std::string(e.what()) +
                                    " (the objects that failed to link stay added: add what "
-                                   "defines the missing symbols, then link again)");
+                                   "defines the missing symbols, then link again)")
+          .WithMissingSymbols(e.missing_symbols());
     }
   }
 }
@@ -354,25 +355,6 @@ bool Before(const InitFiniEntry& a, const InitFiniEntry& b) {
 }
 }  // namespace
 
-namespace {
-// Takes this thread's raised TVM-FFI error (if any): kind and message; the error is dropped.
-bool TakeRaisedError(std::string* kind, std::string* message) {
-  TVMFFIObjectHandle err = nullptr;
-  TVMFFIErrorMoveFromRaised(&err);
-  if (!err) return false;
-  auto* obj = static_cast<TVMFFIObject*>(err);
-  if (obj->type_index == kTVMFFIError) {
-    auto* cell = reinterpret_cast<const TVMFFIErrorCell*>(reinterpret_cast<const char*>(obj) +
-                                                          sizeof(TVMFFIObject));
-    if (cell->kind.data) kind->assign(cell->kind.data, cell->kind.size);
-    if (cell->message.data) message->assign(cell->message.data, cell->message.size);
-  }
-  if (kind->empty()) *kind = "RuntimeError";
-  TVMFFIObjectDecRef(err);
-  return true;
-}
-}  // namespace
-
 void Library::RunPendingInits() {
   if (writing_context_) return;
   std::vector<InitFiniEntry> todo;
@@ -384,27 +366,29 @@ void Library::RunPendingInits() {
   std::stable_sort(todo.begin(), todo.end(), Before);
   // Registrations made by the constructors belong to this library (runtime/global_registry.h).
   runtime::ScopedGlobalOwner owner(owner_id_);
-  std::string kind, message;
+  runtime::ErrorInfo raised;
   for (auto& e : todo) {
     // A stale error left in the slot must not be blamed on this initializer.
-    if (TakeRaisedError(&kind, &message)) kind.clear(), message.clear();
+    runtime::TakeRaisedError(&raised);
     try {
       e.fn();  // no lock held: a constructor may call back into the JIT
     } catch (const std::exception& ex) {
-      TakeRaisedError(&kind, &message);
+      runtime::TakeRaisedError(&raised);
       Fail(JitError(ErrorKind::kLink,
                     "library '" + name_ + "': a static initializer threw: " + ex.what(),
                     "RuntimeError", ex.what()));
     } catch (...) {
-      TakeRaisedError(&kind, &message);
+      runtime::TakeRaisedError(&raised);
       Fail(JitError(ErrorKind::kLink,
                     "library '" + name_ + "': a static initializer threw a non-std exception"));
     }
     // TVM_FFI_STATIC_INIT_BLOCK stores what its body threw in the raised-error slot.
-    if (TakeRaisedError(&kind, &message)) {
+    if (runtime::TakeRaisedError(&raised)) {
+      const std::string kind = raised.kind.empty() ? "RuntimeError" : raised.kind;
       Fail(JitError(ErrorKind::kLink,
-                    "library '" + name_ + "': a static initializer raised " + kind + ": " + message,
-                    kind, message));
+                    "library '" + name_ + "': a static initializer raised " + kind + ": " +
+                        raised.message,
+                    kind, raised.message));
     }
   }
 }

@@ -9,17 +9,14 @@
 #include <cstdint>
 #include <string>
 
-#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "jit/graph_pass_plugin.h"
 
 namespace orcjit::jit {
 
-class JitSymbolsPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
+class JitSymbolsPlugin : public GraphPassPlugin {
  public:
   void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
                         llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
-    return llvm::Error::success();
-  }
   llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey key) override;
   void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey dst,
                                    llvm::orc::ResourceKey src) override;

@@ -6,13 +6,10 @@
 #include <set>
 
 #include "jit/debugger.h"
-#include "jit/eh_frame_fix.h"
-#include "jit/external_tls.h"
-#include "jit/far_function_stubs.h"
-#include "jit/gotpcrelx_fix.h"
 #include "jit/host_hooks.h"
 #include "jit/init_fini.h"
 #include "jit/jit_error.h"
+#include "jit/llvm_patches/llvm_patches.h"
 #include "jit/library.h"
 #include "jit/near_memory.h"
 #include "jit/perf_map.h"
@@ -95,10 +92,7 @@ std::shared_ptr<Session> Session::Create(const SessionOptions& options) {
         auto eh = EHFrameRegistrationPlugin::Create(es);
         if (!eh) return eh.takeError();
         layer->addPlugin(std::move(*eh));
-        layer->addPlugin(std::make_shared<EHFrameLayoutFixPlugin>());
-        layer->addPlugin(std::make_shared<GotPcRelXFixPlugin>());
-        layer->addPlugin(std::make_shared<ExternalTlsPlugin>());
-        layer->addPlugin(std::make_shared<FarFunctionStubsPlugin>());
+        AddLlvmPatches(*layer);  // jit/llvm_patches/README.md
         layer->addPlugin(std::make_shared<InitFiniPlugin>(raw));
         // [i15] names JIT functions for crash reports and the perf map (perf_map.h)
         layer->addPlugin(std::make_shared<JitSymbolsPlugin>());

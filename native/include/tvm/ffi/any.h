@@ -432,6 +432,33 @@ struct HasCustomTypeTraits<T, std::void_t<typename T::_ffi_custom_type_traits>> 
 }  // namespace details
 
 /*! \brief Generic traits of ObjectRef subclasses (IntPair, Function, Tensor, Error, ...). */
+namespace details {
+/*!
+ * \brief CopyToAnyView / MoveToAny of a reference type that is always stored under one static
+ *  type index (Array, List, Map, Dict, Tuple, Shape): their TypeTraits derive from this.
+ */
+template <typename Ref, int32_t kTypeIndex>
+struct StaticIndexRefTraits {
+  static constexpr bool convert_enabled = true;
+  static constexpr int32_t field_static_type_index = kTypeIndex;
+  static void CopyToAnyView(const Ref& src, TVMFFIAny* out) {
+    Store(ObjectUnsafe::GetHandle(src), out);
+  }
+  static void MoveToAny(Ref src, TVMFFIAny* out) {
+    Store(ObjectUnsafe::MoveObjectRefToHandle(std::move(src)), out);
+  }
+
+ private:
+  static void Store(TVMFFIObject* h, TVMFFIAny* out) {
+    if (h == nullptr) return SetNone(out);
+    out->type_index = kTypeIndex;
+    out->zero_padding = 0;
+    out->v_int64 = 0;
+    out->v_obj = h;
+  }
+};
+}  // namespace details
+
 template <typename TObjRef>
 struct TypeTraits<TObjRef, std::enable_if_t<std::is_base_of_v<ObjectRef, TObjRef> &&
                                             !details::HasCustomTypeTraits<TObjRef>::value>> {

@@ -213,25 +213,7 @@ class Array : public ObjectRef {
 };
 
 template <typename T>
-struct TypeTraits<Array<T>> {
-  static constexpr bool convert_enabled = true;
-  static constexpr int32_t field_static_type_index = kTVMFFIArray;
-  static void CopyToAnyView(const Array<T>& src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::GetHandle(src);
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIArray;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
-  static void MoveToAny(Array<T> src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::MoveObjectRefToHandle(std::move(src));
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIArray;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
+struct TypeTraits<Array<T>> : details::StaticIndexRefTraits<Array<T>, kTVMFFIArray> {
   static bool CheckAnyStrict(const TVMFFIAny* src) {
     TVMFFIObject* obj = details::GetObjectOfAny(src);
     if (obj == nullptr || obj->type_index != kTVMFFIArray) return false;

@@ -181,25 +181,7 @@ class Dict : public ObjectRef {
 };
 
 template <typename K, typename V>
-struct TypeTraits<Dict<K, V>> {
-  static constexpr bool convert_enabled = true;
-  static constexpr int32_t field_static_type_index = kTVMFFIDict;
-  static void CopyToAnyView(const Dict<K, V>& src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::GetHandle(src);
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIDict;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
-  static void MoveToAny(Dict<K, V> src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::MoveObjectRefToHandle(std::move(src));
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIDict;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
+struct TypeTraits<Dict<K, V>> : details::StaticIndexRefTraits<Dict<K, V>, kTVMFFIDict> {
   static const details::MapCell* Cell(const TVMFFIObject* obj) {
     return reinterpret_cast<const details::MapCell*>(obj + 1);
   }

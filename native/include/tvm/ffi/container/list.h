@@ -182,25 +182,7 @@ class List : public ObjectRef {
 };
 
 template <typename T>
-struct TypeTraits<List<T>> {
-  static constexpr bool convert_enabled = true;
-  static constexpr int32_t field_static_type_index = kTVMFFIList;
-  static void CopyToAnyView(const List<T>& src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::GetHandle(src);
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIList;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
-  static void MoveToAny(List<T> src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::MoveObjectRefToHandle(std::move(src));
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIList;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
+struct TypeTraits<List<T>> : details::StaticIndexRefTraits<List<T>, kTVMFFIList> {
   static bool CheckAnyStrict(const TVMFFIAny* src) {
     TVMFFIObject* obj = details::GetObjectOfAny(src);
     if (obj == nullptr || obj->type_index != kTVMFFIList) return false;

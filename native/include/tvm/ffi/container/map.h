@@ -180,25 +180,7 @@ class Map : public ObjectRef {
 };
 
 template <typename K, typename V>
-struct TypeTraits<Map<K, V>> {
-  static constexpr bool convert_enabled = true;
-  static constexpr int32_t field_static_type_index = kTVMFFIMap;
-  static void CopyToAnyView(const Map<K, V>& src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::GetHandle(src);
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIMap;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
-  static void MoveToAny(Map<K, V> src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::MoveObjectRefToHandle(std::move(src));
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIMap;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
+struct TypeTraits<Map<K, V>> : details::StaticIndexRefTraits<Map<K, V>, kTVMFFIMap> {
   static const details::MapCell* Cell(const TVMFFIObject* obj) {
     return reinterpret_cast<const details::MapCell*>(obj + 1);
   }

@@ -135,25 +135,7 @@ class Shape : public ObjectRef {
 inline std::ostream& operator<<(std::ostream& os, const Shape& s) { return os << s.view(); }
 
 template <>
-struct TypeTraits<Shape> {
-  static constexpr bool convert_enabled = true;
-  static constexpr int32_t field_static_type_index = kTVMFFIShape;
-  static void CopyToAnyView(const Shape& src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::GetHandle(src);
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIShape;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
-  static void MoveToAny(Shape src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::MoveObjectRefToHandle(std::move(src));
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIShape;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
+struct TypeTraits<Shape> : details::StaticIndexRefTraits<Shape, kTVMFFIShape> {
   static bool CheckAnyStrict(const TVMFFIAny* src) {
     TVMFFIObject* obj = details::GetObjectOfAny(src);
     return obj != nullptr && obj->type_index == kTVMFFIShape;

@@ -89,27 +89,8 @@ class Tuple : public ObjectRef {
 };
 
 template <typename... Types>
-struct TypeTraits<Tuple<Types...>> {
-  static constexpr bool convert_enabled = true;
-  static constexpr int32_t field_static_type_index = kTVMFFIArray;
+struct TypeTraits<Tuple<Types...>> : details::StaticIndexRefTraits<Tuple<Types...>, kTVMFFIArray> {
   static constexpr int64_t kSize = static_cast<int64_t>(sizeof...(Types));
-
-  static void CopyToAnyView(const Tuple<Types...>& src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::GetHandle(src);
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIArray;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
-  static void MoveToAny(Tuple<Types...> src, TVMFFIAny* out) {
-    TVMFFIObject* h = details::ObjectUnsafe::MoveObjectRefToHandle(std::move(src));
-    if (h == nullptr) return details::SetNone(out);
-    out->type_index = kTVMFFIArray;
-    out->zero_padding = 0;
-    out->v_int64 = 0;
-    out->v_obj = h;
-  }
   /*! \brief The sequence cell of an Array/List value, or nullptr. */
   static const TVMFFISeqCell* Cell(const TVMFFIAny* src, bool array_only) {
     TVMFFIObject* obj = details::GetObjectOfAny(src);

@@ -14,23 +14,12 @@
 // sizes are multiples of 4), so give every record block alignment 4; the surviving
 // records are then laid out back to back and the section stays one contiguous table.
 #pragma once
-#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "llvm/ExecutionEngine/JITLink/JITLink.h"
 
 namespace orcjit::jit {
 
-class EHFrameLayoutFixPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
- public:
-  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
-                        llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
-    return llvm::Error::success();
-  }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();
-  }
-  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
-                                   llvm::orc::ResourceKey) override {}
-};
+/// The pass (post-prune). Off with ORCJIT_DISABLE_EH_FRAME_FIX=1, which reproduces the defect.
+llvm::Error PackEHFrame(llvm::jitlink::LinkGraph& g);
 
 /// The pass itself (exposed for tests/diagnostics): returns the number of blocks changed.
 size_t PackEHFrameRecords(llvm::jitlink::LinkGraph& g);

@@ -11,22 +11,11 @@
 // A variable no host module defines as thread-local fails the link naming it.
 // Thread-locals defined by the JIT objects themselves stay unsupported (PrepareObject).
 #pragma once
-#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "llvm/ExecutionEngine/JITLink/JITLink.h"
 
 namespace orcjit::jit {
 
-class ExternalTlsPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
- public:
-  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
-                        llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
-    return llvm::Error::success();
-  }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();
-  }
-  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
-                                   llvm::orc::ResourceKey) override {}
-};
+/// The pass (x86-64, pre-prune: before JITLink's TLS table pass sees the edges).
+llvm::Error RewriteGeneralDynamicTls(llvm::jitlink::LinkGraph& g);
 
 }  // namespace orcjit::jit

@@ -1,6 +1,4 @@
-#include "jit/eh_frame_fix.h"
-
-#include <cstdlib>
+#include "jit/llvm_patches/eh_frame_fix.h"
 
 namespace orcjit::jit {
 
@@ -22,16 +20,9 @@ size_t PackEHFrameRecords(llvm::jitlink::LinkGraph& g) {
   return changed;
 }
 
-void EHFrameLayoutFixPlugin::modifyPassConfig(llvm::orc::MaterializationResponsibility&,
-                                              llvm::jitlink::LinkGraph&,
-                                              llvm::jitlink::PassConfiguration& config) {
-  // Diagnostic switch (docs/internals.md): reproduces the defect.
-  static const bool disabled = std::getenv("ORCJIT_DISABLE_EH_FRAME_FIX") != nullptr;
-  if (disabled) return;
-  config.PostPrunePasses.push_back([](llvm::jitlink::LinkGraph& g) -> llvm::Error {
-    PackEHFrameRecords(g);
-    return llvm::Error::success();
-  });
+llvm::Error PackEHFrame(llvm::jitlink::LinkGraph& g) {
+  PackEHFrameRecords(g);
+  return llvm::Error::success();
 }
 
 }  // namespace orcjit::jit

@@ -1,4 +1,4 @@
-#include "jit/external_tls.h"
+#include "jit/llvm_patches/external_tls.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -59,7 +59,9 @@ llvm::Error ResolveTlsIndex(llvm::StringRef name, TlsIndex* out) {
   return llvm::Error::success();
 }
 
-llvm::Error RewriteGeneralDynamic(llvm::jitlink::LinkGraph& g) {
+}  // namespace
+
+llvm::Error RewriteGeneralDynamicTls(llvm::jitlink::LinkGraph& g) {
   namespace x64 = llvm::jitlink::x86_64;
   llvm::jitlink::Section* sec = nullptr;
   std::map<llvm::jitlink::Symbol*, llvm::jitlink::Symbol*> index_of;  // variable -> tls_index
@@ -86,16 +88,6 @@ llvm::Error RewriteGeneralDynamic(llvm::jitlink::LinkGraph& g) {
     }
   }
   return llvm::Error::success();
-}
-
-}  // namespace
-
-void ExternalTlsPlugin::modifyPassConfig(llvm::orc::MaterializationResponsibility&,
-                                         llvm::jitlink::LinkGraph& g,
-                                         llvm::jitlink::PassConfiguration& config) {
-  if (g.getTargetTriple().getArch() != llvm::Triple::x86_64) return;
-  // Before pruning and before JITLink's TLS table pass (post-prune) sees the edges.
-  config.PrePrunePasses.push_back(RewriteGeneralDynamic);
 }
 
 }  // namespace orcjit::jit

@@ -1,4 +1,4 @@
-#include "jit/far_function_stubs.h"
+#include "jit/llvm_patches/far_function_stubs.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -24,6 +24,8 @@ bool FarHostFunction(llvm::StringRef name, bool is_signed) {
   unsigned type = ELF64_ST_TYPE(sym->st_info);
   return type == STT_FUNC || type == STT_GNU_IFUNC;
 }
+
+}  // namespace
 
 llvm::Error StubFarFunctions(llvm::jitlink::LinkGraph& g) {
   namespace x64 = llvm::jitlink::x86_64;
@@ -52,15 +54,6 @@ llvm::Error StubFarFunctions(llvm::jitlink::LinkGraph& g) {
     }
   }
   return llvm::Error::success();
-}
-
-}  // namespace
-
-void FarFunctionStubsPlugin::modifyPassConfig(llvm::orc::MaterializationResponsibility&,
-                                              llvm::jitlink::LinkGraph& g,
-                                              llvm::jitlink::PassConfiguration& config) {
-  if (g.getTargetTriple().getArch() != llvm::Triple::x86_64) return;
-  config.PostPrunePasses.push_back(StubFarFunctions);
 }
 
 }  // namespace orcjit::jit

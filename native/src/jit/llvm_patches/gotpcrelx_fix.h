@@ -10,22 +10,11 @@
 // indirect. Loads (mov/test/..., REX forms) keep their relaxation, which is correct.
 // Removal: when JITLink checks the PC-relative displacement for call/jmp relaxation.
 #pragma once
-#include "llvm/ExecutionEngine/Orc/ObjectLinkingLayer.h"
+#include "llvm/ExecutionEngine/JITLink/JITLink.h"
 
 namespace orcjit::jit {
 
-class GotPcRelXFixPlugin : public llvm::orc::ObjectLinkingLayer::Plugin {
- public:
-  void modifyPassConfig(llvm::orc::MaterializationResponsibility& mr, llvm::jitlink::LinkGraph& g,
-                        llvm::jitlink::PassConfiguration& config) override;
-  llvm::Error notifyFailed(llvm::orc::MaterializationResponsibility&) override {
-    return llvm::Error::success();
-  }
-  llvm::Error notifyRemovingResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey) override {
-    return llvm::Error::success();
-  }
-  void notifyTransferringResources(llvm::orc::JITDylib&, llvm::orc::ResourceKey,
-                                   llvm::orc::ResourceKey) override {}
-};
+/// The pass (x86-64, post-prune: after JITLink built the GOT).
+llvm::Error KeepGotCallsIndirect(llvm::jitlink::LinkGraph& g);
 
 }  // namespace orcjit::jit
