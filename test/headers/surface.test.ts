@@ -41,7 +41,7 @@ describe("header surface", () => {
       "tvm/ffi/container/variant.h", "tvm/ffi/container/map_base.h", "tvm/ffi/container/seq_base.h",
       "tvm/ffi/container/container_details.h", "tvm/ffi/cast.h", "tvm/ffi/expected.h",
       "tvm/ffi/device.h", "tvm/ffi/type_traits.h", "tvm/ffi/rvalue_ref.h", "tvm/ffi/memory.h",
-      "tvm/ffi/enum.h", "tvm/ffi/endian.h", "tvm/ffi/function_details.h", "tvm/ffi/dtype.h",
+      "tvm/ffi/enum.h", "tvm/ffi/reflection/enum_def.h", "tvm/ffi/endian.h", "tvm/ffi/function_details.h", "tvm/ffi/dtype.h",
       "tvm/ffi/error.h", "tvm/ffi/function.h", "tvm/ffi/reflection/registry.h",
       "tvm/ffi/reflection/accessor.h", "tvm/ffi/extra/module.h", "tvm/ffi/extra/c_env_api.h",
     ]) {

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -91,6 +92,19 @@ void Release(TVMFFIAny* v) {
   if (v->type_index >= kTVMFFIStaticObjectBegin) DecRef(v->v_obj);
   v->type_index = kTVMFFINone;
   v->v_int64 = 0;
+}
+
+// Field getters of ffi.Enum (see RegisterEnumBase): runtime code, so they outlive any library.
+int GetEnumValueField(void* field, TVMFFIAny* result) {
+  result->type_index = kTVMFFIInt;
+  result->zero_padding = 0;
+  result->v_int64 = *static_cast<const int64_t*>(field);
+  return 0;
+}
+int GetEnumNameField(void* field, TVMFFIAny* result) {  // a String: one TVMFFIAny
+  *result = *static_cast<const TVMFFIAny*>(field);
+  if (result->type_index >= kTVMFFIStaticObjectBegin) IncRef(result->v_obj);
+  return 0;
 }
 
 class TypeTable {
@@ -203,6 +217,37 @@ class TypeTable {
     for (int32_t i = kTVMFFIStr; i <= kTVMFFIVisitInterrupt; ++i) {
       GetOrAlloc(kObjKeys[i - kTVMFFIStr], i, 0, 0, kTVMFFIObject);
     }
+    RegisterEnumBase();
+  }
+
+  // ffi.Enum (enum.h's EnumObj) with its read-only fields `_value` (int64 right after the
+  // 24-byte header) and `_name` (a String, 16 bytes, next). Registered here rather than by
+  // the kernels that use enums: every library's enum classes derive from it, and a field
+  // registered by one library would vanish (with its getter) when that library goes.
+  void RegisterEnumBase() {
+    TypeEntry* e = Get(GetOrAlloc("ffi.Enum", -1, 0, 1, kTVMFFIObject));
+    struct Spec { const char* name; const char* metadata; int64_t size, offset; int32_t tindex;
+                  TVMFFIFieldGetter getter; };
+    const Spec specs[] = {
+        {"_value", "{\"type\":\"int\"}", 8, 24, kTVMFFIInt, &GetEnumValueField},
+        {"_name", "{\"type\":\"str\"}", 16, 32, kTVMFFIStr, &GetEnumNameField}};
+    for (const Spec& sp : specs) {
+      TVMFFIFieldInfo f{};
+      f.name = e->Keep(TVMFFIByteArray{sp.name, std::strlen(sp.name)});
+      f.doc = e->Keep(TVMFFIByteArray{nullptr, 0});
+      f.metadata = e->Keep(TVMFFIByteArray{sp.metadata, std::strlen(sp.metadata)});
+      f.flags = 0;  // read-only
+      f.size = sp.size;
+      f.alignment = 8;
+      f.offset = sp.offset;
+      f.getter = sp.getter;
+      f.setter = nullptr;
+      f.default_value_or_factory.type_index = kTVMFFINone;
+      f.field_static_type_index = sp.tindex;
+      e->fields.push_back(f);
+      e->field_owners.push_back(0);
+    }
+    e->Sync();
   }
 
   std::mutex mu_;
