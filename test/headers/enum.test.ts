@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecutionSession, FFIError, loadInline, loadModule, type LoadedFFIModule } from "../../src/index.js";
+import { ExecutionSession, FFIError, FFIObject, loadInline, loadModule, type LoadedFFIModule } from "../../src/index.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const INCLUDE = join(ROOT, "native/include");
@@ -30,6 +30,12 @@ afterAll(() => {
   if (outDir) rmSync(outDir, { recursive: true, force: true });
 });
 
+// An enum value as JS sees it: an FFIObject of its class whose reflected fields are readable.
+function enumOf(v: unknown): EnumValue {
+  expect(v).toBeInstanceOf(FFIObject);
+  return v as EnumValue;
+}
+
 function thrown(fn: () => unknown): unknown {
   try {
     fn();
@@ -49,11 +55,11 @@ describe.each(BUILDS)("enum kernel built with $cxx -std=$std", ({ cxx, std }) =>
   afterAll(() => mod?.dispose());
 
   it("looks values up by name and by value; JS reads _name and _value", () => {
-    const add = mod.op_by_name("Add") as EnumValue;
+    const add = enumOf(mod.op_by_name("Add"));
     expect([add._name, add._value]).toEqual(["Add", 0]);
-    const sub = mod.op_by_value(1) as EnumValue;
+    const sub = enumOf(mod.op_by_value(1));
     expect([sub._name, sub._value]).toEqual(["Sub", 1]);
-    const green = mod.color_by_name("Green") as EnumValue;
+    const green = enumOf(mod.color_by_name("Green"));
     expect([green._name, green._value]).toEqual(["Green", 1]); // ordinals count per class
     expect(String(mod.op_by_name("Mul"))).toBe("demo.Op(_value=2, _name=Mul)");
   });
@@ -100,18 +106,18 @@ tvm::ffi::Enum mode(tvm::ffi::String name) { return tvm::ffi::EnumObj::Get<ModeO
     const session = new ExecutionSession();
     try {
       const first = await loadInline({ name: "enum_v1", cppSources: source(["Fast", "Safe"]), functions: ["mode"], cacheDir, session });
-      const safe = first.mode("Safe") as EnumValue;
+      const safe = enumOf(first.mode("Safe"));
       expect([safe._name, safe._value]).toEqual(["Safe", 1]);
 
       const second = await loadInline({ name: "enum_v2", cppSources: source(["Safe", "Slow"]), functions: ["mode"], cacheDir, session });
-      expect((second.mode("Slow") as EnumValue)._value).toBe(1);
-      expect((second.mode("Safe") as EnumValue)._value).toBe(0);
+      expect(enumOf(second.mode("Slow"))._value).toBe(1);
+      expect(enumOf(second.mode("Safe"))._value).toBe(0);
       expect((thrown(() => second.mode("Fast")) as Error).message).toContain(
         "enum `demo.InlineMode` has no value named `Fast` (registered: Safe, Slow)",
       );
       first.dispose();
       expect([safe._name, safe._value]).toEqual(["Safe", 1]); // the old value pins its library
-      expect((second.mode("Safe") as EnumValue)._value).toBe(0); // the registry is the second's
+      expect(enumOf(second.mode("Safe"))._value).toBe(0); // the registry is the second's
       second.dispose();
     } finally {
       session.dispose();
