@@ -363,6 +363,9 @@ class ObjectRef {
   }
   bool operator==(std::nullptr_t) const { return data_ == nullptr; }
   bool operator!=(std::nullptr_t) const { return data_ != nullptr; }
+  /*! \brief Identity comparison, as same_as (e.g. two enum values). */
+  bool operator==(const ObjectRef& other) const { return data_ == other.data_; }
+  bool operator!=(const ObjectRef& other) const { return data_ != other.data_; }
 
   using ContainerType = Object;
   static constexpr bool _type_is_nullable = true;
