@@ -26,6 +26,7 @@ export const PROJECTS: ProjectSpec[] = [
       "test/arch/**/*.test.ts",
       "test/manifest/**/*.test.ts",
       "test/compiler/commands.test.ts",
+      "test/cache/key.test.ts",
       "test/cli/run-args.test.ts",
       "test/cli/progress.test.ts",
       "test/package/schema-ref.test.ts",

@@ -4,12 +4,12 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { ObjectCache } from "../cache/store.js";
+import { objectBaseKey, racyKey } from "../cache/key.js";
 import type { DependencyHash } from "../cache/store.js";
 import { resolveCacheDir } from "../cache/paths.js";
 import { CompileError, ToolchainError } from "../errors.js";
 import type { Diagnostic } from "../types.js";
 import { kindOf, readRegularFileSync } from "../util/fs.js";
-import { KeyHasher } from "../util/hash.js";
 import { hashAndStamp, hashFileSync } from "../util/stamp.js";
 import { createLimiter } from "../util/limit.js";
 import { runProcess } from "../util/process.js";
@@ -17,7 +17,7 @@ import { guardCompile, trackTmpDir } from "./cleanup.js";
 import { bundledHeaderHash, bundledIncludeDir, toolkitId } from "./bundled.js";
 import { parseMakeDepfile, parseShowIncludes } from "./depfile.js";
 import { parseDiagnostics } from "./diagnostics.js";
-import { hashFlagFiles } from "./keyfiles.js";
+import { flagFilesOf } from "./keyfiles.js";
 import { validateCompileInputs } from "./validate.js";
 import { buildCompileCommand, flagsReferToCwd, KEY_PLACEHOLDERS, languageOf, type CommandInputs } from "./flags.js";
 import { prefetchToolchain, resolveToolchain } from "./toolchain.js";
@@ -25,9 +25,6 @@ import { ensurePch, forceIncludeArgs, isPchArtifact, pchSupported, withPch, type
 import { depScanArgs, launch, launcherEnv, noteOnce, pchWithLauncher, resolveLauncher, scansOwnDeps, withoutDepfile, type Launcher } from "./launcher.js";
 import type { CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./types.js";
 import { checkOptions, optionKeys } from "../util/options.js";
-
-/** Environment variables that change what a compiler does with the same command line. */
-const KEY_ENV = ["CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "SDKROOT", "MACOSX_DEPLOYMENT_TARGET", "INCLUDE", "CL", "_CL_", "CCC_OVERRIDE_OPTIONS", "GCC_EXEC_PREFIX", "COMPILER_PATH"];
 
 interface Context {
   options: CompileOptions;
@@ -128,26 +125,21 @@ function commandInputs(unit: CompileUnit, language: CommandInputs["language"], c
   };
 }
 
-/** The base key: everything but the headers, which are only known after a compile. */
+/** The base key (src/cache/key.ts) of compiling `source` with `keyArgs`. */
 function baseKeyOf(tc: Toolchain, inputs: CommandInputs, keyArgs: string[], source: string, text: Buffer, ctx: Context): string {
-  const h = new KeyHasher()
-    .field("what", "tvm-ffi-orcjit object")
-    .field("toolkit", toolkitId())
-    .field("bundled-headers", ctx.includeHash)
-    .field("compiler.kind", tc.kind)
-    .field("compiler.path", tc.resolvedPath)
-    .field("compiler.version", tc.version)
-    .field("compiler.target", tc.target)
-    .list("compiler.prefix", tc.prefixArgs)
-    .field("language", inputs.language)
-    .list("args", keyArgs)
-    .field("source.path", source)
-    .field("source.text", text);
-  const envSrc = { ...ctx.env, ...(tc.env ?? {}) };
-  for (const name of KEY_ENV) h.field(`env.${name}`, envSrc[name]);
-  hashFlagFiles(h, [...tc.prefixArgs, ...inputs.unitFlags, ...(tc.kind === "nvcc" ? inputs.extraCudaCflags : inputs.extraCflags)], ctx.cwd, source);
-  if (flagsReferToCwd([...inputs.unitFlags, ...inputs.extraCflags, ...inputs.extraCudaCflags])) h.field("cwd", ctx.cwd);
-  return h.digest();
+  const flags = [...inputs.unitFlags, ...inputs.extraCflags, ...inputs.extraCudaCflags];
+  return objectBaseKey({
+    toolkit: toolkitId(),
+    bundledHeaders: ctx.includeHash,
+    compiler: tc,
+    language: inputs.language,
+    args: keyArgs,
+    source,
+    text,
+    env: { ...ctx.env, ...(tc.env ?? {}) },
+    flagFiles: flagFilesOf([...tc.prefixArgs, ...inputs.unitFlags, ...(tc.kind === "nvcc" ? inputs.extraCudaCflags : inputs.extraCflags)], ctx.cwd, source),
+    ...(flagsReferToCwd(flags) ? { cwd: ctx.cwd } : {}),
+  });
 }
 
 async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promise<CompiledObject> {
@@ -386,9 +378,7 @@ async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pc
     record: !racy,
     meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
   });
-  // A racy object may not hold what its inputs hash to now: give it a key no later build
-  // produces, so that a caller comparing keys (watch mode) sees the next build as a change.
-  const key = racy ? new KeyHasher().field("racy build of", published.key).field("stamped at", stampedAt).field("object", published.objectPath).digest() : published.key;
+  const key = racy ? racyKey(published.key, stampedAt, published.objectPath) : published.key;
   const durationMs = performance.now() - t0;
   progress("compiled", durationMs);
   return withBytes(ctx, { source, objectPath: published.objectPath, key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
