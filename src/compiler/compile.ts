@@ -39,8 +39,16 @@ interface Context {
   /** Per `pch` header (absolute), how many units of this call use it. */
   pchUsers: Map<string, number>;
   total: number;
-  /** Set when the caller wants the objects' verified bytes (loadInline): filled per result. */
-  bytes?: Map<CompiledObject, Buffer>;
+}
+
+/**
+ * A unit's result and the object's bytes as compileUnits read and verified them (a hit's blob,
+ * checked against its sha256; a fresh build's output). compileUnits drops the bytes: results
+ * may be kept for a long time.
+ */
+interface Built {
+  object: CompiledObject;
+  bytes: Buffer;
 }
 
 /** Every CompileOptions key (checkOptions rejects others). */
@@ -54,22 +62,21 @@ export const COMPILE_OPTION_KEYS = optionKeys<CompileOptions>({ compiler: true, 
  */
 export async function compileUnits(units: readonly CompileUnit[], options: CompileOptions = {}): Promise<CompiledObject[]> {
   checkOptions("compileUnits(units, options)", options, COMPILE_OPTION_KEYS);
-  return compileUnitsImpl(units, options);
+  return (await compileUnitsImpl(units, options)).map((b) => b.object);
 }
 
 /**
  * compileUnits, also returning each object's bytes as compileUnits read and verified them (a
  * hit's blob, checked against its sha256; a fresh build's output), so the caller can load them
- * without reading the file again. Internal (loadInline). Only this call holds the bytes: they
- * are not attached to the results, which callers may keep for a long time.
+ * without reading the file again. Internal (loadInline). The bytes are not attached to the
+ * results, which callers may keep for a long time.
  */
-export async function compileUnitsWithBytes(units: readonly CompileUnit[], options: CompileOptions = {}): Promise<{ objects: CompiledObject[]; bytes: Array<Buffer | undefined> }> {
-  const bytes = new Map<CompiledObject, Buffer>();
-  const objects = await compileUnitsImpl(units, options, bytes);
-  return { objects, bytes: objects.map((o) => bytes.get(o)) };
+export async function compileUnitsWithBytes(units: readonly CompileUnit[], options: CompileOptions = {}): Promise<{ objects: CompiledObject[]; bytes: Buffer[] }> {
+  const built = await compileUnitsImpl(units, options);
+  return { objects: built.map((b) => b.object), bytes: built.map((b) => b.bytes) };
 }
 
-async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileOptions, bytes?: Map<CompiledObject, Buffer>): Promise<CompiledObject[]> {
+async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileOptions): Promise<Built[]> {
   validateCompileInputs(units, options);
   options.signal?.throwIfAborted();
   const env = options.env ?? process.env;
@@ -87,7 +94,7 @@ async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileO
   };
   const pchUsers = new Map<string, number>();
   for (const u of units) if (u.pch) pchUsers.set(resolve(cwd, u.pch), (pchUsers.get(resolve(cwd, u.pch)) ?? 0) + 1);
-  const ctx: Context = { options, launcher: resolveLauncher(options.launcher, env), env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, pchUsers, total: units.length, ...(bytes ? { bytes } : {}) };
+  const ctx: Context = { options, launcher: resolveLauncher(options.launcher, env), env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, pchUsers, total: units.length };
   const limit = createLimiter(options.jobs ?? availableParallelism());
   const settled = await Promise.allSettled(units.map((u, i) => limit(() => compileOne(u, i, ctx))));
   const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
@@ -105,7 +112,7 @@ async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileO
       { ...(first.logPath ? { logPath: first.logPath } : {}), cause: first },
     );
   }
-  return settled.map((s) => (s as PromiseFulfilledResult<CompiledObject>).value);
+  return settled.map((s) => (s as PromiseFulfilledResult<Built>).value);
 }
 
 function commandInputs(unit: CompileUnit, language: CommandInputs["language"], ctx: Context): CommandInputs {
@@ -142,7 +149,7 @@ function baseKeyOf(tc: Toolchain, inputs: CommandInputs, keyArgs: string[], sour
   });
 }
 
-async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promise<CompiledObject> {
+async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promise<Built> {
   const { options, cache } = ctx;
   options.signal?.throwIfAborted();
   const t0 = performance.now();
@@ -172,7 +179,7 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     if (hit) {
       const durationMs = performance.now() - t0;
       progress("cached", durationMs);
-      return withBytes(ctx, { source, objectPath: hit.objectPath, key: hit.key, cacheHit: true, dependencies: hit.deps.map((d) => d.path), durationMs, warnings: [] }, hit.bytes);
+      return { object: { source, objectPath: hit.objectPath, key: hit.key, cacheHit: true, dependencies: hit.deps.map((d) => d.path), durationMs, warnings: [] }, bytes: hit.bytes };
     }
   }
 
@@ -215,7 +222,7 @@ async function compileMiss(m: {
   progress: (kind: "start" | "cached" | "compiled" | "failed", durationMs?: number) => void;
   /** The unit's force-included header, and the inputs without it (what its PCH is built with). */
   pch: { header: string; inputs: CommandInputs } | undefined;
-}): Promise<CompiledObject> {
+}): Promise<Built> {
   const { ctx, progress } = m;
   const { options, cache } = ctx;
   progress("start");
@@ -256,7 +263,7 @@ async function compileMiss(m: {
 const MAX_ATTEMPTS = 5;
 
 /** One compile attempt into the build directory `tmp`, then publication. */
-async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pch: Pch | undefined): Promise<CompiledObject> {
+async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pch: Pch | undefined): Promise<Built> {
   const { ctx, source, language, text, tc, inputs, baseKey, t0, progress } = m;
   const { options, cache } = ctx;
   const objExt = tc.kind === "msvc" || tc.kind === "clang-cl" ? ".obj" : ".o";
@@ -381,7 +388,7 @@ async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pc
   const key = racy ? racyKey(published.key, stampedAt, published.objectPath) : published.key;
   const durationMs = performance.now() - t0;
   progress("compiled", durationMs);
-  return withBytes(ctx, { source, objectPath: published.objectPath, key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
+  return { object: { source, objectPath: published.objectPath, key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, bytes: published.bytes };
 }
 
 /**
@@ -430,11 +437,6 @@ function outputSummary(output: string, known: readonly string[]): string {
     .slice(0, 6);
   const text = lines.join(" | ");
   return text.length > 600 ? `${text.slice(0, 600)}…` : text;
-}
-
-function withBytes(ctx: Context, o: CompiledObject, bytes: Buffer): CompiledObject {
-  ctx.bytes?.set(o, bytes);
-  return o;
 }
 
 async function writeLog(ctx: Context, name: string, text: string): Promise<string | undefined> {

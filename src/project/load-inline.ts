@@ -247,11 +247,7 @@ export async function loadInline(options: LoadInlineOptions): Promise<LoadedModu
     // from them saves reading the object a second time (and reads exactly what was verified).
     // Named by the module and the source they were compiled from: a load error (e.g.
     // thread_local) then points at what the user wrote, not at a cache blob.
-    objects.forEach((o, i) => {
-      const b = bytes[i];
-      if (b) library.add(b, { name: labels[i] ?? o.objectPath });
-      else library.add(o.objectPath);
-    });
+    objects.forEach((o, i) => library.add(bytes[i]!, { name: labels[i] ?? o.objectPath }));
     const docs: Record<string, string> = {};
     mod = new InlineModule<string>({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
     for (const [f, doc] of fns) {
