@@ -59,7 +59,7 @@ export interface CacheHit {
   bytes: Buffer;
 }
 
-/** Returns a regular file's content hash, or undefined when it no longer exists (synchronous: see lookup). */
+/** Returns a regular file's content hash, or undefined when it no longer exists (synchronous: see lookupSync). */
 export type FileHasher = (path: string) => string | undefined;
 
 const MAX_CANDIDATES = 8;

@@ -181,7 +181,6 @@ export async function loadInline(options: LoadInlineOptions): Promise<LoadedModu
   const texts = { cpp: join1(cppSources), c: join1(cSources), cuda: join1(cudaSources) };
   if (texts.cpp === undefined && texts.c === undefined && texts.cuda === undefined) throw new TypeError("loadInline: give at least one of cppSources, cSources, cudaSources");
   const fns = normalizeFunctions(functions);
-  if (fns.size && texts.cpp === undefined && texts.cuda === undefined && texts.c === undefined) throw new TypeError("loadInline: 'functions' needs sources");
 
   // Build directory: <cache>/v1/inline/<name>_<hash16> over the inputs (as tvm-ffi does), unless given.
   const env = compileOptions.env ?? process.env;
