@@ -27,6 +27,8 @@ export const PROJECTS: ProjectSpec[] = [
       "test/manifest/**/*.test.ts",
       "test/compiler/commands.test.ts",
       "test/cache/key.test.ts",
+      "test/cache/stamp-rules.test.ts",
+      "test/cache/paths.test.ts",
       "test/cli/run-args.test.ts",
       "test/cli/progress.test.ts",
       "test/package/schema-ref.test.ts",

@@ -131,13 +131,5 @@ describe("cache API", () => {
     expect(await cache.size({ cacheDir })).toBe(0);
     expect((await compileUnits([{ source: join(fx, "add.c") }], { compiler: "gcc", cacheDir }))[0]!.cacheHit).toBe(false);
   });
-
-  it("resolves the directory: option, ORCJIT_CACHE_DIR, XDG", async () => {
-    const { resolveCacheDir } = await import("../../src/cache/paths.js");
-    expect(resolveCacheDir("/x/opt", { ORCJIT_CACHE_DIR: "/x/env" })).toBe("/x/opt");
-    expect(resolveCacheDir(undefined, { ORCJIT_CACHE_DIR: "/x/env" })).toBe("/x/env");
-    expect(resolveCacheDir(undefined, { XDG_CACHE_HOME: "/x/xdg" })).toBe("/x/xdg/tvm-ffi-orcjit");
-    expect(cache.dir({ cacheDir: "/x/opt" })).toBe("/x/opt");
-  });
 });
 
