@@ -29,6 +29,7 @@ export const PROJECTS: ProjectSpec[] = [
       "test/cache/key.test.ts",
       "test/cache/stamp-rules.test.ts",
       "test/cache/paths.test.ts",
+      "test/cache/store.test.ts",
       "test/cli/run-args.test.ts",
       "test/cli/progress.test.ts",
       "test/package/schema-ref.test.ts",
