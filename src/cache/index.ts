@@ -3,7 +3,8 @@ import { resolveCacheDir } from "./paths.js";
 import { type CacheEntryInfo, ObjectCache } from "./store.js";
 import { checkOptions, optionKeys } from "../util/options.js";
 
-export { ObjectCache, fullKey, type CacheEntryInfo, type CacheHit, type DependencyHash, type EntryRecord, type FileHasher } from "./store.js";
+export { fullKey } from "./key.js";
+export { ObjectCache, type CacheEntryInfo, type CacheHit, type DependencyHash, type EntryRecord, type FileHasher } from "./store.js";
 export { CACHE_LAYOUT, resolveCacheDir } from "./paths.js";
 
 export interface CacheOptions {

@@ -11,7 +11,8 @@ import { mkdtemp, readdir, readFile, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { CacheError } from "../errors.js";
 import { atomicWriteFile, atomicWriteFileSync, ensureDir, isPrivate, readPrivateFileSync, renameReplacing, uniqueName } from "../util/fs.js";
-import { KeyHasher, sha256 } from "../util/hash.js";
+import { sha256 } from "../util/hash.js";
+import { fullKey } from "./key.js";
 import { type FileStamp, hashAndStamp, isStamp, stampTrusted, statFile } from "../util/stamp.js";
 import { isPrivateRoot, storeDir, userSubdir } from "./paths.js";
 
@@ -58,7 +59,7 @@ export interface CacheHit {
   bytes: Buffer;
 }
 
-/** Returns a regular file's content hash, or undefined when it no longer exists (synchronous: see lookup). */
+/** Returns a regular file's content hash, or undefined when it no longer exists (synchronous: see lookupSync). */
 export type FileHasher = (path: string) => string | undefined;
 
 const MAX_CANDIDATES = 8;
@@ -81,12 +82,6 @@ function processAlive(pid: number): boolean {
 }
 const STALE_TMP_MS = 60 * 60 * 1000;
 const ORPHAN_GRACE_MS = 10 * 60 * 1000;
-
-export function fullKey(baseKey: string, deps: readonly DependencyHash[]): string {
-  const h = new KeyHasher().field("base", baseKey).field("deps", deps.length);
-  for (const d of [...deps].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) h.field("dep", d.path).field("sha256", d.sha256);
-  return h.digest();
-}
 
 const shard = (dir: string, name: string, ext: string): string => join(dir, name.slice(0, 2), `${name}${ext}`);
 const isHex64 = (s: unknown): s is string => typeof s === "string" && /^[0-9a-f]{64}$/.test(s);

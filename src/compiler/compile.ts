@@ -4,12 +4,12 @@ import { mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { ObjectCache } from "../cache/store.js";
+import { objectBaseKey, racyKey } from "../cache/key.js";
 import type { DependencyHash } from "../cache/store.js";
 import { resolveCacheDir } from "../cache/paths.js";
 import { CompileError, ToolchainError } from "../errors.js";
 import type { Diagnostic } from "../types.js";
 import { kindOf, readRegularFileSync } from "../util/fs.js";
-import { KeyHasher } from "../util/hash.js";
 import { hashAndStamp, hashFileSync } from "../util/stamp.js";
 import { createLimiter } from "../util/limit.js";
 import { runProcess } from "../util/process.js";
@@ -17,7 +17,7 @@ import { guardCompile, trackTmpDir } from "./cleanup.js";
 import { bundledHeaderHash, bundledIncludeDir, toolkitId } from "./bundled.js";
 import { parseMakeDepfile, parseShowIncludes } from "./depfile.js";
 import { parseDiagnostics } from "./diagnostics.js";
-import { hashFlagFiles } from "./keyfiles.js";
+import { flagFilesOf } from "./keyfiles.js";
 import { validateCompileInputs } from "./validate.js";
 import { buildCompileCommand, flagsReferToCwd, KEY_PLACEHOLDERS, languageOf, type CommandInputs } from "./flags.js";
 import { prefetchToolchain, resolveToolchain } from "./toolchain.js";
@@ -25,9 +25,6 @@ import { ensurePch, forceIncludeArgs, isPchArtifact, pchSupported, withPch, type
 import { depScanArgs, launch, launcherEnv, noteOnce, pchWithLauncher, resolveLauncher, scansOwnDeps, withoutDepfile, type Launcher } from "./launcher.js";
 import type { CompiledObject, CompileOptions, CompileUnit, Toolchain } from "./types.js";
 import { checkOptions, optionKeys } from "../util/options.js";
-
-/** Environment variables that change what a compiler does with the same command line. */
-const KEY_ENV = ["CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH", "SDKROOT", "MACOSX_DEPLOYMENT_TARGET", "INCLUDE", "CL", "_CL_", "CCC_OVERRIDE_OPTIONS", "GCC_EXEC_PREFIX", "COMPILER_PATH"];
 
 interface Context {
   options: CompileOptions;
@@ -42,8 +39,16 @@ interface Context {
   /** Per `pch` header (absolute), how many units of this call use it. */
   pchUsers: Map<string, number>;
   total: number;
-  /** Set when the caller wants the objects' verified bytes (loadInline): filled per result. */
-  bytes?: Map<CompiledObject, Buffer>;
+}
+
+/**
+ * A unit's result and the object's bytes as compileUnits read and verified them (a hit's blob,
+ * checked against its sha256; a fresh build's output). compileUnits drops the bytes: results
+ * may be kept for a long time.
+ */
+interface Built {
+  object: CompiledObject;
+  bytes: Buffer;
 }
 
 /** Every CompileOptions key (checkOptions rejects others). */
@@ -57,22 +62,21 @@ export const COMPILE_OPTION_KEYS = optionKeys<CompileOptions>({ compiler: true, 
  */
 export async function compileUnits(units: readonly CompileUnit[], options: CompileOptions = {}): Promise<CompiledObject[]> {
   checkOptions("compileUnits(units, options)", options, COMPILE_OPTION_KEYS);
-  return compileUnitsImpl(units, options);
+  return (await compileUnitsImpl(units, options)).map((b) => b.object);
 }
 
 /**
  * compileUnits, also returning each object's bytes as compileUnits read and verified them (a
  * hit's blob, checked against its sha256; a fresh build's output), so the caller can load them
- * without reading the file again. Internal (loadInline). Only this call holds the bytes: they
- * are not attached to the results, which callers may keep for a long time.
+ * without reading the file again. Internal (loadInline). The bytes are not attached to the
+ * results, which callers may keep for a long time.
  */
-export async function compileUnitsWithBytes(units: readonly CompileUnit[], options: CompileOptions = {}): Promise<{ objects: CompiledObject[]; bytes: Array<Buffer | undefined> }> {
-  const bytes = new Map<CompiledObject, Buffer>();
-  const objects = await compileUnitsImpl(units, options, bytes);
-  return { objects, bytes: objects.map((o) => bytes.get(o)) };
+export async function compileUnitsWithBytes(units: readonly CompileUnit[], options: CompileOptions = {}): Promise<{ objects: CompiledObject[]; bytes: Buffer[] }> {
+  const built = await compileUnitsImpl(units, options);
+  return { objects: built.map((b) => b.object), bytes: built.map((b) => b.bytes) };
 }
 
-async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileOptions, bytes?: Map<CompiledObject, Buffer>): Promise<CompiledObject[]> {
+async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileOptions): Promise<Built[]> {
   validateCompileInputs(units, options);
   options.signal?.throwIfAborted();
   const env = options.env ?? process.env;
@@ -90,7 +94,7 @@ async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileO
   };
   const pchUsers = new Map<string, number>();
   for (const u of units) if (u.pch) pchUsers.set(resolve(cwd, u.pch), (pchUsers.get(resolve(cwd, u.pch)) ?? 0) + 1);
-  const ctx: Context = { options, launcher: resolveLauncher(options.launcher, env), env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, pchUsers, total: units.length, ...(bytes ? { bytes } : {}) };
+  const ctx: Context = { options, launcher: resolveLauncher(options.launcher, env), env, cwd, cache, includeDir, includeHash: await bundledHeaderHash(includeDir, cache.toolchainDir), hashFile, pchUsers, total: units.length };
   const limit = createLimiter(options.jobs ?? availableParallelism());
   const settled = await Promise.allSettled(units.map((u, i) => limit(() => compileOne(u, i, ctx))));
   const failures = settled.flatMap((s) => (s.status === "rejected" ? [s.reason as unknown] : []));
@@ -108,7 +112,7 @@ async function compileUnitsImpl(units: readonly CompileUnit[], options: CompileO
       { ...(first.logPath ? { logPath: first.logPath } : {}), cause: first },
     );
   }
-  return settled.map((s) => (s as PromiseFulfilledResult<CompiledObject>).value);
+  return settled.map((s) => (s as PromiseFulfilledResult<Built>).value);
 }
 
 function commandInputs(unit: CompileUnit, language: CommandInputs["language"], ctx: Context): CommandInputs {
@@ -128,29 +132,24 @@ function commandInputs(unit: CompileUnit, language: CommandInputs["language"], c
   };
 }
 
-/** The base key: everything but the headers, which are only known after a compile. */
+/** The base key (src/cache/key.ts) of compiling `source` with `keyArgs`. */
 function baseKeyOf(tc: Toolchain, inputs: CommandInputs, keyArgs: string[], source: string, text: Buffer, ctx: Context): string {
-  const h = new KeyHasher()
-    .field("what", "tvm-ffi-orcjit object")
-    .field("toolkit", toolkitId())
-    .field("bundled-headers", ctx.includeHash)
-    .field("compiler.kind", tc.kind)
-    .field("compiler.path", tc.resolvedPath)
-    .field("compiler.version", tc.version)
-    .field("compiler.target", tc.target)
-    .list("compiler.prefix", tc.prefixArgs)
-    .field("language", inputs.language)
-    .list("args", keyArgs)
-    .field("source.path", source)
-    .field("source.text", text);
-  const envSrc = { ...ctx.env, ...(tc.env ?? {}) };
-  for (const name of KEY_ENV) h.field(`env.${name}`, envSrc[name]);
-  hashFlagFiles(h, [...tc.prefixArgs, ...inputs.unitFlags, ...(tc.kind === "nvcc" ? inputs.extraCudaCflags : inputs.extraCflags)], ctx.cwd, source);
-  if (flagsReferToCwd([...inputs.unitFlags, ...inputs.extraCflags, ...inputs.extraCudaCflags])) h.field("cwd", ctx.cwd);
-  return h.digest();
+  const flags = [...inputs.unitFlags, ...inputs.extraCflags, ...inputs.extraCudaCflags];
+  return objectBaseKey({
+    toolkit: toolkitId(),
+    bundledHeaders: ctx.includeHash,
+    compiler: tc,
+    language: inputs.language,
+    args: keyArgs,
+    source,
+    text,
+    env: { ...ctx.env, ...(tc.env ?? {}) },
+    flagFiles: flagFilesOf([...tc.prefixArgs, ...inputs.unitFlags, ...(tc.kind === "nvcc" ? inputs.extraCudaCflags : inputs.extraCflags)], ctx.cwd, source),
+    ...(flagsReferToCwd(flags) ? { cwd: ctx.cwd } : {}),
+  });
 }
 
-async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promise<CompiledObject> {
+async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promise<Built> {
   const { options, cache } = ctx;
   options.signal?.throwIfAborted();
   const t0 = performance.now();
@@ -180,7 +179,7 @@ async function compileOne(unit: CompileUnit, index: number, ctx: Context): Promi
     if (hit) {
       const durationMs = performance.now() - t0;
       progress("cached", durationMs);
-      return withBytes(ctx, { source, objectPath: hit.objectPath, key: hit.key, cacheHit: true, dependencies: hit.deps.map((d) => d.path), durationMs, warnings: [] }, hit.bytes);
+      return { object: { source, objectPath: hit.objectPath, key: hit.key, cacheHit: true, dependencies: hit.deps.map((d) => d.path), durationMs, warnings: [] }, bytes: hit.bytes };
     }
   }
 
@@ -223,7 +222,7 @@ async function compileMiss(m: {
   progress: (kind: "start" | "cached" | "compiled" | "failed", durationMs?: number) => void;
   /** The unit's force-included header, and the inputs without it (what its PCH is built with). */
   pch: { header: string; inputs: CommandInputs } | undefined;
-}): Promise<CompiledObject> {
+}): Promise<Built> {
   const { ctx, progress } = m;
   const { options, cache } = ctx;
   progress("start");
@@ -264,7 +263,7 @@ async function compileMiss(m: {
 const MAX_ATTEMPTS = 5;
 
 /** One compile attempt into the build directory `tmp`, then publication. */
-async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pch: Pch | undefined): Promise<CompiledObject> {
+async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pch: Pch | undefined): Promise<Built> {
   const { ctx, source, language, text, tc, inputs, baseKey, t0, progress } = m;
   const { options, cache } = ctx;
   const objExt = tc.kind === "msvc" || tc.kind === "clang-cl" ? ".obj" : ".o";
@@ -386,12 +385,10 @@ async function compileInto(m: Parameters<typeof compileMiss>[0], tmp: string, pc
     record: !racy,
     meta: { source, language, compiler: { kind: tc.kind, path: tc.resolvedPath, version: tc.version, target: tc.target } },
   });
-  // A racy object may not hold what its inputs hash to now: give it a key no later build
-  // produces, so that a caller comparing keys (watch mode) sees the next build as a change.
-  const key = racy ? new KeyHasher().field("racy build of", published.key).field("stamped at", stampedAt).field("object", published.objectPath).digest() : published.key;
+  const key = racy ? racyKey(published.key, stampedAt, published.objectPath) : published.key;
   const durationMs = performance.now() - t0;
   progress("compiled", durationMs);
-  return withBytes(ctx, { source, objectPath: published.objectPath, key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, published.bytes);
+  return { object: { source, objectPath: published.objectPath, key, cacheHit: false, dependencies: deps.map((d) => d.path), durationMs, warnings: diagnostics }, bytes: published.bytes };
 }
 
 /**
@@ -440,11 +437,6 @@ function outputSummary(output: string, known: readonly string[]): string {
     .slice(0, 6);
   const text = lines.join(" | ");
   return text.length > 600 ? `${text.slice(0, 600)}…` : text;
-}
-
-function withBytes(ctx: Context, o: CompiledObject, bytes: Buffer): CompiledObject {
-  ctx.bytes?.set(o, bytes);
-  return o;
 }
 
 async function writeLog(ctx: Context, name: string, text: string): Promise<string | undefined> {

@@ -1,11 +1,11 @@
 // Files named by flags whose contents change what the compiler does, yet which no depfile
 // lists: response files (`@flags.rsp`, expanded by gcc, clang, nvcc and cl before anything
 // else), clang configuration files (`--config=f`, `--config f`) and gcc spec files
-// (`-specs=f`). Their contents go into the base key, so editing one is a miss, not a stale hit.
+// (`-specs=f`). Their contents go into the base key (src/cache/key.ts), so editing one is a
+// miss, not a stale hit.
 import { dirname, isAbsolute, resolve } from "node:path";
 import { CompileError } from "../errors.js";
 import { NotRegularFileError, readRegularFileSync } from "../util/fs.js";
-import type { KeyHasher } from "../util/hash.js";
 
 const MAX_DEPTH = 8;
 const MAX_FILES = 256;
@@ -33,13 +33,14 @@ function words(text: string): string[] {
 }
 
 /**
- * Adds the contents of every file the flags name (and the files those files name, up to
- * depth 8) to the key. A relative name is tried against the working directory and, for a
+ * Reads every file the flags name (and the files those files name, up to depth 8), in the
+ * order found, for the key. A relative name is tried against the working directory and, for a
  * nested one, the naming file's directory (clang resolves config files there). A missing file
  * is keyed as missing (gcc then passes `@name` through literally). A FIFO, device or directory
  * is refused: reading one would block, and it could not give a stable key anyway.
  */
-export function hashFlagFiles(h: KeyHasher, flags: readonly string[], cwd: string, source: string): void {
+export function flagFilesOf(flags: readonly string[], cwd: string, source: string): Array<{ path: string; text?: Buffer }> {
+  const out: Array<{ path: string; text?: Buffer }> = [];
   let count = 0;
   const visit = (list: readonly string[], bases: string[], depth: number): void => {
     for (let k = 0; k < list.length; k++) {
@@ -54,15 +55,16 @@ export function hashFlagFiles(h: KeyHasher, flags: readonly string[], cwd: strin
           text = readRegularFileSync(path);
         } catch (e) {
           if (e instanceof NotRegularFileError) throw refuse(source, `${ref.kind} ${e.message}`);
-          h.field(`flagfile.missing`, path);
+          out.push({ path });
           continue;
         }
-        h.field("flagfile.path", path).field("flagfile.text", text);
+        out.push({ path, text });
         if (depth < MAX_DEPTH) visit(words(text.toString("utf8")), [cwd, dirname(path)], depth + 1);
       }
     }
   };
   visit(flags, [cwd], 0);
+  return out;
 }
 
 function refuse(source: string, why: string): CompileError {

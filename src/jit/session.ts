@@ -3,9 +3,6 @@ import { DisposedError } from "../errors.js";
 import type { NativeSession } from "../native/binding.js";
 import { addon } from "../values/native.js";
 import { DynamicLibrary } from "./library.js";
-// Cycle (module -> jit): only used inside loadModule below, after both modules are loaded.
-// eslint-disable-next-line no-restricted-imports -- ExecutionSession.loadModule is sugar for loadModule(input, { session: this }) (public API); the call happens after both modules are loaded
-import { loadModule, type LoadModuleOptions, type LoadedModule, type ModuleInput } from "../module/load-module.js";
 import { checkOptions, optionKeys } from "../util/options.js";
 
 export interface ExecutionSessionOptions {
@@ -72,14 +69,8 @@ export class ExecutionSession {
     return new DynamicLibrary(this, this.native.createLibrary(name ?? "", debug === true));
   }
 
-  /**
-   * loadModule in this session: a path, object-file bytes, or a list of both (linked into
-   * one library); see loadModule.
-   */
-  loadModule<N extends string = string, F extends string = never>(input: ModuleInput, options: Omit<LoadModuleOptions<N, F>, "session"> = {}): LoadedModule<N, F> {
-    this.#check();
-    return loadModule(input, { ...options, session: this });
-  }
+  // loadModule(input, options) in this session: implemented by the module layer
+  // (src/module/load-module.ts), which the JIT layer does not import.
 
   /**
    * Disposes every library of this session (running static destructors) and releases the

@@ -4,8 +4,8 @@
 // embeds __tvm_ffi__library_bin gets its module tree (module.imports).
 import { extname, basename, resolve } from "node:path";
 import { existsSync } from "node:fs";
-import { ObjectFileError, SymbolNotFoundError } from "../errors.js";
-import { type DynamicLibrary, defaultSession, type ExecutionSession } from "../jit/index.js";
+import { DisposedError, ObjectFileError, SymbolNotFoundError } from "../errors.js";
+import { type DynamicLibrary, defaultSession, ExecutionSession } from "../jit/index.js";
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
 import type { AsyncFFIFunction, FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
@@ -283,3 +283,21 @@ function loadShared<N extends string>(full: string, options: LoadModuleOptions<N
   const root = (shared.root ?? shared.module) as FFIObject;
   return new Module("shared", full, options.name ?? basename(full), undefined, handle, root, shared.root === null) as unknown as LoadedModule<N>;
 }
+
+// ExecutionSession.loadModule lives here, in the module layer: the JIT layer never imports
+// modules (docs/architecture.md#layers). The declaration merges into the class; this file is
+// loaded wherever the package exports ExecutionSession (src/index.ts exports loadModule too).
+declare module "../jit/session.js" {
+  interface ExecutionSession {
+    /**
+     * loadModule in this session: a path, object-file bytes, or a list of both (linked into
+     * one library); see loadModule.
+     */
+    loadModule<N extends string = string, F extends string = never>(input: ModuleInput, options?: Omit<LoadModuleOptions<N, F>, "session">): LoadedModule<N, F>;
+  }
+}
+
+ExecutionSession.prototype.loadModule = function loadModuleInSession<N extends string = string, F extends string = never>(this: ExecutionSession, input: ModuleInput, options: Omit<LoadModuleOptions<N, F>, "session"> = {}): LoadedModule<N, F> {
+  if (this.disposed) throw new DisposedError("ExecutionSession has been disposed");
+  return loadModule<N, F>(input, { ...options, session: this });
+};

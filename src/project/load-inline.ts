@@ -181,7 +181,6 @@ export async function loadInline(options: LoadInlineOptions): Promise<LoadedModu
   const texts = { cpp: join1(cppSources), c: join1(cSources), cuda: join1(cudaSources) };
   if (texts.cpp === undefined && texts.c === undefined && texts.cuda === undefined) throw new TypeError("loadInline: give at least one of cppSources, cSources, cudaSources");
   const fns = normalizeFunctions(functions);
-  if (fns.size && texts.cpp === undefined && texts.cuda === undefined && texts.c === undefined) throw new TypeError("loadInline: 'functions' needs sources");
 
   // Build directory: <cache>/v1/inline/<name>_<hash16> over the inputs (as tvm-ffi does), unless given.
   const env = compileOptions.env ?? process.env;
@@ -247,11 +246,7 @@ export async function loadInline(options: LoadInlineOptions): Promise<LoadedModu
     // from them saves reading the object a second time (and reads exactly what was verified).
     // Named by the module and the source they were compiled from: a load error (e.g.
     // thread_local) then points at what the user wrote, not at a cache blob.
-    objects.forEach((o, i) => {
-      const b = bytes[i];
-      if (b) library.add(b, { name: labels[i] ?? o.objectPath });
-      else library.add(o.objectPath);
-    });
+    objects.forEach((o, i) => library.add(bytes[i]!, { name: labels[i] ?? o.objectPath }));
     const docs: Record<string, string> = {};
     mod = new InlineModule<string>({ name, library, objects, buildDirectory: dir, functions: [...fns.keys()], docs });
     for (const [f, doc] of fns) {

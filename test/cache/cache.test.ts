@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { cache } from "../../src/cache/index.js";
-import { ObjectCache, fullKey } from "../../src/cache/store.js";
+import { ObjectCache } from "../../src/cache/store.js";
+import { fullKey } from "../../src/cache/key.js";
 import { compileUnits } from "../../src/compiler/index.js";
 import { sha256File } from "../../src/util/hash.js";
 import { cleanupTempDirs, copyFixtures, runNodeScript, tempDir, TOOLCHAINS, transpiledSrc } from "../compiler/helpers.js";
@@ -129,14 +130,6 @@ describe("cache API", () => {
     await cache.clear({ cacheDir });
     expect(await cache.size({ cacheDir })).toBe(0);
     expect((await compileUnits([{ source: join(fx, "add.c") }], { compiler: "gcc", cacheDir }))[0]!.cacheHit).toBe(false);
-  });
-
-  it("resolves the directory: option, ORCJIT_CACHE_DIR, XDG", async () => {
-    const { resolveCacheDir } = await import("../../src/cache/paths.js");
-    expect(resolveCacheDir("/x/opt", { ORCJIT_CACHE_DIR: "/x/env" })).toBe("/x/opt");
-    expect(resolveCacheDir(undefined, { ORCJIT_CACHE_DIR: "/x/env" })).toBe("/x/env");
-    expect(resolveCacheDir(undefined, { XDG_CACHE_HOME: "/x/xdg" })).toBe("/x/xdg/tvm-ffi-orcjit");
-    expect(cache.dir({ cacheDir: "/x/opt" })).toBe("/x/opt");
   });
 });
 
