@@ -15,7 +15,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const cycles = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 5);
 const { ExecutionSession, loadInline } = await import(pathToFileURL(join(root, "dist/index.js")).href);
-const { loadBinding } = await import(pathToFileURL(join(root, "dist/native/binding.js")).href);
+const { addon: loadBinding } = await import(pathToFileURL(join(root, "dist/values/native.js")).href); // initialized as the package does
 
 // A kernel with debug info (compiled once, from the cache afterwards), as loadInline makes it.
 const m = await loadInline({

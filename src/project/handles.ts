@@ -7,10 +7,17 @@ import type { CallOptions } from "../values/async.js";
 import type { AsyncFFIFunction, FFIValue } from "../values/types.js";
 
 /** A function handle that always calls the newest generation of its library. */
-export type StableFunction = AsyncFFIFunction & {
+export type StableFunction = AsyncFFIFunction & StableFunctionInfo;
+
+/**
+ * What a stable handle adds to the function it forwards to. Kept apart from StableFunction's
+ * call signature so that `KernelFunction<N, K> & StableFunctionInfo` keeps only the typed call
+ * (intersecting two function types would add the untyped overload back).
+ */
+export interface StableFunctionInfo {
   readonly library: string;
   readonly functionName: string;
-};
+}
 
 /** One handle: what it calls now. */
 export interface HandleState {

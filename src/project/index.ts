@@ -2,7 +2,7 @@
 export { loadProject, Project, ProjectLibrary } from "./project.js";
 export { inManifestTerms } from "./manifest-terms.js";
 export { Generation } from "./generation.js";
-export { settle, type StableFunction } from "./handles.js";
+export { settle, type StableFunction, type StableFunctionInfo } from "./handles.js";
 export type {
   LibraryBuildResult,
   LoadProjectOptions,

@@ -8,7 +8,7 @@ import { compileUnits, type BuildProgress, type CompileOptions, type CompiledObj
 import { DisposedError, OrcJitError } from "../errors.js";
 import { METADATA_DEFINES } from "./metadata.js";
 import type { AsyncFFIFunction, KernelFunction } from "../values/types.js";
-import { FunctionHandles, type StableFunction } from "./handles.js";
+import { FunctionHandles, type StableFunctionInfo } from "./handles.js";
 import { linkGeneration, type Generation, type GenerationContext } from "./generation.js";
 import { inManifestTerms } from "./manifest-terms.js";
 import { ExecutionSession, type DynamicLibrary } from "../jit/index.js";
@@ -130,7 +130,7 @@ export class ProjectLibrary<N extends string = string> {
    * it, ORCJIT_NOT_LOADED before load(). Typed from its C++ signature when declarations were
    * generated for this library (`orcjit types`).
    */
-  getFunction<K extends string>(name: K): KernelFunction<N, K> & StableFunction {
+  getFunction<K extends string>(name: K): KernelFunction<N, K> & StableFunctionInfo {
     if (typeof name !== "string" || name.length === 0) throw new TypeError("getFunction(name): 'name' must be a non-empty string");
     return this._project._handles.get(this.name, name, () => {
       const dylib = this.dynamicLibrary;
@@ -139,7 +139,7 @@ export class ProjectLibrary<N extends string = string> {
       } catch (e) {
         throw inManifestTerms(e, this.name, this._project.file);
       }
-    }) as KernelFunction<N, K> & StableFunction;
+    }) as unknown as KernelFunction<N, K> & StableFunctionInfo;
   }
 }
 

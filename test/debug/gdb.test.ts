@@ -12,7 +12,8 @@ import { ensureBuilt } from "../cli/helpers.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIST = JSON.stringify(pathToFileURL(join(ROOT, "dist/index.js")).href);
-const BINDING = JSON.stringify(pathToFileURL(join(ROOT, "dist/native/binding.js")).href);
+// The addon as the package loads it (initialized with the value factories): src/values/native.ts.
+const BINDING = JSON.stringify(pathToFileURL(join(ROOT, "dist/values/native.js")).href);
 
 const hasGdb = spawnSync("gdb", ["--version"], { encoding: "utf8" }).status === 0;
 const hasLldb = spawnSync("lldb-22", ["--version"], { encoding: "utf8" }).status === 0;
@@ -163,8 +164,8 @@ project.dispose();
   it("after dispose gdb no longer resolves the kernel, and reloads under gdb keep working", () => {
     const script = `
 const { ExecutionSession, loadInline } = await import(${DIST});
-const { loadBinding } = await import(${BINDING});
-const b = loadBinding();
+const { addon } = await import(${BINDING});
+const b = addon();
 const session = new ExecutionSession();
 const m = await loadInline({ name: "gone", cppSources: ${JSON.stringify(KERNEL)}, functions: ["dbg_target"], debug: true, optLevel: 0, session });
 m.dbg_target(1);

@@ -16,8 +16,8 @@ function child(script: string, env: NodeJS.ProcessEnv = {}): Record<string, unkn
   ensureBuilt();
   const p = spawnSync(process.execPath, ["--input-type=module", "-e", `
 const api = await import(${href("dist/index.js")});
-const { loadBinding } = await import(${href("dist/native/binding.js")});
-const count = () => loadBinding().debuggerEntryCount();
+const { addon } = await import(${href("dist/values/native.js")});
+const count = () => addon().debuggerEntryCount();
 const out = {};
 ${script}
 console.log("RESULT " + JSON.stringify(out));
