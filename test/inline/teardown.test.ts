@@ -14,6 +14,10 @@ const WORKER = fileURLToPath(new URL("./teardown-worker.mjs", import.meta.url));
 
 afterAll(cleanupTempDirs);
 
+// RSS bounds hold in the normal run; under scripts/sanitize.sh ASan's quarantine keeps freed
+// memory resident, so only the destructor and library counts are checked there.
+const MAX_GROWTH_MB = process.env.ORCJIT_UNDER_SANITIZER === "1" ? Infinity : 10;
+
 it("loadInline modules and createLibrary libraries nothing reaches are torn down; reachable ones stay", async () => {
   const total = 200;
   const cacheDir = await tempDir();
@@ -26,7 +30,7 @@ it("loadInline modules and createLibrary libraries nothing reaches are torn down
   expect(inline.fresh).toBe(total);
   expect(inline.dtors).toBe(total);
   expect(inline.libraries).toBe(0);
-  expect(inline.rssGrowthMB, `RSS grew ${inline.rssGrowthMB.toFixed(1)} MB from load 50 to ${total}`).toBeLessThanOrEqual(10);
+  expect(inline.rssGrowthMB, `RSS grew ${inline.rssGrowthMB.toFixed(1)} MB from load 50 to ${total}`).toBeLessThanOrEqual(MAX_GROWTH_MB);
   expect(out.sameWhileReachable).toBe(true);
   // A kept function: no destructor while held, still callable, its library still counted.
   expect(out.keptFunction).toEqual({ dtorsWhileHeld: 0, value: 1, libraries: 1, dtorsAfter: 1 });
@@ -37,5 +41,5 @@ it("loadInline modules and createLibrary libraries nothing reaches are torn down
   expect(out.global).toBe(42);
   const sessions = out.sessions as { sum: number; dtors: number; rssGrowthMB: number };
   expect({ sum: sessions.sum, dtors: sessions.dtors }).toEqual({ sum: 20, dtors: 20 });
-  expect(sessions.rssGrowthMB, `RSS grew ${sessions.rssGrowthMB.toFixed(1)} MB over 20 dropped sessions`).toBeLessThanOrEqual(10);
+  expect(sessions.rssGrowthMB, `RSS grew ${sessions.rssGrowthMB.toFixed(1)} MB over 20 dropped sessions`).toBeLessThanOrEqual(MAX_GROWTH_MB);
 }, 600_000);
