@@ -512,7 +512,8 @@ bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, in
   // The pool thread running an async call of that environment: its JS thread is not blocked
   // in this call, so it waits for the JS thread. Any other thread (a kernel's own) waits only
   // while async calls of that environment run and its JS thread is not in a synchronous
-  // kernel call; outside async calls it gets the usual "not its JavaScript thread" error.
+  // kernel call; outside async calls (none queued or running) it gets the usual "not its
+  // JavaScript thread" error.
   AsyncCall* current = t_current;
   bool pool = current && current->aenv->env == env;
   AsyncEnv* a = nullptr;
@@ -539,7 +540,9 @@ bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, in
       ~Waiter() { if (a) a->sync.foreign_waiters.fetch_sub(1); }
     } waiter(pool ? nullptr : a);
     auto js_blocked = [&] { return !pool && a->sync.depth.load() > 0; };
-    if (!pool && a->running == 0) return false;  // not during an async call
+    // Queued counts as well as running: a call the pool has not picked up yet (a busy machine)
+    // is still in flight, and the JS thread's synchronous calls are tracked from queueing on.
+    if (!pool && a->inflight.empty()) return false;  // not during an async call
     if (a->closing) {
       why = "its JavaScript environment is shutting down";
     } else if (js_blocked()) {
