@@ -2,13 +2,14 @@
 // `fn.async(...)` rejects its Promise with the NativeCrashError a sync call throws, its
 // library refuses further calls, and the process and every other library keep working.
 // Every case runs in a child process (test/async/async-crash-child.mjs).
-import { spawn } from "node:child_process";
+
 import { mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt, repoRoot } from "../cli/helpers.js";
+import { runNodeChild } from "../helpers/node-child.js";
 
 const SCRIPT = fileURLToPath(new URL("./async-crash-child.mjs", import.meta.url));
 
@@ -27,23 +28,15 @@ type Settled = { value?: unknown; error?: CrashInfo };
 
 let cacheDir: string;
 
-function runChild(which: string, env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SCRIPT, path.join(repoRoot, "dist"), cacheDir, which], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code, signal) => {
-      const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
-      if (code !== 0 || signal !== null || !line)
-        reject(new Error(`child '${which}': code ${code}, signal ${signal}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-      else resolve(JSON.parse(line.slice(7)) as Record<string, unknown>);
-    });
-  });
+async function runChild(which: string, env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown>> {
+  const o = await runNodeChild([SCRIPT, path.join(repoRoot, "dist"), cacheDir, which], env);
+  if (o.code !== 0 || o.signal !== null || !o.result)
+    throw new Error(`child '${which}': code ${o.code}, signal ${o.signal}
+--- stdout
+${o.stdout}
+--- stderr
+${o.stderr}`);
+  return o.result;
 }
 
 function expectFault(s: Settled, library: string): void {

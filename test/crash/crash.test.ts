@@ -1,12 +1,12 @@
 // Crash containment (issue 15, docs/debugging.md): faults in JIT code become
 // NativeCrashError, the library is poisoned, everything else keeps working; faults
 // outside JIT code still kill the process as before. Every case runs in a child process.
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { cpSync } from "node:fs";
 import { ensureBuilt, tempDir } from "../cli/helpers.js";
+import { runNodeChild, type ChildOutcome } from "../helpers/node-child.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("./crash-child.mjs", import.meta.url));
@@ -15,30 +15,11 @@ const SCRIPT = fileURLToPath(new URL("./crash-child.mjs", import.meta.url));
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON from a child process, checked field by field
 type Report = Record<string, any>;
 
-interface Outcome {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  result: Report | undefined;
-}
+type Outcome = ChildOutcome<Report>;
 
 function runChild(which: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
   ensureBuilt();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--expose-gc", SCRIPT, join(ROOT, "dist"), which, ...extra], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code, signal) => {
-      const line = stdout.split("\n").find((l) => l.startsWith("RESULT "));
-      resolve({ code, signal, stdout, stderr, result: line ? JSON.parse(line.slice(7)) : undefined });
-    });
-  });
+  return runNodeChild<Report>(["--expose-gc", SCRIPT, join(ROOT, "dist"), which, ...extra], env);
 }
 
 function survived(o: Outcome): Report {
