@@ -4,6 +4,7 @@
 // `{"type":"ffi.Function","args":[RESULT, PARAM0, ...]}`, and maybe `__tvm_ffi__doc_<name>`.
 // Parsing never throws at the caller: bad metadata yields `signatureError` and an untyped
 // function. The same schema renders TypeScript types (wider for parameters than for results).
+import { argsConverter, deepConverter, isIntResult, needsDeep } from "./checked-args.js";
 import { values } from "./native.js";
 
 /** One type of a schema: a leaf (`int`, `ffi.String`, a type key) or a parameterised type. */
@@ -100,9 +101,11 @@ export function parseSignature(metadata: unknown): FunctionSignature {
 
 // ---------------------------------------------------------------- checked calls
 // Parameter kinds the native call path checks itself (native/src/binding/function.cc).
-const KIND_ANY = 0, KIND_INT = 1, KIND_FLOAT = 2, KIND_BOOL = 3, KIND_STR = 4, KIND_OPTIONAL = 0x100;
+// KIND_DEEP: arrays and maps of declared element types, converted by checked-args.ts.
+const KIND_ANY = 0, KIND_INT = 1, KIND_FLOAT = 2, KIND_BOOL = 3, KIND_STR = 4, KIND_DEEP = 5, KIND_OPTIONAL = 0x100;
 
 function kindOf(t: TypeSchema): number {
+  if (needsDeep(t)) return KIND_DEEP;
   if (t.type === "Optional" && t.args?.[0]) {
     const inner = kindOf(t.args[0]);
     return inner === KIND_ANY ? KIND_ANY : inner | KIND_OPTIONAL;
@@ -154,16 +157,28 @@ export function tsParamType(t: TypeSchema): string {
     case "ffi.Function":
       if (!a.length) return "FFICallback";
       // A callback JS passes: its parameters are what C++ sends (results), it returns a param type.
-      return `(${a.slice(1).map((p, i) => `arg${i}: ${tsResultType(p)}`).join(", ")}) => ${tsParamType(a[0]!)}`;
+      return `(${a.slice(1).map((p, i) => `arg${i}: ${tsValueType(p)}`).join(", ")}) => ${tsParamType(a[0]!)}`;
     default: return OBJECT; // an object type key
   }
 }
 
-/** The TypeScript type of a result of this type. */
+/**
+ * The TypeScript type of a function's result of this type. An `int` (or `Optional<int>`)
+ * result is `number`: the call raises a RangeError instead of returning a value beyond 2^53
+ * (docs/types.md#int-results). Ints anywhere else (inside containers, callback arguments,
+ * results of returned functions) are not checked and are `number | bigint`.
+ */
 export function tsResultType(t: TypeSchema): string {
+  if (t.type === "int") return "number";
+  if (t.type === "Optional" && t.args?.[0]?.type === "int") return "number | null";
+  return tsValueType(t);
+}
+
+/** The TypeScript type of a value C++ sends of this type (nested in a result, a callback argument). */
+function tsValueType(t: TypeSchema): string {
   const a = t.args ?? [];
   switch (t.type) {
-    case "int": return "number";
+    case "int": return "number | bigint";
     case "float": return "number";
     case "bool": return "boolean";
     case "None": return "null";
@@ -176,14 +191,14 @@ export function tsResultType(t: TypeSchema): string {
     case "DataType": return "DataType";
     case "void*": return "bigint | null";
     case "ffi.Object": case "ffi.Module": return OBJECT;
-    case "Optional": return `${tsResultType(a[0]!)} | null`;
-    case "Variant": return a.length ? a.map(tsResultType).map((s) => `(${s})`).join(" | ") : "FFIResult";
-    case "ffi.Array": case "ffi.List": return a[0] ? `readonly (${tsResultType(a[0])})[]` : "readonly FFIResult[]";
-    case "tuple": return `readonly [${a.map(tsResultType).join(", ")}]`;
-    case "ffi.Map": case "ffi.Dict": return a.length === 2 ? `FFIMap<${tsResultType(a[0]!)}, ${tsResultType(a[1]!)}>` : "FFIMap<FFIResult, FFIResult>";
+    case "Optional": return `${tsValueType(a[0]!)} | null`;
+    case "Variant": return a.length ? a.map(tsValueType).map((s) => `(${s})`).join(" | ") : "FFIResult";
+    case "ffi.Array": case "ffi.List": return a[0] ? `readonly (${tsValueType(a[0])})[]` : "readonly FFIResult[]";
+    case "tuple": return `readonly [${a.map(tsValueType).join(", ")}]`;
+    case "ffi.Map": case "ffi.Dict": return a.length === 2 ? `FFIMap<${tsValueType(a[0]!)}, ${tsValueType(a[1]!)}>` : "FFIMap<FFIResult, FFIResult>";
     case "ffi.Function":
       if (!a.length) return "FFIFunction";
-      return `((${a.slice(1).map((p, i) => `arg${i}: ${tsParamType(p)}`).join(", ")}) => ${tsResultType(a[0]!)}) & FFIFunctionInfo`;
+      return `((${a.slice(1).map((p, i) => `arg${i}: ${tsParamType(p)}`).join(", ")}) => ${tsValueType(a[0]!)}) & FFIFunctionInfo`;
     default: return OBJECT;
   }
 }
@@ -191,12 +206,25 @@ export function tsResultType(t: TypeSchema): string {
 // ---------------------------------------------------------------- attaching to functions
 
 /**
+ * What async calls (async.ts) do in JS that sync calls do natively: the argument conversion
+ * of function values and the check of `int` results.
+ */
+export const asyncChecks = new WeakMap<object, { args?: (args: unknown[], argc: number) => unknown[]; name: string; intResult: boolean }>();
+
+/** The RangeError of an `int` result beyond 2^53 (the native calls throw the same). */
+export function intResultError(name: string, value: bigint): RangeError {
+  const e = new RangeError(`'${name}' returned ${value}, outside ±Number.MAX_SAFE_INTEGER (2^53 - 1): its C++ signature declares an int result, typed number, and a number cannot hold it exactly; the exact value is this error's 'value' (a bigint)`);
+  Object.defineProperty(e, "value", { value, enumerable: true, configurable: true, writable: true });
+  return e;
+}
+
+/**
  * Reads the metadata and docstring exports of function `name` (through `call`, which calls
  * an export by symbol name or returns undefined when the symbol does not exist) and attaches
  * `signature`, `doc` or `signatureError` to `fn`. With a signature, calls are checked and
  * converted by it. Never throws: bad metadata leaves `fn` untyped.
  */
-export function attachSignature(fn: object, name: string, call: (symbol: string) => unknown): void {
+export function attachSignature(fn: object, name: string, call: (symbol: string) => unknown, kind: "export" | "value" = "export"): void {
   const define = (key: string, value: unknown): void => {
     Object.defineProperty(fn, key, { value, enumerable: false, configurable: false, writable: false });
   };
@@ -221,7 +249,19 @@ export function attachSignature(fn: object, name: string, call: (symbol: string)
     define("signatureError", (e as Error).message);
     return;
   }
-  const { kinds, types } = nativeParamKinds(sig);
-  values().setFunctionSignature(fn, kinds, types);
+  const intResult = isIntResult(sig.result);
+  if (kind === "value") {
+    if (asyncChecks.has(fn)) return; // the same function value, looked up again
+    // A function value (.so export, module-tree function): no native signature; the whole
+    // argument list goes through the JS converter (checked-args.ts).
+    const checker = argsConverter(name, sig);
+    values().setArgsChecker(fn, checker, intResult);
+    asyncChecks.set(fn, { args: checker, name, intResult });
+  } else {
+    const { kinds, types } = nativeParamKinds(sig);
+    const deep = kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined;
+    values().setFunctionSignature(fn, kinds, types, deep, intResult);
+    if (intResult) asyncChecks.set(fn, { name, intResult });
+  }
   define("signature", sig);
 }

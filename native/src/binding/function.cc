@@ -26,12 +26,15 @@ namespace {
 /// Declared parameter kinds (from the export's metadata; src/values/signature.ts): calls
 /// are checked and converted by them. Kinds the call path does not check itself go through
 /// ToAny and are checked by the callee.
-enum ParamKind : int32_t { kParamAny = 0, kParamInt = 1, kParamFloat = 2, kParamBool = 3, kParamStr = 4 };
+enum ParamKind : int32_t { kParamAny = 0, kParamInt = 1, kParamFloat = 2, kParamBool = 3, kParamStr = 4,
+                           kParamDeep = 5 };  // [k12t] 5: converted by Signature::deep (element types)
 constexpr int32_t kParamOptional = 0x100;
 
 struct Signature {
   std::vector<int32_t> kinds;
   std::vector<std::string> types;  // declared type of each parameter, for errors
+  napi_ref deep = nullptr;  // [k12t] JS (value, i) => value for kParamDeep (checked-args.ts)
+  bool int_result = false;  // [k12t] declared `int` result: a bigint result is a RangeError
 };
 
 struct FunctionData {
@@ -135,7 +138,10 @@ inline int CallKernel(FunctionData* fd, const TVMFFIAny* args, size_t argc, TVMF
     Napi::Env e(env);
     if (rc != 0) ThrowValue(e, TakeRaisedError(e, rc, fd->name.c_str()));
     PinSource pin(&fd->lib);  // objects in the result keep the library's code alive
-    return FromAny(e, result, fd->name.c_str(), pin);
+    Napi::Value out = FromAny(e, result, fd->name.c_str(), pin);
+    if (fd->sig && fd->sig->int_result && out.IsBigInt())  // [k12t] docs/types.md
+      ThrowValue(e, Napi::Value(env, IntResultRangeError(env, fd->name, out)));
+    return out;
   });
 }
 
@@ -284,6 +290,7 @@ inline bool Nullish(napi_env env, napi_value v) {
   const Signature& sig = *fd->sig;
   for (size_t i = 0; i < argc; ++i) {
     int32_t kind = sig.kinds[i];
+    napi_value arg = argv[i];
     double d;
     switch (kind & 0xff) {
       case kParamInt:
@@ -322,6 +329,9 @@ inline bool Nullish(napi_env env, napi_value v) {
         if ((kind & kParamOptional) && (t == napi_undefined || t == napi_null)) break;
         return ThrowParam(env, fd, i, argv[i], ""), false;
       }
+      case kParamDeep:  // [k12t] arrays/maps of declared element types
+        if (!ApplyParamChecker(env, sig.deep, i, &arg)) return false;
+        break;
       default: break;  // kParamAny and the kinds the callee checks
     }
     // Not handled above: a bigint or ffi.float for a number, null for an Optional, or a kind
@@ -335,7 +345,7 @@ inline bool Nullish(napi_env env, napi_value v) {
         args[i].v_int64 = 0;
         continue;
       }
-      ToAny(e, argv[i], &args[i], scratch, fd->name.c_str(), i);
+      ToAny(e, arg, &args[i], scratch, fd->name.c_str(), i);
     } catch (const Napi::Error& err) {
       err.ThrowAsJavaScriptException();
       return false;
@@ -501,6 +511,15 @@ Napi::Value SetFunctionSignature(const Napi::CallbackInfo& info) {
     sig->kinds.push_back(kinds.Get(i).As<Napi::Number>().Int32Value());
     sig->types.push_back(i < types.Length() ? types.Get(i).ToString().Utf8Value() : "Any");
   }
+  // [k12t] (fn, kinds, types, deep?: (value, i) => value, intResult?: boolean)
+  if (info.Length() > 3 && info[3].IsFunction()) {
+    NAPI_THROW_IF_FAILED(env, napi_create_reference(env, info[3], 1, &sig->deep), Napi::Value());
+    napi_add_finalizer(
+        env, info[0], sig->deep,
+        [](napi_env env, void* d, void*) { napi_delete_reference(env, static_cast<napi_ref>(d)); },
+        nullptr, nullptr);
+  }
+  sig->int_result = info.Length() > 4 && info[4].ToBoolean().Value();
   fd->sig = std::move(sig);
   return env.Undefined();
 }

@@ -64,8 +64,25 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
       argv = heap_argv.data();
     }
     if (!box->obj) throw Napi::Error::New(env, "function called after dispose()");
-    return CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(), box->pin,
-                              box->owner);
+    std::vector<napi_value> checked;
+    if (box->checker) {
+      // [k12t] Declared parameter types: the JS converter checks and converts the whole list.
+      napi_value list;
+      napi_create_array_with_length(raw_env, argc, &list);
+      for (size_t i = 0; i < argc; ++i) napi_set_element(raw_env, list, static_cast<uint32_t>(i), argv[i]);
+      if (!ApplyParamChecker(raw_env, box->checker, argc, &list)) return nullptr;
+      uint32_t n = 0;
+      napi_get_array_length(raw_env, list, &n);
+      checked.resize(n);
+      for (uint32_t i = 0; i < n; ++i) napi_get_element(raw_env, list, i, &checked[i]);
+      argv = checked.data();
+      argc = n;
+    }
+    Napi::Value out = CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(),
+                                         box->pin, box->owner);
+    if (box->int_result && out.IsBigInt())
+      ThrowValue(env, Napi::Value(env, IntResultRangeError(raw_env, box->name, out)));
+    return out;
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
     return nullptr;
@@ -73,6 +90,53 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
 }
 
 }  // namespace
+
+bool ApplyParamChecker(napi_env env, napi_ref checker, size_t index, napi_value* arg) {
+  napi_value fn, undefined, argv[2], out;
+  napi_get_reference_value(env, checker, &fn);
+  napi_get_undefined(env, &undefined);
+  argv[0] = *arg;
+  napi_create_uint32(env, static_cast<uint32_t>(index), &argv[1]);
+  if (napi_call_function(env, undefined, fn, 2, argv, &out) != napi_ok) return false;
+  *arg = out;
+  return true;
+}
+
+napi_value IntResultRangeError(napi_env env, const std::string& name, napi_value exact) {
+  Napi::Env e(env);
+  std::string digits = Napi::Value(env, exact).ToString().Utf8Value();
+  Napi::Error err = Napi::RangeError::New(
+      e, "'" + name + "' returned " + digits +
+             ", outside ±Number.MAX_SAFE_INTEGER (2^53 - 1): its C++ signature declares an int result, typed number, and a "
+             "number cannot hold it exactly; the exact value is this error's 'value' (a bigint)");
+  err.Value().Set("value", Napi::Value(env, exact));
+  return err.Value();
+}
+
+// setArgsChecker(fn, checker: ((args: unknown[], argc: number) => unknown[]) | null,
+// intResult: boolean): calls of the function value `fn` convert their arguments with
+// `checker` first; with intResult, a bigint result is a RangeError.
+Napi::Value SetArgsChecker(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Box* box = info.Length() >= 3 && info[0].IsFunction() ? UnwrapBox(env, info[0]) : nullptr;
+  if (!box || box->kind != BoxKind::kObject || box->checker)
+    throw Napi::TypeError::New(env, "setArgsChecker: not an unchecked TVM-FFI function value");
+  if (info[1].IsFunction()) {
+    napi_ref ref;
+    NAPI_THROW_IF_FAILED(env, napi_create_reference(env, info[1], 1, &ref), Napi::Value());
+    napi_status st = napi_add_finalizer(
+        env, info[0], ref,
+        [](napi_env env, void* d, void*) { napi_delete_reference(env, static_cast<napi_ref>(d)); },
+        nullptr, nullptr);
+    if (st != napi_ok) {
+      napi_delete_reference(env, ref);
+      NAPI_THROW_IF_FAILED(env, st, Napi::Value());
+    }
+    box->checker = ref;
+  }
+  box->int_result = info[2].ToBoolean().Value();
+  return env.Undefined();
+}
 
 Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name,
                               uint64_t owner) {

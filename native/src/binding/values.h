@@ -35,6 +35,12 @@ struct Box {
   uint64_t type_owner = 0;  // objects: retained library owning the type's reflection (RetainTypeOwner)
   JsBuffer* buffer = nullptr;  // JS-made tensors: the ArrayBuffer (owned by the tensor object)
   std::string name;            // functions: name used in errors
+  // [k12t] functions with export metadata (a .so export, module-tree functions): the JS
+  // converter of the whole argument list (src/values/checked-args.ts; deleted by a finalizer
+  // of the function) and whether the declared result is `int` (typed number: RangeError
+  // beyond 2^53, docs/types.md).
+  napi_ref checker = nullptr;
+  bool int_result = false;
   ~Box();
 };
 
@@ -51,6 +57,15 @@ void InitValues(Napi::Env env, Napi::Object exports);
 /// A JS function calling the Function object `fn` (one strong reference is taken over).
 Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name,
                               uint64_t owner = 0);
+/// [k12t] Runs the JS converter `checker` (src/values/checked-args.ts) on `*arg` (parameter
+/// #index) and stores its result there. False with a pending JS exception (a TypeError).
+bool ApplyParamChecker(napi_env env, napi_ref checker, size_t index, napi_value* arg);
+/// [k12t] The RangeError of a call of `name` declared to return `int` (typed number) whose
+/// result `exact` (a bigint) is beyond 2^53; `exact` is its `value` property.
+napi_value IntResultRangeError(napi_env env, const std::string& name, napi_value exact);
+/// [k12t] values.setArgsChecker(fn, checker, intResult): declared types for a function value
+/// (an ffi.Function box: .so exports, module-tree functions).
+Napi::Value SetArgsChecker(const Napi::CallbackInfo& info);
 /// Makes `box` hold `pin` and retain the runtime owner of `src`.
 void BoxKeepAlive(Box* box, PinSource& src);
 

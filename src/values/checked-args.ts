@@ -1,0 +1,181 @@
+// Arguments converted by declared types that the native call path does not check itself:
+// arrays and maps of declared element types (`ffi.Array<float>` given [1, 2] passes Float
+// elements; `ffi.Array<int>` given [1, 2.5] is a TypeError naming the element), and every
+// parameter of function values (.so exports, module-tree functions), which have no native
+// signature. The rules are those of the native checks (native/src/binding/function.cc), with
+// the same messages. docs/types.md#checked-calls.
+import { FFIFloat, FFIMap } from "./containers.js";
+import { values } from "./native.js";
+import { typeText, type FunctionSignature, type TypeSchema } from "./signature.js";
+
+const INT64_LIMIT = 2 ** 63;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A value that does not fit its declared type; `at` is where inside the argument. */
+class Mismatch {
+  constructor(
+    readonly at: string,
+    readonly expected: string,
+    readonly got: unknown,
+    readonly why: string,
+  ) {}
+}
+
+/** A JS value in an error message, as the native checks describe it. */
+export function describe(v: unknown): string {
+  switch (typeof v) {
+    case "undefined": return "undefined";
+    case "boolean": case "number": return String(v);
+    case "bigint": return `${v}n`;
+    case "string": return `the string "${v.length > 40 ? v.slice(0, 37) + "..." : v}"`;
+    case "symbol": return "a symbol";
+    case "function": return "a function";
+    default: return v === null ? "null" : "an object";
+  }
+}
+
+const isString = (t: TypeSchema): boolean => t.type === "ffi.String" || t.type === "str";
+const isArray = (t: TypeSchema): boolean => t.type === "ffi.Array" || t.type === "ffi.List";
+const isMap = (t: TypeSchema): boolean => t.type === "ffi.Map" || t.type === "ffi.Dict";
+
+/** True when values of `t` need conversion or checks below the top level (element types). */
+export function needsDeep(t: TypeSchema): boolean {
+  if (t.type === "Optional") return needsDeep(t.args![0]!);
+  return (isArray(t) || isMap(t)) && (t.args ?? []).some((a) => a.type !== "Any");
+}
+
+/** A value C++ returned (a frozen ffi.Array, an FFIMap, an object): passed back as it is. */
+const isFFIValue = (v: object): boolean => v instanceof FFIMap || values().valueTypeIndex(v) >= 0;
+
+function convert(v: unknown, t: TypeSchema, at: string, active: Set<object>): unknown {
+  switch (t.type) {
+    case "int":
+      if (typeof v === "number") {
+        if (!(v > -INT64_LIMIT && v < INT64_LIMIT)) throw new Mismatch(at, "int", v, ", outside the int64 range");
+        if (!Number.isInteger(v)) throw new Mismatch(at, "int", v, ", not an integer");
+        return v;
+      }
+      if (typeof v === "bigint") {
+        if (v < INT64_MIN || v > INT64_MAX) throw new Mismatch(at, "int", v, ", outside the int64 range");
+        return v;
+      }
+      throw new Mismatch(at, "int", v, "");
+    case "float":
+      if (typeof v === "number") return Number.isInteger(v) ? new FFIFloat(v) : v;
+      if (v instanceof FFIFloat) return v;
+      if (typeof v === "bigint") return new FFIFloat(Number(v));
+      throw new Mismatch(at, "float", v, "");
+    case "bool":
+      if (typeof v === "boolean") return v;
+      throw new Mismatch(at, "bool", v, "");
+    case "ffi.String": case "str":
+      if (typeof v === "string") return v;
+      throw new Mismatch(at, typeText(t), v, "");
+    case "None":
+      if (v === null || v === undefined) return v;
+      throw new Mismatch(at, "None", v, "");
+    case "Optional":
+      return v === null || v === undefined ? v : convert(v, t.args![0]!, at, active);
+  }
+  if (isArray(t)) return convertArray(v, t, at, active);
+  if (isMap(t)) return convertMap(v, t, at, active);
+  return v; // Any, tensors, objects, functions...: the general rules, checked by the callee
+}
+
+function enter(v: object, at: string, active: Set<object>): void {
+  if (active.has(v)) throw new Mismatch(at, "", v, "cyclic");
+  active.add(v);
+}
+
+function convertArray(v: unknown, t: TypeSchema, at: string, active: Set<object>): unknown {
+  const elem = t.args?.[0];
+  if (!Array.isArray(v)) {
+    if (typeof v === "object" && v !== null && !ArrayBuffer.isView(v) && isFFIValue(v)) return v;
+    throw new Mismatch(at, typeText(t), v, "");
+  }
+  if (!elem || elem.type === "Any" || isFFIValue(v)) return v;
+  enter(v, at, active);
+  let out: unknown[] | undefined;
+  for (let i = 0; i < v.length; ++i) {
+    const x: unknown = v[i];
+    const y = convert(x, elem, `${at}[${i}]`, active);
+    if (y !== x) (out ??= v.slice())[i] = y;
+  }
+  active.delete(v);
+  return out ?? v;
+}
+
+function convertMap(v: unknown, t: TypeSchema, at: string, active: Set<object>): unknown {
+  const [kt, vt] = t.args ?? [];
+  if (typeof v !== "object" || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) throw new Mismatch(at, typeText(t), v, "");
+  if (v instanceof FFIMap || !kt || !vt || (kt.type === "Any" && vt.type === "Any")) return v;
+  if (v instanceof Map) {
+    enter(v, at, active);
+    let changed = false;
+    const out = new Map<unknown, unknown>();
+    for (const [k, x] of v as Map<unknown, unknown>) {
+      const key = `${at}[${describeKey(k)}]`;
+      const k2 = convert(k, kt, `${key} (its key)`, active);
+      const x2 = convert(x, vt, key, active);
+      changed ||= k2 !== k || x2 !== x;
+      out.set(k2, x2);
+    }
+    active.delete(v);
+    return changed ? out : v;
+  }
+  if (isFFIValue(v)) return v;
+  // A plain object: its keys are strings.
+  if (!isString(kt) && kt.type !== "Any") throw new Mismatch(at, typeText(t), v, ` (a plain object has string keys; pass a Map)`);
+  enter(v, at, active);
+  let out: Record<string, unknown> | undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const x2 = convert(x, vt, `${at}[${describeKey(k)}]`, active);
+    if (x2 !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = x2;
+  }
+  active.delete(v);
+  return out ?? v;
+}
+
+function describeKey(k: unknown): string {
+  return typeof k === "string" ? JSON.stringify(k.length > 40 ? k.slice(0, 37) + "..." : k) : describe(k);
+}
+
+function paramError(name: string, i: number, declared: TypeSchema, m: Mismatch): TypeError {
+  const head = `argument #${i} of '${name}' must be ${typeText(declared)} (its C++ signature)`;
+  if (m.why === "cyclic") return new TypeError(`${head}, got a cyclic value: element ${m.at} contains itself`);
+  if (m.at === "") return new TypeError(`${head}, got ${describe(m.got)}${m.why}`);
+  return new TypeError(`${head}: element ${m.at} must be ${m.expected}, got ${describe(m.got)}${m.why}`);
+}
+
+/** Converts argument #i of `name` by its declared type `t`; TypeError naming it on mismatch. */
+export function convertParam(name: string, i: number, t: TypeSchema, v: unknown): unknown {
+  try {
+    return convert(v, t, "", new Set());
+  } catch (e) {
+    if (e instanceof Mismatch) throw paramError(name, i, t, e);
+    throw e;
+  }
+}
+
+/** The converter of parameter values the native call path hands over (kind "deep"). */
+export function deepConverter(name: string, sig: FunctionSignature): (value: unknown, index: number) => unknown {
+  return (value, index) => convertParam(name, index, sig.params[index]!, value);
+}
+
+/** The converter of a whole argument list (function values have no native signature). */
+export function argsConverter(name: string, sig: FunctionSignature): (args: unknown[], argc: number) => unknown[] {
+  const { params } = sig;
+  return (args) => {
+    if (args.length !== params.length) {
+      throw new TypeError(`'${name}' takes ${params.length} argument${params.length === 1 ? "" : "s"} (${params.map(typeText).join(", ")}), got ${args.length}`);
+    }
+    for (let i = 0; i < args.length; ++i) args[i] = convertParam(name, i, params[i]!, args[i]);
+    return args;
+  };
+}
+
+/** Whether a result of `t` is checked to be a number (int, Optional<int>): docs/types.md. */
+export function isIntResult(t: TypeSchema): boolean {
+  return t.type === "int" || (t.type === "Optional" && t.args?.[0]?.type === "int");
+}
