@@ -3,7 +3,7 @@
 // gives the same call with options (an AbortSignal), so options never mix with arguments.
 import { FFIError } from "../errors.js";
 import { values } from "./native.js";
-import { asyncChecks, intResultError } from "./signature.js";
+import { asyncChecks } from "./signature.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => any;
@@ -36,13 +36,9 @@ function abortError(name: string, reason: unknown, cause: unknown): Error {
 function start(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
   // [k12t] Declared types (signature.ts): what sync calls check natively.
   const checks = asyncChecks.get(fn);
-  if (checks) {
-    return startChecked(fn, args, signal, checks).then((v) => {
-      if (checks.intResult && typeof v === "bigint") throw intResultError(checks.name, v);
-      return v;
-    });
-  }
-  return startChecked(fn, args, signal, undefined);
+  const result = checks?.result;
+  if (result) return startChecked(fn, args, signal, checks).then(result);
+  return startChecked(fn, args, signal, checks);
 }
 
 function startChecked(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined, checks: { args?: (args: unknown[], argc: number) => unknown[] } | undefined): Promise<unknown> {

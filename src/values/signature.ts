@@ -92,6 +92,10 @@ export function parseSignature(metadata: unknown): FunctionSignature {
   const fn = parseType(schema, "type_schema", 0);
   if (fn.type !== "ffi.Function" || !fn.args || fn.args.length < 1) throw new SignatureError(`"type_schema" is not an ffi.Function with a result type`);
   const [result, ...params] = fn.args as [TypeSchema, ...TypeSchema[]];
+  return makeSignature(params, result);
+}
+
+function makeSignature(params: readonly TypeSchema[], result: TypeSchema): FunctionSignature {
   return {
     params,
     result,
@@ -165,12 +169,19 @@ export function tsParamType(t: TypeSchema): string {
 /**
  * The TypeScript type of a function's result of this type. An `int` (or `Optional<int>`)
  * result is `number`: the call raises a RangeError instead of returning a value beyond 2^53
- * (docs/types.md#int-results). Ints anywhere else (inside containers, callback arguments,
- * results of returned functions) are not checked and are `number | bigint`.
+ * (docs/types.md#int-results), as do calls of a returned `ffi.Function<int, ...>`. Ints
+ * anywhere else (inside containers, callback arguments) are not checked: `number | bigint`.
  */
 export function tsResultType(t: TypeSchema): string {
   if (t.type === "int") return "number";
-  if (t.type === "Optional" && t.args?.[0]?.type === "int") return "number | null";
+  if (t.type === "Optional" && t.args?.[0]) {
+    const inner = t.args[0];
+    if (inner.type === "int" || inner.type === "ffi.Function") return `${tsResultType(inner)} | null`;
+  }
+  // A returned function gets its declared signature: its own result is checked the same way.
+  if (t.type === "ffi.Function" && t.args?.length) {
+    return `((${t.args.slice(1).map((p, i) => `arg${i}: ${tsParamType(p)}`).join(", ")}) => ${tsResultType(t.args[0]!)}) & FFIFunctionInfo`;
+  }
   return tsValueType(t);
 }
 
@@ -205,13 +216,16 @@ function tsValueType(t: TypeSchema): string {
 
 // ---------------------------------------------------------------- attaching to functions
 
+type ArgsConverter = (args: unknown[], argc: number) => unknown[];
+type ResultConverter = (value: unknown) => unknown;
+
 /**
  * What async calls (async.ts) do in JS that sync calls do natively: the argument conversion
- * of function values and the check of `int` results.
+ * of function values and the result checks.
  */
-export const asyncChecks = new WeakMap<object, { args?: (args: unknown[], argc: number) => unknown[]; name: string; intResult: boolean }>();
+export const asyncChecks = new WeakMap<object, { args?: ArgsConverter; result?: ResultConverter }>();
 
-/** The RangeError of an `int` result beyond 2^53 (the native calls throw the same). */
+/** The RangeError of an `int` result beyond 2^53: `value` holds the exact result. */
 export function intResultError(name: string, value: bigint): RangeError {
   const e = new RangeError(`'${name}' returned ${value}, outside ±Number.MAX_SAFE_INTEGER (2^53 - 1): its C++ signature declares an int result, typed number, and a number cannot hold it exactly; the exact value is this error's 'value' (a bigint)`);
   Object.defineProperty(e, "value", { value, enumerable: true, configurable: true, writable: true });
@@ -219,25 +233,71 @@ export function intResultError(name: string, value: bigint): RangeError {
 }
 
 /**
+ * The converter of a declared result, for the results the native call path does not finish
+ * itself (bigints, objects, functions...), or undefined when the type needs none: an `int`
+ * result outside ±(2^53 - 1) is a RangeError (docs/types.md#int-results); a returned
+ * `ffi.Function<R, A...>` gets that signature (its calls are checked too).
+ */
+function resultConverter(name: string, t: TypeSchema): ResultConverter | undefined {
+  if (isIntResult(t)) {
+    return (v) => {
+      if (typeof v === "bigint") throw intResultError(name, v);
+      return v;
+    };
+  }
+  const f = t.type === "Optional" ? t.args![0]! : t;
+  if (f.type === "ffi.Function" && f.args?.length) {
+    const sig = makeSignature(f.args.slice(1), f.args[0]!);
+    const inner = `result of ${name}`;
+    return (v) => {
+      if (typeof v === "function") typeFunctionValue(v, inner, sig);
+      return v;
+    };
+  }
+  return undefined;
+}
+
+function define(fn: object, key: string, value: unknown): void {
+  Object.defineProperty(fn, key, { value, enumerable: false, configurable: false, writable: false });
+}
+
+/**
+ * Gives a function value (an ffi.Function box: .so export, module-tree function, typed
+ * function result) the signature `sig`: its arguments are converted by checked-args.ts, its
+ * result checked. A JS function C++ handed back (not a box) is left alone.
+ */
+function typeFunctionValue(fn: object, name: string, sig: FunctionSignature): void {
+  if (asyncChecks.has(fn)) return; // the same function value again
+  const args = argsConverter(name, sig);
+  const result = resultConverter(name, sig.result);
+  try {
+    values().setArgsChecker(fn, args, result ?? null);
+  } catch {
+    return;
+  }
+  asyncChecks.set(fn, { args, result });
+  define(fn, "signature", sig);
+}
+
+/**
  * Reads the metadata and docstring exports of function `name` (through `call`, which calls
  * an export by symbol name or returns undefined when the symbol does not exist) and attaches
  * `signature`, `doc` or `signatureError` to `fn`. With a signature, calls are checked and
- * converted by it. Never throws: bad metadata leaves `fn` untyped.
+ * converted by it. Never throws: bad metadata leaves `fn` untyped. `kind`: "export" for
+ * getFunction's safe-call functions (checked natively), "value" for ffi.Function boxes.
  */
 export function attachSignature(fn: object, name: string, call: (symbol: string) => unknown, kind: "export" | "value" = "export"): void {
-  const define = (key: string, value: unknown): void => {
-    Object.defineProperty(fn, key, { value, enumerable: false, configurable: false, writable: false });
-  };
+  if (asyncChecks.has(fn) || Object.hasOwn(fn, "signatureError") || Object.hasOwn(fn, "doc")) return; // attached before
   let meta: unknown;
   try {
     meta = call("__tvm_ffi__metadata_" + name);
   } catch (e) {
-    define("signatureError", `the metadata function failed: ${e instanceof Error ? e.message : String(e)}`);
+    define(fn, "signatureError", `the metadata function failed: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
   try {
     const doc = call("__tvm_ffi__doc_" + name);
-    if (typeof doc === "string") define("doc", doc);
+    if (typeof doc === "string") define(fn, "doc", doc);
   } catch {
     // a failing docstring export leaves the function without `doc`
   }
@@ -246,22 +306,17 @@ export function attachSignature(fn: object, name: string, call: (symbol: string)
   try {
     sig = parseSignature(meta);
   } catch (e) {
-    define("signatureError", (e as Error).message);
+    define(fn, "signatureError", (e as Error).message);
     return;
   }
-  const intResult = isIntResult(sig.result);
   if (kind === "value") {
-    if (asyncChecks.has(fn)) return; // the same function value, looked up again
-    // A function value (.so export, module-tree function): no native signature; the whole
-    // argument list goes through the JS converter (checked-args.ts).
-    const checker = argsConverter(name, sig);
-    values().setArgsChecker(fn, checker, intResult);
-    asyncChecks.set(fn, { args: checker, name, intResult });
-  } else {
-    const { kinds, types } = nativeParamKinds(sig);
-    const deep = kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined;
-    values().setFunctionSignature(fn, kinds, types, deep, intResult);
-    if (intResult) asyncChecks.set(fn, { name, intResult });
+    typeFunctionValue(fn, name, sig);
+    return;
   }
-  define("signature", sig);
+  const { kinds, types } = nativeParamKinds(sig);
+  const deep = kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined;
+  const result = resultConverter(name, sig.result);
+  values().setFunctionSignature(fn, kinds, types, deep, result);
+  if (result) asyncChecks.set(fn, { result });
+  define(fn, "signature", sig);
 }

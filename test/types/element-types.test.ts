@@ -75,6 +75,12 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(f.maybe_shift!(3)).toBe(8);
     await expect(f.shift!.async(60)).rejects.toMatchObject({ name: "RangeError", value: 2n ** 60n });
     expect(await f.shift!.async(3)).toBe(8);
+    // A returned ffi.Function<int, int> carries that signature: checked calls and results.
+    const shifter = f.make_shifter!(60) as FFIFunction;
+    expect(String(shifter.signature)).toBe("(int) -> int");
+    expect(() => shifter(1)).toThrow(/'result of make_shifter' returned 1152921504606846976/);
+    expect(() => shifter("x")).toThrow(/argument #0 of 'result of make_shifter' must be int/);
+    expect((f.make_shifter!(2) as FFIFunction)(3)).toBe(12);
     // Ints inside containers are not checked: typed number | bigint.
     expect(f.iota!(2)).toEqual([0, 1]);
   });

@@ -34,7 +34,7 @@ struct Signature {
   std::vector<int32_t> kinds;
   std::vector<std::string> types;  // declared type of each parameter, for errors
   napi_ref deep = nullptr;  // [k12t] JS (value, i) => value for kParamDeep (checked-args.ts)
-  bool int_result = false;  // [k12t] declared `int` result: a bigint result is a RangeError
+  napi_ref result = nullptr;  // [k12t] JS value => value for non-scalar results (checked-args.ts)
 };
 
 struct FunctionData {
@@ -138,9 +138,10 @@ inline int CallKernel(FunctionData* fd, const TVMFFIAny* args, size_t argc, TVMF
     Napi::Env e(env);
     if (rc != 0) ThrowValue(e, TakeRaisedError(e, rc, fd->name.c_str()));
     PinSource pin(&fd->lib);  // objects in the result keep the library's code alive
-    Napi::Value out = FromAny(e, result, fd->name.c_str(), pin);
-    if (fd->sig && fd->sig->int_result && out.IsBigInt())  // [k12t] docs/types.md
-      ThrowValue(e, Napi::Value(env, IntResultRangeError(env, fd->name, out)));
+    napi_value out = FromAny(e, result, fd->name.c_str(), pin);
+    // [k12t] Declared results that need a check (int beyond 2^53) or typing (functions).
+    if (fd->sig && fd->sig->result && !ApplyParamChecker(env, fd->sig->result, 0, &out))
+      return nullptr;  // its exception is pending
     return out;
   });
 }
@@ -511,15 +512,9 @@ Napi::Value SetFunctionSignature(const Napi::CallbackInfo& info) {
     sig->kinds.push_back(kinds.Get(i).As<Napi::Number>().Int32Value());
     sig->types.push_back(i < types.Length() ? types.Get(i).ToString().Utf8Value() : "Any");
   }
-  // [k12t] (fn, kinds, types, deep?: (value, i) => value, intResult?: boolean)
-  if (info.Length() > 3 && info[3].IsFunction()) {
-    NAPI_THROW_IF_FAILED(env, napi_create_reference(env, info[3], 1, &sig->deep), Napi::Value());
-    napi_add_finalizer(
-        env, info[0], sig->deep,
-        [](napi_env env, void* d, void*) { napi_delete_reference(env, static_cast<napi_ref>(d)); },
-        nullptr, nullptr);
-  }
-  sig->int_result = info.Length() > 4 && info[4].ToBoolean().Value();
+  // [k12t] (fn, kinds, types, deep?: (value, i) => value, result?: (value) => value)
+  if (info.Length() > 3) sig->deep = HoldFor(env, info[0], info[3]);
+  if (info.Length() > 4) sig->result = HoldFor(env, info[0], info[4]);
   fd->sig = std::move(sig);
   return env.Undefined();
 }

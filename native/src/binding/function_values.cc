@@ -78,10 +78,9 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
       argv = checked.data();
       argc = n;
     }
-    Napi::Value out = CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(),
-                                         box->pin, box->owner);
-    if (box->int_result && out.IsBigInt())
-      ThrowValue(env, Napi::Value(env, IntResultRangeError(raw_env, box->name, out)));
+    napi_value out = CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(),
+                                        box->pin, box->owner);
+    if (box->result && !ApplyParamChecker(raw_env, box->result, 0, &out)) return nullptr;
     return out;
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
@@ -102,39 +101,32 @@ bool ApplyParamChecker(napi_env env, napi_ref checker, size_t index, napi_value*
   return true;
 }
 
-napi_value IntResultRangeError(napi_env env, const std::string& name, napi_value exact) {
-  Napi::Env e(env);
-  std::string digits = Napi::Value(env, exact).ToString().Utf8Value();
-  Napi::Error err = Napi::RangeError::New(
-      e, "'" + name + "' returned " + digits +
-             ", outside ±Number.MAX_SAFE_INTEGER (2^53 - 1): its C++ signature declares an int result, typed number, and a "
-             "number cannot hold it exactly; the exact value is this error's 'value' (a bigint)");
-  err.Value().Set("value", Napi::Value(env, exact));
-  return err.Value();
+napi_ref HoldFor(napi_env env, napi_value owner, napi_value value) {
+  napi_valuetype t;
+  napi_ref ref = nullptr;
+  if (napi_typeof(env, value, &t) != napi_ok || t != napi_function ||
+      napi_create_reference(env, value, 1, &ref) != napi_ok)
+    return nullptr;
+  if (napi_add_finalizer(
+          env, owner, ref,
+          [](napi_env env, void* d, void*) { napi_delete_reference(env, static_cast<napi_ref>(d)); },
+          nullptr, nullptr) != napi_ok) {
+    napi_delete_reference(env, ref);
+    return nullptr;
+  }
+  return ref;
 }
 
 // setArgsChecker(fn, checker: ((args: unknown[], argc: number) => unknown[]) | null,
-// intResult: boolean): calls of the function value `fn` convert their arguments with
-// `checker` first; with intResult, a bigint result is a RangeError.
+// result: ((value: unknown) => unknown) | null): calls of the function value `fn` convert
+// their arguments with `checker` and their result with `result`. Once per function.
 Napi::Value SetArgsChecker(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Box* box = info.Length() >= 3 && info[0].IsFunction() ? UnwrapBox(env, info[0]) : nullptr;
-  if (!box || box->kind != BoxKind::kObject || box->checker)
+  if (!box || box->kind != BoxKind::kObject || box->checker || box->result)
     throw Napi::TypeError::New(env, "setArgsChecker: not an unchecked TVM-FFI function value");
-  if (info[1].IsFunction()) {
-    napi_ref ref;
-    NAPI_THROW_IF_FAILED(env, napi_create_reference(env, info[1], 1, &ref), Napi::Value());
-    napi_status st = napi_add_finalizer(
-        env, info[0], ref,
-        [](napi_env env, void* d, void*) { napi_delete_reference(env, static_cast<napi_ref>(d)); },
-        nullptr, nullptr);
-    if (st != napi_ok) {
-      napi_delete_reference(env, ref);
-      NAPI_THROW_IF_FAILED(env, st, Napi::Value());
-    }
-    box->checker = ref;
-  }
-  box->int_result = info[2].ToBoolean().Value();
+  box->checker = HoldFor(env, info[0], info[1]);
+  box->result = HoldFor(env, info[0], info[2]);
   return env.Undefined();
 }
 

@@ -36,11 +36,10 @@ struct Box {
   JsBuffer* buffer = nullptr;  // JS-made tensors: the ArrayBuffer (owned by the tensor object)
   std::string name;            // functions: name used in errors
   // [k12t] functions with export metadata (a .so export, module-tree functions): the JS
-  // converter of the whole argument list (src/values/checked-args.ts; deleted by a finalizer
-  // of the function) and whether the declared result is `int` (typed number: RangeError
-  // beyond 2^53, docs/types.md).
+  // converters (src/values/checked-args.ts) of the whole argument list and of the result
+  // (an int beyond 2^53 is a RangeError, docs/types.md), deleted by finalizers (HoldFor).
   napi_ref checker = nullptr;
-  bool int_result = false;
+  napi_ref result = nullptr;
   ~Box();
 };
 
@@ -58,13 +57,13 @@ void InitValues(Napi::Env env, Napi::Object exports);
 Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name,
                               uint64_t owner = 0);
 /// [k12t] Runs the JS converter `checker` (src/values/checked-args.ts) on `*arg` (parameter
-/// #index) and stores its result there. False with a pending JS exception (a TypeError).
+/// #index, or a result) and stores what it returns there. False with a pending JS exception.
 bool ApplyParamChecker(napi_env env, napi_ref checker, size_t index, napi_value* arg);
-/// [k12t] The RangeError of a call of `name` declared to return `int` (typed number) whose
-/// result `exact` (a bigint) is beyond 2^53; `exact` is its `value` property.
-napi_value IntResultRangeError(napi_env env, const std::string& name, napi_value exact);
-/// [k12t] values.setArgsChecker(fn, checker, intResult): declared types for a function value
-/// (an ffi.Function box: .so exports, module-tree functions).
+/// [k12t] A strong reference to `value` (a function, else nullptr) deleted when `owner` is
+/// collected.
+napi_ref HoldFor(napi_env env, napi_value owner, napi_value value);
+/// [k12t] values.setArgsChecker(fn, checker, result): declared types for a function value
+/// (an ffi.Function box: .so exports, module-tree functions, typed function results).
 Napi::Value SetArgsChecker(const Napi::CallbackInfo& info);
 /// Makes `box` hold `pin` and retain the runtime owner of `src`.
 void BoxKeepAlive(Box* box, PinSource& src);
