@@ -172,10 +172,15 @@ export class Module<N extends string = string> {
       if (f) {
         attachAsync(f); // [i16] docs/async.md
         // [k12t] The export's metadata, as for JIT libraries (docs/types.md).
+        const get = (n: string): PackedFunction | null => values().sharedGetFunction(handle, n) as PackedFunction | null;
         attachSignature(f, name, (symbol) => {
-          const m = values().sharedGetFunction(handle, symbol.slice("__tvm_ffi_".length)) as (() => unknown) | null;
+          const m = get(symbol.slice("__tvm_ffi_".length));
           return m ? m() : undefined;
-        }, "value");
+        }, "value", () => {
+          const exact = get(name)!;
+          attachAsync(exact);
+          return exact;
+        });
       }
     } else if (this.#ffi) {
       if (this.library?.disposed) this.library.getFunction(name); // throws DisposedError
@@ -185,10 +190,16 @@ export class Module<N extends string = string> {
       if (f && this.kind === "jit") this.library?.retainWhile(f); // library.getFunction's own are counted already
       if (f) {
         // [k12t] Metadata through the same lookup (`__tvm_ffi_` + `_metadata_<name>`).
+        const get = (n: string): PackedFunction | null => moduleGetFunction(ffi, n, queryImports) as PackedFunction | null;
+        const lib = this.kind === "jit" ? this.library : undefined;
         attachSignature(f, name, (symbol) => {
-          const m = moduleGetFunction(ffi, symbol.slice("__tvm_ffi_".length), queryImports) as (() => unknown) | null;
+          const m = get(symbol.slice("__tvm_ffi_".length));
           return m ? m() : undefined;
-        }, "value");
+        }, "value", () => {
+          const exact = get(name)!;
+          lib?.retainWhile(exact);
+          return exact;
+        });
       }
     }
     if (f) {

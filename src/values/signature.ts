@@ -266,17 +266,44 @@ function define(fn: object, key: string, value: unknown): void {
  * function result) the signature `sig`: its arguments are converted by checked-args.ts, its
  * result checked. A JS function C++ handed back (not a box) is left alone.
  */
-function typeFunctionValue(fn: object, name: string, sig: FunctionSignature): void {
-  if (asyncChecks.has(fn)) return; // the same function value again
+function typeFunctionValue(fn: object, name: string, sig: FunctionSignature, exact = false): boolean {
+  if (asyncChecks.has(fn)) return false; // the same function value again
   const args = argsConverter(name, sig);
-  const result = resultConverter(name, sig.result);
+  const result = exact ? undefined : resultConverter(name, sig.result);
   try {
     values().setArgsChecker(fn, args, result ?? null);
   } catch {
-    return;
+    return false;
   }
   asyncChecks.set(fn, { args, result });
   define(fn, "signature", sig);
+  return true;
+}
+
+/**
+ * `fn.exact`, for a function whose declared result is `int`: the same checked call, made
+ * through a second handle `fresh()` whose int result is returned as it comes (a number, or
+ * a bigint outside ±(2^53 - 1)). Made on first use.
+ */
+function defineExact(fn: object, name: string, sig: FunctionSignature, kind: "export" | "value", fresh: () => object): void {
+  let exact: object | undefined;
+  Object.defineProperty(fn, "exact", {
+    enumerable: false,
+    configurable: false,
+    get(): object {
+      if (exact) return exact;
+      const g = fresh();
+      if (kind === "value") {
+        typeFunctionValue(g, name, sig, true);
+      } else {
+        const { kinds, types } = nativeParamKinds(sig);
+        values().setFunctionSignature(g, kinds, types, kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined);
+        define(g, "signature", sig);
+      }
+      exact = g;
+      return g;
+    },
+  });
 }
 
 /**
@@ -285,8 +312,9 @@ function typeFunctionValue(fn: object, name: string, sig: FunctionSignature): vo
  * `signature`, `doc` or `signatureError` to `fn`. With a signature, calls are checked and
  * converted by it. Never throws: bad metadata leaves `fn` untyped. `kind`: "export" for
  * getFunction's safe-call functions (checked natively), "value" for ffi.Function boxes.
+ * `fresh` makes another handle of the same function, for `fn.exact` (int results).
  */
-export function attachSignature(fn: object, name: string, call: (symbol: string) => unknown, kind: "export" | "value" = "export"): void {
+export function attachSignature(fn: object, name: string, call: (symbol: string) => unknown, kind: "export" | "value" = "export", fresh?: () => object): void {
   if (asyncChecks.has(fn) || Object.hasOwn(fn, "signatureError") || Object.hasOwn(fn, "doc")) return; // attached before
   let meta: unknown;
   try {
@@ -309,6 +337,7 @@ export function attachSignature(fn: object, name: string, call: (symbol: string)
     define(fn, "signatureError", (e as Error).message);
     return;
   }
+  if (fresh && isIntResult(sig.result)) defineExact(fn, name, sig, kind, fresh);
   if (kind === "value") {
     typeFunctionValue(fn, name, sig);
     return;

@@ -66,6 +66,8 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(typed("apply")((x: number) => x * 3, 5)).toBe(15);
     expect(() => typed("shift")(60)).toThrow(RangeError);
     expect(typed("shift")(3)).toBe(8);
+    expect(typed("shift").exact!(60)).toBe(2n ** 60n);
+    expect(() => typed("shift").exact!("x")).toThrow(/argument #0 of 'shift' must be int/);
     // Async calls check the same way.
     const async = (fn: FFIFunction) => (fn as unknown as { async(...a: unknown[]): Promise<unknown> }).async;
     expect(await async(typed("sum_floats"))([1, 2])).toBe(3);

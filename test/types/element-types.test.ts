@@ -74,6 +74,14 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(f.maybe_shift!(-1)).toBe(null);
     expect(f.maybe_shift!(3)).toBe(8);
     await expect(f.shift!.async(60)).rejects.toMatchObject({ name: "RangeError", value: 2n ** 60n });
+    // fn.exact: the same checked call, the int result as it comes.
+    expect(f.shift!.exact!(60)).toBe(2n ** 60n);
+    expect(f.shift!.exact!(3)).toBe(8);
+    expect(() => f.shift!.exact!(1.5)).toThrow(/argument #0 of 'shift' must be int/);
+    const shift = f.shift!;
+    expect(shift.exact).toBe(shift.exact); // made once per handle
+    expect(f.add!.exact).toBeDefined();
+    expect(f.scale!.exact).toBeUndefined(); // float result: nothing to lose
     expect(await f.shift!.async(3)).toBe(8);
     // A returned ffi.Function<int, int> carries that signature: checked calls and results.
     const shifter = f.make_shifter!(60) as FFIFunction;
