@@ -12,10 +12,13 @@ const INT64_LIMIT = 2 ** 63;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-/** A value that does not fit its declared type; `at` is where inside the argument. */
+/**
+ * A value that does not fit its declared type. `at` is where inside the argument, filled in
+ * while it propagates out of the containers (the happy path builds no strings).
+ */
 class Mismatch {
+  at = "";
   constructor(
-    readonly at: string,
     readonly expected: string,
     readonly got: unknown,
     readonly why: string,
@@ -48,93 +51,141 @@ export function needsDeep(t: TypeSchema): boolean {
 /** A value C++ returned (a frozen ffi.Array, an FFIMap, an object): passed back as it is. */
 const isFFIValue = (v: object): boolean => v instanceof FFIMap || values().valueTypeIndex(v) >= 0;
 
-function convert(v: unknown, t: TypeSchema, at: string, active: Set<object>): unknown {
-  switch (t.type) {
-    case "int":
-      if (typeof v === "number") {
-        if (!(v > -INT64_LIMIT && v < INT64_LIMIT)) throw new Mismatch(at, "int", v, ", outside the int64 range");
-        if (!Number.isInteger(v)) throw new Mismatch(at, "int", v, ", not an integer");
-        return v;
-      }
-      if (typeof v === "bigint") {
-        if (v < INT64_MIN || v > INT64_MAX) throw new Mismatch(at, "int", v, ", outside the int64 range");
-        return v;
-      }
-      throw new Mismatch(at, "int", v, "");
-    case "float":
-      if (typeof v === "number") return Number.isInteger(v) ? new FFIFloat(v) : v;
-      if (v instanceof FFIFloat) return v;
-      if (typeof v === "bigint") return new FFIFloat(Number(v));
-      throw new Mismatch(at, "float", v, "");
-    case "bool":
-      if (typeof v === "boolean") return v;
-      throw new Mismatch(at, "bool", v, "");
-    case "ffi.String": case "str":
-      if (typeof v === "string") return v;
-      throw new Mismatch(at, typeText(t), v, "");
-    case "None":
-      if (v === null || v === undefined) return v;
-      throw new Mismatch(at, "None", v, "");
-    case "Optional":
-      return v === null || v === undefined ? v : convert(v, t.args![0]!, at, active);
+/** Converts a value to one type; `active` holds the containers being converted (cycles). */
+type Conv = (v: unknown, active: Set<object>) => unknown;
+
+const identity: Conv = (v) => v;
+
+function convInt(v: unknown): unknown {
+  if (typeof v === "number") {
+    if (!(v > -INT64_LIMIT && v < INT64_LIMIT)) throw new Mismatch("int", v, ", outside the int64 range");
+    if (!Number.isInteger(v)) throw new Mismatch("int", v, ", not an integer");
+    return v;
   }
-  if (isArray(t)) return convertArray(v, t, at, active);
-  if (isMap(t)) return convertMap(v, t, at, active);
-  return v; // Any, tensors, objects, functions...: the general rules, checked by the callee
+  if (typeof v === "bigint") {
+    if (v < INT64_MIN || v > INT64_MAX) throw new Mismatch("int", v, ", outside the int64 range");
+    return v;
+  }
+  throw new Mismatch("int", v, "");
 }
 
-function enter(v: object, at: string, active: Set<object>): void {
-  if (active.has(v)) throw new Mismatch(at, "", v, "cyclic");
+function convFloat(v: unknown): unknown {
+  if (typeof v === "number") return Number.isInteger(v) ? new FFIFloat(v) : v;
+  if (v instanceof FFIFloat) return v;
+  if (typeof v === "bigint") return new FFIFloat(Number(v));
+  throw new Mismatch("float", v, "");
+}
+
+/** The converter of type `t` (made once per signature). */
+function compile(t: TypeSchema): Conv {
+  switch (t.type) {
+    case "int": return convInt;
+    case "float": return convFloat;
+    case "bool":
+      return (v) => {
+        if (typeof v === "boolean") return v;
+        throw new Mismatch("bool", v, "");
+      };
+    case "ffi.String": case "str":
+      return (v) => {
+        if (typeof v === "string") return v;
+        throw new Mismatch(t.type, v, "");
+      };
+    case "None":
+      return (v) => {
+        if (v === null || v === undefined) return v;
+        throw new Mismatch("None", v, "");
+      };
+    case "Optional": {
+      const inner = compile(t.args![0]!);
+      return (v, active) => (v === null || v === undefined ? v : inner(v, active));
+    }
+  }
+  if (isArray(t)) return compileArray(t);
+  if (isMap(t)) return compileMap(t);
+  return identity; // Any, tensors, objects, functions...: the general rules, checked by the callee
+}
+
+function enter(v: object, active: Set<object>): void {
+  if (active.has(v)) throw new Mismatch("", v, "cyclic");
   active.add(v);
 }
 
-function convertArray(v: unknown, t: TypeSchema, at: string, active: Set<object>): unknown {
-  const elem = t.args?.[0];
-  if (!Array.isArray(v)) {
-    if (typeof v === "object" && v !== null && !ArrayBuffer.isView(v) && isFFIValue(v)) return v;
-    throw new Mismatch(at, typeText(t), v, "");
-  }
-  if (!elem || elem.type === "Any" || isFFIValue(v)) return v;
-  enter(v, at, active);
-  let out: unknown[] | undefined;
-  for (let i = 0; i < v.length; ++i) {
-    const x: unknown = v[i];
-    const y = convert(x, elem, `${at}[${i}]`, active);
-    if (y !== x) (out ??= v.slice())[i] = y;
-  }
-  active.delete(v);
-  return out ?? v;
-}
-
-function convertMap(v: unknown, t: TypeSchema, at: string, active: Set<object>): unknown {
-  const [kt, vt] = t.args ?? [];
-  if (typeof v !== "object" || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) throw new Mismatch(at, typeText(t), v, "");
-  if (v instanceof FFIMap || !kt || !vt || (kt.type === "Any" && vt.type === "Any")) return v;
-  if (v instanceof Map) {
-    enter(v, at, active);
-    let changed = false;
-    const out = new Map<unknown, unknown>();
-    for (const [k, x] of v as Map<unknown, unknown>) {
-      const key = `${at}[${describeKey(k)}]`;
-      const k2 = convert(k, kt, `${key} (its key)`, active);
-      const x2 = convert(x, vt, key, active);
-      changed ||= k2 !== k || x2 !== x;
-      out.set(k2, x2);
+function compileArray(t: TypeSchema): Conv {
+  const text = typeText(t);
+  const elemType = t.args?.[0];
+  const elem = elemType && elemType.type !== "Any" ? compile(elemType) : undefined;
+  return (v, active) => {
+    if (!Array.isArray(v)) {
+      if (typeof v === "object" && v !== null && !ArrayBuffer.isView(v) && isFFIValue(v)) return v;
+      throw new Mismatch(text, v, "");
+    }
+    if (!elem || (Object.isFrozen(v) && isFFIValue(v))) return v; // returned arrays are frozen
+    enter(v, active);
+    let out: unknown[] | undefined;
+    let i = 0;
+    try {
+      for (; i < v.length; ++i) {
+        const x: unknown = v[i];
+        const y = elem(x, active);
+        if (y !== x) (out ??= v.slice())[i] = y;
+      }
+    } catch (e) {
+      if (e instanceof Mismatch) e.at = `[${i}]${e.at}`;
+      throw e;
     }
     active.delete(v);
-    return changed ? out : v;
-  }
-  if (isFFIValue(v)) return v;
-  // A plain object: its keys are strings.
-  if (!isString(kt) && kt.type !== "Any") throw new Mismatch(at, typeText(t), v, ` (a plain object has string keys; pass a Map)`);
-  enter(v, at, active);
-  let out: Record<string, unknown> | undefined;
-  for (const [k, x] of Object.entries(v)) {
-    const x2 = convert(x, vt, `${at}[${describeKey(k)}]`, active);
-    if (x2 !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = x2;
-  }
-  active.delete(v);
-  return out ?? v;
+    return out ?? v;
+  };
+}
+
+function compileMap(t: TypeSchema): Conv {
+  const text = typeText(t);
+  const [kt, vt] = t.args ?? [];
+  const anyKeys = !kt || kt.type === "Any";
+  const key = anyKeys ? identity : compile(kt);
+  const val = !vt || vt.type === "Any" ? identity : compile(vt);
+  const stringKeys = anyKeys || isString(kt);
+  const untouched = anyKeys && val === identity;
+  return (v, active) => {
+    if (typeof v !== "object" || v === null || Array.isArray(v) || ArrayBuffer.isView(v)) throw new Mismatch(text, v, "");
+    if (v instanceof FFIMap || untouched) return v;
+    let where: unknown;
+    let isKey = false;
+    try {
+      if (v instanceof Map) {
+        enter(v, active);
+        let changed = false;
+        const out = new Map<unknown, unknown>();
+        for (const [k, x] of v as Map<unknown, unknown>) {
+          where = k;
+          isKey = true;
+          const k2 = key(k, active);
+          isKey = false;
+          const x2 = val(x, active);
+          changed ||= k2 !== k || x2 !== x;
+          out.set(k2, x2);
+        }
+        active.delete(v);
+        return changed ? out : v;
+      }
+      if (isFFIValue(v)) return v;
+      // A plain object: its keys are strings.
+      if (!stringKeys) throw new Mismatch(text, v, " (a plain object has string keys; pass a Map)");
+      enter(v, active);
+      let out: Record<string, unknown> | undefined;
+      for (const [k, x] of Object.entries(v)) {
+        where = k;
+        const x2 = val(x, active);
+        if (x2 !== x) (out ??= { ...(v as Record<string, unknown>) })[k] = x2;
+      }
+      active.delete(v);
+      return out ?? v;
+    } catch (e) {
+      if (e instanceof Mismatch && where !== undefined) e.at = `[${describeKey(where)}]${isKey ? " (its key)" : ""}${e.at}`;
+      throw e;
+    }
+  };
 }
 
 function describeKey(k: unknown): string {
@@ -148,10 +199,10 @@ function paramError(name: string, i: number, declared: TypeSchema, m: Mismatch):
   return new TypeError(`${head}: element ${m.at} must be ${m.expected}, got ${describe(m.got)}${m.why}`);
 }
 
-/** Converts argument #i of `name` by its declared type `t`; TypeError naming it on mismatch. */
-export function convertParam(name: string, i: number, t: TypeSchema, v: unknown): unknown {
+/** Converts argument #i of `name` with `conv` (of declared type `t`); TypeError naming it on mismatch. */
+function convertParam(name: string, i: number, t: TypeSchema, conv: Conv, v: unknown): unknown {
   try {
-    return convert(v, t, "", new Set());
+    return conv(v, new Set());
   } catch (e) {
     if (e instanceof Mismatch) throw paramError(name, i, t, e);
     throw e;
@@ -160,17 +211,19 @@ export function convertParam(name: string, i: number, t: TypeSchema, v: unknown)
 
 /** The converter of parameter values the native call path hands over (kind "deep"). */
 export function deepConverter(name: string, sig: FunctionSignature): (value: unknown, index: number) => unknown {
-  return (value, index) => convertParam(name, index, sig.params[index]!, value);
+  const convs = sig.params.map((p) => (needsDeep(p) ? compile(p) : identity));
+  return (value, index) => convertParam(name, index, sig.params[index]!, convs[index]!, value);
 }
 
 /** The converter of a whole argument list (function values have no native signature). */
 export function argsConverter(name: string, sig: FunctionSignature): (args: unknown[], argc: number) => unknown[] {
   const { params } = sig;
+  const convs = params.map(compile);
   return (args) => {
     if (args.length !== params.length) {
       throw new TypeError(`'${name}' takes ${params.length} argument${params.length === 1 ? "" : "s"} (${params.map(typeText).join(", ")}), got ${args.length}`);
     }
-    for (let i = 0; i < args.length; ++i) args[i] = convertParam(name, i, params[i]!, args[i]);
+    for (let i = 0; i < args.length; ++i) args[i] = convertParam(name, i, params[i]!, convs[i]!, args[i]);
     return args;
   };
 }
