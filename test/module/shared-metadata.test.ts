@@ -4,12 +4,13 @@
 // built with TVM_FFI_DLL_EXPORT_INCLUDE_METADATA=1 by g++ and clang++-22; malformed metadata
 // leaves the function working untyped with fn.signatureError.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundledIncludeDir, float, loadModule, type FFIFunction } from "../../src/index.js";
+import { bundledIncludeDir, float, loadModule, registerGlobalFunc, removeGlobalFunc, type FFIFunction } from "../../src/index.js";
 import { COMPILERS, ROOT } from "../helpers/fixtures.js";
+import { CHILD_SOURCE, blob, compileC, parentSource } from "./library-bin-fixture.js";
 
 let dir: string;
 beforeAll(() => {
@@ -89,5 +90,42 @@ describe.each(COMPILERS)("$id", (cc) => {
       expect(fn.signature).toBeUndefined();
       expect(fn(1, "two", [3])).toBe(3);
     }
+  });
+});
+
+describe("a .so with a module tree (__tvm_ffi__library_bin)", () => {
+  const KIND = "test_shared_meta_obj";
+  afterAll(() => removeGlobalFunc(`ffi.Module.load_from_bytes.${KIND}`));
+
+  it.each(["clang-22", "gcc"])("reads the metadata through the tree's lookup (%s)", async (cc) => {
+    const child = readFileSync(await compileC(dir, `meta-child-${cc}`, CHILD_SOURCE));
+    registerGlobalFunc(`ffi.Module.load_from_bytes.${KIND}`, ((bytes: Uint8Array) => loadModule(bytes, { name: "embedded child" }).ffiModule), { override: true });
+    const bin = blob({ indptr: [0, 1, 1], children: [1], modules: [{ kind: "_lib" }, { kind: KIND, bytes: child }] });
+    // parent_half reads a double; its metadata says (float) -> float, so 3 must arrive as 3.0.
+    const source = `${parentSource(bin)}
+TVM_FFI_DLL_EXPORT int __tvm_ffi_parent_half(void* self, const TVMFFIAny* args, int32_t n, TVMFFIAny* result) {
+  (void)self; (void)n;
+  result->type_index = kTVMFFIFloat; result->zero_padding = 0; result->v_float64 = args[0].v_float64 / 2;
+  return 0;
+}
+TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_parent_half(void* h, const TVMFFIAny* a, int32_t n, TVMFFIAny* out) {
+  static const char s[] = "{\\"type_schema\\": \\"{\\\\\\"type\\\\\\":\\\\\\"ffi.Function\\\\\\",\\\\\\"args\\\\\\":[{\\\\\\"type\\\\\\":\\\\\\"float\\\\\\"},{\\\\\\"type\\\\\\":\\\\\\"float\\\\\\"}]}\\"}";
+  TVMFFIByteArray b = {s, sizeof(s) - 1};
+  (void)h; (void)a; (void)n;
+  return TVMFFIStringFromByteArray(&b, out);
+}
+`;
+    const src = join(dir, `meta-parent-${cc}.c`);
+    const so = join(dir, `meta-parent-${cc}.so`);
+    writeFileSync(src, source);
+    execFileSync(cc, ["-O2", "-fPIC", "-shared", `-I${bundledIncludeDir()}`, src, "-o", so]);
+    const mod = loadModule(so);
+    expect(mod.imports).toHaveLength(1);
+    const half = mod.getFunction("parent_half");
+    expect(String(half.signature)).toBe("(float) -> float");
+    expect(half(3)).toBe(1.5);
+    expect(() => half("x")).toThrow(/argument #0 of 'parent_half' must be float \(its C\+\+ signature\), got the string "x"/);
+    expect(mod.getFunction("parent_one").signature).toBeUndefined();
+    expect(mod.getFunction("child_add", { queryImports: true })(2, 3)).toBe(5);
   });
 });
