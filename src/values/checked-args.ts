@@ -45,6 +45,7 @@ const isMap = (t: TypeSchema): boolean => t.type === "ffi.Map" || t.type === "ff
 /** True when values of `t` need conversion or checks below the top level (element types). */
 export function needsDeep(t: TypeSchema): boolean {
   if (t.type === "Optional") return needsDeep(t.args![0]!);
+  if (t.type === "ffi.Function") return (t.args ?? []).slice(1).some(isIntResult);
   return (isArray(t) || isMap(t)) && (t.args ?? []).some((a) => a.type !== "Any");
 }
 
@@ -121,6 +122,7 @@ function compile(t: TypeSchema): Conv {
   }
   if (isArray(t)) return compileArray(t);
   if (isMap(t)) return compileMap(t);
+  if (t.type === "ffi.Function") return compileCallback(t);
   return identity; // Any, tensors, objects, functions...: the general rules, checked by the callee
 }
 
@@ -203,6 +205,33 @@ function compileMap(t: TypeSchema): Conv {
       if (e instanceof Mismatch && where !== undefined) e.at = `[${describeKey(where)}]${isKey ? " (its key)" : ""}${e.at}`;
       throw e;
     }
+  };
+}
+
+/**
+ * A JS callback declared `ffi.Function<R, A...>`: its `int` arguments are typed `number`, so
+ * one C++ sends beyond 2^53 (which would arrive as a bigint) is a RangeError raised back into
+ * C++ instead (docs/types.md#int-results). Function values C++ made pass as they are.
+ */
+function compileCallback(t: TypeSchema): Conv {
+  const ints = (t.args ?? []).slice(1).flatMap((a, i) => (isIntResult(a) ? [i] : []));
+  if (ints.length === 0) return identity;
+  return (v) => {
+    if (typeof v !== "function" || values().valueTypeIndex(v) >= 0) return v;
+    const fn = v as (...args: unknown[]) => unknown;
+    const checked = function (this: unknown, ...args: unknown[]): unknown {
+      for (const i of ints) {
+        const a = args[i];
+        if (typeof a === "bigint") {
+          const e = new RangeError(`callback argument #${i} is ${a}, outside ±Number.MAX_SAFE_INTEGER (2^53 - 1): declared int, typed number; the exact value is this error's 'value' (a bigint)`);
+          Object.defineProperty(e, "value", { value: a, enumerable: true, configurable: true, writable: true });
+          throw e;
+        }
+      }
+      return fn.apply(this, args);
+    };
+    Object.defineProperty(checked, "name", { value: fn.name });
+    return checked;
   };
 }
 

@@ -160,8 +160,9 @@ export function tsParamType(t: TypeSchema): string {
         : "ReadonlyMap<FFIValue, FFIValue>";
     case "ffi.Function":
       if (!a.length) return "FFICallback";
-      // A callback JS passes: its parameters are what C++ sends (results), it returns a param type.
-      return `(${a.slice(1).map((p, i) => `arg${i}: ${tsValueType(p)}`).join(", ")}) => ${tsParamType(a[0]!)}`;
+      // A callback JS passes: its parameters are what C++ sends (int ones checked, as results:
+      // checked-args.ts), it returns a param type.
+      return `(${a.slice(1).map((p, i) => `arg${i}: ${isIntResult(p) ? tsResultType(p) : tsValueType(p)}`).join(", ")}) => ${tsParamType(a[0]!)}`;
     default: return OBJECT; // an object type key
   }
 }

@@ -89,6 +89,13 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(() => shifter(1)).toThrow(/'result of make_shifter' returned 1152921504606846976/);
     expect(() => shifter("x")).toThrow(/argument #0 of 'result of make_shifter' must be int/);
     expect((f.make_shifter!(2) as FFIFunction)(3)).toBe(12);
+    // A JS callback declared ffi.Function<int, int>: an int argument beyond 2^53 is a
+    // RangeError raised back through C++, never a bigint where number is declared.
+    const seen: unknown[] = [];
+    expect(f.apply_shifted!((x: number) => (seen.push(x), 7), 10)).toBe(7);
+    expect(() => f.apply_shifted!((x: number) => (seen.push(x), 7), 60)).toThrow(/callback argument #0 is 1152921504606846976, outside ±Number.MAX_SAFE_INTEGER/);
+    expect(seen).toEqual([1024]);
+    expect(f.apply!((x: number) => x * 3, 5)).toBe(15);
     // Ints inside containers are not checked: typed number | bigint.
     expect(f.iota!(2)).toEqual([0, 1]);
   });
