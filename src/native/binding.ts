@@ -120,7 +120,7 @@ export interface NativeValues {
   /** Calls of `fn` (from getFunction) are checked and converted by these parameter kinds. */
   setFunctionSignature(fn: object, kinds: number[], types: string[], deep?: (value: unknown, index: number) => unknown, result?: (value: unknown) => unknown): void;
   /** [k12t] The same for a function value (.so exports, module-tree functions): `checker` converts the whole argument list, `result` the result. */
-  setArgsChecker(fn: object, checker: ((args: unknown[], argc: number) => unknown[]) | null, result: ((value: unknown) => unknown) | null): void;
+  setArgsChecker(fn: object, checker: ((...args: unknown[]) => unknown[] | undefined) | null, result: ((value: unknown) => unknown) | null): void;
   boxTensor(target: object, buffer: ArrayBuffer, byteOffset: number, shape: number[],
     strides: number[] | null, code: number, bits: number, lanes: number, deviceType: number,
     deviceId: number): void;

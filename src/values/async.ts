@@ -41,9 +41,9 @@ function start(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined
   return startChecked(fn, args, signal, checks);
 }
 
-function startChecked(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined, checks: { args?: (args: unknown[], argc: number) => unknown[] } | undefined): Promise<unknown> {
+function startChecked(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined, checks: { args?: (...args: unknown[]) => unknown[] | undefined } | undefined): Promise<unknown> {
   try {
-    if (checks?.args) args = checks.args([...args], args.length);
+    if (checks?.args) args = checks.args(...args) ?? args;
     if (signal === undefined) return values().callAsync(fn, args, false) as Promise<unknown>;
     if (signal.aborted) return Promise.reject(abortError(fn.name, signal.reason, undefined));
     const [promise, cancel] = values().callAsync(fn, args, true) as [Promise<unknown>, () => boolean];

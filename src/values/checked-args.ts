@@ -247,10 +247,15 @@ function paramError(name: string, i: number, declared: TypeSchema, m: Mismatch):
 }
 
 /** Converts argument #i of `name` with `conv` (of declared type `t`); TypeError naming it on mismatch. */
+// The containers being converted. Shared: every container deletes itself when done, so the
+// set is empty between calls (an error clears it).
+const ACTIVE = new Set<object>();
+
 function convertParam(name: string, i: number, t: TypeSchema, conv: Conv, v: unknown): unknown {
   try {
-    return conv(v, new Set());
+    return conv(v, ACTIVE);
   } catch (e) {
+    ACTIVE.clear();
     if (e instanceof Mismatch) throw paramError(name, i, t, e);
     throw e;
   }
@@ -262,16 +267,27 @@ export function deepConverter(name: string, sig: FunctionSignature): (value: unk
   return (value, index) => convertParam(name, index, sig.params[index]!, convs[index]!, value);
 }
 
-/** The converter of a whole argument list (function values have no native signature). */
-export function argsConverter(name: string, sig: FunctionSignature): (args: unknown[], argc: number) => unknown[] {
+/**
+ * The converter of a whole argument list (function values have no native signature), called
+ * with the arguments: undefined when they pass as they are, else the converted list.
+ */
+export function argsConverter(name: string, sig: FunctionSignature): (...args: unknown[]) => unknown[] | undefined {
   const { params } = sig;
   const convs = params.map(compile);
-  return (args) => {
+  return (...args) => {
     if (args.length !== params.length) {
       throw new TypeError(`'${name}' takes ${params.length} argument${params.length === 1 ? "" : "s"} (${params.map(typeText).join(", ")}), got ${args.length}`);
     }
-    for (let i = 0; i < args.length; ++i) args[i] = convertParam(name, i, params[i]!, convs[i]!, args[i]);
-    return args;
+    let changed = false;
+    for (let i = 0; i < args.length; ++i) {
+      const x = args[i];
+      const y = convertParam(name, i, params[i]!, convs[i]!, x);
+      if (y !== x) {
+        args[i] = y;
+        changed = true;
+      }
+    }
+    return changed ? args : undefined;
   };
 }
 

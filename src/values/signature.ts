@@ -217,7 +217,7 @@ function tsValueType(t: TypeSchema): string {
 
 // ---------------------------------------------------------------- attaching to functions
 
-type ArgsConverter = (args: unknown[], argc: number) => unknown[];
+type ArgsConverter = (...args: unknown[]) => unknown[] | undefined;
 type ResultConverter = (value: unknown) => unknown;
 
 /**

@@ -66,17 +66,22 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
     if (!box->obj) throw Napi::Error::New(env, "function called after dispose()");
     std::vector<napi_value> checked;
     if (box->checker) {
-      // [k12t] Declared parameter types: the JS converter checks and converts the whole list.
-      napi_value list;
-      napi_create_array_with_length(raw_env, argc, &list);
-      for (size_t i = 0; i < argc; ++i) napi_set_element(raw_env, list, static_cast<uint32_t>(i), argv[i]);
-      if (!ApplyParamChecker(raw_env, box->checker, argc, &list)) return nullptr;
-      uint32_t n = 0;
-      napi_get_array_length(raw_env, list, &n);
-      checked.resize(n);
-      for (uint32_t i = 0; i < n; ++i) napi_get_element(raw_env, list, i, &checked[i]);
-      argv = checked.data();
-      argc = n;
+      // [k12t] Declared parameter types: the JS converter checks the arguments and returns
+      // undefined when they pass as they are, else the converted list.
+      napi_value fn, undefined, list;
+      napi_get_reference_value(raw_env, box->checker, &fn);
+      napi_get_undefined(raw_env, &undefined);
+      if (napi_call_function(raw_env, undefined, fn, argc, argv, &list) != napi_ok) return nullptr;
+      bool is_array = false;
+      napi_is_array(raw_env, list, &is_array);
+      if (is_array) {
+        uint32_t n = 0;
+        napi_get_array_length(raw_env, list, &n);
+        checked.resize(n);
+        for (uint32_t i = 0; i < n; ++i) napi_get_element(raw_env, list, i, &checked[i]);
+        argv = checked.data();
+        argc = n;
+      }
     }
     napi_value out = CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(),
                                         box->pin, box->owner);
@@ -117,7 +122,7 @@ napi_ref HoldFor(napi_env env, napi_value owner, napi_value value) {
   return ref;
 }
 
-// setArgsChecker(fn, checker: ((args: unknown[], argc: number) => unknown[]) | null,
+// setArgsChecker(fn, checker: ((...args) => unknown[] | undefined) | null,
 // result: ((value: unknown) => unknown) | null): calls of the function value `fn` convert
 // their arguments with `checker` and their result with `result`. Once per function.
 Napi::Value SetArgsChecker(const Napi::CallbackInfo& info) {
