@@ -114,6 +114,8 @@ describe("generated declarations", () => {
       const add = project.library("math").getFunction("add");
       expect(add(1, 2)).toBe(3);
       expect(String(add.signature)).toBe("(int, int) -> int");
+      expect(add.exact!(2n ** 60n, 1)).toBe(2n ** 60n + 1n); // the project handle forwards fn.exact
+      expect(() => add(2n ** 60n, 1)).toThrow(RangeError);
       expect(project.library("math").getFunction("iota")(3)).toEqual([0, 1, 2]);
     } finally {
       project.dispose();
