@@ -169,6 +169,23 @@ export const callFigures = [
     },
   },
   {
+    id: "array-1k-typed",
+    figure: "JS array of 1,000 ints → `ffi.Array<int64_t>` with a signature (elements checked)",
+    baselineLabel: "JIT sum_array without metadata",
+    target: "info",
+    async run(ctx) {
+      const lib = await calls(ctx);
+      const untyped = lib.fn("sum_array");
+      const typed = lib.fn("sum_array_typed");
+      if (!typed.signature) throw new NotAvailable("sum_array_typed has no signature (metadata not read)");
+      const xs = Array.from({ length: 1000 }, (_, i) => i);
+      if (untyped(xs) !== 499500 || typed(xs) !== 499500) throw new Error("array sums differ");
+      let sink = 0;
+      const s = await interleave({ b: batch(() => (sink += untyped(xs))), c: batch(() => (sink += typed(xs))) }, ctx);
+      return ok({ candidateLabel: "JIT sum_array_typed (ffi.Array<int>) -> int", baseline: s.b, candidate: s.c, ratio: s.c.median / s.b.median, met: true });
+    },
+  },
+  {
     id: "callback",
     figure: "C++ → JS callback round trip",
     baselineLabel: "napi_call_function loop in an addon",

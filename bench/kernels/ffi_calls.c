@@ -69,6 +69,18 @@ TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_array(void* h, const TVMFFIAny* args, int32
   return 0;
 }
 
+/* sum_array with metadata (ffi.Array<int>) -> int: elements checked by the binding. */
+TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_array_typed(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
+  return __tvm_ffi_sum_array(h, args, n, out);
+}
+TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_sum_array_typed(void* h, const TVMFFIAny* a, int32_t n, TVMFFIAny* out) {
+  static const char s[] =
+      "{\"type_schema\": \"{\\\"type\\\":\\\"ffi.Function\\\",\\\"args\\\":[{\\\"type\\\":\\\"int\\\"},"
+      "{\\\"type\\\":\\\"ffi.Array\\\",\\\"args\\\":[{\\\"type\\\":\\\"int\\\"}]}]}\"}";
+  TVMFFIByteArray b = {s, sizeof(s) - 1};
+  return TVMFFIStringFromByteArray(&b, out);
+}
+
 /* Sum of a 1-D int64 tensor view (the zero-copy alternative to an array of ints). */
 TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_i64(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
   const DLTensor* t = (const DLTensor*)args[0].v_ptr;

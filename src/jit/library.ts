@@ -176,7 +176,14 @@ export class DynamicLibrary {
     attachAsync(fn); // [i16] fn.async / fn.with (docs/async.md)
     attachSignature(fn, name, (symbol) =>
       this.native.symbolAddress(symbol) === null ? undefined : this.native.getFunction(symbol.slice("__tvm_ffi_".length))(),
-    );
+    "export", () => {
+      // fn.exact (docs/types.md#int-results): another handle of the export, as getFunction's.
+      this.#check("getFunction");
+      const exact = this.native.getFunction(name) as AsyncFFIFunction;
+      holdLease(this.#lease, exact);
+      attachAsync(exact);
+      return exact;
+    });
     return fn;
   }
 

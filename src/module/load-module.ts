@@ -9,6 +9,7 @@ import { type DynamicLibrary, defaultSession, ExecutionSession } from "../jit/in
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
 import type { AsyncFFIFunction, FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
+import { attachSignature } from "../values/signature.js";
 import { addon, values } from "../values/native.js";
 import type { FFIObject } from "../values/object.js";
 import { checkOptions, optionKeys } from "../util/options.js";
@@ -166,12 +167,40 @@ export class Module<N extends string = string> {
       }
     } else if (this.#handle && (!this.#ffi || (this.#rootIsLibrary && !queryImports))) {
       // The shared library's own export, through dlsym.
-      f = (values().sharedGetFunction(this.#handle, name) as PackedFunction | null) ?? undefined;
-      if (f) attachAsync(f); // [i16] docs/async.md
+      const handle = this.#handle;
+      f = (values().sharedGetFunction(handle, name) as PackedFunction | null) ?? undefined;
+      if (f) {
+        attachAsync(f); // [i16] docs/async.md
+        // [k12t] The export's metadata, as for JIT libraries (docs/types.md).
+        const get = (n: string): PackedFunction | null => values().sharedGetFunction(handle, n) as PackedFunction | null;
+        attachSignature(f, name, (symbol) => {
+          const m = get(symbol.slice("__tvm_ffi_".length));
+          return m ? m() : undefined;
+        }, "value", () => {
+          const exact = get(name)!;
+          attachAsync(exact);
+          return exact;
+        });
+      }
     } else if (this.#ffi) {
       if (this.library?.disposed) this.library.getFunction(name); // throws DisposedError
-      f = (getGlobalFunc("ffi.ModuleGetFunction")(this.#ffi, name, queryImports) as PackedFunction | null) ?? undefined;
+      const moduleGetFunction = getGlobalFunc("ffi.ModuleGetFunction");
+      const ffi = this.#ffi;
+      f = (moduleGetFunction(ffi, name, queryImports) as PackedFunction | null) ?? undefined;
       if (f && this.kind === "jit") this.library?.retainWhile(f); // library.getFunction's own are counted already
+      if (f) {
+        // [k12t] Metadata through the same lookup (`__tvm_ffi_` + `_metadata_<name>`).
+        const get = (n: string): PackedFunction | null => moduleGetFunction(ffi, n, queryImports) as PackedFunction | null;
+        const lib = this.kind === "jit" ? this.library : undefined;
+        attachSignature(f, name, (symbol) => {
+          const m = get(symbol.slice("__tvm_ffi_".length));
+          return m ? m() : undefined;
+        }, "value", () => {
+          const exact = get(name)!;
+          lib?.retainWhile(exact);
+          return exact;
+        });
+      }
     }
     if (f) {
       this.#cache.set(key, f);

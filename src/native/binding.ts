@@ -118,7 +118,9 @@ export interface NativeValues {
   boxDevice(target: object, type: number, id: number): void;
   boxFloat(target: object, value: number): void;
   /** Calls of `fn` (from getFunction) are checked and converted by these parameter kinds. */
-  setFunctionSignature(fn: object, kinds: number[], types: string[]): void;
+  setFunctionSignature(fn: object, kinds: number[], types: string[], deep?: (value: unknown, index: number) => unknown, result?: (value: unknown) => unknown): void;
+  /** [k12t] The same for a function value (.so exports, module-tree functions): `checker` converts the whole argument list, `result` the result. */
+  setArgsChecker(fn: object, checker: ((...args: unknown[]) => unknown[] | undefined) | null, result: ((value: unknown) => unknown) | null): void;
   boxTensor(target: object, buffer: ArrayBuffer, byteOffset: number, shape: number[],
     strides: number[] | null, code: number, bits: number, lanes: number, deviceType: number,
     deviceId: number): void;
@@ -221,6 +223,7 @@ export const declaredExports = {
     boxDevice: "function",
     boxFloat: "function",
     setFunctionSignature: "function",
+    setArgsChecker: "function",
     boxTensor: "function",
     dtypeParse: "function",
     dtypeToString: "function",

@@ -97,6 +97,7 @@ export class FunctionHandles {
       signature: { get: () => state.impl.signature },
       doc: { get: () => state.impl.doc },
       signatureError: { get: () => state.impl.signatureError },
+      exact: { get: () => state.impl.exact }, // [k12t] docs/types.md#int-results
     });
     // handle.async / handle.with(options).async run the serving generation's function on the
     // pool; without one (a removed library) they reject with the error a call throws

@@ -3,6 +3,7 @@
 // gives the same call with options (an AbortSignal), so options never mix with arguments.
 import { FFIError } from "../errors.js";
 import { values } from "./native.js";
+import { asyncChecks } from "./signature.js";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => any;
@@ -33,7 +34,16 @@ function abortError(name: string, reason: unknown, cause: unknown): Error {
 }
 
 function start(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
+  // [k12t] Declared types (signature.ts): what sync calls check natively.
+  const checks = asyncChecks.get(fn);
+  const result = checks?.result;
+  if (result) return startChecked(fn, args, signal, checks).then(result);
+  return startChecked(fn, args, signal, checks);
+}
+
+function startChecked(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined, checks: { args?: (...args: unknown[]) => unknown[] | undefined } | undefined): Promise<unknown> {
   try {
+    if (checks?.args) args = checks.args(...args) ?? args;
     if (signal === undefined) return values().callAsync(fn, args, false) as Promise<unknown>;
     if (signal.aborted) return Promise.reject(abortError(fn.name, signal.reason, undefined));
     const [promise, cancel] = values().callAsync(fn, args, true) as [Promise<unknown>, () => boolean];

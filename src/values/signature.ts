@@ -4,6 +4,7 @@
 // `{"type":"ffi.Function","args":[RESULT, PARAM0, ...]}`, and maybe `__tvm_ffi__doc_<name>`.
 // Parsing never throws at the caller: bad metadata yields `signatureError` and an untyped
 // function. The same schema renders TypeScript types (wider for parameters than for results).
+import { argsConverter, deepConverter, isIntResult, needsDeep } from "./checked-args.js";
 import { values } from "./native.js";
 
 /** One type of a schema: a leaf (`int`, `ffi.String`, a type key) or a parameterised type. */
@@ -91,6 +92,10 @@ export function parseSignature(metadata: unknown): FunctionSignature {
   const fn = parseType(schema, "type_schema", 0);
   if (fn.type !== "ffi.Function" || !fn.args || fn.args.length < 1) throw new SignatureError(`"type_schema" is not an ffi.Function with a result type`);
   const [result, ...params] = fn.args as [TypeSchema, ...TypeSchema[]];
+  return makeSignature(params, result);
+}
+
+function makeSignature(params: readonly TypeSchema[], result: TypeSchema): FunctionSignature {
   return {
     params,
     result,
@@ -100,9 +105,11 @@ export function parseSignature(metadata: unknown): FunctionSignature {
 
 // ---------------------------------------------------------------- checked calls
 // Parameter kinds the native call path checks itself (native/src/binding/function.cc).
-const KIND_ANY = 0, KIND_INT = 1, KIND_FLOAT = 2, KIND_BOOL = 3, KIND_STR = 4, KIND_OPTIONAL = 0x100;
+// KIND_DEEP: arrays and maps of declared element types, converted by checked-args.ts.
+const KIND_ANY = 0, KIND_INT = 1, KIND_FLOAT = 2, KIND_BOOL = 3, KIND_STR = 4, KIND_DEEP = 5, KIND_OPTIONAL = 0x100;
 
 function kindOf(t: TypeSchema): number {
+  if (needsDeep(t)) return KIND_DEEP;
   if (t.type === "Optional" && t.args?.[0]) {
     const inner = kindOf(t.args[0]);
     return inner === KIND_ANY ? KIND_ANY : inner | KIND_OPTIONAL;
@@ -153,17 +160,37 @@ export function tsParamType(t: TypeSchema): string {
         : "ReadonlyMap<FFIValue, FFIValue>";
     case "ffi.Function":
       if (!a.length) return "FFICallback";
-      // A callback JS passes: its parameters are what C++ sends (results), it returns a param type.
-      return `(${a.slice(1).map((p, i) => `arg${i}: ${tsResultType(p)}`).join(", ")}) => ${tsParamType(a[0]!)}`;
+      // A callback JS passes: its parameters are what C++ sends (int ones checked, as results:
+      // checked-args.ts), it returns a param type.
+      return `(${a.slice(1).map((p, i) => `arg${i}: ${isIntResult(p) ? tsResultType(p) : tsValueType(p)}`).join(", ")}) => ${tsParamType(a[0]!)}`;
     default: return OBJECT; // an object type key
   }
 }
 
-/** The TypeScript type of a result of this type. */
+/**
+ * The TypeScript type of a function's result of this type. An `int` (or `Optional<int>`)
+ * result is `number`: the call raises a RangeError instead of returning a value beyond 2^53
+ * (docs/types.md#int-results), as do calls of a returned `ffi.Function<int, ...>`. Ints
+ * anywhere else (inside containers, callback arguments) are not checked: `number | bigint`.
+ */
 export function tsResultType(t: TypeSchema): string {
+  if (t.type === "int") return "number";
+  if (t.type === "Optional" && t.args?.[0]) {
+    const inner = t.args[0];
+    if (inner.type === "int" || inner.type === "ffi.Function") return `${tsResultType(inner)} | null`;
+  }
+  // A returned function gets its declared signature: its own result is checked the same way.
+  if (t.type === "ffi.Function" && t.args?.length) {
+    return `((${t.args.slice(1).map((p, i) => `arg${i}: ${tsParamType(p)}`).join(", ")}) => ${tsResultType(t.args[0]!)}) & FFIFunctionInfo`;
+  }
+  return tsValueType(t);
+}
+
+/** The TypeScript type of a value C++ sends of this type (nested in a result, a callback argument). */
+function tsValueType(t: TypeSchema): string {
   const a = t.args ?? [];
   switch (t.type) {
-    case "int": return "number";
+    case "int": return "number | bigint";
     case "float": return "number";
     case "bool": return "boolean";
     case "None": return "null";
@@ -176,40 +203,130 @@ export function tsResultType(t: TypeSchema): string {
     case "DataType": return "DataType";
     case "void*": return "bigint | null";
     case "ffi.Object": case "ffi.Module": return OBJECT;
-    case "Optional": return `${tsResultType(a[0]!)} | null`;
-    case "Variant": return a.length ? a.map(tsResultType).map((s) => `(${s})`).join(" | ") : "FFIResult";
-    case "ffi.Array": case "ffi.List": return a[0] ? `readonly (${tsResultType(a[0])})[]` : "readonly FFIResult[]";
-    case "tuple": return `readonly [${a.map(tsResultType).join(", ")}]`;
-    case "ffi.Map": case "ffi.Dict": return a.length === 2 ? `FFIMap<${tsResultType(a[0]!)}, ${tsResultType(a[1]!)}>` : "FFIMap<FFIResult, FFIResult>";
+    case "Optional": return `${tsValueType(a[0]!)} | null`;
+    case "Variant": return a.length ? a.map(tsValueType).map((s) => `(${s})`).join(" | ") : "FFIResult";
+    case "ffi.Array": case "ffi.List": return a[0] ? `readonly (${tsValueType(a[0])})[]` : "readonly FFIResult[]";
+    case "tuple": return `readonly [${a.map(tsValueType).join(", ")}]`;
+    case "ffi.Map": case "ffi.Dict": return a.length === 2 ? `FFIMap<${tsValueType(a[0]!)}, ${tsValueType(a[1]!)}>` : "FFIMap<FFIResult, FFIResult>";
     case "ffi.Function":
       if (!a.length) return "FFIFunction";
-      return `((${a.slice(1).map((p, i) => `arg${i}: ${tsParamType(p)}`).join(", ")}) => ${tsResultType(a[0]!)}) & FFIFunctionInfo`;
+      return `((${a.slice(1).map((p, i) => `arg${i}: ${tsParamType(p)}`).join(", ")}) => ${tsValueType(a[0]!)}) & FFIFunctionInfo`;
     default: return OBJECT;
   }
 }
 
 // ---------------------------------------------------------------- attaching to functions
 
+type ArgsConverter = (...args: unknown[]) => unknown[] | undefined;
+type ResultConverter = (value: unknown) => unknown;
+
+/**
+ * What async calls (async.ts) do in JS that sync calls do natively: the argument conversion
+ * of function values and the result checks.
+ */
+export const asyncChecks = new WeakMap<object, { args?: ArgsConverter; result?: ResultConverter }>();
+
+/** The RangeError of an `int` result beyond 2^53: `value` holds the exact result. */
+export function intResultError(name: string, value: bigint): RangeError {
+  const e = new RangeError(`'${name}' returned ${value}, outside ±Number.MAX_SAFE_INTEGER (2^53 - 1): its C++ signature declares an int result, typed number, and a number cannot hold it exactly; the exact value is this error's 'value' (a bigint)`);
+  Object.defineProperty(e, "value", { value, enumerable: true, configurable: true, writable: true });
+  return e;
+}
+
+/**
+ * The converter of a declared result, for the results the native call path does not finish
+ * itself (bigints, objects, functions...), or undefined when the type needs none: an `int`
+ * result outside ±(2^53 - 1) is a RangeError (docs/types.md#int-results); a returned
+ * `ffi.Function<R, A...>` gets that signature (its calls are checked too).
+ */
+function resultConverter(name: string, t: TypeSchema): ResultConverter | undefined {
+  if (isIntResult(t)) {
+    return (v) => {
+      if (typeof v === "bigint") throw intResultError(name, v);
+      return v;
+    };
+  }
+  const f = t.type === "Optional" ? t.args![0]! : t;
+  if (f.type === "ffi.Function" && f.args?.length) {
+    const sig = makeSignature(f.args.slice(1), f.args[0]!);
+    const inner = `result of ${name}`;
+    return (v) => {
+      if (typeof v === "function") typeFunctionValue(v, inner, sig);
+      return v;
+    };
+  }
+  return undefined;
+}
+
+function define(fn: object, key: string, value: unknown): void {
+  Object.defineProperty(fn, key, { value, enumerable: false, configurable: false, writable: false });
+}
+
+/**
+ * Gives a function value (an ffi.Function box: .so export, module-tree function, typed
+ * function result) the signature `sig`: its arguments are converted by checked-args.ts, its
+ * result checked. A JS function C++ handed back (not a box) is left alone.
+ */
+function typeFunctionValue(fn: object, name: string, sig: FunctionSignature, exact = false): boolean {
+  if (asyncChecks.has(fn)) return false; // the same function value again
+  const args = argsConverter(name, sig);
+  const result = exact ? undefined : resultConverter(name, sig.result);
+  try {
+    values().setArgsChecker(fn, args, result ?? null);
+  } catch {
+    return false;
+  }
+  asyncChecks.set(fn, { args, result });
+  define(fn, "signature", sig);
+  return true;
+}
+
+/**
+ * `fn.exact`, for a function whose declared result is `int`: the same checked call, made
+ * through a second handle `fresh()` whose int result is returned as it comes (a number, or
+ * a bigint outside ±(2^53 - 1)). Made on first use.
+ */
+function defineExact(fn: object, name: string, sig: FunctionSignature, kind: "export" | "value", fresh: () => object): void {
+  let exact: object | undefined;
+  Object.defineProperty(fn, "exact", {
+    enumerable: false,
+    configurable: false,
+    get(): object {
+      if (exact) return exact;
+      const g = fresh();
+      if (kind === "value") {
+        typeFunctionValue(g, name, sig, true);
+      } else {
+        const { kinds, types } = nativeParamKinds(sig);
+        values().setFunctionSignature(g, kinds, types, kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined);
+        define(g, "signature", sig);
+      }
+      exact = g;
+      return g;
+    },
+  });
+}
+
 /**
  * Reads the metadata and docstring exports of function `name` (through `call`, which calls
  * an export by symbol name or returns undefined when the symbol does not exist) and attaches
  * `signature`, `doc` or `signatureError` to `fn`. With a signature, calls are checked and
- * converted by it. Never throws: bad metadata leaves `fn` untyped.
+ * converted by it. Never throws: bad metadata leaves `fn` untyped. `kind`: "export" for
+ * getFunction's safe-call functions (checked natively), "value" for ffi.Function boxes.
+ * `fresh` makes another handle of the same function, for `fn.exact` (int results).
  */
-export function attachSignature(fn: object, name: string, call: (symbol: string) => unknown): void {
-  const define = (key: string, value: unknown): void => {
-    Object.defineProperty(fn, key, { value, enumerable: false, configurable: false, writable: false });
-  };
+export function attachSignature(fn: object, name: string, call: (symbol: string) => unknown, kind: "export" | "value" = "export", fresh?: () => object): void {
+  if (asyncChecks.has(fn) || Object.hasOwn(fn, "signatureError") || Object.hasOwn(fn, "doc")) return; // attached before
   let meta: unknown;
   try {
     meta = call("__tvm_ffi__metadata_" + name);
   } catch (e) {
-    define("signatureError", `the metadata function failed: ${e instanceof Error ? e.message : String(e)}`);
+    define(fn, "signatureError", `the metadata function failed: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
   try {
     const doc = call("__tvm_ffi__doc_" + name);
-    if (typeof doc === "string") define("doc", doc);
+    if (typeof doc === "string") define(fn, "doc", doc);
   } catch {
     // a failing docstring export leaves the function without `doc`
   }
@@ -218,10 +335,18 @@ export function attachSignature(fn: object, name: string, call: (symbol: string)
   try {
     sig = parseSignature(meta);
   } catch (e) {
-    define("signatureError", (e as Error).message);
+    define(fn, "signatureError", (e as Error).message);
+    return;
+  }
+  if (fresh && isIntResult(sig.result)) defineExact(fn, name, sig, kind, fresh);
+  if (kind === "value") {
+    typeFunctionValue(fn, name, sig);
     return;
   }
   const { kinds, types } = nativeParamKinds(sig);
-  values().setFunctionSignature(fn, kinds, types);
-  define("signature", sig);
+  const deep = kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined;
+  const result = resultConverter(name, sig.result);
+  values().setFunctionSignature(fn, kinds, types, deep, result);
+  if (result) asyncChecks.set(fn, { result });
+  define(fn, "signature", sig);
 }

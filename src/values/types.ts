@@ -67,6 +67,12 @@ export interface FFIFunctionInfo {
   readonly doc?: string;
   /** Why the metadata could not be used (the function then works untyped). */
   readonly signatureError?: string;
+  /**
+   * Present when the declared result is `int`: the same checked call, returning the result as
+   * it comes — a number, or a bigint outside ±(2^53 - 1) where the function itself throws a
+   * RangeError (docs/types.md#int-results).
+   */
+  readonly exact?: FFIFunction;
 }
 
 /** A TVM-FFI function as a JS function: `getFunction`, module properties, global functions. */

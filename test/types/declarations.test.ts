@@ -96,7 +96,7 @@ describe("generated declarations", () => {
     expect(math).toContain("interface KernelModules");
     expect(math).toContain("add(arg0: number | bigint, arg1: number | bigint): number;");
     expect(math).toContain("scale(arg0: number | FFIFloat, arg1: number | FFIFloat): number;");
-    expect(math).toContain("iota(arg0: number | bigint): readonly (number)[];");
+    expect(math).toContain("iota(arg0: number | bigint): readonly (number | bigint)[];");
     expect(math).toContain("* C++: (int, int) -> int");
     const inl = readFileSync(join(dir, "inl.d.ts"), "utf8");
     expect(inl).toContain("* Adds one.");
@@ -114,6 +114,8 @@ describe("generated declarations", () => {
       const add = project.library("math").getFunction("add");
       expect(add(1, 2)).toBe(3);
       expect(String(add.signature)).toBe("(int, int) -> int");
+      expect(add.exact!(2n ** 60n, 1)).toBe(2n ** 60n + 1n); // the project handle forwards fn.exact
+      expect(() => add(2n ** 60n, 1)).toThrow(RangeError);
       expect(project.library("math").getFunction("iota")(3)).toEqual([0, 1, 2]);
     } finally {
       project.dispose();
@@ -130,7 +132,7 @@ export async function main(): Promise<number> {
   const r: number = add(1, 2);
   const big: number = add(2n ** 40n, 1);
   const s: number = project.library("math").getFunction("scale")(2, 0.5);
-  const xs: readonly number[] = project.library("math").getFunction("iota")(3);
+  const xs: readonly (number | bigint)[] = project.library("math").getFunction("iota")(3);
   const g: string = project.library("math").getFunction("greet")("you");
   const doc: string | undefined = add.doc;
   const mod = await loadInline({ name: "inl", cppSources: "", functions: ["add_one", "make_adder"] });
@@ -159,13 +161,16 @@ export async function main(): Promise<void> {
   project.library("math").getFunction("iota")([1]);
   const mod = await loadInline({ name: "inl", cppSources: "", functions: ["add_one"] });
   mod.add_one("41");
+  const n: number = project.library("math").getFunction("iota")(3)[0]!;
 }
 `,
     );
     const bad = await tsc(dir, "tsconfig.bad", ["bad.ts"]);
     expect(bad.code).not.toBe(0);
     const lines = bad.out.split("\n").filter((l) => l.startsWith("bad.ts("));
-    expect(lines.map((l) => /^bad\.ts\((\d+),/.exec(l)?.[1])).toEqual(["5", "6", "7", "8", "10"]);
+    expect(lines.map((l) => /^bad\.ts\((\d+),/.exec(l)?.[1])).toEqual(["5", "6", "7", "8", "10", "11"]);
+    // Ints inside a returned array are not checked, so they are typed number | bigint.
+    expect(bad.out).toMatch(/bad\.ts\(11,\d+\): error TS2322: Type 'number \| bigint' is not assignable to type 'number'/);
     expect(bad.out).toMatch(/bad\.ts\(5,\d+\): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number \| bigint'/);
   }, 300_000);
 });

@@ -75,7 +75,7 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(() => f.greet!(5, null)).toThrow(/argument #0 of 'greet' must be ffi.String/);
     expect(() => f.greet!("a", 5)).toThrow(/argument #1 of 'greet' must be Optional<ffi.String>/);
     expect(() => c.half!("x")).toThrow(/argument #0 of 'half' must be float/);
-    // The C++ side still checks what the call path does not (element types here).
+    // Element types are checked before the call (test/types/element-types.test.ts).
     expect(() => f.sum_floats!(["x"] as FFIValue)).toThrow(/sum_floats/);
   });
 

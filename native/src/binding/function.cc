@@ -26,12 +26,15 @@ namespace {
 /// Declared parameter kinds (from the export's metadata; src/values/signature.ts): calls
 /// are checked and converted by them. Kinds the call path does not check itself go through
 /// ToAny and are checked by the callee.
-enum ParamKind : int32_t { kParamAny = 0, kParamInt = 1, kParamFloat = 2, kParamBool = 3, kParamStr = 4 };
+enum ParamKind : int32_t { kParamAny = 0, kParamInt = 1, kParamFloat = 2, kParamBool = 3, kParamStr = 4,
+                           kParamDeep = 5 };  // [k12t] 5: converted by Signature::deep (element types)
 constexpr int32_t kParamOptional = 0x100;
 
 struct Signature {
   std::vector<int32_t> kinds;
   std::vector<std::string> types;  // declared type of each parameter, for errors
+  napi_ref deep = nullptr;  // [k12t] JS (value, i) => value for kParamDeep (checked-args.ts)
+  napi_ref result = nullptr;  // [k12t] JS value => value for non-scalar results (checked-args.ts)
 };
 
 struct FunctionData {
@@ -135,7 +138,11 @@ inline int CallKernel(FunctionData* fd, const TVMFFIAny* args, size_t argc, TVMF
     Napi::Env e(env);
     if (rc != 0) ThrowValue(e, TakeRaisedError(e, rc, fd->name.c_str()));
     PinSource pin(&fd->lib);  // objects in the result keep the library's code alive
-    return FromAny(e, result, fd->name.c_str(), pin);
+    napi_value out = FromAny(e, result, fd->name.c_str(), pin);
+    // [k12t] Declared results that need a check (int beyond 2^53) or typing (functions).
+    if (fd->sig && fd->sig->result && !ApplyParamChecker(env, fd->sig->result, 0, &out))
+      return nullptr;  // its exception is pending
+    return out;
   });
 }
 
@@ -284,6 +291,7 @@ inline bool Nullish(napi_env env, napi_value v) {
   const Signature& sig = *fd->sig;
   for (size_t i = 0; i < argc; ++i) {
     int32_t kind = sig.kinds[i];
+    napi_value arg = argv[i];
     double d;
     switch (kind & 0xff) {
       case kParamInt:
@@ -322,6 +330,9 @@ inline bool Nullish(napi_env env, napi_value v) {
         if ((kind & kParamOptional) && (t == napi_undefined || t == napi_null)) break;
         return ThrowParam(env, fd, i, argv[i], ""), false;
       }
+      case kParamDeep:  // [k12t] arrays/maps of declared element types
+        if (!ApplyParamChecker(env, sig.deep, i, &arg)) return false;
+        break;
       default: break;  // kParamAny and the kinds the callee checks
     }
     // Not handled above: a bigint or ffi.float for a number, null for an Optional, or a kind
@@ -335,7 +346,7 @@ inline bool Nullish(napi_env env, napi_value v) {
         args[i].v_int64 = 0;
         continue;
       }
-      ToAny(e, argv[i], &args[i], scratch, fd->name.c_str(), i);
+      ToAny(e, arg, &args[i], scratch, fd->name.c_str(), i);
     } catch (const Napi::Error& err) {
       err.ThrowAsJavaScriptException();
       return false;
@@ -501,6 +512,9 @@ Napi::Value SetFunctionSignature(const Napi::CallbackInfo& info) {
     sig->kinds.push_back(kinds.Get(i).As<Napi::Number>().Int32Value());
     sig->types.push_back(i < types.Length() ? types.Get(i).ToString().Utf8Value() : "Any");
   }
+  // [k12t] (fn, kinds, types, deep?: (value, i) => value, result?: (value) => value)
+  if (info.Length() > 3) sig->deep = HoldFor(env, info[0], info[3]);
+  if (info.Length() > 4) sig->result = HoldFor(env, info[0], info[4]);
   fd->sig = std::move(sig);
   return env.Undefined();
 }

@@ -64,8 +64,29 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
       argv = heap_argv.data();
     }
     if (!box->obj) throw Napi::Error::New(env, "function called after dispose()");
-    return CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(), box->pin,
-                              box->owner);
+    std::vector<napi_value> checked;
+    if (box->checker) {
+      // [k12t] Declared parameter types: the JS converter checks the arguments and returns
+      // undefined when they pass as they are, else the converted list.
+      napi_value fn, undefined, list;
+      napi_get_reference_value(raw_env, box->checker, &fn);
+      napi_get_undefined(raw_env, &undefined);
+      if (napi_call_function(raw_env, undefined, fn, argc, argv, &list) != napi_ok) return nullptr;
+      bool is_array = false;
+      napi_is_array(raw_env, list, &is_array);
+      if (is_array) {
+        uint32_t n = 0;
+        napi_get_array_length(raw_env, list, &n);
+        checked.resize(n);
+        for (uint32_t i = 0; i < n; ++i) napi_get_element(raw_env, list, i, &checked[i]);
+        argv = checked.data();
+        argc = n;
+      }
+    }
+    napi_value out = CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(),
+                                        box->pin, box->owner);
+    if (box->result && !ApplyParamChecker(raw_env, box->result, 0, &out)) return nullptr;
+    return out;
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
     return nullptr;
@@ -73,6 +94,46 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
 }
 
 }  // namespace
+
+bool ApplyParamChecker(napi_env env, napi_ref checker, size_t index, napi_value* arg) {
+  napi_value fn, undefined, argv[2], out;
+  napi_get_reference_value(env, checker, &fn);
+  napi_get_undefined(env, &undefined);
+  argv[0] = *arg;
+  napi_create_uint32(env, static_cast<uint32_t>(index), &argv[1]);
+  if (napi_call_function(env, undefined, fn, 2, argv, &out) != napi_ok) return false;
+  *arg = out;
+  return true;
+}
+
+napi_ref HoldFor(napi_env env, napi_value owner, napi_value value) {
+  napi_valuetype t;
+  napi_ref ref = nullptr;
+  if (napi_typeof(env, value, &t) != napi_ok || t != napi_function ||
+      napi_create_reference(env, value, 1, &ref) != napi_ok)
+    return nullptr;
+  if (napi_add_finalizer(
+          env, owner, ref,
+          [](napi_env env, void* d, void*) { napi_delete_reference(env, static_cast<napi_ref>(d)); },
+          nullptr, nullptr) != napi_ok) {
+    napi_delete_reference(env, ref);
+    return nullptr;
+  }
+  return ref;
+}
+
+// setArgsChecker(fn, checker: ((...args) => unknown[] | undefined) | null,
+// result: ((value: unknown) => unknown) | null): calls of the function value `fn` convert
+// their arguments with `checker` and their result with `result`. Once per function.
+Napi::Value SetArgsChecker(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Box* box = info.Length() >= 3 && info[0].IsFunction() ? UnwrapBox(env, info[0]) : nullptr;
+  if (!box || box->kind != BoxKind::kObject || box->checker || box->result)
+    throw Napi::TypeError::New(env, "setArgsChecker: not an unchecked TVM-FFI function value");
+  box->checker = HoldFor(env, info[0], info[1]);
+  box->result = HoldFor(env, info[0], info[2]);
+  return env.Undefined();
+}
 
 Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name,
                               uint64_t owner) {

@@ -35,6 +35,11 @@ struct Box {
   uint64_t type_owner = 0;  // objects: retained library owning the type's reflection (RetainTypeOwner)
   JsBuffer* buffer = nullptr;  // JS-made tensors: the ArrayBuffer (owned by the tensor object)
   std::string name;            // functions: name used in errors
+  // [k12t] functions with export metadata (a .so export, module-tree functions): the JS
+  // converters (src/values/checked-args.ts) of the whole argument list and of the result
+  // (an int beyond 2^53 is a RangeError, docs/types.md), deleted by finalizers (HoldFor).
+  napi_ref checker = nullptr;
+  napi_ref result = nullptr;
   ~Box();
 };
 
@@ -51,6 +56,15 @@ void InitValues(Napi::Env env, Napi::Object exports);
 /// A JS function calling the Function object `fn` (one strong reference is taken over).
 Napi::Value MakeFunctionValue(Napi::Env env, TVMFFIObject* fn, Pin pin, const std::string& name,
                               uint64_t owner = 0);
+/// [k12t] Runs the JS converter `checker` (src/values/checked-args.ts) on `*arg` (parameter
+/// #index, or a result) and stores what it returns there. False with a pending JS exception.
+bool ApplyParamChecker(napi_env env, napi_ref checker, size_t index, napi_value* arg);
+/// [k12t] A strong reference to `value` (a function, else nullptr) deleted when `owner` is
+/// collected.
+napi_ref HoldFor(napi_env env, napi_value owner, napi_value value);
+/// [k12t] values.setArgsChecker(fn, checker, result): declared types for a function value
+/// (an ffi.Function box: .so exports, module-tree functions, typed function results).
+Napi::Value SetArgsChecker(const Napi::CallbackInfo& info);
 /// Makes `box` hold `pin` and retain the runtime owner of `src`.
 void BoxKeepAlive(Box* box, PinSource& src);
 
