@@ -4,8 +4,17 @@
 // builder that src/compiler/pch.ts starts from the file next to itself. Why: Node's ES module loader resolves, reads and
 // compiles every file on its own (about 60 for the API), which costs a fresh process more
 // than everything a warm loadInline does after it; one file costs a fraction of that.
-//   - The entries are bundled together with code splitting, so code they share lives in one
-//     chunk (one copy of each class: instanceof holds between the API and the CLI).
+//   - The package entry (".") is bundled with code splitting: the project and watch modules,
+//     which it imports on first use (src/lazy-api.ts), land in a chunk of their own, code they
+//     share with the entry in one more. The warm path of a fresh process (`import` +
+//     loadInline) loads two files: index.js and that shared chunk.
+//   - "./internals" (compiler building blocks: functions, no classes of their own) is bundled
+//     on its own, but takes the error classes from the entry (errors.js → ./index.js), so an
+//     error it throws is `instanceof` the class "." exports. Were it split together with ".",
+//     esbuild would cut the API's code into one chunk per set of entries using it (four files
+//     on the warm path; each costs the ES module loader a resolve, a read, a compile and a link).
+//   - The CLI and the PCH builder are separate processes that never share objects with the
+//     API: each is one file with its own copy of the code it uses.
 //   - Dependencies (yaml, ajv, chokidar, commander, ...) stay external: they are still loaded
 //     from node_modules on first use of the feature that needs them, never at import.
 //   - The output sits two directories below the package root, like every tsc module
@@ -22,17 +31,30 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 const outdir = path.join(root, "dist", "bundle");
 
 rmSync(outdir, { recursive: true, force: true });
-await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: { index: "dist/index.js", internals: "dist/internals.js", cli: "dist/cli/main.js", "pch-worker": "dist/compiler/pch-worker.js" },
   outdir,
   bundle: true,
-  splitting: true,
   format: "esm",
   platform: "node",
   target: "node20",
   packages: "external",
-  chunkNames: "chunk-[hash]",
   sourcemap: "linked",
+  // classes keep their names: esbuild emits a class that refers to itself as
+  // `var Tensor = class _Tensor`, whose name would be "_Tensor" (Tensor, DataType, Device,
+  // FFIObject, DynamicLibrary, Module, Project; seen by users in inspection and messages)
+  keepNames: true,
   logLevel: "warning",
-});
+};
+await build({ ...common, entryPoints: { index: "dist/index.js" }, splitting: true, chunkNames: "chunk-[hash]" });
+const errorsFromEntry = {
+  name: "errors-from-entry",
+  setup(b) {
+    const errors = path.join(root, "dist", "errors.js");
+    b.onResolve({ filter: /errors\.js$/ }, (args) =>
+      path.resolve(args.resolveDir, args.path) === errors ? { path: "./index.js", external: true } : undefined);
+  },
+};
+await build({ ...common, entryPoints: { internals: "dist/internals.js" }, plugins: [errorsFromEntry] });
+await build({ ...common, entryPoints: { cli: "dist/cli/main.js" } });
+await build({ ...common, entryPoints: { "pch-worker": "dist/compiler/pch-worker.js" } });

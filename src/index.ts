@@ -18,7 +18,8 @@ export {
 export type { ManifestOptions, ResolvedLibrary, ResolvedManifest, ResolvedSource } from "./manifest/index.js";
 
 // Projects (manifest → compiler → jit)
-export { Generation, loadProject, Project, ProjectLibrary, writeProjectTypes } from "./project/index.js";
+// (project and watch code loads on first use: src/lazy-api.ts)
+export { Generation, loadProject, Project, ProjectLibrary, writeProjectTypes } from "./lazy-api.js";
 export type { ProjectTypesOptions, ProjectTypesResult } from "./project/index.js";
 export { renderDeclarations, type DeclaredFunction, type DeclaredModule, type DeclarationOptions } from "./values/declarations.js";
 export type {
@@ -31,7 +32,7 @@ export type {
 } from "./project/index.js";
 
 // Watch mode (hot reload through stable function handles)
-export { ProjectWatcher, WatchedLibrary, watchProject } from "./watch/index.js";
+export { ProjectWatcher, WatchedLibrary, watchProject } from "./lazy-api.js";
 export type { BuildingEvent, ReloadEvent, StableFunction, WatchErrorInfo, WatchEvents, WatchOptions } from "./watch/index.js";
 
 // The object cache (orcjit cache) and compiling units to cached objects

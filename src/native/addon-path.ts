@@ -67,20 +67,30 @@ function platformPackageAddon(key: string): string | undefined {
   }
 }
 
-/** Candidate addons in lookup order (whether or not they exist). */
-export function addonCandidateList(): AddonCandidate[] {
+/**
+ * Candidate addons in lookup order (whether or not they exist), produced one at a time: the
+ * platform package is resolved (a walk through node_modules, 1–5 ms) only when the loader gets
+ * that far, i.e. not in a checkout whose local build loads (src/native/binding.ts).
+ */
+export function* addonCandidatesInOrder(): Generator<AddonCandidate> {
   const env = process.env.ORCJIT_ADDON_PATH;
-  if (env) return [{ path: path.resolve(env), source: "ORCJIT_ADDON_PATH" }];
+  if (env) {
+    yield { path: path.resolve(env), source: "ORCJIT_ADDON_PATH" };
+    return;
+  }
   const root = packageRoot();
   const build = path.join(root, "build", "Release", ADDON_FILE);
   const installed = isInstalledPackage(root);
-  const out: AddonCandidate[] = [];
-  if (!installed) out.push({ path: build, source: "local build" });
+  if (!installed) yield { path: build, source: "local build" };
   const key = platformKey();
   const fromPackage = platformPackageAddon(key);
-  out.push({ path: fromPackage ?? `${platformPackageName(key)} (not installed)`, source: "platform package" });
-  if (installed) out.push({ path: build, source: "source build" });
-  return out;
+  yield { path: fromPackage ?? `${platformPackageName(key)} (not installed)`, source: "platform package" };
+  if (installed) yield { path: build, source: "source build" };
+}
+
+/** Candidate addons in lookup order (whether or not they exist). */
+export function addonCandidateList(): AddonCandidate[] {
+  return [...addonCandidatesInOrder()];
 }
 
 /** The command that fixes a missing or broken addon from `source` (one line, for messages). */

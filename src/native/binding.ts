@@ -17,6 +17,7 @@ import {
 import {
   type AddonCandidate,
   addonCandidateList,
+  addonCandidatesInOrder,
   addonFix,
   platformKey,
   unsupportedPlatform,
@@ -287,23 +288,27 @@ export function loadedAddon(): AddonCandidate | undefined {
 }
 
 /**
- * The existing candidates in lookup order, or a NativeLoadError naming the platform, what was
- * tried and the fix. ORCJIT_ADDON_PATH, when set, is the only candidate.
+ * The existing candidates in lookup order, one at a time (a later one is looked up only when
+ * the earlier ones did not load), then a NativeLoadError naming the platform, what was tried
+ * and the fix. ORCJIT_ADDON_PATH, when set, is the only candidate.
  */
-function existingAddons(): AddonCandidate[] {
+function* existingAddons(): Generator<AddonCandidate> {
   const env = process.env.ORCJIT_ADDON_PATH;
-  const candidates = addonCandidateList();
-  if (env) {
-    const c = candidates[0]!;
-    if (!existsSync(c.path)) {
-      throw new NativeLoadError(`ORCJIT_ADDON_PATH='${env}' names no file (${c.path}). Fix: ${addonFix(c.source)}.`);
-    }
-    return [c];
+  if (!env) {
+    const unsupported = unsupportedPlatform();
+    if (unsupported) throw new NativeLoadError(`${unsupported}.`);
   }
-  const unsupported = unsupportedPlatform();
-  if (unsupported) throw new NativeLoadError(`${unsupported}.`);
-  const found = candidates.filter((c) => existsSync(c.path));
-  if (found.length > 0) return found;
+  let found = false;
+  for (const c of addonCandidatesInOrder()) {
+    if (!existsSync(c.path)) {
+      if (env) throw new NativeLoadError(`ORCJIT_ADDON_PATH='${env}' names no file (${c.path}). Fix: ${addonFix(c.source)}.`);
+      continue;
+    }
+    found = true;
+    yield c;
+  }
+  if (found) return;
+  const candidates = addonCandidateList();
   throw new NativeLoadError(
     `tvm-ffi-orcjit native addon not found for ${platformKey()} (tried: ` +
       `${candidates.map((c) => `${c.source} ${c.path}`).join("; ")}). Fix: ${addonFix("none")}.`,
