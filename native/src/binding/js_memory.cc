@@ -62,8 +62,6 @@ void LentViews::Push(Addon* st, const napi_value* argv, size_t argc, const char*
   st->lent = this;
 }
 
-void LentViews::Pop() { st_->lent = prev_; }
-
 bool PinArrayBuffer(napi_env env, napi_value array_buffer) {
   bool is_ab = false;
   napi_is_arraybuffer(env, array_buffer, &is_ab);

@@ -15,9 +15,9 @@
 #pragma once
 #include <napi.h>
 
-namespace orcjit::binding {
+#include "binding/addon_state.h"
 
-struct Addon;
+namespace orcjit::binding {
 
 /// Views lent to native code by one JS -> C++ call, while it runs (a stack per thread).
 /// Construct with argv == nullptr when the call has no typed-array argument: then it is
@@ -30,10 +30,21 @@ class LentViews {
     if (argv) Push(nullptr, argv, argc, fn_name);
   }
   LentViews(Addon* st, const napi_value* argv, size_t argc, const char* fn_name) {
-    if (argv) Push(st, argv, argc, fn_name);
+    if (!argv) return;
+    if (!st) {
+      Push(nullptr, argv, argc, fn_name);
+      return;
+    }
+    st_ = st;
+    prev_ = st->lent;
+    argv_ = argv;
+    argc_ = argc;
+    fn_name_ = fn_name;
+    pinned_ = false;
+    st->lent = this;
   }
   ~LentViews() {
-    if (st_) Pop();
+    if (st_) st_->lent = prev_;
   }
   LentViews(const LentViews&) = delete;
   LentViews& operator=(const LentViews&) = delete;
@@ -42,7 +53,6 @@ class LentViews {
   friend bool PinLentViews(Addon* st, const char* callback_name);
   // st == nullptr: Addon::Current(). Sets every field below but st_.
   void Push(Addon* st, const napi_value* argv, size_t argc, const char* fn_name);
-  void Pop();
   Addon* st_ = nullptr;  // set (non-null) only while this frame is on the Addon's stack
   LentViews* prev_;
   const napi_value* argv_;
