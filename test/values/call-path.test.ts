@@ -2,9 +2,15 @@
 // conversion: number edge cases, argument positions switching kind between calls, more
 // arguments than the inline arrays, and callbacks in loops longer than the per-call budget of
 // scope-less callbacks (nested, throwing, returning every scalar kind).
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExecutionSession } from "../../src/index.js";
 import { COMPILERS, fixture } from "../helpers/fixtures.js";
+import { runNodeChild } from "../helpers/node-child.js";
+
+const CHILD = fileURLToPath(new URL("./call-path-child.mjs", import.meta.url));
+const DIST = join(fileURLToPath(new URL("../../", import.meta.url)), "dist");
 
 // Type indices (tvm/ffi/c_api.h).
 const NONE = 0, INT = 1, BOOL = 2, FLOAT = 3, RAW_STR = 8, BYTES_PTR = 9, DLTENSOR_PTR = 7, SMALL_STR = 11;
@@ -75,6 +81,16 @@ describe.each(COMPILERS)("$id", (cc) => {
       expect(kinds(undefined, 1)).toBe(NONE * 100 + INT);
       expect(kinds(7, 1)).toBe(INT * 100 + INT);
     }
+  });
+
+  it("argument counts growing and shrinking, from a thread's first call (main and worker)", async () => {
+    // kinds(): each argument's type index as two decimal digits; 0 for no arguments.
+    const o = await runNodeChild<{ main: string[]; worker: string[] }>([CHILD, DIST, fixture(cc, "c/call_path")]);
+    expect(o.stderr).toBe("");
+    const ints = (n: number) => "1".padEnd(2 * n - 1, "01");
+    const want = ["0", String(INT * 100 + FLOAT), String(INT), "0", ints(8), String(DLTENSOR_PTR * 100 + INT), String(INT), ints(9), "0"];
+    expect(o.result?.main).toEqual(want);
+    expect(o.result?.worker).toEqual(want);
   });
 
   it("more arguments than the inline arrays, numbers and others mixed", () => {

@@ -45,6 +45,9 @@ struct FunctionData {
   // so the next call converts it without first probing for a number. A hint only.
   uint32_t object_args = 0;
   std::unique_ptr<Signature> sig;  // null: untyped (no metadata)
+  // The Addon of the JS thread that made this function (the only one that can call it):
+  // lent typed arrays are registered there without a thread-local lookup per call.
+  Addon* addon = nullptr;
 };
 
 const napi_type_tag kFunctionTag = {0x6f72636a69742d66ULL, 0x756e6374696f6e31ULL};
@@ -190,7 +193,7 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
   }
   bool callbacks = false;
   for (size_t i = first; i < argc; ++i) callbacks |= args[i].type_index == kTVMFFIFunction;
-  LentViews lent(argv, argc, fd->name.c_str());  // [i19n] borrowed typed arrays (js_memory.h)
+  LentViews lent(fd->addon, argv, argc, fd->name.c_str());  // [i19n] borrowed typed arrays (js_memory.h)
   TVMFFIAny result = NoneAny();
   int rc;
   try {
@@ -219,7 +222,7 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
     e.ThrowAsJavaScriptException();
     return nullptr;
   }
-  LentViews lent(argv.data(), argc, fd->name.c_str());  // [i19n] (js_memory.h)
+  LentViews lent(fd->addon, argv.data(), argc, fd->name.c_str());  // [i19n] (js_memory.h)
   TVMFFIAny result = NoneAny();
   int rc;
   try {
@@ -387,7 +390,7 @@ inline bool Nullish(napi_env env, napi_value v) {
   if (!ConvertTypedArgs(env, fd, argv, argc, args, scratch, &callbacks)) return nullptr;
   // Typed arrays are lent for the call (js_memory.h), as on the untyped paths: a JS callback
   // that transfers one cannot free memory the kernel is reading.
-  LentViews lent(argv, argc, fd->name.c_str());
+  LentViews lent(fd->addon, argv, argc, fd->name.c_str());
   TVMFFIAny result = NoneAny();
   int rc;
   try {
@@ -401,47 +404,65 @@ inline bool Nullish(napi_env env, napi_value v) {
   return Finish(env, fd, rc, &result);
 }
 
+/// A function with a signature, at most kInlineArgs arguments: declared int/float
+/// parameters given fitting numbers convert here; anything else (other kinds, wrong values,
+/// errors) goes through CallTyped, which starts over. Out of line, so that the untyped path
+/// of CallSafe stays small.
+[[gnu::noinline]] napi_value CallSigned(napi_env env, napi_callback_info info, FunctionData* fd,
+                                        size_t argc, const napi_value* argv) {
+  TVMFFIAny args[kInlineArgs];
+  const Signature& sig = *fd->sig;
+  if (argc != sig.kinds.size()) return CallTyped(env, info, fd, argc, argv);
+  for (size_t i = 0; i < argc; ++i) {
+    double d;
+    int32_t kind = sig.kinds[i];
+    if ((kind != kParamInt && kind != kParamFloat) ||
+        napi_get_value_double(env, argv[i], &d) != napi_ok)
+      return CallTyped(env, info, fd, argc, argv);
+    if (kind == kParamFloat) {
+      FloatToAny(d, &args[i]);
+      continue;
+    }
+    if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0) ||
+        static_cast<double>(static_cast<int64_t>(d)) != d)
+      return CallTyped(env, info, fd, argc, argv);
+    args[i].type_index = kTVMFFIInt;
+    args[i].zero_padding = 0;
+    args[i].v_int64 = static_cast<int64_t>(d);
+  }
+  TVMFFIAny result = NoneAny();
+  int rc;
+  try {
+    rc = CallKernel(fd, args, argc, &result);  // through the crash guard (i15)
+  } catch (...) {
+    return ThrowEscaped(env, fd);
+  }
+  return Finish(env, fd, rc, &result);
+}
+
+/// How many argument slots CallSafe asks napi_get_cb_info to fill: the most arguments a call
+/// on this thread had so far. N-API fills every slot beyond the arguments with undefined, and
+/// asking for none (a call without arguments) skips the copy altogether; a call with more
+/// arguments than this asks again, once per new maximum.
+__attribute__((tls_model("initial-exec"))) thread_local size_t t_argv_capacity = 0;
+
 napi_value CallSafe(napi_env env, napi_callback_info info) {
-  size_t argc = kInlineArgs;
   napi_value argv[kInlineArgs];
+  size_t capacity = t_argv_capacity;
+  size_t argc = capacity;
   void* data = nullptr;
-  napi_get_cb_info(env, info, &argc, argv, nullptr, &data);
+  napi_get_cb_info(env, info, &argc, capacity ? argv : nullptr, nullptr, &data);
+  if (__builtin_expect(argc > capacity, 0)) {
+    size_t all = kInlineArgs;
+    napi_get_cb_info(env, info, &all, argv, nullptr, nullptr);
+    t_argv_capacity = argc < kInlineArgs ? argc : kInlineArgs;
+  }
   auto* fd = static_cast<FunctionData*>(data);
   if (Unusable(fd)) return ThrowDisposed(env, fd);
   if (__builtin_expect(argc > kInlineArgs, 0))
     return fd->sig ? CallTyped(env, info, fd, argc, argv) : CallMany(env, info, fd, argc);
+  if (fd->sig) return CallSigned(env, info, fd, argc, argv);
   TVMFFIAny args[kInlineArgs];
-  if (fd->sig) {
-    // Declared int/float parameters given fitting numbers convert here; anything else
-    // (other kinds, wrong values, errors) goes through CallTyped, which starts over.
-    const Signature& sig = *fd->sig;
-    if (argc != sig.kinds.size()) return CallTyped(env, info, fd, argc, argv);
-    for (size_t i = 0; i < argc; ++i) {
-      double d;
-      int32_t kind = sig.kinds[i];
-      if ((kind != kParamInt && kind != kParamFloat) ||
-          napi_get_value_double(env, argv[i], &d) != napi_ok)
-        return CallTyped(env, info, fd, argc, argv);
-      if (kind == kParamFloat) {
-        FloatToAny(d, &args[i]);
-        continue;
-      }
-      if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0) ||
-          static_cast<double>(static_cast<int64_t>(d)) != d)
-        return CallTyped(env, info, fd, argc, argv);
-      args[i].type_index = kTVMFFIInt;
-      args[i].zero_padding = 0;
-      args[i].v_int64 = static_cast<int64_t>(d);
-    }
-    TVMFFIAny result = NoneAny();
-    int rc;
-    try {
-      rc = CallKernel(fd, args, argc, &result);  // through the crash guard (i15)
-    } catch (...) {
-      return ThrowEscaped(env, fd);
-    }
-    return Finish(env, fd, rc, &result);
-  }
   ViewSlot views[kInlineArgs];  // only the typed-array positions are written
   bool lends = false;
   for (size_t i = 0; i < argc; ++i) {
@@ -459,7 +480,7 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
     NumberToAny(d, &args[i]);
   }
   // [i19n] Typed arrays are lent for the call (js_memory.h); number-only calls skip this.
-  LentViews lent(lends ? argv : nullptr, argc, fd->name.c_str());
+  LentViews lent(fd->addon, lends ? argv : nullptr, argc, fd->name.c_str());
   TVMFFIAny result = NoneAny();
   int rc;
   try {
@@ -475,6 +496,7 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
 Napi::Function MakeSafeCallFunction(Napi::Env env, std::shared_ptr<jit::Library> lib,
                                     const std::string& name, TVMFFISafeCallType fn) {
   auto* fd = new FunctionData{std::move(lib), name, fn};
+  fd->addon = Addon::Current();
   napi_value out;
   napi_status st = napi_create_function(env, name.c_str(), name.size(), CallSafe, fd, &out);
   if (st != napi_ok) {

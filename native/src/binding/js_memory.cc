@@ -50,17 +50,16 @@ napi_value BufferOf(napi_env env, napi_value view) {
 }
 }  // namespace
 
-LentViews::LentViews(const napi_value* argv, size_t argc, const char* fn_name)
-    : argv_(argv), argc_(argc), fn_name_(fn_name) {
-  if (!argv) return;
-  st_ = Addon::Current();
-  if (!st_) return;
-  prev_ = st_->lent;
-  st_->lent = this;
-}
-
-LentViews::~LentViews() {
-  if (st_) st_->lent = prev_;
+void LentViews::Push(Addon* st, const napi_value* argv, size_t argc, const char* fn_name) {
+  if (!st) st = Addon::Current();
+  if (!st) return;
+  st_ = st;
+  argv_ = argv;
+  argc_ = argc;
+  fn_name_ = fn_name;
+  pinned_ = false;
+  prev_ = st->lent;
+  st->lent = this;
 }
 
 bool PinArrayBuffer(napi_env env, napi_value array_buffer) {

@@ -15,27 +15,50 @@
 #pragma once
 #include <napi.h>
 
+#include "binding/addon_state.h"
+
 namespace orcjit::binding {
 
-struct Addon;
-
 /// Views lent to native code by one JS -> C++ call, while it runs (a stack per thread).
-/// Construct with argv == nullptr when the call has no typed-array argument (no cost).
+/// Construct with argv == nullptr when the call has no typed-array argument: then it is
+/// inline and costs nothing (the call path's number-only calls). `st` is the Addon of the
+/// calling JS thread when the caller has it at hand (binding/function.cc keeps it per
+/// function), which saves the thread-local lookup of Addon::Current().
 class LentViews {
  public:
-  LentViews(const napi_value* argv, size_t argc, const char* fn_name);
-  ~LentViews();
+  LentViews(const napi_value* argv, size_t argc, const char* fn_name) {
+    if (argv) Push(nullptr, argv, argc, fn_name);
+  }
+  LentViews(Addon* st, const napi_value* argv, size_t argc, const char* fn_name) {
+    if (!argv) return;
+    if (!st) {
+      Push(nullptr, argv, argc, fn_name);
+      return;
+    }
+    st_ = st;
+    prev_ = st->lent;
+    argv_ = argv;
+    argc_ = argc;
+    fn_name_ = fn_name;
+    pinned_ = false;
+    st->lent = this;
+  }
+  ~LentViews() {
+    if (st_) st_->lent = prev_;
+  }
   LentViews(const LentViews&) = delete;
   LentViews& operator=(const LentViews&) = delete;
 
  private:
   friend bool PinLentViews(Addon* st, const char* callback_name);
-  Addon* st_ = nullptr;
-  LentViews* prev_ = nullptr;
+  // st == nullptr: Addon::Current(). Sets every field below but st_.
+  void Push(Addon* st, const napi_value* argv, size_t argc, const char* fn_name);
+  Addon* st_ = nullptr;  // set (non-null) only while this frame is on the Addon's stack
+  LentViews* prev_;
   const napi_value* argv_;
   size_t argc_;
   const char* fn_name_;
-  bool pinned_ = false;
+  bool pinned_;
 };
 
 /// Before a JS callback runs on this thread: pins the buffers of every view lent by the calls

@@ -15,19 +15,12 @@ namespace {
 constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP};
 struct sigaction g_previous[NSIG];  // written once, before our handler is installed
 
-// One active guarded call on this thread; nested guards (a kernel calling JS calling a
-// kernel) form a stack. initial-exec: reading it from the signal handler must not allocate.
-struct GuardFrame {
-  // __builtin_setjmp's buffer (frame pointer, resume address, stack pointer): far cheaper
-  // than sigsetjmp's, which is what keeps the guard off the call-overhead budget. The
-  // compiler saves every callee-saved register around the function that sets it.
-  void* jb[5];
-  GuardFrame* prev;
-  CrashInfo info;
-};
-__attribute__((tls_model("initial-exec"))) thread_local GuardFrame* t_top = nullptr;
-__attribute__((tls_model("initial-exec"))) thread_local bool t_ready = false;
-__attribute__((tls_model("initial-exec"))) thread_local CrashInfo t_last_crash;
+// One active guarded call on this thread (detail::GuardFrame, crash_guard.h); nested guards
+// (a kernel calling JS calling a kernel) form a stack.
+using detail::GuardFrame;
+using detail::t_guard_top;
+using detail::t_guard_ready;
+using detail::t_last_crash;
 
 // JIT memory ranges, readable without locks from the handler. Reservations are large
 // (NearImageMapper::DefaultGranularity), so a few slots suffice; a full table only means
@@ -38,7 +31,6 @@ std::atomic<uintptr_t> g_hi[kMaxRanges];
 std::atomic<size_t> g_used{0};  // high-water mark of slots ever used
 std::mutex g_ranges_mu;         // writers only
 
-std::atomic<int> g_enabled{-1};  // -1: not read from the environment yet
 
 uintptr_t FaultPc(void* uc) {
   auto* ctx = static_cast<ucontext_t*>(uc);
@@ -71,15 +63,101 @@ void Chain(int sig, siginfo_t* si, void* uc) {
   raise(sig);
 }
 
+}  // namespace
+}  // namespace orcjit::jit
+
+#if defined(__x86_64__)
+// orcjit_guard_call(fn, self, args, n, result, &frame->sp): saves the callee-saved registers,
+// stores the stack pointer in frame->sp and calls fn(self, args, n, result). A contained fault
+// does not jump out of the handler: the handler rewrites the interrupted context to continue
+// at orcjit_guard_resume with that stack pointer, and returns. sigreturn then restores the
+// signal mask and leaves the alternate stack as for any handler, and orcjit_guard_resume
+// restores the registers and returns kCrashed. That is a dozen instructions per call
+// (__builtin_setjmp in a C++ wrapper cost about 45), and the CFI lets C++ exceptions from fn
+// unwind through it.
+extern "C" char orcjit_guard_resume[];
+asm(R"(
+  .text
+  .p2align 4
+  .globl orcjit_guard_call
+  .hidden orcjit_guard_call
+  .type orcjit_guard_call, @function
+orcjit_guard_call:
+  .cfi_startproc
+  push %rbp
+  .cfi_def_cfa_offset 16
+  .cfi_offset %rbp, -16
+  push %rbx
+  .cfi_def_cfa_offset 24
+  .cfi_offset %rbx, -24
+  push %r12
+  .cfi_def_cfa_offset 32
+  .cfi_offset %r12, -32
+  push %r13
+  .cfi_def_cfa_offset 40
+  .cfi_offset %r13, -40
+  push %r14
+  .cfi_def_cfa_offset 48
+  .cfi_offset %r14, -48
+  push %r15
+  .cfi_def_cfa_offset 56
+  .cfi_offset %r15, -56
+  sub $8, %rsp
+  .cfi_def_cfa_offset 64
+  mov %rsp, (%r9)
+  mov %rdi, %rax
+  mov %rsi, %rdi
+  mov %rdx, %rsi
+  mov %ecx, %edx
+  mov %r8, %rcx
+  call *%rax
+  .cfi_remember_state
+.Lorcjit_guard_out:
+  add $8, %rsp
+  .cfi_def_cfa_offset 56
+  pop %r15
+  .cfi_def_cfa_offset 48
+  pop %r14
+  .cfi_def_cfa_offset 40
+  pop %r13
+  .cfi_def_cfa_offset 32
+  pop %r12
+  .cfi_def_cfa_offset 24
+  pop %rbx
+  .cfi_def_cfa_offset 16
+  pop %rbp
+  .cfi_def_cfa_offset 8
+  ret
+  .cfi_restore_state
+  .globl orcjit_guard_resume
+  .hidden orcjit_guard_resume
+orcjit_guard_resume:
+  mov $-0x6372, %eax
+  jmp .Lorcjit_guard_out
+  .cfi_endproc
+  .size orcjit_guard_call, .-orcjit_guard_call
+)");
+#endif
+
+namespace orcjit::jit {
+namespace {
+
 void Handler(int sig, siginfo_t* si, void* uc) {
-  GuardFrame* f = t_top;
+  GuardFrame* f = t_guard_top;
   uintptr_t pc = FaultPc(uc);
   if (f && si->si_code > 0 && InJitMemory(pc)) {
     f->info.signal = sig;
     f->info.code = si->si_code;
     f->info.address = reinterpret_cast<uintptr_t>(si->si_addr);
     f->info.pc = pc;
-    t_top = f->prev;
+    t_guard_top = f->prev;
+#if defined(__x86_64__)
+    // Continue at orcjit_guard_resume on the guarded call's stack (see above).
+    auto* ctx = static_cast<ucontext_t*>(uc);
+    ctx->uc_mcontext.gregs[REG_RSP] = reinterpret_cast<greg_t>(f->sp);
+    ctx->uc_mcontext.gregs[REG_RIP] = reinterpret_cast<greg_t>(orcjit_guard_resume);
+    return;
+#else
     // The jump buffer does not hold the signal mask (saving it costs a syscall per call):
     // unblock the signal the kernel blocked for this handler ourselves. Leaving the handler
     // by a jump off the alternate stack is what siglongjmp does too.
@@ -88,6 +166,7 @@ void Handler(int sig, siginfo_t* si, void* uc) {
     sigaddset(&set, sig);
     pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
     __builtin_longjmp(f->jb, 1);
+#endif
   }
   Chain(sig, si, uc);
 }
@@ -122,6 +201,13 @@ struct AltStack {
 };
 thread_local AltStack t_altstack;
 
+}  // namespace
+
+namespace detail {
+__thread GuardFrame* t_guard_top = nullptr;
+__thread bool t_guard_ready = false;
+__thread CrashInfo t_last_crash;
+
 [[gnu::noinline]] void SetUpThread() {
   InstallHandlers();
   stack_t old;
@@ -141,32 +227,34 @@ thread_local AltStack t_altstack;
       }
     }
   }
-  t_ready = true;
+  t_guard_ready = true;
 }
 
-}  // namespace
+}  // namespace detail
 
+#if !defined(__x86_64__)
 int GuardedSafeCall(TVMFFISafeCallType fn, void* self, const TVMFFIAny* args, int32_t n,
                     TVMFFIAny* result) {
-  if (__builtin_expect(!t_ready, 0)) SetUpThread();
+  if (__builtin_expect(!t_guard_ready, 0)) detail::SetUpThread();
   GuardFrame frame;
-  frame.prev = t_top;
+  frame.prev = t_guard_top;
   if (__builtin_setjmp(frame.jb) != 0) {
     // Back from the handler, which already popped this frame.
     t_last_crash = frame.info;
     return kCrashed;
   }
-  t_top = &frame;
+  t_guard_top = &frame;
   int rc;
   try {
     rc = fn(self, args, n, result);
   } catch (...) {
-    t_top = frame.prev;
+    t_guard_top = frame.prev;
     throw;
   }
-  t_top = frame.prev;
+  t_guard_top = frame.prev;
   return rc;
 }
+#endif
 
 const CrashInfo& LastCrash() { return t_last_crash; }
 
@@ -212,16 +300,20 @@ const char* SignalName(int sig) {
   }
 }
 
-bool CrashGuardEnabled() {
-  int v = g_enabled.load(std::memory_order_relaxed);
-  if (__builtin_expect(v < 0, 0)) {
-    const char* env = std::getenv("ORCJIT_CRASH_GUARD");
-    v = (env && std::strcmp(env, "0") == 0) ? 0 : 1;
-    g_enabled.store(v, std::memory_order_relaxed);
-  }
-  return v != 0;
-}
+namespace detail {
+std::atomic<int> g_crash_guard_enabled{-1};
 
-void SetCrashGuardEnabled(bool on) { g_enabled.store(on ? 1 : 0, std::memory_order_relaxed); }
+bool ReadCrashGuardEnabled() {
+  const char* env = std::getenv("ORCJIT_CRASH_GUARD");
+  int v = (env && std::strcmp(env, "0") == 0) ? 0 : 1;
+  int expected = -1;  // SetCrashGuardEnabled may have run first: it wins
+  g_crash_guard_enabled.compare_exchange_strong(expected, v, std::memory_order_relaxed);
+  return g_crash_guard_enabled.load(std::memory_order_relaxed) != 0;
+}
+}  // namespace detail
+
+void SetCrashGuardEnabled(bool on) {
+  detail::g_crash_guard_enabled.store(on ? 1 : 0, std::memory_order_relaxed);
+}
 
 }  // namespace orcjit::jit

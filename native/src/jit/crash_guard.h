@@ -16,6 +16,7 @@
 //  - abort() and std::terminate are not contained (SIGABRT is not handled).
 // Usable from any thread: the guard stack and the alternate signal stack are per thread.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -33,10 +34,65 @@ struct CrashInfo {
 /// GuardedSafeCall's return value when a fault was contained (never a safe-call code).
 constexpr int kCrashed = -0x6372;
 
+namespace detail {
+// One active guarded call on this thread; nested guards (a kernel calling JS calling a
+// kernel) form a stack that the signal handler reads. __thread (plain data, initial-exec):
+// no TLS wrapper call, and the handler may read it without allocating.
+struct GuardFrame {
+#if defined(__x86_64__)
+  // The stack pointer inside orcjit_guard_call (crash_guard.cc) once it saved the
+  // callee-saved registers: the handler resumes there, at orcjit_guard_resume.
+  void* sp;
+#else
+  // __builtin_setjmp's buffer (frame pointer, resume address, stack pointer): far cheaper
+  // than sigsetjmp's. The compiler saves every callee-saved register around the function
+  // that sets it.
+  void* jb[5];
+#endif
+  GuardFrame* prev;
+  CrashInfo info;
+};
+extern __thread GuardFrame* t_guard_top __attribute__((tls_model("initial-exec")));
+extern __thread bool t_guard_ready __attribute__((tls_model("initial-exec")));
+extern __thread CrashInfo t_last_crash __attribute__((tls_model("initial-exec")));
+/// The first guarded call of a thread: signal handlers, alternate signal stack.
+void SetUpThread();
+}  // namespace detail
+
 /// Calls fn(self, args, n, result). Returns fn's result, or kCrashed when fn faulted in JIT
 /// code (details: LastCrash()). C++ exceptions from fn propagate unchanged.
+#if defined(__x86_64__)
+}  // namespace orcjit::jit
+extern "C" int orcjit_guard_call(TVMFFISafeCallType fn, void* self, const TVMFFIAny* args,
+                                 int32_t n, TVMFFIAny* result, void** sp_slot);
+namespace orcjit::jit {
+// Inline on x86-64 (every kernel call of the call path goes through it): the register saving
+// and the resume point are in orcjit_guard_call, written in assembly (crash_guard.cc).
+inline int GuardedSafeCall(TVMFFISafeCallType fn, void* self, const TVMFFIAny* args, int32_t n,
+                           TVMFFIAny* result) {
+  if (__builtin_expect(!detail::t_guard_ready, 0)) detail::SetUpThread();
+  detail::GuardFrame frame;
+  frame.prev = detail::t_guard_top;
+  frame.info.signal = 0;
+  detail::t_guard_top = &frame;
+  int rc;
+  try {
+    rc = orcjit_guard_call(fn, self, args, n, result, &frame.sp);
+  } catch (...) {
+    detail::t_guard_top = frame.prev;
+    throw;
+  }
+  detail::t_guard_top = frame.prev;  // after a fault the handler already did this
+  if (__builtin_expect(frame.info.signal != 0, 0)) {
+    detail::t_last_crash = frame.info;
+    return kCrashed;
+  }
+  return rc;
+}
+#else
 int GuardedSafeCall(TVMFFISafeCallType fn, void* self, const TVMFFIAny* args, int32_t n,
                     TVMFFIAny* result);
+#endif
 
 /// The fault of this thread's last kCrashed.
 const CrashInfo& LastCrash();
@@ -49,8 +105,18 @@ bool InJitMemory(uintptr_t pc);
 /// "SIGSEGV" etc.
 const char* SignalName(int sig);
 
+namespace detail {
+extern std::atomic<int> g_crash_guard_enabled;  // -1: not read from the environment yet
+bool ReadCrashGuardEnabled();
+}  // namespace detail
+
 /// Whether calls are guarded: ORCJIT_CRASH_GUARD=0 turns containment off (default on).
-bool CrashGuardEnabled();
+/// Inline: every kernel call asks.
+inline bool CrashGuardEnabled() {
+  int v = detail::g_crash_guard_enabled.load(std::memory_order_relaxed);
+  if (__builtin_expect(v < 0, 0)) return detail::ReadCrashGuardEnabled();
+  return v != 0;
+}
 void SetCrashGuardEnabled(bool on);
 
 }  // namespace orcjit::jit
