@@ -136,14 +136,14 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     const main = tarList(tarballs.main);
     const allowed = [
       /^package\/(package\.json|README\.md|CMakeLists\.txt)$/,
-      /^package\/dist\/.+\.(js|d\.ts)$/,
+      /^package\/dist\/.+\.(js|cjs|d\.ts)$/,
       /^package\/native\/(include|src)\/.+\.(h|hpp|cc|c)$/,
       /^package\/schema\/[\w.-]+\.json$/,
       /^package\/templates\/[\w-]+\/.+$/,
     ];
     expect(main.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
     // dist/bundle/: the package entry, the bin and the detached PCH builder (scripts/bundle.mjs)
-    for (const needed of ["package/CMakeLists.txt", "package/dist/bundle/index.js", "package/dist/bundle/cli.js", "package/dist/bundle/pch-worker.js", "package/dist/index.d.ts", "package/dist/internals.d.ts", "package/dist/bundle/internals.js", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
+    for (const needed of ["package/CMakeLists.txt", "package/dist/bundle/index.js", "package/dist/bundle/index.cjs", "package/dist/bundle/cli.js", "package/dist/bundle/pch-worker.js", "package/dist/index.d.ts", "package/dist/internals.d.ts", "package/dist/bundle/internals.js", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
       expect(main).toContain(needed);
     }
     expect(main.some((f) => /\/(test|bench|fuzz|build|artifacts|node_modules|\.orcjit-cache)\//.test(f))).toBe(false);
