@@ -182,6 +182,18 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     measurements.firstAddonLoadMs = Math.round(times.addonMs);
   });
 
+  it("a CommonJS program require()s the installed package: loadInline and instanceof on its classes", () => {
+    // the "require" condition of "." (dist/bundle/index.cjs); the consumer project is "type": "module", hence .cjs
+    writeFileSync(path.join(project, "main-cjs.cjs"), `
+      const m = require("tvm-ffi-orcjit");
+      m.loadInline({ name: "consumer_cjs_add", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"] })
+        .then((mod) => console.log(JSON.stringify({ sum: String(mod.add(40, 2)), file: require.resolve("tvm-ffi-orcjit"),
+          device: m.Device.cpu() instanceof m.Device, addonSource: m.nativeInfo().addonSource })))
+        .catch((e) => { console.error(e); process.exit(1); });`);
+    const r = JSON.parse(ok(sh(process.execPath, ["main-cjs.cjs"]))) as Record<string, unknown>;
+    expect(r).toEqual({ sum: "42", file: path.join(project, "node_modules/tvm-ffi-orcjit/dist/bundle/index.cjs"), device: true, addonSource: "platform package" });
+  });
+
   it("npx orcjit doctor, init, build, run", () => {
     const doctor = ok(sh("npx", ["orcjit", "doctor"]));
     expect(doctor).toContain(`addon       ${path.join(project, "node_modules/@tvm-ffi-orcjit/linux-x64-gnu/tvm_ffi_orcjit.node")} (platform package)`);
