@@ -182,14 +182,21 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     measurements.firstAddonLoadMs = Math.round(times.addonMs);
   });
 
-  it("a CommonJS program require()s the installed package: loadInline and instanceof on its classes", () => {
-    // the "require" condition of "." (dist/bundle/index.cjs); the consumer project is "type": "module", hence .cjs
-    writeFileSync(path.join(project, "main-cjs.cjs"), `
-      const m = require("tvm-ffi-orcjit");
-      m.loadInline({ name: "consumer_cjs_add", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"] })
-        .then((mod) => console.log(JSON.stringify({ sum: String(mod.add(40, 2)), file: require.resolve("tvm-ffi-orcjit"),
-          device: m.Device.cpu() instanceof m.Device, addonSource: m.nativeInfo().addonSource })))
-        .catch((e) => { console.error(e); process.exit(1); });`);
+  it("a strict CommonJS TypeScript program require()s the installed package: loadInline and instanceof on its classes", () => {
+    // a .cts file compiles to CommonJS (the consumer project is "type": "module"); its import
+    // becomes require(), which takes the "require" condition of "." (dist/bundle/index.cjs)
+    // and the shared typings (module: nodenext)
+    writeFileSync(path.join(project, "tsconfig.cjs.json"), JSON.stringify({ ...TSCONFIG, files: ["main-cjs.cts"] }, null, 2));
+    writeFileSync(path.join(project, "main-cjs.cts"), `import { Device, loadInline, nativeInfo } from "tvm-ffi-orcjit";
+loadInline({ name: "consumer_cjs_add", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"] })
+  .then((mod) => {
+    const sum: unknown = mod.add(40, 2);
+    console.log(JSON.stringify({ sum: String(sum), file: require.resolve("tvm-ffi-orcjit"), device: Device.cpu() instanceof Device, addonSource: nativeInfo().addonSource }));
+  })
+  .catch((e: unknown) => { console.error(e); process.exit(1); });
+`);
+    ok(sh(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.cjs.json"]));
+    expect(readFileSync(path.join(project, "main-cjs.cjs"), "utf8")).toContain('require("tvm-ffi-orcjit")');
     const r = JSON.parse(ok(sh(process.execPath, ["main-cjs.cjs"]))) as Record<string, unknown>;
     expect(r).toEqual({ sum: "42", file: path.join(project, "node_modules/tvm-ffi-orcjit/dist/bundle/index.cjs"), device: true, addonSource: "platform package" });
   });
