@@ -136,14 +136,14 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     const main = tarList(tarballs.main);
     const allowed = [
       /^package\/(package\.json|README\.md|CMakeLists\.txt)$/,
-      /^package\/dist\/.+\.(js|d\.ts)$/,
+      /^package\/dist\/.+\.(js|cjs|d\.ts)$/,
       /^package\/native\/(include|src)\/.+\.(h|hpp|cc|c)$/,
       /^package\/schema\/[\w.-]+\.json$/,
       /^package\/templates\/[\w-]+\/.+$/,
     ];
     expect(main.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
     // dist/bundle/: the package entry, the bin and the detached PCH builder (scripts/bundle.mjs)
-    for (const needed of ["package/CMakeLists.txt", "package/dist/bundle/index.js", "package/dist/bundle/cli.js", "package/dist/bundle/pch-worker.js", "package/dist/index.d.ts", "package/dist/internals.d.ts", "package/dist/bundle/internals.js", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
+    for (const needed of ["package/CMakeLists.txt", "package/dist/bundle/index.js", "package/dist/bundle/index.cjs", "package/dist/bundle/cli.js", "package/dist/bundle/pch-worker.js", "package/dist/index.d.ts", "package/dist/internals.d.ts", "package/dist/bundle/internals.js", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
       expect(main).toContain(needed);
     }
     expect(main.some((f) => /\/(test|bench|fuzz|build|artifacts|node_modules|\.orcjit-cache)\//.test(f))).toBe(false);
@@ -180,6 +180,25 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     const times = JSON.parse(t) as { importMs: number; addonMs: number };
     measurements.firstImportMs = Math.round(times.importMs);
     measurements.firstAddonLoadMs = Math.round(times.addonMs);
+  });
+
+  it("a strict CommonJS TypeScript program require()s the installed package: loadInline and instanceof on its classes", () => {
+    // a .cts file compiles to CommonJS (the consumer project is "type": "module"); its import
+    // becomes require(), which takes the "require" condition of "." (dist/bundle/index.cjs)
+    // and the shared typings (module: nodenext)
+    writeFileSync(path.join(project, "tsconfig.cjs.json"), JSON.stringify({ ...TSCONFIG, files: ["main-cjs.cts"] }, null, 2));
+    writeFileSync(path.join(project, "main-cjs.cts"), `import { Device, loadInline, nativeInfo } from "tvm-ffi-orcjit";
+loadInline({ name: "consumer_cjs_add", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }", functions: ["add"] })
+  .then((mod) => {
+    const sum: unknown = mod.add(40, 2);
+    console.log(JSON.stringify({ sum: String(sum), file: require.resolve("tvm-ffi-orcjit"), device: Device.cpu() instanceof Device, addonSource: nativeInfo().addonSource }));
+  })
+  .catch((e: unknown) => { console.error(e); process.exit(1); });
+`);
+    ok(sh(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.cjs.json"]));
+    expect(readFileSync(path.join(project, "main-cjs.cjs"), "utf8")).toContain('require("tvm-ffi-orcjit")');
+    const r = JSON.parse(ok(sh(process.execPath, ["main-cjs.cjs"]))) as Record<string, unknown>;
+    expect(r).toEqual({ sum: "42", file: path.join(project, "node_modules/tvm-ffi-orcjit/dist/bundle/index.cjs"), device: true, addonSource: "platform package" });
   });
 
   it("npx orcjit doctor, init, build, run", () => {
