@@ -7,7 +7,7 @@
 //     trip (one event-loop turn, no thread hop), and the load average (2-core CI boxes shared
 //     by other jobs swing the absolute figures 2-5x; the ratios hold better).
 // Run: npm run build:ts && node bench/figures-async.js [--json out.json]
-//   (ORCJIT_POOL_SPIN_US=50 to measure idle-worker spinning, off by default: docs/async.md)
+//   (ORCJIT_POOL_SPIN_US=0 for no spinning of idle pool workers; docs/async.md "Cost")
 import { stat } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -59,7 +59,7 @@ function contextSwitches() {
 }
 
 const rounds = 7;
-const r = { syncNoopNs: [], asyncNoopNs: [], statNs: [], promiseNs: [], immediateNs: [], sleepsPerCall: [], concurrentCallsPerSec: [] };
+const r = { syncNoopNs: [], asyncNoopNs: [], statNs: [], promiseNs: [], immediateNs: [], sleepsPerCall: [], cpuPerCallUs: [], concurrentCallsPerSec: [] };
 const loadBefore = loadavg()[0];
 // warm up
 await perCall(2000, () => noop.async());
@@ -67,8 +67,11 @@ perCallSync(100000, () => noop());
 for (let k = 0; k < rounds; k++) {
   r.syncNoopNs.push(perCallSync(1_000_000, () => noop()));
   const cs0 = contextSwitches();
+  const cpu0 = process.cpuUsage();
   r.asyncNoopNs.push(await perCall(20_000, () => noop.async()));
+  const cpu = process.cpuUsage(cpu0);
   r.sleepsPerCall.push((contextSwitches() - cs0) / 20_000);
+  r.cpuPerCallUs.push((cpu.user + cpu.system) / 20_000);
   r.statNs.push(await perCall(5_000, () => stat(root)));
   r.promiseNs.push(await perCall(200_000, () => Promise.resolve()));
   r.immediateNs.push(await perCall(20_000, () => new Promise((res) => setImmediate(res))));
@@ -86,10 +89,12 @@ const result = {
   asyncNoopUs: median(r.asyncNoopNs) / 1000,
   // voluntary context switches (a thread blocked, then was woken) per sequential async no-op
   asyncNoopSleepsPerCall: median(r.sleepsPerCall),
+  // CPU time of all threads per sequential async no-op (the pool's spinning shows here)
+  asyncNoopCpuUs: median(r.cpuPerCallUs),
   fsStatUs: median(r.statNs) / 1000,
   promiseResolveUs: median(r.promiseNs) / 1000,
   setImmediateUs: median(r.immediateNs) / 1000,
-  poolSpinUs: Number(process.env.ORCJIT_POOL_SPIN_US ?? 0),
+  poolSpinUs: process.env.ORCJIT_POOL_SPIN_US ?? "default",
   loadAverage1m: [loadBefore, loadavg()[0]],
   concurrentCallsPerSec: Math.round(median(r.concurrentCallsPerSec)),
   target: "async no-op round trip <= 5 us",

@@ -15,6 +15,25 @@
 
 #include <tvm/ffi/extra/c_env_api.h>
 
+// The few libuv calls used here (node exports libuv; the build has Node-API headers only, not
+// uv.h). libuv 1.x ABI: the handle is opaque and sized by uv_handle_size at run time.
+extern "C" {
+struct uv_loop_s;
+struct uv_handle_s;
+using uv_async_cb_t = void (*)(uv_handle_s*);
+size_t uv_handle_size(int type);
+int uv_async_init(uv_loop_s* loop, uv_handle_s* async, uv_async_cb_t cb);
+int uv_async_send(uv_handle_s* async);
+void uv_close(uv_handle_s* handle, void (*close_cb)(uv_handle_s*));
+void uv_ref(uv_handle_s* handle);
+void uv_unref(uv_handle_s* handle);
+void uv_handle_set_data(uv_handle_s* handle, void* data);
+void* uv_handle_get_data(const uv_handle_s* handle);
+}
+namespace {
+constexpr int kUvAsync = 1;  // UV_ASYNC in libuv 1.x's uv_handle_type
+}  // namespace
+
 #include "binding/convert.h"
 #include "binding/function.h"
 #include "binding/js_memory.h"
@@ -30,6 +49,9 @@ namespace orcjit::binding {
 
 enum State : int { kQueued, kRunning, kFinished, kCancelled };
 struct AsyncEnv;
+namespace {
+struct Task;  // work for a JS thread (below)
+}  // namespace
 
 struct AsyncCall {
   AsyncEnv* aenv = nullptr;
@@ -53,13 +75,25 @@ struct AsyncCall {
 /// Never freed: pool threads may still look at it after the environment is gone.
 struct AsyncEnv {
   napi_env env = nullptr;
-  napi_threadsafe_function tsfn = nullptr;
+  // Pool -> JS thread: a queue of tasks and a uv_async_t on the environment's loop, not a
+  // napi threadsafe function: Node's calls uv_async_send() while holding its queue mutex, so
+  // the JS thread it wakes blocked on that mutex (a futex sleep and a second wake-up per call,
+  // ~20 us each on a VM: docs/async.md "Cost"). Here the send happens after the unlock.
+  uv_handle_s* wake = nullptr;  // a uv_async_t (malloc'd, never freed: as the AsyncEnv)
+  std::mutex qmu;
+  std::vector<Task*> queue;         // qmu
+  napi_ref resource = nullptr;      // the async resource tasks run under (callback scope)
+  napi_async_context actx = nullptr;
   std::mutex mu;
   std::condition_variable cv;
-  bool closing = false;            // mu
   std::set<AsyncCall*> inflight;   // mu: queued or running, not yet settled
-  int running = 0;                 // mu: kernels running now
-  // in_flight: the tsfn keeps the loop alive while > 0; the rest: binding/async_call.h
+  // The pool's hot path takes no lock of the environment (a JS thread blocking on a mutex a
+  // pool thread holds costs a futex sleep and wake-up per call): these are seq_cst counters
+  // checked against `closing` (Dekker style), and only a teardown waits on mu/cv.
+  std::atomic<bool> closing{false};  // written under mu (callback waiters' predicate)
+  std::atomic<int> running{0};       // kernels running now (AbortAndDrain waits a grace period)
+  std::atomic<int> posting{0};       // pool threads inside Post: `wake` must outlive them
+  // in_flight: `wake` keeps the loop alive while > 0; the rest: binding/async_call.h
   SyncState sync;
 };
 
@@ -93,30 +127,77 @@ struct Task {
   virtual void Run(napi_env env) = 0;  // env null: the environment is going away
 };
 
-bool Post(AsyncEnv* a, Task* task) {
+/// Tells a teardown waiting in AbortAndDrain that a counter it waits for changed.
+void NotifyDrain(AsyncEnv* a) {
   std::lock_guard<std::mutex> lock(a->mu);
-  if (a->closing || napi_call_threadsafe_function(a->tsfn, task, napi_tsfn_nonblocking) != napi_ok)
-    return false;
-  return true;
+  a->cv.notify_all();
 }
 
-void CallJs(napi_env env, napi_value, void*, void* data) {
-  std::unique_ptr<Task> task(static_cast<Task*>(data));
-  task->Run(env);
+/// Any thread: hands `task` to the JS thread; false when the environment is going away.
+/// Either this sees `closing`, or AbortAndDrain sees `posting` and waits for it to end, so
+/// `wake` is never used once the environment started to close it. (Called with mu held only
+/// after checking `closing` under it: then NotifyDrain cannot run here.)
+bool Post(AsyncEnv* a, Task* task) {
+  a->posting.fetch_add(1);
+  bool ok = !a->closing.load();
+  if (ok) {
+    {
+      std::lock_guard<std::mutex> lock(a->qmu);
+      a->queue.push_back(task);
+    }
+    uv_async_send(a->wake);  // coalesces: one wake-up for every task queued before it runs
+  }
+  if (a->posting.fetch_sub(1) == 1 && a->closing.load()) NotifyDrain(a);
+  return ok;
+}
+
+std::vector<Task*> TakeTasks(AsyncEnv* a) {
+  std::vector<Task*> tasks;
+  std::lock_guard<std::mutex> lock(a->qmu);
+  tasks.swap(a->queue);
+  return tasks;
+}
+
+/// JS thread (its loop): runs the queued tasks inside a callback scope, so the Promises they
+/// settle run their continuations (microtasks, nextTick) when it closes, as after any I/O.
+void OnWake(uv_handle_s* handle) {
+  auto* a = static_cast<AsyncEnv*>(uv_handle_get_data(handle));
+  std::vector<Task*> tasks = TakeTasks(a);
+  if (tasks.empty()) return;
+  napi_env env = a->env;
+  napi_handle_scope hs;
+  napi_open_handle_scope(env, &hs);
+  napi_value resource;
+  napi_get_reference_value(env, a->resource, &resource);
+  napi_callback_scope cs;
+  napi_open_callback_scope(env, resource, a->actx, &cs);
+  for (Task* t : tasks) {
+    std::unique_ptr<Task> task(t);
+    task->Run(env);
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      napi_fatal_exception(env, err);  // as an exception thrown from any callback: uncaughtException
+    }
+  }
+  napi_close_callback_scope(env, cs);
+  napi_close_handle_scope(env, hs);
 }
 
 /// Aborts every call of `a` (kernels see it through TVMFFIEnvCheckSignals) and waits a grace
 /// period for the running ones: their code must not be freed under them.
 void AbortAndDrain(AsyncEnv* a) {
   std::unique_lock<std::mutex> lock(a->mu);
-  a->closing = true;
+  a->closing.store(true);
   for (AsyncCall* c : a->inflight) c->abort.store(true);
   a->cv.notify_all();  // callback waiters give up
-  if (!a->cv.wait_for(lock, ExitGrace(), [&] { return a->running == 0; }))
+  if (!a->cv.wait_for(lock, ExitGrace(), [&] { return a->running.load() == 0; }))
     std::fprintf(stderr,
                  "tvm-ffi-orcjit: %d async kernel(s) still running at exit after the abort "
                  "request (they do not poll TVMFFIEnvCheckSignals); exiting anyway\n",
-                 a->running);
+                 a->running.load());
+  a->cv.wait(lock, [&] { return a->posting.load() == 0; });  // a queue push: brief
 }
 
 void EnvCleanup(void* arg) {
@@ -126,6 +207,13 @@ void EnvCleanup(void* arg) {
     Envs().erase(a->env);
   }
   AbortAndDrain(a);
+  // Nothing posts any more: tasks not run yet see no environment (their references die with
+  // it), and the handle is closed on its loop (the AsyncEnv itself is never freed).
+  for (Task* t : TakeTasks(a)) {
+    std::unique_ptr<Task> task(t);
+    task->Run(nullptr);
+  }
+  uv_close(a->wake, nullptr);
 }
 
 void AtProcessExit() {
@@ -146,14 +234,21 @@ AsyncEnv* GetAsyncEnv(napi_env env) {
   }
   auto* a = new AsyncEnv();
   a->env = env;
-  napi_value name;
+  napi_value name, resource;
+  uv_loop_s* loop = nullptr;
   napi_create_string_utf8(env, "orcjit.async", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, a,
-                                      CallJs, &a->tsfn) != napi_ok) {
+  napi_create_object(env, &resource);
+  a->wake = static_cast<uv_handle_s*>(std::calloc(1, uv_handle_size(kUvAsync)));
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop ||
+      !a->wake || uv_async_init(loop, a->wake, OnWake) != 0) {
+    std::free(a->wake);
     delete a;
-    throw Napi::Error::New(env, "async: cannot create a threadsafe function");
+    throw Napi::Error::New(env, "async: cannot attach to the event loop");
   }
-  napi_unref_threadsafe_function(env, a->tsfn);  // idle: does not keep the loop alive
+  uv_handle_set_data(a->wake, a);
+  uv_unref(a->wake);  // idle: does not keep the loop alive
+  napi_create_reference(env, resource, 1, &a->resource);
+  napi_async_init(env, resource, name, &a->actx);
   // Registered after the addon's session cleanup, so it runs first (hooks run LIFO): running
   // kernels are aborted and waited for before their sessions are disposed.
   napi_add_env_cleanup_hook(env, EnvCleanup, a);
@@ -201,7 +296,7 @@ void Release(napi_env env, AsyncCall* c) {
     std::lock_guard<std::mutex> lock(a->mu);
     a->inflight.erase(c);
   }
-  if (--a->sync.in_flight == 0) napi_unref_threadsafe_function(env, a->tsfn);
+  if (--a->sync.in_flight == 0) uv_unref(a->wake);
 }
 
 napi_value AbortValue(Napi::Env env, const AsyncCall* c, const char* why) {
@@ -261,10 +356,10 @@ void RunOnPool(const CallPtr& c) {
   int expected = kQueued;
   if (!c->state.compare_exchange_strong(expected, kRunning)) return;  // cancelled: settled already
   AsyncEnv* a = c->aenv;
-  {
-    std::lock_guard<std::mutex> lock(a->mu);
-    if (a->closing) return;  // the environment is going away: never started
-    ++a->running;
+  a->running.fetch_add(1);
+  if (a->closing.load()) {  // the environment is going away: never started
+    if (a->running.fetch_sub(1) == 1) NotifyDrain(a);
+    return;
   }
   c->result.type_index = kTVMFFINone;
   c->result.zero_padding = 0;
@@ -287,11 +382,7 @@ void RunOnPool(const CallPtr& c) {
   if (c->rc != 0 && c->rc != jit::kCrashed && c->escaped.empty()) TVMFFIErrorMoveFromRaised(&c->error);
   c->state.store(kFinished);
   if (!Post(a, new SettleTask(c))) new CallPtr(c);  // environment gone: leaked on purpose
-  {
-    std::lock_guard<std::mutex> lock(a->mu);
-    --a->running;
-  }
-  a->cv.notify_all();
+  if (a->running.fetch_sub(1) == 1 && a->closing.load()) NotifyDrain(a);
 }
 
 /// TVMFFIEnvCheckSignals for every kernel of this process: non-zero (with an AbortError
@@ -398,7 +489,7 @@ Napi::Value CallAsync(const Napi::CallbackInfo& info) {
     a->inflight.insert(c.get());
   }
   if (a->sync.in_flight++ == 0) {
-    napi_ref_threadsafe_function(env, a->tsfn);
+    uv_ref(a->wake);
     // Started from a JS callback inside synchronous calls: they are blocked until it returns.
     if (t_sync_nest > 0) a->sync.depth.store(t_sync_nest);
   }
@@ -549,8 +640,7 @@ bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, in
       why = "its JavaScript thread is blocked in a synchronous call, which may be waiting for "
             "this thread (a deadlock); call it from the kernel's calling thread, or make the "
             "call with fn.async so the JavaScript thread stays free";
-    } else if (napi_call_threadsafe_function(a->tsfn, new CallbackTask(req, a),
-                                             napi_tsfn_nonblocking) != napi_ok) {
+    } else if (!Post(a, new CallbackTask(req, a))) {
       why = "its JavaScript thread does not take calls any more";
     } else {
       a->cv.wait(lock, [&] { return req->done || a->closing || (!req->started && js_blocked()); });

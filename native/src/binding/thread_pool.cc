@@ -1,8 +1,12 @@
 #include "binding/thread_pool.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <deque>
 #include <mutex>
@@ -18,8 +22,14 @@ struct Pool {
   std::condition_variable cv;
   std::deque<std::function<void()>> queue;  // mu
   std::atomic<size_t> queued{0};            // queue.size(), readable without the lock
-  std::atomic<int> spinning{0};             // idle workers spinning (at most one)
-  int sleeping = 0;                         // mu: idle workers blocked on cv
+  // An idle worker spinning for work (at most one). Set without the lock, cleared only under
+  // it after the spinner's last look at the queue, so a submit that sees it set knows the
+  // spinner will take the task and need not wake a sleeper.
+  std::atomic<int> spinning{0};
+  // When a worker last became idle, and the gap from there to the next submit (SpinForWork).
+  std::atomic<int64_t> idle_since{0};
+  std::atomic<int64_t> last_gap{0};
+  int sleeping = 0;                 // mu: idle workers blocked on cv
   size_t size = 0;  // 0 = not configured yet
   bool started = false;
 };
@@ -41,22 +51,33 @@ size_t DefaultSize() {
   return hc ? hc : 4;
 }
 
-/// How long an idle worker spins for new work before it sleeps: ORCJIT_POOL_SPIN_US, default
-/// 0 (off). A call submitted meanwhile (the next `await fn.async()` of a sequential loop) is
-/// taken without a futex wake-up of the pool. Off by default because on a machine with more
-/// runnable threads than cores it made the round trip 2-4x SLOWER (docs/async.md "Cost"): the
-/// spinner holds the core the woken JS thread is placed on. For dedicated cores only.
-std::chrono::nanoseconds SpinBudget() {
-  static const std::chrono::nanoseconds budget = [] {
-    long us = 0;
+// Why spin at all: waking a sleeping thread costs a futex wake-up, and on virtual machines
+// a wake-up of an idle vCPU costs ~20 us (measured on the CI VM: a sequential async no-op took
+// 45 us with both threads sleeping per call, 4-5 us when the worker spins). Spinning is
+// bounded so an idle process burns no CPU (docs/async.md "Cost"):
+//   - only after a task finished (async calls were just made), one worker at a time;
+//   - for an adaptive budget: doubled when spinning found work, halved when it ran out, between
+//     kMinSpin and the maximum (ORCJIT_POOL_SPIN_US, default kDefaultMaxSpinUs; 0 = never spin);
+//   - pure pause only for the first kPureSpin, then sched_yield() between looks, so a thread
+//     that wants this core gets it; a yield that kept us off the core for kContended means the
+//     machine has more runnable threads than cores: stop at once and shrink the budget.
+constexpr int64_t kDefaultMaxSpinUs = 200;
+constexpr int64_t kMinSpin = 10'000;       // ns
+constexpr int64_t kPureSpin = 10'000;      // ns
+constexpr int64_t kContended = 30'000;     // ns
+
+/// The spin budget's maximum in ns (ORCJIT_POOL_SPIN_US; read once).
+int64_t MaxSpin() {
+  static const int64_t max = [] {
+    int64_t us = kDefaultMaxSpinUs;
     if (const char* s = std::getenv("ORCJIT_POOL_SPIN_US")) {
       char* end = nullptr;
       long v = std::strtol(s, &end, 10);
       if (end != s && *end == '\0' && v >= 0 && v <= 100000) us = v;
     }
-    return std::chrono::nanoseconds(us * 1000);
+    return us * 1000;
   }();
-  return budget;
+  return max;
 }
 
 inline void CpuRelax() {
@@ -67,28 +88,60 @@ inline void CpuRelax() {
 #endif
 }
 
-/// Spins (one idle worker at a time) until work is queued or the budget runs out.
-void SpinForWork(Pool& p) {
-  auto budget = SpinBudget();
-  if (budget.count() == 0 || p.queued.load(std::memory_order_acquire) != 0) return;
+inline int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+/// After a task: spins (one idle worker at a time) until work is queued or the budget runs
+/// out. Returns with p.spinning still set when this worker spins: the caller clears it under
+/// the lock after its last look at the queue.
+bool SpinForWork(Pool& p) {
+  const int64_t max = MaxSpin();
+  if (max == 0 || p.queued.load(std::memory_order_acquire) != 0) return false;
   int none = 0;
-  if (!p.spinning.compare_exchange_strong(none, 1)) return;  // another worker spins already
-  auto end = std::chrono::steady_clock::now() + budget;
-  for (int i = 0; p.queued.load(std::memory_order_acquire) == 0; ++i) {
-    CpuRelax();
-    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= end) break;
+  if (!p.spinning.compare_exchange_strong(none, 1)) return false;  // another worker spins
+  // Spin the full budget when the last idle gap (a task finished -> the next was submitted)
+  // would have fit in it, else only briefly: a slow caller is not worth a core.
+  const int64_t budget = p.last_gap.load(std::memory_order_relaxed) <= max ? max : std::min(kMinSpin, max);
+  const int64_t start = NowNs();
+  int64_t now = start;
+  bool found = false, contended = false;
+  for (int i = 0;; ++i) {
+    if (p.queued.load(std::memory_order_acquire) != 0) {
+      found = true;
+      break;
+    }
+    if ((i & 31) != 31) {
+      CpuRelax();
+      continue;
+    }
+    now = NowNs();
+    if (now - start >= budget) break;
+    if (now - start >= kPureSpin) {
+      sched_yield();
+      int64_t after = NowNs();
+      if (after - now >= kContended) {
+        contended = true;
+        found = p.queued.load(std::memory_order_acquire) != 0;
+        break;
+      }
+    }
   }
-  p.spinning.store(0, std::memory_order_release);
+  return true;
 }
 
 void Worker() {
   t_pool_thread = true;
   Pool& p = P();
+  bool ran = false;  // spin only after a task: an idle process never spins
   for (;;) {
-    SpinForWork(p);
+    bool spun = ran && SpinForWork(p);
     std::function<void()> task;
     {
       std::unique_lock<std::mutex> lock(p.mu);
+      if (spun) p.spinning.store(0, std::memory_order_release);
       // Checked under the lock, so a submit never misses a sleeping worker.
       while (p.queue.empty()) {
         ++p.sleeping;
@@ -100,6 +153,8 @@ void Worker() {
       p.queued.store(p.queue.size(), std::memory_order_release);
     }
     task();
+    ran = true;
+    p.idle_since.store(NowNs(), std::memory_order_relaxed);
   }
 }
 
@@ -122,6 +177,7 @@ bool SetPoolSize(size_t n) {
 
 void PoolSubmit(std::function<void()> task) {
   Pool& p = P();
+  p.last_gap.store(NowNs() - p.idle_since.load(std::memory_order_relaxed), std::memory_order_relaxed);
   bool wake;
   {
     std::lock_guard<std::mutex> lock(p.mu);
