@@ -2,6 +2,8 @@
 // which must never turn into CPU burnt while the process idles: a child process makes async
 // calls, then idles for 1 s, and reports the CPU time all its threads used in that second.
 // (A worker that kept spinning would use most of that second; an idle Node process uses ~0.)
+// Back-to-back calls are also where the caller may wait for a spinning worker and settle the
+// Promise itself (binding/async_call.cc WaitForResult): results and errors must be the same.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -12,6 +14,9 @@ import { runNodeChild } from "../helpers/node-child.js";
 
 interface IdleResult {
   sum: number;
+  evens: number;
+  oddErrors: number;
+  wrong: string[];
   idleCpuMs: number;
   busyCpuMs: number;
 }
@@ -27,19 +32,33 @@ beforeAll(() => {
   writeFileSync(
     child,
     `import { loadInline } from ${JSON.stringify(entry)};
-const mod = await loadInline({ name: "idle_cpu", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }",
-  functions: ["add"], cacheDir: ${JSON.stringify(path.join(dir, "cache"))} });
+const mod = await loadInline({ name: "idle_cpu", cppSources: "int64_t add(int64_t a, int64_t b) { return a + b; }\\n" +
+  "int64_t even_only(int64_t x) { if (x % 2) throw std::invalid_argument(\\"odd \\" + std::to_string(x)); return x; }",
+  functions: ["add", "even_only"], cacheDir: ${JSON.stringify(path.join(dir, "cache"))} });
 const cpuMs = (u) => (u.user + u.system) / 1000;
 const busy0 = process.cpuUsage();
 let sum = 0;
 for (let i = 0; i < 3000; i++) sum += await mod.add.async(i, 1);           // sequential: the pool spins
 const all = await Promise.all(Array.from({ length: 2000 }, (_, i) => mod.add.async(i, 1)));
 sum += all.reduce((a, b) => a + b, 0);
+let evens = 0, oddErrors = 0;
+const wrong = [];
+for (let i = 0; i < 2000; i++) {                                          // resolve, reject, resolve...
+  try {
+    const v = await mod.even_only.async(i);
+    if (i % 2 === 0 && v === i) evens++; else wrong.push("resolved " + i + " -> " + v);
+  } catch (e) {
+    let sync;
+    try { mod.even_only(i); } catch (se) { sync = se; }                     // the same error as a sync call
+    if (i % 2 === 1 && e.message.includes("odd " + i) && e.kind === sync?.kind && e.message === sync.message) oddErrors++;
+    else wrong.push("rejected " + i + ": " + e.kind + " " + e.message);
+  }
+}
 const busyCpuMs = cpuMs(process.cpuUsage(busy0));
 const idle0 = process.cpuUsage();
 await new Promise((res) => setTimeout(res, 1000));                         // idle: nothing may spin
 const idleCpuMs = cpuMs(process.cpuUsage(idle0));
-console.log("RESULT " + JSON.stringify({ sum, idleCpuMs, busyCpuMs }));
+console.log("RESULT " + JSON.stringify({ sum, evens, oddErrors, wrong: wrong.slice(0, 5), idleCpuMs, busyCpuMs }));
 `,
   );
 });
@@ -56,6 +75,8 @@ describe("pool spinning is bounded", () => {
       const r = run.result!;
       // sum over i of (i + 1): 3000 sequential and 2000 concurrent calls all returned
       expect(r.sum).toBe((3000 * 3001) / 2 + (2000 * 2001) / 2);
+      expect(r.wrong).toEqual([]);
+      expect([r.evens, r.oddErrors]).toEqual([1000, 1000]);
       // A CPU budget, not a latency: a worker still spinning would use ~1000 ms of this second
       // (hundreds even when it yields to other processes); 100 ms leaves room for Node's own
       // housekeeping (GC, timers) on a busy machine.

@@ -48,6 +48,10 @@ constexpr int kUvAsync = 1;  // UV_ASYNC in libuv 1.x's uv_handle_type
 namespace orcjit::binding {
 
 enum State : int { kQueued, kRunning, kFinished, kCancelled };
+// AsyncCall::handoff. kJsWaits: CallAsync waits a few us for the result (a spinning worker took
+// the call); the pool thread that finishes it first swaps in kTakenByJs and posts nothing, or
+// CallAsync gives up first (kJsGaveUp) and the result comes through the completion queue.
+enum Handoff : int { kPost, kJsWaits, kTakenByJs, kJsGaveUp };
 struct AsyncEnv;
 namespace {
 struct Task;  // work for a JS thread (below)
@@ -64,6 +68,7 @@ struct AsyncCall {
   std::vector<TVMFFIObject*> held;   // a reference per object argument (tensor.dispose() meanwhile is safe)
   std::atomic<int> state{kQueued};
   std::atomic<bool> abort{false};
+  std::atomic<int> handoff{0};  // Handoff: does CallAsync wait for the result itself?
   int rc = 0;
   TVMFFIAny result{};
   TVMFFIObjectHandle error = nullptr;  // raised on the pool thread, re-raised on the JS thread
@@ -93,6 +98,8 @@ struct AsyncEnv {
   std::atomic<bool> closing{false};  // written under mu (callback waiters' predicate)
   std::atomic<int> running{0};       // kernels running now (AbortAndDrain waits a grace period)
   std::atomic<int> posting{0};       // pool threads inside Post: `wake` must outlive them
+  bool waited_ok = true;             // JS thread: the last wait in CallAsync got the result
+  unsigned wait_probe = 0;           // JS thread: after a failed wait, retry every 16th call
   // in_flight: `wake` keeps the loop alive while > 0; the rest: binding/async_call.h
   SyncState sync;
 };
@@ -303,6 +310,49 @@ napi_value AbortValue(Napi::Env env, const AsyncCall* c, const char* why) {
   return MakeFFIError(env, "AbortError", "async call of '" + c->target.name + "' was aborted" + why, "");
 }
 
+/// JS thread: converts the outcome and settles the Promise (a completion task, or CallAsync
+/// when the result came back while it waited).
+void Settle(napi_env env, AsyncCall* c) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  Napi::Env e(env);
+  napi_value value = nullptr;
+  bool ok = false;
+  const char* name = c->target.name.c_str();
+  try {
+    if (c->rc == 0) {
+      PinSource pin(&c->target.lib);
+      value = FromAny(e, &c->result, name, pin);
+      ok = true;
+    } else if (c->rc == jit::kCrashed) {
+      // The same NativeCrashError a sync call throws; no fault info: it never started
+      // because another call crashed the library while this one was queued.
+      value = CrashErrorValue(env, c->target, c->crash.signal ? &c->crash : nullptr);
+    } else if (!c->escaped.empty()) {
+      value = MakeFFIError(e, "InternalError", c->escaped, "");
+    } else {
+      if (c->error) {
+        TVMFFIErrorSetRaised(c->error);
+        TVMFFIObjectDecRef(static_cast<TVMFFIObject*>(c->error));
+        c->error = nullptr;
+      }
+      value = TakeRaisedError(e, c->rc, name);
+    }
+  } catch (const Napi::Error& err) {
+    value = err.Value();
+    ok = false;
+  } catch (const std::exception& ex) {
+    value = Napi::Error::New(e, ex.what()).Value();
+    ok = false;
+  }
+  Release(env, c);
+  if (ok)
+    napi_resolve_deferred(env, c->deferred, value);
+  else
+    napi_reject_deferred(env, c->deferred, value);
+  napi_close_handle_scope(env, scope);
+}
+
 struct SettleTask : Task {
   CallPtr c;
   explicit SettleTask(CallPtr call) : c(std::move(call)) {}
@@ -311,44 +361,7 @@ struct SettleTask : Task {
       new CallPtr(std::move(c));  // environment gone: its references die with it (leaked on purpose)
       return;
     }
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    Napi::Env e(env);
-    napi_value value = nullptr;
-    bool ok = false;
-    const char* name = c->target.name.c_str();
-    try {
-      if (c->rc == 0) {
-        PinSource pin(&c->target.lib);
-        value = FromAny(e, &c->result, name, pin);
-        ok = true;
-      } else if (c->rc == jit::kCrashed) {
-        // The same NativeCrashError a sync call throws; no fault info: it never started
-        // because another call crashed the library while this one was queued.
-        value = CrashErrorValue(env, c->target, c->crash.signal ? &c->crash : nullptr);
-      } else if (!c->escaped.empty()) {
-        value = MakeFFIError(e, "InternalError", c->escaped, "");
-      } else {
-        if (c->error) {
-          TVMFFIErrorSetRaised(c->error);
-          TVMFFIObjectDecRef(static_cast<TVMFFIObject*>(c->error));
-          c->error = nullptr;
-        }
-        value = TakeRaisedError(e, c->rc, name);
-      }
-    } catch (const Napi::Error& err) {
-      value = err.Value();
-      ok = false;
-    } catch (const std::exception& ex) {
-      value = Napi::Error::New(e, ex.what()).Value();
-      ok = false;
-    }
-    Release(env, c.get());
-    if (ok)
-      napi_resolve_deferred(env, c->deferred, value);
-    else
-      napi_reject_deferred(env, c->deferred, value);
-    napi_close_handle_scope(env, scope);
+    Settle(env, c.get());
   }
 };
 
@@ -381,7 +394,12 @@ void RunOnPool(const CallPtr& c) {
   t_current = nullptr;
   if (c->rc != 0 && c->rc != jit::kCrashed && c->escaped.empty()) TVMFFIErrorMoveFromRaised(&c->error);
   c->state.store(kFinished);
-  if (!Post(a, new SettleTask(c))) new CallPtr(c);  // environment gone: leaked on purpose
+  int waiting = kJsWaits;
+  if (c->handoff.compare_exchange_strong(waiting, kTakenByJs)) {
+    // CallAsync is still waiting for it and settles it: no completion task, no wake-up.
+  } else if (!Post(a, new SettleTask(c))) {
+    new CallPtr(c);  // environment gone: leaked on purpose
+  }
   if (a->running.fetch_sub(1) == 1 && a->closing.load()) NotifyDrain(a);
 }
 
@@ -423,6 +441,24 @@ napi_value Cancel(napi_env env, napi_callback_info info) {
   if (expected == kRunning) c->abort.store(true);  // seen by TVMFFIEnvCheckSignals
   napi_get_boolean(env, false, &out);
   return out;
+}
+
+/// CallAsync: waits up to kJsWaitNs for the pool to finish `c`; true when it did (the pool
+/// then posts nothing: CallAsync settles it), false when it gave up (the pool posts it).
+constexpr int64_t kJsWaitNs = 3000;
+bool WaitForResult(AsyncCall* c) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kJsWaitNs);
+  for (int i = 0; c->handoff.load(std::memory_order_acquire) == kJsWaits; ++i) {
+    if ((i & 15) == 15 && std::chrono::steady_clock::now() >= end) {
+      int waiting = kJsWaits;
+      if (c->handoff.compare_exchange_strong(waiting, kJsGaveUp)) return false;
+      break;  // finished meanwhile
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  return true;
 }
 
 /// The ArrayBuffer of a typed array or DataView argument, or nullptr.
@@ -503,7 +539,20 @@ Napi::Value CallAsync(const Napi::CallbackInfo& info) {
         env, cancel, holder, [](napi_env, void* d, void*) { delete static_cast<CallPtr*>(d); },
         nullptr, nullptr);
   }
+  // A sequential caller (no other call of this thread in flight) whose call a spinning worker
+  // takes: wait here briefly for the result and settle it now, skipping the completion queue
+  // and the event loop's wake-up (docs/async.md "Cost"). After a wait that ran out (a longer
+  // kernel, a busy machine), only every 16th call tries again.
+  bool wait = a->sync.in_flight == 1 && PoolHasSpinner() &&
+              (a->waited_ok || (++a->wait_probe & 15) == 0);
+  if (wait) c->handoff.store(kJsWaits, std::memory_order_relaxed);
   PoolSubmit([c] { RunOnPool(c); });
+  if (wait && WaitForResult(c.get())) {
+    a->waited_ok = true;
+    Settle(env, c.get());
+  } else if (wait) {
+    a->waited_ok = false;
+  }
   if (!cancellable) return Napi::Value(env, promise);
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Napi::Value(env, promise));

@@ -197,4 +197,6 @@ void PoolSubmit(std::function<void()> task) {
 
 bool OnPoolThread() { return t_pool_thread; }
 
+bool PoolHasSpinner() { return P().spinning.load(std::memory_order_relaxed) != 0; }
+
 }  // namespace orcjit::binding
