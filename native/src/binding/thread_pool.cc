@@ -29,6 +29,7 @@ struct Pool {
   // When a worker last became idle, and the gap from there to the next submit (SpinForWork).
   std::atomic<int64_t> idle_since{0};
   std::atomic<int64_t> last_gap{0};
+  std::atomic<int64_t> quiet_until{0};  // no spinning before (a yield showed contention)
   int sleeping = 0;                 // mu: idle workers blocked on cv
   size_t size = 0;  // 0 = not configured yet
   bool started = false;
@@ -56,15 +57,18 @@ size_t DefaultSize() {
 // 45 us with both threads sleeping per call, 4-5 us when the worker spins). Spinning is
 // bounded so an idle process burns no CPU (docs/async.md "Cost"):
 //   - only after a task finished (async calls were just made), one worker at a time;
-//   - for an adaptive budget: doubled when spinning found work, halved when it ran out, between
-//     kMinSpin and the maximum (ORCJIT_POOL_SPIN_US, default kDefaultMaxSpinUs; 0 = never spin);
+//   - for the maximum (ORCJIT_POOL_SPIN_US, default kDefaultMaxSpinUs; 0 = never spin) when the
+//     last idle gap (a task finished -> the next submit) would have fit in it, else kMinSpin
+//     (a caller that comes back slower is not worth a core; one that speeds up is seen again);
 //   - pure pause only for the first kPureSpin, then sched_yield() between looks, so a thread
-//     that wants this core gets it; a yield that kept us off the core for kContended means the
-//     machine has more runnable threads than cores: stop at once and shrink the budget.
+//     that wants this core gets it; losing the core for kContended (a yield that ran someone
+//     else, or a preemption) means the machine has more runnable threads than cores: stop at
+//     once, and spin no more for kQuietAfterContention (then one spin probes again).
 constexpr int64_t kDefaultMaxSpinUs = 200;
 constexpr int64_t kMinSpin = 10'000;       // ns
-constexpr int64_t kPureSpin = 10'000;      // ns
+constexpr int64_t kPureSpin = 5'000;       // ns
 constexpr int64_t kContended = 30'000;     // ns
+constexpr int64_t kQuietAfterContention = 10'000'000;  // ns
 
 /// The spin budget's maximum in ns (ORCJIT_POOL_SPIN_US; read once).
 int64_t MaxSpin() {
@@ -100,34 +104,30 @@ inline int64_t NowNs() {
 bool SpinForWork(Pool& p) {
   const int64_t max = MaxSpin();
   if (max == 0 || p.queued.load(std::memory_order_acquire) != 0) return false;
+  const int64_t start = NowNs();
+  if (start < p.quiet_until.load(std::memory_order_relaxed)) return false;
   int none = 0;
   if (!p.spinning.compare_exchange_strong(none, 1)) return false;  // another worker spins
   // Spin the full budget when the last idle gap (a task finished -> the next was submitted)
   // would have fit in it, else only briefly: a slow caller is not worth a core.
   const int64_t budget = p.last_gap.load(std::memory_order_relaxed) <= max ? max : std::min(kMinSpin, max);
-  const int64_t start = NowNs();
-  int64_t now = start;
-  bool found = false, contended = false;
-  for (int i = 0;; ++i) {
-    if (p.queued.load(std::memory_order_acquire) != 0) {
-      found = true;
-      break;
-    }
+  int64_t last = start;  // the previous clock reading: a long gap since means we lost the core
+  for (int i = 0; p.queued.load(std::memory_order_acquire) == 0; ++i) {
     if ((i & 31) != 31) {
       CpuRelax();
       continue;
     }
-    now = NowNs();
+    int64_t now = NowNs();
+    if (now - last >= kContended) {  // preempted, or a yield ran someone else: oversubscribed
+      p.quiet_until.store(now + kQuietAfterContention, std::memory_order_relaxed);
+      break;
+    }
     if (now - start >= budget) break;
     if (now - start >= kPureSpin) {
       sched_yield();
-      int64_t after = NowNs();
-      if (after - now >= kContended) {
-        contended = true;
-        found = p.queued.load(std::memory_order_acquire) != 0;
-        break;
-      }
+      now = NowNs();
     }
+    last = now;
   }
   return true;
 }
