@@ -15,25 +15,6 @@
 
 #include <tvm/ffi/extra/c_env_api.h>
 
-// The few libuv calls used here (node exports libuv; the build has Node-API headers only, not
-// uv.h). libuv 1.x ABI: the handle is opaque and sized by uv_handle_size at run time.
-extern "C" {
-struct uv_loop_s;
-struct uv_handle_s;
-using uv_async_cb_t = void (*)(uv_handle_s*);
-size_t uv_handle_size(int type);
-int uv_async_init(uv_loop_s* loop, uv_handle_s* async, uv_async_cb_t cb);
-int uv_async_send(uv_handle_s* async);
-void uv_close(uv_handle_s* handle, void (*close_cb)(uv_handle_s*));
-void uv_ref(uv_handle_s* handle);
-void uv_unref(uv_handle_s* handle);
-void uv_handle_set_data(uv_handle_s* handle, void* data);
-void* uv_handle_get_data(const uv_handle_s* handle);
-}
-namespace {
-constexpr int kUvAsync = 1;  // UV_ASYNC in libuv 1.x's uv_handle_type
-}  // namespace
-
 #include "binding/convert.h"
 #include "binding/function.h"
 #include "binding/js_memory.h"
@@ -50,12 +31,9 @@ namespace orcjit::binding {
 enum State : int { kQueued, kRunning, kFinished, kCancelled };
 // AsyncCall::handoff. kJsWaits: CallAsync waits a few us for the result (a spinning worker took
 // the call); the pool thread that finishes it first swaps in kTakenByJs and posts nothing, or
-// CallAsync gives up first (kJsGaveUp) and the result comes through the completion queue.
+// CallAsync gives up first (kJsGaveUp) and the result comes through the threadsafe function.
 enum Handoff : int { kPost, kJsWaits, kTakenByJs, kJsGaveUp };
 struct AsyncEnv;
-namespace {
-struct Task;  // work for a JS thread (below)
-}  // namespace
 
 struct AsyncCall {
   AsyncEnv* aenv = nullptr;
@@ -80,15 +58,7 @@ struct AsyncCall {
 /// Never freed: pool threads may still look at it after the environment is gone.
 struct AsyncEnv {
   napi_env env = nullptr;
-  // Pool -> JS thread: a queue of tasks and a uv_async_t on the environment's loop, not a
-  // napi threadsafe function: Node's calls uv_async_send() while holding its queue mutex, so
-  // the JS thread it wakes blocked on that mutex (a futex sleep and a second wake-up per call,
-  // ~20 us each on a VM: docs/async.md "Cost"). Here the send happens after the unlock.
-  uv_handle_s* wake = nullptr;  // a uv_async_t (malloc'd, never freed: as the AsyncEnv)
-  std::mutex qmu;
-  std::vector<Task*> queue;         // qmu
-  napi_ref resource = nullptr;      // the async resource tasks run under (callback scope)
-  napi_async_context actx = nullptr;
+  napi_threadsafe_function tsfn = nullptr;  // pool -> JS thread (Post)
   std::mutex mu;
   std::condition_variable cv;
   std::set<AsyncCall*> inflight;   // mu: queued or running, not yet settled
@@ -97,10 +67,10 @@ struct AsyncEnv {
   // checked against `closing` (Dekker style), and only a teardown waits on mu/cv.
   std::atomic<bool> closing{false};  // written under mu (callback waiters' predicate)
   std::atomic<int> running{0};       // kernels running now (AbortAndDrain waits a grace period)
-  std::atomic<int> posting{0};       // pool threads inside Post: `wake` must outlive them
+  std::atomic<int> posting{0};       // pool threads inside Post: the tsfn must outlive them
   bool waited_ok = true;             // JS thread: the last wait in CallAsync got the result
   unsigned wait_probe = 0;           // JS thread: after a failed wait, retry every 16th call
-  // in_flight: `wake` keeps the loop alive while > 0; the rest: binding/async_call.h
+  // in_flight: the tsfn keeps the loop alive while > 0; the rest: binding/async_call.h
   SyncState sync;
 };
 
@@ -142,54 +112,19 @@ void NotifyDrain(AsyncEnv* a) {
 
 /// Any thread: hands `task` to the JS thread; false when the environment is going away.
 /// Either this sees `closing`, or AbortAndDrain sees `posting` and waits for it to end, so
-/// `wake` is never used once the environment started to close it. (Called with mu held only
-/// after checking `closing` under it: then NotifyDrain cannot run here.)
+/// the threadsafe function is never called once the environment started to close it.
+/// (Called with mu held only after checking `closing` under it: then NotifyDrain cannot run.)
 bool Post(AsyncEnv* a, Task* task) {
   a->posting.fetch_add(1);
-  bool ok = !a->closing.load();
-  if (ok) {
-    {
-      std::lock_guard<std::mutex> lock(a->qmu);
-      a->queue.push_back(task);
-    }
-    uv_async_send(a->wake);  // coalesces: one wake-up for every task queued before it runs
-  }
+  bool ok = !a->closing.load() &&
+            napi_call_threadsafe_function(a->tsfn, task, napi_tsfn_nonblocking) == napi_ok;
   if (a->posting.fetch_sub(1) == 1 && a->closing.load()) NotifyDrain(a);
   return ok;
 }
 
-std::vector<Task*> TakeTasks(AsyncEnv* a) {
-  std::vector<Task*> tasks;
-  std::lock_guard<std::mutex> lock(a->qmu);
-  tasks.swap(a->queue);
-  return tasks;
-}
-
-/// JS thread (its loop): runs the queued tasks inside a callback scope, so the Promises they
-/// settle run their continuations (microtasks, nextTick) when it closes, as after any I/O.
-void OnWake(uv_handle_s* handle) {
-  auto* a = static_cast<AsyncEnv*>(uv_handle_get_data(handle));
-  std::vector<Task*> tasks = TakeTasks(a);
-  if (tasks.empty()) return;
-  napi_env env = a->env;
-  napi_handle_scope hs;
-  napi_open_handle_scope(env, &hs);
-  napi_value resource;
-  napi_get_reference_value(env, a->resource, &resource);
-  napi_callback_scope cs;
-  napi_open_callback_scope(env, resource, a->actx, &cs);
-  for (Task* t : tasks) {
-    std::unique_ptr<Task> task(t);
-    task->Run(env);
-    bool pending = false;
-    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
-      napi_value err;
-      napi_get_and_clear_last_exception(env, &err);
-      napi_fatal_exception(env, err);  // as an exception thrown from any callback: uncaughtException
-    }
-  }
-  napi_close_callback_scope(env, cs);
-  napi_close_handle_scope(env, hs);
+void CallJs(napi_env env, napi_value, void*, void* data) {
+  std::unique_ptr<Task> task(static_cast<Task*>(data));
+  task->Run(env);
 }
 
 /// Aborts every call of `a` (kernels see it through TVMFFIEnvCheckSignals) and waits a grace
@@ -204,7 +139,7 @@ void AbortAndDrain(AsyncEnv* a) {
                  "tvm-ffi-orcjit: %d async kernel(s) still running at exit after the abort "
                  "request (they do not poll TVMFFIEnvCheckSignals); exiting anyway\n",
                  a->running.load());
-  a->cv.wait(lock, [&] { return a->posting.load() == 0; });  // a queue push: brief
+  a->cv.wait(lock, [&] { return a->posting.load() == 0; });  // a non-blocking tsfn call: brief
 }
 
 void EnvCleanup(void* arg) {
@@ -214,13 +149,6 @@ void EnvCleanup(void* arg) {
     Envs().erase(a->env);
   }
   AbortAndDrain(a);
-  // Nothing posts any more: tasks not run yet see no environment (their references die with
-  // it), and the handle is closed on its loop (the AsyncEnv itself is never freed).
-  for (Task* t : TakeTasks(a)) {
-    std::unique_ptr<Task> task(t);
-    task->Run(nullptr);
-  }
-  uv_close(a->wake, nullptr);
 }
 
 void AtProcessExit() {
@@ -241,21 +169,14 @@ AsyncEnv* GetAsyncEnv(napi_env env) {
   }
   auto* a = new AsyncEnv();
   a->env = env;
-  napi_value name, resource;
-  uv_loop_s* loop = nullptr;
+  napi_value name;
   napi_create_string_utf8(env, "orcjit.async", NAPI_AUTO_LENGTH, &name);
-  napi_create_object(env, &resource);
-  a->wake = static_cast<uv_handle_s*>(std::calloc(1, uv_handle_size(kUvAsync)));
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || !loop ||
-      !a->wake || uv_async_init(loop, a->wake, OnWake) != 0) {
-    std::free(a->wake);
+  if (napi_create_threadsafe_function(env, nullptr, nullptr, name, 0, 1, nullptr, nullptr, a,
+                                      CallJs, &a->tsfn) != napi_ok) {
     delete a;
-    throw Napi::Error::New(env, "async: cannot attach to the event loop");
+    throw Napi::Error::New(env, "async: cannot create a threadsafe function");
   }
-  uv_handle_set_data(a->wake, a);
-  uv_unref(a->wake);  // idle: does not keep the loop alive
-  napi_create_reference(env, resource, 1, &a->resource);
-  napi_async_init(env, resource, name, &a->actx);
+  napi_unref_threadsafe_function(env, a->tsfn);  // idle: does not keep the loop alive
   // Registered after the addon's session cleanup, so it runs first (hooks run LIFO): running
   // kernels are aborted and waited for before their sessions are disposed.
   napi_add_env_cleanup_hook(env, EnvCleanup, a);
@@ -303,7 +224,7 @@ void Release(napi_env env, AsyncCall* c) {
     std::lock_guard<std::mutex> lock(a->mu);
     a->inflight.erase(c);
   }
-  if (--a->sync.in_flight == 0) uv_unref(a->wake);
+  if (--a->sync.in_flight == 0) napi_unref_threadsafe_function(env, a->tsfn);
 }
 
 napi_value AbortValue(Napi::Env env, const AsyncCall* c, const char* why) {
@@ -525,7 +446,7 @@ Napi::Value CallAsync(const Napi::CallbackInfo& info) {
     a->inflight.insert(c.get());
   }
   if (a->sync.in_flight++ == 0) {
-    uv_ref(a->wake);
+    napi_ref_threadsafe_function(env, a->tsfn);
     // Started from a JS callback inside synchronous calls: they are blocked until it returns.
     if (t_sync_nest > 0) a->sync.depth.store(t_sync_nest);
   }
