@@ -3,7 +3,8 @@
 // calls, then idles for 1 s, and reports the CPU time all its threads used in that second.
 // (A worker that kept spinning would use most of that second; an idle Node process uses ~0.)
 // Back-to-back calls are also where the caller may wait for a spinning worker and settle the
-// Promise itself (binding/async_call.cc WaitForResult): results and errors must be the same.
+// Promise itself (binding/async_call.cc WaitForResult): results and errors must be the same,
+// and such a loop must still let the event loop run (setImmediate ticks meanwhile).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -14,6 +15,7 @@ import { runNodeChild } from "../helpers/node-child.js";
 
 interface IdleResult {
   sum: number;
+  ticks: number;
   evens: number;
   oddErrors: number;
   wrong: string[];
@@ -37,8 +39,11 @@ const mod = await loadInline({ name: "idle_cpu", cppSources: "int64_t add(int64_
   functions: ["add", "even_only"], cacheDir: ${JSON.stringify(path.join(dir, "cache"))} });
 const cpuMs = (u) => (u.user + u.system) / 1000;
 const busy0 = process.cpuUsage();
-let sum = 0;
+let sum = 0, ticks = 0, ticking = true;
+const tick = () => { ticks++; if (ticking) setImmediate(tick); };
+setImmediate(tick);
 for (let i = 0; i < 3000; i++) sum += await mod.add.async(i, 1);           // sequential: the pool spins
+ticking = false;
 const all = await Promise.all(Array.from({ length: 2000 }, (_, i) => mod.add.async(i, 1)));
 sum += all.reduce((a, b) => a + b, 0);
 let evens = 0, oddErrors = 0;
@@ -58,7 +63,7 @@ const busyCpuMs = cpuMs(process.cpuUsage(busy0));
 const idle0 = process.cpuUsage();
 await new Promise((res) => setTimeout(res, 1000));                         // idle: nothing may spin
 const idleCpuMs = cpuMs(process.cpuUsage(idle0));
-console.log("RESULT " + JSON.stringify({ sum, evens, oddErrors, wrong: wrong.slice(0, 5), idleCpuMs, busyCpuMs }));
+console.log("RESULT " + JSON.stringify({ sum, ticks, evens, oddErrors, wrong: wrong.slice(0, 5), idleCpuMs, busyCpuMs }));
 `,
   );
 });
@@ -76,6 +81,8 @@ describe("pool spinning is bounded", () => {
       // sum over i of (i + 1): 3000 sequential and 2000 concurrent calls all returned
       expect(r.sum).toBe((3000 * 3001) / 2 + (2000 * 2001) / 2);
       expect(r.wrong).toEqual([]);
+      // at least every 33rd call goes through the event loop (kMaxInlineStreak = 32)
+      expect(r.ticks).toBeGreaterThanOrEqual(50);
       expect([r.evens, r.oddErrors]).toEqual([1000, 1000]);
       // A CPU budget, not a latency: a worker still spinning would use ~1000 ms of this second
       // (hundreds even when it yields to other processes); 100 ms leaves room for Node's own

@@ -70,6 +70,7 @@ struct AsyncEnv {
   std::atomic<int> posting{0};       // pool threads inside Post: the tsfn must outlive them
   bool waited_ok = true;             // JS thread: the last wait in CallAsync got the result
   unsigned wait_probe = 0;           // JS thread: after a failed wait, retry every 16th call
+  unsigned inline_streak = 0;        // JS thread: calls settled by CallAsync since a loop turn
   // in_flight: the tsfn keeps the loop alive while > 0; the rest: binding/async_call.h
   SyncState sync;
 };
@@ -282,6 +283,7 @@ struct SettleTask : Task {
       new CallPtr(std::move(c));  // environment gone: its references die with it (leaked on purpose)
       return;
     }
+    c->aenv->inline_streak = 0;  // the event loop ran: CallAsync may settle calls again
     Settle(env, c.get());
   }
 };
@@ -463,13 +465,17 @@ Napi::Value CallAsync(const Napi::CallbackInfo& info) {
   // A sequential caller (no other call of this thread in flight) whose call a spinning worker
   // takes: wait here briefly for the result and settle it now, skipping the completion queue
   // and the event loop's wake-up (docs/async.md "Cost"). After a wait that ran out (a longer
-  // kernel, a busy machine), only every 16th call tries again.
-  bool wait = a->sync.in_flight == 1 && PoolHasSpinner() &&
+  // kernel, a busy machine), only every 16th call tries again. After kMaxInlineStreak calls
+  // settled here in a row, one goes through the event loop: a loop of `await fn.async()` must
+  // not starve timers and I/O (a settled Promise's continuation is only a microtask).
+  constexpr unsigned kMaxInlineStreak = 32;
+  bool wait = a->sync.in_flight == 1 && a->inline_streak < kMaxInlineStreak && PoolHasSpinner() &&
               (a->waited_ok || (++a->wait_probe & 15) == 0);
   if (wait) c->handoff.store(kJsWaits, std::memory_order_relaxed);
   PoolSubmit([c] { RunOnPool(c); });
   if (wait && WaitForResult(c.get())) {
     a->waited_ok = true;
+    ++a->inline_streak;
     Settle(env, c.get());
   } else if (wait) {
     a->waited_ok = false;
