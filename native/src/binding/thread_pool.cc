@@ -34,6 +34,7 @@ struct Pool {
   std::atomic<int64_t> last_gap{0};
   std::atomic<int64_t> quiet_until{0};  // no spinning before (a yield showed contention)
   std::atomic<int64_t> next_load_check{0};  // Oversubscribed(): when to look again
+  std::atomic<int> oversubscribed_seen{0};  // consecutive checks that found it oversubscribed
   int sleeping = 0;                 // mu: idle workers blocked on cv
   size_t size = 0;  // 0 = not configured yet
   bool started = false;
@@ -69,7 +70,7 @@ size_t DefaultSize() {
 //     else, or a preemption) means the machine has more runnable threads than cores: stop at
 //     once, and spin no more for kQuietAfterContention (then one spin probes again);
 //   - not while more threads are runnable machine-wide than there are cores (/proc/loadavg,
-//     read at most every kQuietAfterContention): a spinner with a core to itself is never
+//     read at most every kQuietAfterContention, two readings in a row): a spinner with a core to itself is never
 //     preempted, yet it makes the scheduler keep the JS thread sharing the other core with
 //     someone else (measured: 7.6 -> 14 us with one busy process on 2 cores).
 constexpr int64_t kDefaultMaxSpinUs = 200;
@@ -142,7 +143,11 @@ bool SpinForWork(Pool& p) {
   if (!p.spinning.compare_exchange_strong(none, 1)) return false;  // another worker spins
   if (start >= p.next_load_check.load(std::memory_order_relaxed)) {
     p.next_load_check.store(start + kQuietAfterContention, std::memory_order_relaxed);
-    if (Oversubscribed()) {
+    // Two readings in a row: one extra runnable thread for an instant (a GC helper, a cron
+    // job) must not stop spinning on an otherwise idle machine.
+    int seen = Oversubscribed() ? p.oversubscribed_seen.fetch_add(1) + 1 : 0;
+    if (seen == 0) p.oversubscribed_seen.store(0, std::memory_order_relaxed);
+    if (seen >= 2) {
       p.quiet_until.store(start + kQuietAfterContention, std::memory_order_relaxed);
       return true;  // spinning is set: the caller clears it under the lock
     }
