@@ -7,7 +7,7 @@
 //     trip (one event-loop turn, no thread hop), and the load average (2-core CI boxes shared
 //     by other jobs swing the absolute figures 2-5x; the ratios hold better).
 // Run: npm run build:ts && node bench/figures-async.js [--json out.json]
-//   (ORCJIT_POOL_SPIN_US=50 to measure idle-worker spinning, off by default: docs/async.md)
+//   (ORCJIT_POOL_SPIN_US=0 for no spinning of idle pool workers; docs/async.md "Cost")
 import { stat } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -58,8 +58,16 @@ function contextSwitches() {
   return n;
 }
 
+/** Busy and total jiffies of all cores (/proc/stat), to tell how busy OTHER processes kept the box. */
+function cpuJiffies() {
+  if (!existsSync("/proc/stat")) return undefined;
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - f[3] - f[4], total };
+}
+
 const rounds = 7;
-const r = { syncNoopNs: [], asyncNoopNs: [], statNs: [], promiseNs: [], immediateNs: [], sleepsPerCall: [], concurrentCallsPerSec: [] };
+const r = { syncNoopNs: [], asyncNoopNs: [], statNs: [], promiseNs: [], immediateNs: [], sleepsPerCall: [], cpuPerCallUs: [], othersBusy: [], concurrentCallsPerSec: [] };
 const loadBefore = loadavg()[0];
 // warm up
 await perCall(2000, () => noop.async());
@@ -67,8 +75,14 @@ perCallSync(100000, () => noop());
 for (let k = 0; k < rounds; k++) {
   r.syncNoopNs.push(perCallSync(1_000_000, () => noop()));
   const cs0 = contextSwitches();
+  const cpu0 = process.cpuUsage();
+  const j0 = cpuJiffies();
   r.asyncNoopNs.push(await perCall(20_000, () => noop.async()));
+  const cpu = process.cpuUsage(cpu0);
+  const j1 = cpuJiffies();
+  if (j0 && j1 && j1.total > j0.total) r.othersBusy.push(Math.max(0, (j1.busy - j0.busy - ((cpu.user + cpu.system) / 1e6) * 100) / (j1.total - j0.total)));
   r.sleepsPerCall.push((contextSwitches() - cs0) / 20_000);
+  r.cpuPerCallUs.push((cpu.user + cpu.system) / 20_000);
   r.statNs.push(await perCall(5_000, () => stat(root)));
   r.promiseNs.push(await perCall(200_000, () => Promise.resolve()));
   r.immediateNs.push(await perCall(20_000, () => new Promise((res) => setImmediate(res))));
@@ -86,10 +100,15 @@ const result = {
   asyncNoopUs: median(r.asyncNoopNs) / 1000,
   // voluntary context switches (a thread blocked, then was woken) per sequential async no-op
   asyncNoopSleepsPerCall: median(r.sleepsPerCall),
+  // CPU time of all threads per sequential async no-op (the pool's spinning shows here)
+  asyncNoopCpuUs: median(r.cpuPerCallUs),
+  // share of all cores' time OTHER processes (and steal) used during those calls: 0 = idle box
+  // (assumes USER_HZ = 100)
+  othersBusyDuringAsync: r.othersBusy.length ? Number(median(r.othersBusy).toFixed(3)) : null,
   fsStatUs: median(r.statNs) / 1000,
   promiseResolveUs: median(r.promiseNs) / 1000,
   setImmediateUs: median(r.immediateNs) / 1000,
-  poolSpinUs: Number(process.env.ORCJIT_POOL_SPIN_US ?? 0),
+  poolSpinUs: process.env.ORCJIT_POOL_SPIN_US ?? "default",
   loadAverage1m: [loadBefore, loadavg()[0]],
   concurrentCallsPerSec: Math.round(median(r.concurrentCallsPerSec)),
   target: "async no-op round trip <= 5 us",

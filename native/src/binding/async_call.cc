@@ -29,6 +29,10 @@
 namespace orcjit::binding {
 
 enum State : int { kQueued, kRunning, kFinished, kCancelled };
+// AsyncCall::handoff. kJsWaits: CallAsync waits a few us for the result (a spinning worker took
+// the call); the pool thread that finishes it first swaps in kTakenByJs and posts nothing, or
+// CallAsync gives up first (kJsGaveUp) and the result comes through the threadsafe function.
+enum Handoff : int { kPost, kJsWaits, kTakenByJs, kJsGaveUp };
 struct AsyncEnv;
 
 struct AsyncCall {
@@ -42,6 +46,7 @@ struct AsyncCall {
   std::vector<TVMFFIObject*> held;   // a reference per object argument (tensor.dispose() meanwhile is safe)
   std::atomic<int> state{kQueued};
   std::atomic<bool> abort{false};
+  std::atomic<int> handoff{0};  // Handoff: does CallAsync wait for the result itself?
   int rc = 0;
   TVMFFIAny result{};
   TVMFFIObjectHandle error = nullptr;  // raised on the pool thread, re-raised on the JS thread
@@ -53,12 +58,19 @@ struct AsyncCall {
 /// Never freed: pool threads may still look at it after the environment is gone.
 struct AsyncEnv {
   napi_env env = nullptr;
-  napi_threadsafe_function tsfn = nullptr;
+  napi_threadsafe_function tsfn = nullptr;  // pool -> JS thread (Post)
   std::mutex mu;
   std::condition_variable cv;
-  bool closing = false;            // mu
   std::set<AsyncCall*> inflight;   // mu: queued or running, not yet settled
-  int running = 0;                 // mu: kernels running now
+  // The pool's hot path takes no lock of the environment (a JS thread blocking on a mutex a
+  // pool thread holds costs a futex sleep and wake-up per call): these are seq_cst counters
+  // checked against `closing` (Dekker style), and only a teardown waits on mu/cv.
+  std::atomic<bool> closing{false};  // written under mu (callback waiters' predicate)
+  std::atomic<int> running{0};       // kernels running now (AbortAndDrain waits a grace period)
+  std::atomic<int> posting{0};       // pool threads inside Post: the tsfn must outlive them
+  bool waited_ok = true;             // JS thread: the last wait in CallAsync got the result
+  unsigned wait_probe = 0;           // JS thread: after a failed wait, retry every 16th call
+  unsigned inline_streak = 0;        // JS thread: calls settled by CallAsync since a loop turn
   // in_flight: the tsfn keeps the loop alive while > 0; the rest: binding/async_call.h
   SyncState sync;
 };
@@ -93,11 +105,22 @@ struct Task {
   virtual void Run(napi_env env) = 0;  // env null: the environment is going away
 };
 
-bool Post(AsyncEnv* a, Task* task) {
+/// Tells a teardown waiting in AbortAndDrain that a counter it waits for changed.
+void NotifyDrain(AsyncEnv* a) {
   std::lock_guard<std::mutex> lock(a->mu);
-  if (a->closing || napi_call_threadsafe_function(a->tsfn, task, napi_tsfn_nonblocking) != napi_ok)
-    return false;
-  return true;
+  a->cv.notify_all();
+}
+
+/// Any thread: hands `task` to the JS thread; false when the environment is going away.
+/// Either this sees `closing`, or AbortAndDrain sees `posting` and waits for it to end, so
+/// the threadsafe function is never called once the environment started to close it.
+/// (Called with mu held only after checking `closing` under it: then NotifyDrain cannot run.)
+bool Post(AsyncEnv* a, Task* task) {
+  a->posting.fetch_add(1);
+  bool ok = !a->closing.load() &&
+            napi_call_threadsafe_function(a->tsfn, task, napi_tsfn_nonblocking) == napi_ok;
+  if (a->posting.fetch_sub(1) == 1 && a->closing.load()) NotifyDrain(a);
+  return ok;
 }
 
 void CallJs(napi_env env, napi_value, void*, void* data) {
@@ -109,14 +132,15 @@ void CallJs(napi_env env, napi_value, void*, void* data) {
 /// period for the running ones: their code must not be freed under them.
 void AbortAndDrain(AsyncEnv* a) {
   std::unique_lock<std::mutex> lock(a->mu);
-  a->closing = true;
+  a->closing.store(true);
   for (AsyncCall* c : a->inflight) c->abort.store(true);
   a->cv.notify_all();  // callback waiters give up
-  if (!a->cv.wait_for(lock, ExitGrace(), [&] { return a->running == 0; }))
+  if (!a->cv.wait_for(lock, ExitGrace(), [&] { return a->running.load() == 0; }))
     std::fprintf(stderr,
                  "tvm-ffi-orcjit: %d async kernel(s) still running at exit after the abort "
                  "request (they do not poll TVMFFIEnvCheckSignals); exiting anyway\n",
-                 a->running);
+                 a->running.load());
+  a->cv.wait(lock, [&] { return a->posting.load() == 0; });  // a non-blocking tsfn call: brief
 }
 
 void EnvCleanup(void* arg) {
@@ -208,6 +232,49 @@ napi_value AbortValue(Napi::Env env, const AsyncCall* c, const char* why) {
   return MakeFFIError(env, "AbortError", "async call of '" + c->target.name + "' was aborted" + why, "");
 }
 
+/// JS thread: converts the outcome and settles the Promise (a completion task, or CallAsync
+/// when the result came back while it waited).
+void Settle(napi_env env, AsyncCall* c) {
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  Napi::Env e(env);
+  napi_value value = nullptr;
+  bool ok = false;
+  const char* name = c->target.name.c_str();
+  try {
+    if (c->rc == 0) {
+      PinSource pin(&c->target.lib);
+      value = FromAny(e, &c->result, name, pin);
+      ok = true;
+    } else if (c->rc == jit::kCrashed) {
+      // The same NativeCrashError a sync call throws; no fault info: it never started
+      // because another call crashed the library while this one was queued.
+      value = CrashErrorValue(env, c->target, c->crash.signal ? &c->crash : nullptr);
+    } else if (!c->escaped.empty()) {
+      value = MakeFFIError(e, "InternalError", c->escaped, "");
+    } else {
+      if (c->error) {
+        TVMFFIErrorSetRaised(c->error);
+        TVMFFIObjectDecRef(static_cast<TVMFFIObject*>(c->error));
+        c->error = nullptr;
+      }
+      value = TakeRaisedError(e, c->rc, name);
+    }
+  } catch (const Napi::Error& err) {
+    value = err.Value();
+    ok = false;
+  } catch (const std::exception& ex) {
+    value = Napi::Error::New(e, ex.what()).Value();
+    ok = false;
+  }
+  Release(env, c);
+  if (ok)
+    napi_resolve_deferred(env, c->deferred, value);
+  else
+    napi_reject_deferred(env, c->deferred, value);
+  napi_close_handle_scope(env, scope);
+}
+
 struct SettleTask : Task {
   CallPtr c;
   explicit SettleTask(CallPtr call) : c(std::move(call)) {}
@@ -216,44 +283,8 @@ struct SettleTask : Task {
       new CallPtr(std::move(c));  // environment gone: its references die with it (leaked on purpose)
       return;
     }
-    napi_handle_scope scope;
-    napi_open_handle_scope(env, &scope);
-    Napi::Env e(env);
-    napi_value value = nullptr;
-    bool ok = false;
-    const char* name = c->target.name.c_str();
-    try {
-      if (c->rc == 0) {
-        PinSource pin(&c->target.lib);
-        value = FromAny(e, &c->result, name, pin);
-        ok = true;
-      } else if (c->rc == jit::kCrashed) {
-        // The same NativeCrashError a sync call throws; no fault info: it never started
-        // because another call crashed the library while this one was queued.
-        value = CrashErrorValue(env, c->target, c->crash.signal ? &c->crash : nullptr);
-      } else if (!c->escaped.empty()) {
-        value = MakeFFIError(e, "InternalError", c->escaped, "");
-      } else {
-        if (c->error) {
-          TVMFFIErrorSetRaised(c->error);
-          TVMFFIObjectDecRef(static_cast<TVMFFIObject*>(c->error));
-          c->error = nullptr;
-        }
-        value = TakeRaisedError(e, c->rc, name);
-      }
-    } catch (const Napi::Error& err) {
-      value = err.Value();
-      ok = false;
-    } catch (const std::exception& ex) {
-      value = Napi::Error::New(e, ex.what()).Value();
-      ok = false;
-    }
-    Release(env, c.get());
-    if (ok)
-      napi_resolve_deferred(env, c->deferred, value);
-    else
-      napi_reject_deferred(env, c->deferred, value);
-    napi_close_handle_scope(env, scope);
+    c->aenv->inline_streak = 0;  // the event loop ran: CallAsync may settle calls again
+    Settle(env, c.get());
   }
 };
 
@@ -261,10 +292,10 @@ void RunOnPool(const CallPtr& c) {
   int expected = kQueued;
   if (!c->state.compare_exchange_strong(expected, kRunning)) return;  // cancelled: settled already
   AsyncEnv* a = c->aenv;
-  {
-    std::lock_guard<std::mutex> lock(a->mu);
-    if (a->closing) return;  // the environment is going away: never started
-    ++a->running;
+  a->running.fetch_add(1);
+  if (a->closing.load()) {  // the environment is going away: never started
+    if (a->running.fetch_sub(1) == 1) NotifyDrain(a);
+    return;
   }
   c->result.type_index = kTVMFFINone;
   c->result.zero_padding = 0;
@@ -286,12 +317,13 @@ void RunOnPool(const CallPtr& c) {
   t_current = nullptr;
   if (c->rc != 0 && c->rc != jit::kCrashed && c->escaped.empty()) TVMFFIErrorMoveFromRaised(&c->error);
   c->state.store(kFinished);
-  if (!Post(a, new SettleTask(c))) new CallPtr(c);  // environment gone: leaked on purpose
-  {
-    std::lock_guard<std::mutex> lock(a->mu);
-    --a->running;
+  int waiting = kJsWaits;
+  if (c->handoff.compare_exchange_strong(waiting, kTakenByJs)) {
+    // CallAsync is still waiting for it and settles it: no completion task, no wake-up.
+  } else if (!Post(a, new SettleTask(c))) {
+    new CallPtr(c);  // environment gone: leaked on purpose
   }
-  a->cv.notify_all();
+  if (a->running.fetch_sub(1) == 1 && a->closing.load()) NotifyDrain(a);
 }
 
 /// TVMFFIEnvCheckSignals for every kernel of this process: non-zero (with an AbortError
@@ -332,6 +364,24 @@ napi_value Cancel(napi_env env, napi_callback_info info) {
   if (expected == kRunning) c->abort.store(true);  // seen by TVMFFIEnvCheckSignals
   napi_get_boolean(env, false, &out);
   return out;
+}
+
+/// CallAsync: waits up to kJsWaitNs for the pool to finish `c`; true when it did (the pool
+/// then posts nothing: CallAsync settles it), false when it gave up (the pool posts it).
+constexpr int64_t kJsWaitNs = 3000;
+bool WaitForResult(AsyncCall* c) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kJsWaitNs);
+  for (int i = 0; c->handoff.load(std::memory_order_acquire) == kJsWaits; ++i) {
+    if ((i & 15) == 15 && std::chrono::steady_clock::now() >= end) {
+      int waiting = kJsWaits;
+      if (c->handoff.compare_exchange_strong(waiting, kJsGaveUp)) return false;
+      break;  // finished meanwhile
+    }
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+  return true;
 }
 
 /// The ArrayBuffer of a typed array or DataView argument, or nullptr.
@@ -412,7 +462,24 @@ Napi::Value CallAsync(const Napi::CallbackInfo& info) {
         env, cancel, holder, [](napi_env, void* d, void*) { delete static_cast<CallPtr*>(d); },
         nullptr, nullptr);
   }
+  // A sequential caller (no other call of this thread in flight) whose call a spinning worker
+  // takes: wait here briefly for the result and settle it now, skipping the completion queue
+  // and the event loop's wake-up (docs/async.md "Cost"). After a wait that ran out (a longer
+  // kernel, a busy machine), only every 16th call tries again. After kMaxInlineStreak calls
+  // settled here in a row, one goes through the event loop: a loop of `await fn.async()` must
+  // not starve timers and I/O (a settled Promise's continuation is only a microtask).
+  constexpr unsigned kMaxInlineStreak = 32;
+  bool wait = a->sync.in_flight == 1 && a->inline_streak < kMaxInlineStreak && PoolHasSpinner() &&
+              (a->waited_ok || (++a->wait_probe & 15) == 0);
+  if (wait) c->handoff.store(kJsWaits, std::memory_order_relaxed);
   PoolSubmit([c] { RunOnPool(c); });
+  if (wait && WaitForResult(c.get())) {
+    a->waited_ok = true;
+    ++a->inline_streak;
+    Settle(env, c.get());
+  } else if (wait) {
+    a->waited_ok = false;
+  }
   if (!cancellable) return Napi::Value(env, promise);
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, Napi::Value(env, promise));
@@ -549,8 +616,7 @@ bool RunCallbackOnJsThread(napi_env env, int (*call)(void*, const TVMFFIAny*, in
       why = "its JavaScript thread is blocked in a synchronous call, which may be waiting for "
             "this thread (a deadlock); call it from the kernel's calling thread, or make the "
             "call with fn.async so the JavaScript thread stays free";
-    } else if (napi_call_threadsafe_function(a->tsfn, new CallbackTask(req, a),
-                                             napi_tsfn_nonblocking) != napi_ok) {
+    } else if (!Post(a, new CallbackTask(req, a))) {
       why = "its JavaScript thread does not take calls any more";
     } else {
       a->cv.wait(lock, [&] { return req->done || a->closing || (!req->started && js_blocked()); });

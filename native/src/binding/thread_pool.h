@@ -15,6 +15,10 @@ size_t PoolSize();
 /// Sets the size before the pool starts; false (nothing changed) once it runs.
 bool SetPoolSize(size_t n);
 
+/// True when an idle worker is spinning for the next task (it takes a task submitted now
+/// within ~1 us; a hint: it may stop at any moment).
+bool PoolHasSpinner();
+
 /// True on a pool thread.
 bool OnPoolThread();
 
