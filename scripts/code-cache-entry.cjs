@@ -68,12 +68,14 @@ try {
 } catch {
   cacheFile = undefined; // unreadable root, home directory, ...: compile without a cache
 }
-const source = Module.wrap(src);
-const dynamicImport = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
-if (!dynamicImport) cacheFile = cachedData = undefined; // a vm.Script could not import() (Node < 20.12): plain compile below
+// Node's wrapper (Module.wrap) plus one parameter: this file's import(), which the bundle calls
+// for its lazy dependencies (chokidar) instead of an import() of its own, since a vm.Script's
+// import() needs a callback that does not survive cached data (scripts/bundle.mjs).
+const source = `(function (exports, require, module, __filename, __dirname, __orcjitLoaderImport) { ${src}\n});`;
+const loaderImport = (specifier) => import(specifier);
 let script;
 try {
-  script = new vm.Script(source, { filename: bundle, cachedData, importModuleDynamically: dynamicImport });
+  script = new vm.Script(source, { filename: bundle, cachedData });
 } catch {
   script = undefined;
 }
@@ -104,5 +106,5 @@ if (script === undefined) {
       }
     });
   }
-  script.runInThisContext().call(module.exports, module.exports, Module.createRequire(bundle), module, bundle, __dirname);
+  script.runInThisContext().call(module.exports, module.exports, Module.createRequire(bundle), module, bundle, __dirname, loaderImport);
 }

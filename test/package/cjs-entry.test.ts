@@ -4,7 +4,7 @@
 // for the ones the same require() exports. Dependencies stay lazy, and modules that locate
 // package files from their own URL (schema, native/include, the addon) find them.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -123,6 +123,19 @@ describe("CommonJS entry", () => {
         expect(existsSync(path.join(off, "v8"))).toBe(false);
       } finally {
         rmSync(off, { recursive: true, force: true });
+      }
+    });
+
+    it("the bundle's lazy import() (chokidar, for watchProject) works when it runs from the cached code", () => {
+      const project = mkdtempSync(path.join(tmpdir(), "orcjit-cjs-watch-"));
+      try {
+        cpSync(path.join(repoRoot, "test", "watch", "fixtures", "hot"), project, { recursive: true });
+        const body = `require("tvm-ffi-orcjit").watchProject(${JSON.stringify(path.join(project, "orcjit.yaml"))})
+          .then(async (w) => { const v = w.library("math").getFunction("value")(1); await w.close(); console.log(String(v)); },
+            (e) => { console.error(e); process.exit(1); });`;
+        expect(runCjsEnv(body, { ORCJIT_CACHE_DIR: cache })).toEqual({ out: "2", cache: ["used"] });
+      } finally {
+        rmSync(project, { recursive: true, force: true });
       }
     });
 
