@@ -23,7 +23,8 @@
 //     means the same in both builds (src/util/package-root.ts).
 // Run by `npm run build:ts` after tsc; usage: node scripts/bundle.mjs
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -66,11 +67,31 @@ await build({ ...common, entryPoints: { "pch-worker": "dist/compiler/pch-worker.
 // `import.meta.url` becomes this file's URL: it sits in dist/bundle/ like index.js, so every
 // `new URL("../../…", import.meta.url)` keeps its meaning. Dependencies stay external and
 // their dynamic import() stays an import() (execa is an ES module only).
+// "use strict" first: esbuild puts its own directive after the banner, where it no longer counts, and
+// the source is ES module code (always strict)
+const BANNER = '"use strict"; var __orcjitModuleUrl = require("node:url").pathToFileURL(__filename).href; ' +
+  'var __orcjitImport = typeof __orcjitLoaderImport === "function" ? __orcjitLoaderImport : (s) => import(s);';
+// The bundle is api.cjs; index.cjs (the file require() loads) is scripts/code-cache-entry.cjs,
+// which evaluates api.cjs as require() would but with a V8 code cache keyed by api.cjs's content
+// hash, written into it here (docs/cache.md "V8 code cache").
 await build({
   ...common,
   format: "cjs",
-  entryPoints: { index: "dist/index.js" },
+  entryPoints: { api: "dist/index.js" },
   outExtension: { ".js": ".cjs" },
   define: { "import.meta.url": "__orcjitModuleUrl" },
-  banner: { js: 'var __orcjitModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
+  banner: { js: BANNER },
 });
+// A dynamic import() in code compiled by vm.Script needs a callback of its own (Node's
+// importModuleDynamically; its main-context loader is experimental — a warning on stderr — and
+// does not survive V8 cached data), so each `import("<dependency>")` (chokidar) calls
+// __orcjitImport instead: index.cjs passes its own import(), which resolves a bare specifier
+// from the same directory; loaded by plain require(), the banner's fallback does the import().
+const apiFile = path.join(outdir, "api.cjs");
+const api = readFileSync(apiFile, "utf8").replace(/\bimport\("/g, '__orcjitImport("');
+if (/\bimport\(/.test(api.slice(BANNER.length))) throw new Error("dist/bundle/api.cjs: an import() that is not import(\"<literal>\"): the code-cache entry could not serve it");
+writeFileSync(apiFile, api);
+const sha = createHash("sha256").update(readFileSync(apiFile)).digest("hex").slice(0, 16);
+const loader = readFileSync(path.join(root, "scripts", "code-cache-entry.cjs"), "utf8");
+if (!loader.includes('"@BUNDLE_SHA256@"')) throw new Error("scripts/code-cache-entry.cjs: no BUNDLE_SHA256 placeholder");
+writeFileSync(path.join(outdir, "index.cjs"), loader.replace('"@BUNDLE_SHA256@"', JSON.stringify(sha)));

@@ -3,8 +3,8 @@
 // then from the cache in a second fresh process), and the classes it gets answer instanceof
 // for the ones the same require() exports. Dependencies stay lazy, and modules that locate
 // package files from their own URL (schema, native/include, the addon) find them.
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,8 +17,22 @@ let dir: string;
 function runCjs(body: string): string {
   const file = path.join(dir, `main-${Math.random().toString(36).slice(2)}.cjs`);
   writeFileSync(file, body);
-  return execFileSync(process.execPath, [file], { cwd: dir, encoding: "utf8" }).trim();
+  // the object cache is the cacheDir option; ORCJIT_CACHE_DIR keeps the entry's V8 code cache there too
+  return execFileSync(process.execPath, [file], { cwd: dir, encoding: "utf8", env: { ...process.env, ORCJIT_CACHE_DIR: path.join(dir, ".cache") } }).trim();
 }
+
+/** Runs `body` as a .cjs file with `env` added and ORCJIT_CODE_CACHE_DEBUG=1; returns stdout and the code-cache lines of stderr. */
+function runCjsEnv(body: string, env: Record<string, string>): { out: string; cache: string[] } {
+  const file = path.join(dir, `main-${Math.random().toString(36).slice(2)}.cjs`);
+  writeFileSync(file, body);
+  const r = spawnSync(process.execPath, [file], { cwd: dir, encoding: "utf8", env: { ...process.env, ...env, ORCJIT_CODE_CACHE_DEBUG: "1" } });
+  if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+  return { out: r.stdout.trim(), cache: r.stderr.split("\n").filter((l) => l.startsWith("code cache: ")).map((l) => l.slice(12)) };
+}
+
+const ADD = `require("tvm-ffi-orcjit").loadInline({ name: "cjs_code_cache_add", functions: ["add"],
+  cppSources: "#include <cstdint>\\nint64_t add(int64_t a, int64_t b) { return a + b; }\\n" })
+  .then((m) => console.log(String(m.add(40, 2))), (e) => { console.error(e); process.exit(1); });`;
 
 describe("CommonJS entry", () => {
   beforeAll(() => {
@@ -71,5 +85,68 @@ describe("CommonJS entry", () => {
       expect(r.err).toEqual({ orcjit: true, manifest: true, name: "ManifestError", at: true });
       expect(r.includeDir).toBe(path.join(repoRoot, "native", "include"));
     }
+  });
+
+  describe("V8 code cache (dist/bundle/index.cjs loads api.cjs with it; docs/cache.md)", () => {
+    let cache: string;
+    const v8Files = () => (existsSync(path.join(cache, "v8")) ? readdirSync(path.join(cache, "v8")) : []);
+    beforeAll(() => {
+      cache = mkdtempSync(path.join(tmpdir(), "orcjit-cjs-v8-"));
+    });
+    afterAll(() => rmSync(cache, { recursive: true, force: true }));
+
+    it("the first fresh process writes one private file in <cache>/v8, the next uses it", () => {
+      const first = runCjsEnv(ADD, { ORCJIT_CACHE_DIR: cache });
+      expect(first).toEqual({ out: "42", cache: ["none", "written"] });
+      const files = v8Files();
+      expect(files).toHaveLength(1);
+      expect(files[0]).toMatch(new RegExp(`^api-[0-9a-f]{16}-\\d+-\\d+-${process.version.replace(/\./g, "\\.")}-${process.arch}\\.bin$`));
+      expect(statSync(path.join(cache, "v8")).mode & 0o777).toBe(0o700);
+      expect(statSync(path.join(cache, "v8", files[0]!)).mode & 0o777).toBe(0o600);
+      expect(runCjsEnv(ADD, { ORCJIT_CACHE_DIR: cache })).toEqual({ out: "42", cache: ["used"] });
+      expect(v8Files()).toEqual(files);
+    });
+
+    it("a corrupted cache file is rejected by V8, rewritten, and the result stays right", () => {
+      const [file] = v8Files();
+      const full = path.join(cache, "v8", file!);
+      writeFileSync(full, Buffer.from("garbage, not V8 cached data ".repeat(100)));
+      expect(runCjsEnv(ADD, { ORCJIT_CACHE_DIR: cache })).toEqual({ out: "42", cache: ["rejected", "written"] });
+      expect(v8Files()).toEqual([file]);
+      expect(runCjsEnv(ADD, { ORCJIT_CACHE_DIR: cache })).toEqual({ out: "42", cache: ["used"] });
+    });
+
+    it("ORCJIT_CODE_CACHE=0 reads and writes nothing", () => {
+      const off = mkdtempSync(path.join(tmpdir(), "orcjit-cjs-v8off-"));
+      try {
+        expect(runCjsEnv(ADD, { ORCJIT_CACHE_DIR: off, ORCJIT_CODE_CACHE: "0" })).toEqual({ out: "42", cache: [] });
+        expect(existsSync(path.join(off, "v8"))).toBe(false);
+      } finally {
+        rmSync(off, { recursive: true, force: true });
+      }
+    });
+
+    it("the bundle's lazy import() (chokidar, for watchProject) works when it runs from the cached code", () => {
+      const project = mkdtempSync(path.join(tmpdir(), "orcjit-cjs-watch-"));
+      try {
+        cpSync(path.join(repoRoot, "test", "watch", "fixtures", "hot"), project, { recursive: true });
+        const body = `require("tvm-ffi-orcjit").watchProject(${JSON.stringify(path.join(project, "orcjit.yaml"))})
+          .then(async (w) => { const v = w.library("math").getFunction("value")(1); await w.close(); console.log(String(v)); },
+            (e) => { console.error(e); process.exit(1); });`;
+        expect(runCjsEnv(body, { ORCJIT_CACHE_DIR: cache })).toEqual({ out: "2", cache: ["used"] });
+      } finally {
+        rmSync(project, { recursive: true, force: true });
+      }
+    });
+
+    it.skipIf(process.getuid?.() !== 0)("a cache file owned by another uid is neither used nor replaced (as root: chown to nobody)", () => {
+      const [file] = v8Files();
+      const full = path.join(cache, "v8", file!);
+      chownSync(full, 65534, 65534);
+      const before = readFileSync(full);
+      expect(runCjsEnv(ADD, { ORCJIT_CACHE_DIR: cache })).toEqual({ out: "42", cache: ["not ours"] });
+      expect(statSync(full).uid).toBe(65534);
+      expect(readFileSync(full).equals(before)).toBe(true);
+    });
   });
 });

@@ -143,7 +143,7 @@ describe.sequential("npm install of the packed tarballs in a fresh project", () 
     ];
     expect(main.filter((f) => !allowed.some((re) => re.test(f)))).toEqual([]);
     // dist/bundle/: the package entry, the bin and the detached PCH builder (scripts/bundle.mjs)
-    for (const needed of ["package/CMakeLists.txt", "package/dist/bundle/index.js", "package/dist/bundle/index.cjs", "package/dist/bundle/cli.js", "package/dist/bundle/pch-worker.js", "package/dist/index.d.ts", "package/dist/internals.d.ts", "package/dist/bundle/internals.js", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
+    for (const needed of ["package/CMakeLists.txt", "package/dist/bundle/index.js", "package/dist/bundle/index.cjs", "package/dist/bundle/api.cjs", "package/dist/bundle/cli.js", "package/dist/bundle/pch-worker.js", "package/dist/index.d.ts", "package/dist/internals.d.ts", "package/dist/bundle/internals.js", "package/native/src/addon.cc", "package/schema/manifest.schema.json"]) {
       expect(main).toContain(needed);
     }
     expect(main.some((f) => /\/(test|bench|fuzz|build|artifacts|node_modules|\.orcjit-cache)\//.test(f))).toBe(false);
