@@ -228,7 +228,7 @@ export const asyncChecks = new WeakMap<object, { args?: ArgsConverter; result?: 
 
 /** The RangeError of an `int` result beyond 2^53: `value` holds the exact result. */
 export function intResultError(name: string, value: bigint): RangeError {
-  const e = new RangeError(`'${name}' returned ${value}, outside ±Number.MAX_SAFE_INTEGER (2^53 - 1): its C++ signature declares an int result, typed number, and a number cannot hold it exactly; the exact value is this error's 'value' (a bigint)`);
+  const e = new RangeError(`'${name}' returned ${value}, outside ±Number.MAX_SAFE_INTEGER (2^53 - 1): its C++ signature declares an int result, typed number, and a number cannot hold it exactly; the exact value is this error's 'value' (a bigint); call '${name}.exact(...)' to get int results beyond 2^53 as bigint`);
   Object.defineProperty(e, "value", { value, enumerable: true, configurable: true, writable: true });
   return e;
 }

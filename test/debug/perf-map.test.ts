@@ -75,7 +75,7 @@ describe("perf map", () => {
       app,
       `const { loadInline } = await import(${JSON.stringify(pathToFileURL(join(ROOT, "dist/index.js")).href)});
 const m = await loadInline({ name: "perf_rec", cppSources: "int64_t spin_kernel(int64_t n) { volatile int64_t s = 0; for (int64_t i = 0; i < n; ++i) s = s + i; return s; }", functions: ["spin_kernel"] });
-m.spin_kernel(300000000);
+m.spin_kernel.exact(300000000); // the sum exceeds 2^53: .exact returns it as a bigint
 `,
     );
     const data = join(dir, "perf.data");

@@ -131,7 +131,10 @@ Examples:
       let result: unknown;
       try {
         // Ctrl-C reaches the kernel through TVMFFIEnvCheckSignals (docs/async.md)
-        result = await withInterrupt(() => fn(...(values as Parameters<typeof fn>)));
+        // fn.exact (present for declared int results): the CLI prints 64-bit results exactly
+        // instead of refusing those beyond 2^53 (docs/types.md#int-results)
+        const call = fn.exact ?? fn;
+        result = await withInterrupt(() => call(...(values as Parameters<typeof fn>)));
       } catch (e) {
         // wrong argument count or types: the user's call is wrong, not orcjit
         if (e instanceof TypeError || e instanceof RangeError) throw new OrcJitError("ORCJIT_CALL", `${libName}.${fnName}: ${e.message}`, { cause: e });
