@@ -49,6 +49,7 @@ TVM_FFI_DLL_EXPORT int __tvm_ffi_f32_first(void* h, const TVMFFIAny* args, int32
 TVM_FFI_DLL_EXPORT int __tvm_ffi_add_typed(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
   return __tvm_ffi_add(h, args, n, out);
 }
+#ifndef BENCH_PLAIN_SO /* bench/build.js: the dlopen baselines' .so has no runtime to link */
 TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_add_typed(void* h, const TVMFFIAny* a, int32_t n, TVMFFIAny* out) {
   static const char s[] =
       "{\"type_schema\": \"{\\\"type\\\":\\\"ffi.Function\\\",\\\"args\\\":[{\\\"type\\\":\\\"int\\\"},"
@@ -56,6 +57,7 @@ TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_add_typed(void* h, const TVMFFIAny* a
   TVMFFIByteArray b = {s, sizeof(s) - 1};
   return TVMFFIStringFromByteArray(&b, out);
 }
+#endif
 
 /* Sum of an ffi.Array of Int (what ffi::Array<int64_t> reads): the container argument cost. */
 TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_array(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
@@ -73,6 +75,7 @@ TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_array(void* h, const TVMFFIAny* args, int32
 TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_array_typed(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
   return __tvm_ffi_sum_array(h, args, n, out);
 }
+#ifndef BENCH_PLAIN_SO /* bench/build.js: the dlopen baselines' .so has no runtime to link */
 TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_sum_array_typed(void* h, const TVMFFIAny* a, int32_t n, TVMFFIAny* out) {
   static const char s[] =
       "{\"type_schema\": \"{\\\"type\\\":\\\"ffi.Function\\\",\\\"args\\\":[{\\\"type\\\":\\\"int\\\"},"
@@ -80,6 +83,7 @@ TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_sum_array_typed(void* h, const TVMFFI
   TVMFFIByteArray b = {s, sizeof(s) - 1};
   return TVMFFIStringFromByteArray(&b, out);
 }
+#endif
 
 /* Sum of a 1-D int64 tensor view (the zero-copy alternative to an array of ints). */
 TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_i64(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
