@@ -3,6 +3,7 @@
 // child processes (Node 20 cannot run .ts).
 import { spawn } from "node:child_process";
 import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -103,4 +104,25 @@ export function runNodeScript(script: string, args: string[], env: NodeJS.Proces
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (for the launcher tests' daemons). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+/** Polls `cond` every `stepMs` until it holds; throws naming `what` after `ms`. */
+export async function waitFor(cond: () => boolean, what: string, ms = 30_000, stepMs = 100): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
 }

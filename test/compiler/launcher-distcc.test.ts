@@ -4,12 +4,11 @@
 // COMPILE_OK per source, and the objects must load and return the right results.
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cache } from "../../src/cache/index.js";
 import { loadProject } from "../../src/project/index.js";
-import { cleanupTempDirs, tempDir, TOOLCHAINS } from "./helpers.js";
+import { TOOLCHAINS, cleanupTempDirs, freePort, tempDir, waitFor } from "./helpers.js";
 
 let dir: string;
 let daemon: ChildProcess | undefined;
@@ -17,24 +16,7 @@ let port = 0;
 let logFile: string;
 let env: NodeJS.ProcessEnv;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function waitFor(cond: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const compileOks = (): string[] => (existsSync(logFile) ? readFileSync(logFile, "utf8").split("\n").filter((l) => l.includes("COMPILE_OK")) : []);
 

@@ -10,36 +10,18 @@
 // drops to the `icecc` user, and the client reaches it at /var/run/icecc/iceccd.socket.
 import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cache } from "../../src/cache/index.js";
 import { loadInline } from "../../src/project/load-inline.js";
-import { cleanupTempDirs, tempDir } from "./helpers.js";
+import { cleanupTempDirs, freePort, tempDir, waitFor } from "./helpers.js";
 
 const daemons: ChildProcess[] = [];
 let schedLog = "";
 let daemonLog = "";
 const isRoot = process.getuid?.() === 0;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function waitFor(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const read = (f: string): string => (existsSync(f) ? readFileSync(f, "utf8") : "");
 /** The scheduler's "NEW <job> client=… <file> <language>" lines. */

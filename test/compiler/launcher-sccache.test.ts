@@ -5,27 +5,16 @@
 // one a plain compile gets, and the dependencies are our own scan's (sccache is never asked
 // for a depfile). sccache cannot cache a PCH compile, so the prelude is included as text.
 import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cache } from "../../src/cache/index.js";
 import { ExecutionSession } from "../../src/jit/index.js";
 import { loadInline } from "../../src/project/load-inline.js";
-import { cleanupTempDirs, tempDir, TOOLCHAINS } from "./helpers.js";
+import { TOOLCHAINS, cleanupTempDirs, freePort, tempDir } from "./helpers.js";
 
 let env: NodeJS.ProcessEnv;
 let started = false;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 const sccache = (...args: string[]): string => execFileSync("sccache", args, { env, encoding: "utf8", timeout: 60_000 });
 
