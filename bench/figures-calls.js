@@ -152,6 +152,24 @@ export const callFigures = [
     },
   },
   {
+    id: "so-typed-add",
+    figure: "JS → `.so` `add(int64, int64)` (loadModule) with a signature (checked call)",
+    baselineLabel: ".so add without metadata",
+    target: "≤ 1.1×",
+    async run(ctx) {
+      const { loadModule } = await need("loadModule");
+      const mod = loadModule(ctx.artifacts.ffiCallsTypedSo);
+      const untyped = mod.getFunction("add");
+      const typed = mod.getFunction("add_typed");
+      if (!typed.signature) throw new NotAvailable("the .so's add_typed has no signature (metadata not read)");
+      if (typed(40, 2) !== 42) throw new Error(`.so typed add(40, 2) returned ${typed(40, 2)}`);
+      let sink = 0;
+      const s = await interleave({ b: batch(() => (sink += untyped(1, 2))), c: batch(() => (sink += typed(1, 2))) }, ctx);
+      const r = s.c.median / s.b.median;
+      return ok({ candidateLabel: ".so add_typed (int, int) -> int", baseline: s.b, candidate: s.c, ratio: r, met: r <= 1.1 });
+    },
+  },
+  {
     id: "array-1k",
     figure: "JS array of 1,000 ints → ffi.Array<int64_t> argument",
     baselineLabel: "the same ints as a BigInt64Array (zero-copy view)",

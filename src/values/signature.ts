@@ -4,7 +4,7 @@
 // `{"type":"ffi.Function","args":[RESULT, PARAM0, ...]}`, and maybe `__tvm_ffi__doc_<name>`.
 // Parsing never throws at the caller: bad metadata yields `signatureError` and an untyped
 // function. The same schema renders TypeScript types (wider for parameters than for results).
-import { argsConverter, deepConverter, isIntResult, needsDeep } from "./checked-args.js";
+import { deepConverter, isIntResult, needsDeep } from "./checked-args.js";
 import { values } from "./native.js";
 
 /** One type of a schema: a leaf (`int`, `ffi.String`, a type key) or a parameterised type. */
@@ -217,14 +217,13 @@ function tsValueType(t: TypeSchema): string {
 
 // ---------------------------------------------------------------- attaching to functions
 
-type ArgsConverter = (...args: unknown[]) => unknown[] | undefined;
 type ResultConverter = (value: unknown) => unknown;
 
 /**
- * What async calls (async.ts) do in JS that sync calls do natively: the argument conversion
- * of function values and the result checks.
+ * What async calls (async.ts) do in JS that sync calls do natively: the result checks (an
+ * entry also marks a function value whose signature is set).
  */
-export const asyncChecks = new WeakMap<object, { args?: ArgsConverter; result?: ResultConverter }>();
+export const asyncChecks = new WeakMap<object, { result?: ResultConverter }>();
 
 /** The RangeError of an `int` result beyond 2^53: `value` holds the exact result. */
 export function intResultError(name: string, value: bigint): RangeError {
@@ -264,19 +263,21 @@ function define(fn: object, key: string, value: unknown): void {
 
 /**
  * Gives a function value (an ffi.Function box: .so export, module-tree function, typed
- * function result) the signature `sig`: its arguments are converted by checked-args.ts, its
- * result checked. A JS function C++ handed back (not a box) is left alone.
+ * function result) the signature `sig`: its calls are checked and converted natively, as
+ * getFunction exports' are (native/src/binding/typed_args.h), its result checked. A JS
+ * function C++ handed back (not a box) is left alone.
  */
 function typeFunctionValue(fn: object, name: string, sig: FunctionSignature, exact = false): boolean {
   if (asyncChecks.has(fn)) return false; // the same function value again
-  const args = argsConverter(name, sig);
+  const { kinds, types } = nativeParamKinds(sig);
+  const deep = kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined;
   const result = exact ? undefined : resultConverter(name, sig.result);
   try {
-    values().setArgsChecker(fn, args, result ?? null);
+    values().setValueSignature(fn, name, kinds, types, deep, result);
   } catch {
     return false;
   }
-  asyncChecks.set(fn, { args, result });
+  asyncChecks.set(fn, { result });
   define(fn, "signature", sig);
   return true;
 }
