@@ -282,10 +282,13 @@ function typeFunctionValue(fn: object, name: string, sig: FunctionSignature, exa
   return true;
 }
 
+/** fn.exact's result: an int as a bigint, whatever its size (null stays null: Optional<int>). */
+const exactResult = (v: unknown): unknown => (typeof v === "number" ? BigInt(v) : v);
+
 /**
  * `fn.exact`, for a function whose declared result is `int`: the same checked call, made
- * through a second handle `fresh()` whose int result is returned as it comes (a number, or
- * a bigint outside ±(2^53 - 1)). Made on first use.
+ * through a second handle `fresh()` (which has `async`), returning the int result as a bigint
+ * (docs/types.md#int-results). Made on first use.
  */
 function defineExact(fn: object, name: string, sig: FunctionSignature, kind: "export" | "value", fresh: () => object): void {
   let exact: object | undefined;
@@ -294,7 +297,7 @@ function defineExact(fn: object, name: string, sig: FunctionSignature, kind: "ex
     configurable: false,
     get(): object {
       if (exact) return exact;
-      const g = fresh();
+      const g = fresh() as ((...args: unknown[]) => unknown) & { async?: unknown; with?: unknown };
       if (kind === "value") {
         typeFunctionValue(g, name, sig, true);
       } else {
@@ -302,8 +305,16 @@ function defineExact(fn: object, name: string, sig: FunctionSignature, kind: "ex
         values().setFunctionSignature(g, kinds, types, kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined);
         define(g, "signature", sig);
       }
-      exact = g;
-      return g;
+      asyncChecks.set(g, { result: exactResult }); // g.async / g.with(o).async: bigint too
+      const call = function (this: unknown, ...args: unknown[]): unknown {
+        return exactResult(g.apply(this, args));
+      };
+      Object.defineProperty(call, "name", { value: name });
+      define(call, "signature", sig);
+      if (g.async !== undefined) define(call, "async", g.async);
+      if (g.with !== undefined) define(call, "with", g.with);
+      exact = call;
+      return call;
     },
   });
 }

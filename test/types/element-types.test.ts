@@ -4,7 +4,7 @@
 // function, the parameter, the element and the declared type; an int result outside ±(2^53 - 1) is a
 // RangeError carrying the exact value, never a wrong number. Sync and async calls alike.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecutionSession, float, type FFIFunction, type FFIValue } from "../../src/index.js";
+import { ExecutionSession, float, type AsyncFFIFunction, type FFIFunction, type FFIValue } from "../../src/index.js";
 import { COMPILERS, fixture } from "../helpers/fixtures.js";
 
 describe.each(COMPILERS)("$id", (cc) => {
@@ -74,9 +74,13 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(f.maybe_shift!(-1)).toBe(null);
     expect(f.maybe_shift!(3)).toBe(8);
     await expect(f.shift!.async(60)).rejects.toMatchObject({ name: "RangeError", value: 2n ** 60n });
-    // fn.exact: the same checked call, the int result as it comes.
+    // fn.exact: the same checked call, every int result as a bigint (async too).
     expect(f.shift!.exact!(60)).toBe(2n ** 60n);
-    expect(f.shift!.exact!(3)).toBe(8);
+    expect(f.shift!.exact!(3)).toBe(8n);
+    expect(f.maybe_shift!.exact!(-1)).toBe(null);
+    expect(f.maybe_shift!.exact!(3)).toBe(8n);
+    await expect((f.shift!.exact as AsyncFFIFunction).async(60)).resolves.toBe(2n ** 60n);
+    await expect((f.shift!.exact as AsyncFFIFunction).async(3)).resolves.toBe(8n);
     expect(() => f.shift!.exact!(1.5)).toThrow(/argument #0 of 'shift' must be int/);
     const shift = f.shift!;
     expect(shift.exact).toBe(shift.exact); // made once per handle
