@@ -204,6 +204,23 @@ export const callFigures = [
     },
   },
   {
+    id: "array-1k-float",
+    figure: "JS array of 1,000 integral numbers → `ffi.Array<float>` (signature; each element a Float)",
+    baselineLabel: "the same ints → untyped ffi.Array (Int elements)",
+    target: "info (≈ 1×: no box per element)",
+    async run(ctx) {
+      const lib = await calls(ctx);
+      const untyped = lib.fn("sum_array");
+      const typed = lib.fn("sum_floats_typed");
+      if (!typed.signature) throw new NotAvailable("sum_floats_typed has no signature (metadata not read)");
+      const xs = Array.from({ length: 1000 }, (_, i) => i);
+      if (untyped(xs) !== 499500 || typed(xs) !== 499500) throw new Error(`array sums differ (float elements: ${typed(xs)})`);
+      let sink = 0;
+      const s = await interleave({ b: batch(() => (sink += untyped(xs))), c: batch(() => (sink += typed(xs))) }, ctx);
+      return ok({ candidateLabel: "JIT sum_floats_typed (ffi.Array<float>) -> float", baseline: s.b, candidate: s.c, ratio: s.c.median / s.b.median, met: true });
+    },
+  },
+  {
     id: "callback",
     figure: "C++ → JS callback round trip",
     baselineLabel: "napi_call_function loop in an addon",

@@ -71,8 +71,8 @@ function convInt(v: unknown): unknown {
 
 // Integral numbers declared float cross as FFIFloat boxes, which are costly to make (a native
 // wrap each: 1.4 µs). They are immutable and only read during the call, so the boxes of
-// recent values are shared (an ffi.Array<float> of 1,000 integral numbers: 1.47 ms → see
-// docs/types.md). Bounded: cleared when full.
+// recent values are shared. Bounded: cleared when full. (A top-level ffi.Array<float> of plain
+// numbers never gets here: the native side converts it, docs/types.md.)
 const FLOAT_BOXES_MAX = 4096;
 const floatBoxes = new Map<number, FFIFloat>();
 

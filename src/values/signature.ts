@@ -106,9 +106,15 @@ function makeSignature(params: readonly TypeSchema[], result: TypeSchema): Funct
 // ---------------------------------------------------------------- checked calls
 // Parameter kinds the native call path checks itself (native/src/binding/function.cc).
 // KIND_DEEP: arrays and maps of declared element types, converted by checked-args.ts.
-const KIND_ANY = 0, KIND_INT = 1, KIND_FLOAT = 2, KIND_BOOL = 3, KIND_STR = 4, KIND_DEEP = 5, KIND_OPTIONAL = 0x100;
+// KIND_FLOAT_ARRAY: ffi.Array<float>, whose plain-number arrays the native side converts
+// itself (integral elements too); other values go the KIND_DEEP way.
+const KIND_ANY = 0, KIND_INT = 1, KIND_FLOAT = 2, KIND_BOOL = 3, KIND_STR = 4, KIND_DEEP = 5, KIND_FLOAT_ARRAY = 6, KIND_OPTIONAL = 0x100;
+
+const isFloatArray = (t: TypeSchema): boolean => t.type === "ffi.Array" && t.args?.[0]?.type === "float";
 
 function kindOf(t: TypeSchema): number {
+  if (isFloatArray(t)) return KIND_FLOAT_ARRAY;
+  if (t.type === "Optional" && t.args?.[0] && isFloatArray(t.args[0])) return KIND_FLOAT_ARRAY | KIND_OPTIONAL;
   if (needsDeep(t)) return KIND_DEEP;
   if (t.type === "Optional" && t.args?.[0]) {
     const inner = kindOf(t.args[0]);
@@ -121,6 +127,11 @@ function kindOf(t: TypeSchema): number {
     case "ffi.String": case "str": return KIND_STR;
     default: return KIND_ANY;
   }
+}
+
+/** The converter the native kinds hand values to (kinds DEEP and FLOAT_ARRAY), if any of them needs one. */
+function deepFor(name: string, sig: FunctionSignature, kinds: readonly number[]): ((value: unknown, index: number) => unknown) | undefined {
+  return kinds.some((k) => (k & 0xff) === KIND_DEEP || (k & 0xff) === KIND_FLOAT_ARRAY) ? deepConverter(name, sig) : undefined;
 }
 
 /** Native kinds and the declared type texts of the parameters. */
@@ -270,7 +281,7 @@ function define(fn: object, key: string, value: unknown): void {
 function typeFunctionValue(fn: object, name: string, sig: FunctionSignature, exact = false): boolean {
   if (asyncChecks.has(fn)) return false; // the same function value again
   const { kinds, types } = nativeParamKinds(sig);
-  const deep = kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined;
+  const deep = deepFor(name, sig, kinds);
   const result = exact ? undefined : resultConverter(name, sig.result);
   try {
     values().setValueSignature(fn, name, kinds, types, deep, result);
@@ -302,7 +313,7 @@ function defineExact(fn: object, name: string, sig: FunctionSignature, kind: "ex
         typeFunctionValue(g, name, sig, true);
       } else {
         const { kinds, types } = nativeParamKinds(sig);
-        values().setFunctionSignature(g, kinds, types, kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined);
+        values().setFunctionSignature(g, kinds, types, deepFor(name, sig, kinds));
         define(g, "signature", sig);
       }
       asyncChecks.set(g, { result: exactResult }); // g.async / g.with(o).async: bigint too
@@ -356,7 +367,7 @@ export function attachSignature(fn: object, name: string, call: (symbol: string)
     return;
   }
   const { kinds, types } = nativeParamKinds(sig);
-  const deep = kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined;
+  const deep = deepFor(name, sig, kinds);
   const result = resultConverter(name, sig.result);
   values().setFunctionSignature(fn, kinds, types, deep, result);
   if (result) asyncChecks.set(fn, { result });

@@ -31,6 +31,22 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(f.weighted!(new Map([["a", 1], ["b", 2]]))).toBe(3);
     expect(f.maybe_sum!([1, 2])).toBe(3);
     expect(f.maybe_sum!(null)).toBe(-1);
+    // Every element crosses as a Float, integral or not, by the native lane (plain numbers)
+    // or the general one (bigints, ffi.float boxes); holes and wrong elements are named.
+    const fe = f.float_elements!;
+    expect(String(fe.signature)).toBe("(ffi.Array<float>) -> int");
+    expect(fe([1, 2, 3])).toBe(3);
+    expect(fe([1, 2.5, -0, NaN, 2 ** 60])).toBe(5);
+    expect(fe([])).toBe(0);
+    expect(fe([1, float(2), 3n])).toBe(3);
+    expect(fe(Array.from({ length: 100_000 }, (_, i) => i))).toBe(100_000);
+    expect(await fe.async([1, 2])).toBe(2);
+    expect(f.sum_floats!(Array.from({ length: 1000 }, (_, i) => i))).toBe(499500);
+    const holey: FFIValue[] = [1];
+    holey[2] = 3; // a hole at [1]
+    expect(() => fe(holey)).toThrow(/argument #0 of 'float_elements' must be ffi.Array<float> .*element \[1\] must be float, got undefined/);
+    expect(() => fe([1, "2"])).toThrow(/element \[1\] must be float, got the string "2"/);
+    expect(() => fe(new Float64Array(2))).toThrow(/argument #0 of 'float_elements' must be ffi.Array<float>/);
     // An ffi.Array C++ returned passes back as it is (no copy, no check).
     const iota = f.iota!(4) as readonly number[];
     expect(f.sum_ints!(iota)).toBe(6);

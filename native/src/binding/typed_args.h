@@ -22,7 +22,8 @@ namespace orcjit::binding {
 /// are checked and converted by them. Kinds the call path does not check itself go through
 /// ToAny and are checked by the callee.
 enum ParamKind : int32_t { kParamAny = 0, kParamInt = 1, kParamFloat = 2, kParamBool = 3, kParamStr = 4,
-                           kParamDeep = 5 };  // [k12t] 5: converted by Signature::deep (element types)
+                           kParamDeep = 5,  // [k12t] converted by Signature::deep (element types)
+                           kParamFloatArray = 6 };  // [k12q] ffi.Array<float>: FloatArrayToAny, else as kParamDeep
 constexpr int32_t kParamOptional = 0x100;
 
 struct Signature {
@@ -39,6 +40,14 @@ struct Signature {
 std::unique_ptr<Signature> MakeSignature(Napi::Env env, napi_value owner, std::string name,
                                          Napi::Value kinds, Napi::Value types, Napi::Value deep,
                                          Napi::Value result);
+
+/// [k12q] A JS array of plain numbers as an owned ffi.Array of Floats (integral numbers
+/// included: a declared `ffi.Array<float>`), held by `scratch` for the call. False, with
+/// nothing converted, for anything else (another value, a bigint or ffi.float element, a
+/// sparse or too long array): the caller then takes the general path, which converts or
+/// names the culprit.
+[[gnu::noinline]] bool FloatArrayToAny(napi_env env, napi_value value, TVMFFIAny* out,
+                                       ArgScratch& scratch);
 
 /// A JS value in an error message: strings quoted, short.
 std::string Describe(napi_env env, napi_value v);
@@ -103,6 +112,9 @@ inline bool Nullish(napi_env env, napi_value v) {
         if ((kind & kParamOptional) && (t == napi_undefined || t == napi_null)) break;
         return ThrowParam(env, sig, i, argv[i], ""), false;
       }
+      case kParamFloatArray:  // [k12q] numbers straight to Floats; else as kParamDeep
+        if (FloatArrayToAny(env, arg, &args[i], scratch)) continue;
+        [[fallthrough]];
       case kParamDeep:  // [k12t] arrays/maps of declared element types
         if (!ApplyParamChecker(env, sig.deep, i, &arg)) return false;
         break;
