@@ -189,6 +189,7 @@ export class Module<N extends string = string> {
       f = (moduleGetFunction(ffi, name, queryImports) as PackedFunction | null) ?? undefined;
       if (f && this.kind === "jit") this.library?.retainWhile(f); // library.getFunction's own are counted already
       if (f) {
+        attachAsync(f); // [k12q] as the other lookups' functions (docs/async.md)
         // [k12t] Metadata through the same lookup (`__tvm_ffi_` + `_metadata_<name>`).
         const get = (n: string): PackedFunction | null => moduleGetFunction(ffi, n, queryImports) as PackedFunction | null;
         const lib = this.kind === "jit" ? this.library : undefined;
@@ -198,6 +199,7 @@ export class Module<N extends string = string> {
         }, "value", () => {
           const exact = get(name)!;
           lib?.retainWhile(exact);
+          attachAsync(exact);
           return exact;
         });
       }

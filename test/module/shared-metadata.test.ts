@@ -128,5 +128,6 @@ TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_parent_half(void* h, const TVMFFIAny*
     expect(() => half("x")).toThrow(/argument #0 of 'parent_half' must be float \(its C\+\+ signature\), got the string "x"/);
     expect(mod.getFunction("parent_one").signature).toBeUndefined();
     expect(mod.getFunction("child_add", { queryImports: true })(2, 3)).toBe(5);
+    expect(await mod.getFunction("child_add", { queryImports: true }).async(2, 3)).toBe(5); // module-tree functions have async too
   });
 });
