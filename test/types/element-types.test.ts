@@ -50,6 +50,8 @@ describe.each(COMPILERS)("$id", (cc) => {
     // An ffi.Array C++ returned passes back as it is (no copy, no check).
     const iota = f.iota!(4) as readonly number[];
     expect(f.sum_ints!(iota)).toBe(6);
+    expect(f.float_elements!(iota)).toBe(0); // passed as it is (Int cells), not copied as Floats
+    expect(f.sum_floats!(iota)).toBe(6);
     const arr = [1, 2];
     expect(f.sum_ints!(arr)).toBe(3);
     expect(arr).toEqual([1, 2]); // the caller's array is not changed

@@ -34,6 +34,8 @@ bool FloatArrayToAny(napi_env env, napi_value value, TVMFFIAny* out, ArgScratch&
   if (napi_is_array(env, value, &is_array) != napi_ok || !is_array ||
       napi_get_array_length(env, value, &n) != napi_ok || n > kMaxElements)
     return false;
+  // An array C++ returned (it carries its ffi.Array) passes back as it is, uncopied.
+  if (UnwrapBoxOfObject(env, value)) return false;
   // The element path of the general converter (a box unwrapped per integral element, since
   // checked-args.ts marks them as ffi.float) cost ≈ 0.4 µs an element: here one
   // napi_get_element and one napi_get_value_double.

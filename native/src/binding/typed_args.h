@@ -44,8 +44,8 @@ std::unique_ptr<Signature> MakeSignature(Napi::Env env, napi_value owner, std::s
 /// [k12q] A JS array of plain numbers as an owned ffi.Array of Floats (integral numbers
 /// included: a declared `ffi.Array<float>`), held by `scratch` for the call. False, with
 /// nothing converted, for anything else (another value, a bigint or ffi.float element, a
-/// sparse or too long array): the caller then takes the general path, which converts or
-/// names the culprit.
+/// sparse or too long array, an array C++ returned): the caller then takes the general path,
+/// which converts, passes back or names the culprit.
 [[gnu::noinline]] bool FloatArrayToAny(napi_env env, napi_value value, TVMFFIAny* out,
                                        ArgScratch& scratch);
 
