@@ -36,6 +36,10 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
                   ? ConvertTypedArgs(env, *sig, argv, argc, args + k, scratch, &callbacks)
                   : (ThrowArity(env, *sig, argc), false);
     if (!ok) {
+      bool is_pending = false;
+      napi_is_exception_pending(env, &is_pending);
+      if (!is_pending)  // JS could not run (a terminating worker): nothing to rethrow
+        throw Napi::Error::New(env, "'" + sig->name + "': its arguments could not be converted");
       napi_value pending = nullptr;
       napi_get_and_clear_last_exception(env, &pending);
       throw Napi::Error(env, pending);
