@@ -19,6 +19,8 @@ export const artifacts = {
   ffiCallsO: path.join(OUT, "ffi_calls.o"),
   ffiCallbackO: path.join(OUT, "ffi_callback.o"),
   ffiCallsSo: path.join(OUT, "libbench_ffi_calls.so"),
+  // The same kernels with their metadata exports, for loadModule (which resolves TVMFFI*).
+  ffiCallsTypedSo: path.join(OUT, "libbench_ffi_calls_typed.so"),
 };
 
 function stale(out, inputs) {
@@ -50,6 +52,9 @@ export function buildArtifacts(log = () => {}) {
     // dlopen'ed (RTLD_NOW) by the baselines with no runtime to resolve TVMFFI* against: without
     // the two metadata exports (BENCH_PLAIN_SO), the only functions that call into the runtime.
     run(CC, ["-O2", "-fPIC", "-shared", "-DBENCH_PLAIN_SO", ...inc, path.join(K, "ffi_calls.c"), "-o", artifacts.ffiCallsSo]);
+  }
+  if (stale(artifacts.ffiCallsTypedSo, [path.join(K, "ffi_calls.c")])) {
+    run(CC, ["-O2", "-fPIC", "-shared", ...inc, path.join(K, "ffi_calls.c"), "-o", artifacts.ffiCallsTypedSo]);
   }
   for (const [o, c] of [
     [artifacts.ffiCallsO, "ffi_calls.c"],

@@ -152,6 +152,24 @@ export const callFigures = [
     },
   },
   {
+    id: "so-typed-add",
+    figure: "JS → `.so` `add(int64, int64)` (loadModule) with a signature (checked call)",
+    baselineLabel: ".so add without metadata",
+    target: "≤ 1.1×",
+    async run(ctx) {
+      const { loadModule } = await need("loadModule");
+      const mod = loadModule(ctx.artifacts.ffiCallsTypedSo);
+      const untyped = mod.getFunction("add");
+      const typed = mod.getFunction("add_typed");
+      if (!typed.signature) throw new NotAvailable("the .so's add_typed has no signature (metadata not read)");
+      if (typed(40, 2) !== 42) throw new Error(`.so typed add(40, 2) returned ${typed(40, 2)}`);
+      let sink = 0;
+      const s = await interleave({ b: batch(() => (sink += untyped(1, 2))), c: batch(() => (sink += typed(1, 2))) }, ctx);
+      const r = s.c.median / s.b.median;
+      return ok({ candidateLabel: ".so add_typed (int, int) -> int", baseline: s.b, candidate: s.c, ratio: r, met: r <= 1.1 });
+    },
+  },
+  {
     id: "array-1k",
     figure: "JS array of 1,000 ints → ffi.Array<int64_t> argument",
     baselineLabel: "the same ints as a BigInt64Array (zero-copy view)",
@@ -183,6 +201,23 @@ export const callFigures = [
       let sink = 0;
       const s = await interleave({ b: batch(() => (sink += untyped(xs))), c: batch(() => (sink += typed(xs))) }, ctx);
       return ok({ candidateLabel: "JIT sum_array_typed (ffi.Array<int>) -> int", baseline: s.b, candidate: s.c, ratio: s.c.median / s.b.median, met: true });
+    },
+  },
+  {
+    id: "array-1k-float",
+    figure: "JS array of 1,000 integral numbers → `ffi.Array<float>` (signature; each element a Float)",
+    baselineLabel: "the same ints → untyped ffi.Array (Int elements)",
+    target: "info (≈ 1×: no box per element)",
+    async run(ctx) {
+      const lib = await calls(ctx);
+      const untyped = lib.fn("sum_array");
+      const typed = lib.fn("sum_floats_typed");
+      if (!typed.signature) throw new NotAvailable("sum_floats_typed has no signature (metadata not read)");
+      const xs = Array.from({ length: 1000 }, (_, i) => i);
+      if (untyped(xs) !== 499500 || typed(xs) !== 499500) throw new Error(`array sums differ (float elements: ${typed(xs)})`);
+      let sink = 0;
+      const s = await interleave({ b: batch(() => (sink += untyped(xs))), c: batch(() => (sink += typed(xs))) }, ctx);
+      return ok({ candidateLabel: "JIT sum_floats_typed (ffi.Array<float>) -> float", baseline: s.b, candidate: s.c, ratio: s.c.median / s.b.median, met: true });
     },
   },
   {
