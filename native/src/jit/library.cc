@@ -65,23 +65,20 @@ void Library::Init() {
   using namespace llvm::jitlink;
   auto& es = session_->jit().getExecutionSession();
   // A per-library __dso_handle that lives in JIT memory: objects reach it PC-relative
-  // (hidden symbol), and its address tags this library's __cxa_atexit registrations.
+  // (hidden symbol), and its address tags this library's __cxa_atexit registrations. Linked
+  // only when something references it (C++ static destructors, atexit): a separate graph
+  // link per library is a third of a small C object's link time. When it links,
+  // NoteDsoHandleLinked stores its own address in it and registers it (init_fini.cc).
   auto g = std::make_unique<LinkGraph>("<__dso_handle of " + name_ + ">", es.getSymbolStringPool(),
                                        session_->triple(), llvm::SubtargetFeatures(),
                                        getGenericEdgeKindName);
-  auto& sec = g->createSection("__orcjit_dso_handle", llvm::orc::MemProt(unsigned(llvm::orc::MemProt::Read) | unsigned(llvm::orc::MemProt::Write)));
-  auto& block = g->createZeroFillBlock(sec, 8, llvm::orc::ExecutorAddr(), 8, 0);
+  auto& sec = g->createSection(kDsoHandleSection, llvm::orc::MemProt(unsigned(llvm::orc::MemProt::Read) | unsigned(llvm::orc::MemProt::Write)));
+  auto& block = g->createMutableContentBlock(sec, g->allocateBuffer(8), llvm::orc::ExecutorAddr(), 8, 0);
+  std::fill(block.getAlreadyMutableContent().begin(), block.getAlreadyMutableContent().end(), 0);
   g->addDefinedSymbol(block, 0, "__dso_handle", 8, Linkage::Strong, Scope::Hidden, false, true);
   auto& layer = static_cast<llvm::orc::ObjectLinkingLayer&>(session_->jit().getObjLinkingLayer());
   JIT_LLVM_CALL(layer.add(*jd_, std::move(g)), ErrorKind::kInternal, "library '" + name_ + "'");
   ApplyLinkOrder();
-  auto sym = es.lookup({{jd_, JITDylibLookupFlags::MatchAllSymbols}}, es.intern("__dso_handle"));
-  if (!sym) ThrowLLVMError(sym.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
-  dso_handle_ = sym->getAddress().toPtr<void*>();
-  // Its value is its own address, as crtbeginS.o's is in a shared object: libc_nonshared.a's
-  // atexit loads the value, C++ code takes the address; both must name this library.
-  *static_cast<void**>(dso_handle_) = dso_handle_;
-  RegisterDso(dso_handle_);
   // What a normal link takes from static archives (atexit, __cpu_model, ...), per library.
   jd_->addGenerator(MakeArchiveGenerator(this));
   std::weak_ptr<Library> weak = weak_from_this();
@@ -99,6 +96,15 @@ void Library::Init() {
       // The module object keeps the library's code mapped (Functions made from it hold it).
       [owner = owner_id_] { runtime::ReleaseOwner(owner); });
   runtime::RetainOwner(owner_id_);
+}
+
+void Library::NoteDsoHandleLinked(void* dso) {
+  // Its value is its own address, as crtbeginS.o's is in a shared object: libc_nonshared.a's
+  // atexit loads the value, C++ code takes the address; both must name this library.
+  *static_cast<void**>(dso) = dso;
+  // Before any constructor of this link runs (they run after the lookup returns).
+  RegisterDso(dso);
+  dso_handle_.store(dso);
 }
 
 void Library::CheckAlive() const {
@@ -243,7 +249,10 @@ void Library::AddPending(PendingObject obj, std::unique_ptr<llvm::MemoryBuffer> 
   auto iface = Unwrap(llvm::orc::getObjectFileInterface(es, buffer->getMemBufferRef()),
                       ErrorKind::kObjectFile, context);
   obj.names.clear();
-  for (auto& kv : iface.SymbolFlags) obj.names.push_back(kv.first);
+  for (auto& kv : iface.SymbolFlags) {
+    obj.names.push_back(kv.first);
+    defined_.insert(kv.first);
+  }
   obj.tracker = jd_->createResourceTracker();
   JIT_LLVM_CALL(
       session_->jit().getObjLinkingLayer().add(obj.tracker, std::move(buffer), std::move(iface)),
@@ -415,6 +424,10 @@ void Library::CheckNotFailed() const {
                  f->ffi_kind(), f->ffi_message());
 }
 
+bool Library::MayDefine(const llvm::orc::SymbolStringPtr& name) const {
+  return defined_.contains(name) || *name == "__dso_handle" || ArchivesDefine(*name);
+}
+
 // Links what is pending, runs new constructors and returns the symbol's address, or nullptr
 // when `symbol` is not defined (within `match`) and `required` is false.
 void* Library::LookupImpl(const std::string& symbol, JITDylibLookupFlags match, bool required) {
@@ -423,10 +436,14 @@ void* Library::LookupImpl(const std::string& symbol, JITDylibLookupFlags match, 
   CheckNotFailed();
   auto& es = session_->jit().getExecutionSession();
   auto name = es.intern(symbol);
-  llvm::orc::SymbolLookupSet set(name, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
-  auto flags = es.lookupFlags(llvm::orc::LookupKind::Static, {{jd_, match}}, set);
-  if (!flags) ThrowLLVMError(flags.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
-  if (flags->empty()) {
+  bool defined = MayDefine(name);
+  if (defined) {
+    llvm::orc::SymbolLookupSet set(name, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
+    auto flags = es.lookupFlags(llvm::orc::LookupKind::Static, {{jd_, match}}, set);
+    if (!flags) ThrowLLVMError(flags.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
+    defined = !flags->empty();
+  }
+  if (!defined) {
     if (!required) return nullptr;
     throw JitError(ErrorKind::kSymbolNotFound,
                    "library '" + name_ + "' does not export '" + symbol + "'");
@@ -469,7 +486,9 @@ void Library::RunFinalizers() {
   }
   // Then what C++ registered with __cxa_atexit (global destructors), newest first, as
   // __cxa_finalize does for a shared object.
-  auto records = UnregisterDso(dso_handle_);
+  void* dso = dso_handle_.load();
+  if (!dso) return;  // never linked: nothing could register with it
+  auto records = UnregisterDso(dso);
   for (auto it = records.rbegin(); it != records.rend(); ++it) {
     try {
       it->fn(it->arg);
@@ -511,10 +530,11 @@ void Library::Dispose() {
   disposed_ = true;
   // Interned names must die before the ExecutionSession's string pool does.
   std::vector<PendingObject>().swap(pending_);
+  llvm::DenseSet<llvm::orc::SymbolStringPtr>().swap(defined_);
   // Global functions this library registered point into its code: unregister them (the
   // registry restores older generations' entries) before its destructors run.
   runtime::RemoveOwnedGlobals(owner_id_);
-  if (dso_handle_) RunFinalizers();
+  RunFinalizers();  // no-op for a library whose Init failed (nothing recorded)
   if (module_) {
     TVMFFIObjectDecRef(module_);  // may release the last keep-alive of this library
     module_ = nullptr;
