@@ -249,18 +249,17 @@ void Library::AddPending(PendingObject obj, std::unique_ptr<llvm::MemoryBuffer> 
   auto iface = Unwrap(llvm::orc::getObjectFileInterface(es, buffer->getMemBufferRef()),
                       ErrorKind::kObjectFile, context);
   obj.names.clear();
-  for (auto& kv : iface.SymbolFlags) {
-    obj.names.push_back(kv.first);
-    defined_.insert(kv.first);
-  }
+  for (auto& kv : iface.SymbolFlags) obj.names.push_back(kv.first);
+  llvm::orc::SymbolFlagsMap flags = iface.SymbolFlags;
   obj.tracker = jd_->createResourceTracker();
   JIT_LLVM_CALL(
       session_->jit().getObjLinkingLayer().add(obj.tracker, std::move(buffer), std::move(iface)),
       ErrorKind::kObjectFile, context);
+  for (auto& kv : flags) defined_[kv.first] = kv.second;
   pending_.push_back(std::move(obj));
 }
 
-void Library::LinkPending() {
+void Library::LinkPending(llvm::orc::SymbolMap* linked) {
   if (pending_.empty()) return;
   llvm::orc::SymbolLookupSet set;
   for (auto& o : pending_)
@@ -274,6 +273,7 @@ void Library::LinkPending() {
     RetryFailed();
   } else {
     pending_.clear();
+    if (linked) *linked = std::move(*r);
   }
   if (r && module_) {
     // Before any constructor runs: __tvm_ffi__library_ctx and registered context symbols.
@@ -425,7 +425,7 @@ void Library::CheckNotFailed() const {
 }
 
 bool Library::MayDefine(const llvm::orc::SymbolStringPtr& name) const {
-  return defined_.contains(name) || *name == "__dso_handle" || ArchivesDefine(*name);
+  return defined_.count(name) || *name == "__dso_handle" || ArchivesDefine(*name);
 }
 
 // Links what is pending, runs new constructors and returns the symbol's address, or nullptr
@@ -436,19 +436,31 @@ void* Library::LookupImpl(const std::string& symbol, JITDylibLookupFlags match, 
   CheckNotFailed();
   auto& es = session_->jit().getExecutionSession();
   auto name = es.intern(symbol);
-  bool defined = MayDefine(name);
-  if (defined) {
+  bool defined;
+  auto own = defined_.find(name);
+  if (own != defined_.end()) {
+    // An added object's symbol: its flags are known (what lookupFlags would answer).
+    defined = match == JITDylibLookupFlags::MatchAllSymbols || own->second.isExported();
+  } else if (MayDefine(name)) {
     llvm::orc::SymbolLookupSet set(name, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
     auto flags = es.lookupFlags(llvm::orc::LookupKind::Static, {{jd_, match}}, set);
     if (!flags) ThrowLLVMError(flags.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
     defined = !flags->empty();
+  } else {
+    defined = false;
   }
   if (!defined) {
     if (!required) return nullptr;
     throw JitError(ErrorKind::kSymbolNotFound,
                    "library '" + name_ + "' does not export '" + symbol + "'");
   }
-  LinkPending();
+  llvm::orc::SymbolMap linked;
+  LinkPending(&linked);
+  // The link just made resolved it (the first lookup of a library): no second query.
+  if (auto it = linked.find(name); it != linked.end() && defined) {
+    RunPendingInits();
+    return it->second.getAddress().toPtr<void*>();
+  }
   session_->TakeReportedErrors();
   auto sym = es.lookup({{jd_, match}}, name);
   RunPendingInits();
@@ -530,7 +542,7 @@ void Library::Dispose() {
   disposed_ = true;
   // Interned names must die before the ExecutionSession's string pool does.
   std::vector<PendingObject>().swap(pending_);
-  llvm::DenseSet<llvm::orc::SymbolStringPtr>().swap(defined_);
+  llvm::DenseMap<llvm::orc::SymbolStringPtr, llvm::JITSymbolFlags>().swap(defined_);
   // Global functions this library registered point into its code: unregister them (the
   // registry restores older generations' entries) before its destructors run.
   runtime::RemoveOwnedGlobals(owner_id_);

@@ -13,7 +13,7 @@
 #include "jit/host_hooks.h"
 #include "jit/jit_error.h"
 #include "jit/object_file.h"
-#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -114,7 +114,8 @@ class Library : public std::enable_shared_from_this<Library> {
   void CheckNotFailed() const;          // throws the recorded failure, if any
   [[noreturn]] void Fail(const JitError& err);  // records `err` as the failure and throws it
   void RunPendingInits();
-  void LinkPending();  // links every object added since the last lookup
+  // Links every object added since the last lookup; their addresses go to `linked` if given.
+  void LinkPending(llvm::orc::SymbolMap* linked = nullptr);
   void RunFinalizers();
   void ReleaseBookkeeping();  // after Dispose: drop per-object tables
 
@@ -145,11 +146,12 @@ class Library : public std::enable_shared_from_this<Library> {
     llvm::orc::ResourceTrackerSP tracker;
   };
   std::vector<PendingObject> pending_;
-  // Every symbol an added object defines (never shrinks; a superset is fine). With
+  // Every symbol an added object defines, with its flags (never shrinks; a superset is
+  // fine). With
   // __dso_handle and the archive members' symbols, all this library's JITDylib can define:
   // lookups of anything else (module symbol probes, metadata of functions without any) are
   // answered without an ORC query. Guarded by api_mu_.
-  llvm::DenseSet<llvm::orc::SymbolStringPtr> defined_;
+  llvm::DenseMap<llvm::orc::SymbolStringPtr, llvm::JITSymbolFlags> defined_;
   bool MayDefine(const llvm::orc::SymbolStringPtr& name) const;
   void AddPending(PendingObject obj, std::unique_ptr<llvm::MemoryBuffer> buffer);
   void RetryFailed();
