@@ -19,6 +19,10 @@ export const artifacts = {
   ffiCallsO: path.join(OUT, "ffi_calls.o"),
   ffiCallbackO: path.join(OUT, "ffi_callback.o"),
   ffiCallsSo: path.join(OUT, "libbench_ffi_calls.so"),
+  // The same kernels with their metadata exports, for loadModule (which resolves TVMFFI*).
+  ffiCallsTypedSo: path.join(OUT, "libbench_ffi_calls_typed.so"),
+  linkO: path.join(OUT, "link.o"),
+  linkSo: path.join(OUT, "libbench_link.so"),
 };
 
 function stale(out, inputs) {
@@ -51,9 +55,16 @@ export function buildArtifacts(log = () => {}) {
     // the two metadata exports (BENCH_PLAIN_SO), the only functions that call into the runtime.
     run(CC, ["-O2", "-fPIC", "-shared", "-DBENCH_PLAIN_SO", ...inc, path.join(K, "ffi_calls.c"), "-o", artifacts.ffiCallsSo]);
   }
+  if (stale(artifacts.ffiCallsTypedSo, [path.join(K, "ffi_calls.c")])) {
+    run(CC, ["-O2", "-fPIC", "-shared", ...inc, path.join(K, "ffi_calls.c"), "-o", artifacts.ffiCallsTypedSo]);
+  }
+  if (stale(artifacts.linkSo, [path.join(K, "link.c")])) {
+    run(CC, ["-O2", "-fPIC", "-shared", ...inc, path.join(K, "link.c"), "-o", artifacts.linkSo]);
+  }
   for (const [o, c] of [
     [artifacts.ffiCallsO, "ffi_calls.c"],
     [artifacts.ffiCallbackO, "ffi_callback.c"],
+    [artifacts.linkO, "link.c"],
   ]) {
     const src = path.join(K, c);
     if (stale(o, [src, path.join(ROOT, "native/include/tvm/ffi/c_api.h")])) {

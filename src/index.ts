@@ -87,6 +87,7 @@ export type {
   FFIValue,
   FunctionSignature,
   KernelFunction,
+  KernelInfo,
   KernelModules,
   KernelsOf,
   TypeSchema,

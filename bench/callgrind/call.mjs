@@ -1,4 +1,4 @@
-// N=<calls> node bench/callgrind/call.mjs <worktree> <which>: which = noop | add | f32 | typed-add | koffi-noop | koffi-add | koffi-f32 | addon-noop | addon-add
+// N=<calls> node bench/callgrind/call.mjs <worktree> <which>: which = noop | add | f32 | typed-add | so-add | so-typed-add | koffi-noop | koffi-add | koffi-f32 | addon-noop | addon-add
 // For instruction counts: bench/callgrind/ir.sh runs it under callgrind at two N; the difference per call.
 import { createRequire } from "node:module";
 const root = process.argv[2];
@@ -6,7 +6,7 @@ const which = process.argv[3];
 // Artifacts of bench/build.js (run `npm run bench -- --quick --filter noop` once to build them).
 const A = process.env.ART ?? root + "/node_modules/.cache/orcjit-bench/";
 const require = createRequire(root + "/package.json");
-const { ExecutionSession } = await import(root + "/dist/index.js");
+const { ExecutionSession, loadModule } = await import(root + "/dist/index.js");
 const n = Number(process.env.N ?? 1_000_000);
 let f;
 const a = new Float32Array([1.5]);
@@ -17,6 +17,9 @@ if (which.startsWith("koffi")) {
 } else if (which.startsWith("addon")) {
   const addon = require(A + "baseline/Release/bench_baseline.node");
   f = which === "addon-noop" ? addon.noop : addon.add;
+} else if (which.startsWith("so-")) {
+  // loadModule of a .so (function values); the typed one is checked by its metadata.
+  f = loadModule(A + "libbench_ffi_calls_typed.so").getFunction(which === "so-add" ? "add" : "add_typed");
 } else {
   const s = new ExecutionSession();
   const lib = s.createLibrary("b");

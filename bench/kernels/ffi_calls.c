@@ -85,6 +85,28 @@ TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_sum_array_typed(void* h, const TVMFFI
 }
 #endif
 
+/* Sum of an ffi.Array of Float (what ffi::Array<double> holds), metadata (ffi.Array<float>) -> float:
+   integral JS numbers are converted to Float elements by the binding. */
+TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_floats_typed(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
+  const TVMFFISeqCell* cell = (const TVMFFISeqCell*)((const char*)args[0].v_obj + sizeof(TVMFFIObject));
+  const TVMFFIAny* items = (const TVMFFIAny*)cell->data;
+  double s = 0;
+  for (int64_t i = 0; i < cell->size; ++i) s += items[i].type_index == kTVMFFIFloat ? items[i].v_float64 : -1e9;
+  out->type_index = kTVMFFIFloat;
+  out->zero_padding = 0;
+  out->v_float64 = s;
+  return 0;
+}
+#ifndef BENCH_PLAIN_SO /* bench/build.js: the dlopen baselines' .so has no runtime to link */
+TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_sum_floats_typed(void* h, const TVMFFIAny* a, int32_t n, TVMFFIAny* out) {
+  static const char s[] =
+      "{\"type_schema\": \"{\\\"type\\\":\\\"ffi.Function\\\",\\\"args\\\":[{\\\"type\\\":\\\"float\\\"},"
+      "{\\\"type\\\":\\\"ffi.Array\\\",\\\"args\\\":[{\\\"type\\\":\\\"float\\\"}]}]}\"}";
+  TVMFFIByteArray b = {s, sizeof(s) - 1};
+  return TVMFFIStringFromByteArray(&b, out);
+}
+#endif
+
 /* Sum of a 1-D int64 tensor view (the zero-copy alternative to an array of ints). */
 TVM_FFI_DLL_EXPORT int __tvm_ffi_sum_i64(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
   const DLTensor* t = (const DLTensor*)args[0].v_ptr;

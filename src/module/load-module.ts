@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { DisposedError, ObjectFileError, SymbolNotFoundError } from "../errors.js";
 import { type DynamicLibrary, defaultSession, ExecutionSession } from "../jit/index.js";
 import { getGlobalFunc, type PackedFunction } from "../values/functions.js";
-import type { AsyncFFIFunction, FFIFunctionInfo, KernelFunction, KernelModules, KernelsOf } from "../values/types.js";
+import type { AsyncFFIFunction, KernelFunction, KernelInfo, KernelModules, KernelsOf } from "../values/types.js";
 import { attachAsync } from "../values/async.js";
 import { attachSignature } from "../values/signature.js";
 import { addon, values } from "../values/native.js";
@@ -189,6 +189,7 @@ export class Module<N extends string = string> {
       f = (moduleGetFunction(ffi, name, queryImports) as PackedFunction | null) ?? undefined;
       if (f && this.kind === "jit") this.library?.retainWhile(f); // library.getFunction's own are counted already
       if (f) {
+        attachAsync(f); // [k12q] as the other lookups' functions (docs/async.md)
         // [k12t] Metadata through the same lookup (`__tvm_ffi_` + `_metadata_<name>`).
         const get = (n: string): PackedFunction | null => moduleGetFunction(ffi, n, queryImports) as PackedFunction | null;
         const lib = this.kind === "jit" ? this.library : undefined;
@@ -198,6 +199,7 @@ export class Module<N extends string = string> {
         }, "value", () => {
           const exact = get(name)!;
           lib?.retainWhile(exact);
+          attachAsync(exact);
           return exact;
         });
       }
@@ -216,7 +218,7 @@ export class Module<N extends string = string> {
  */
 export type LoadedModule<N extends string = string, F extends string = never> = Module<N> &
   (N extends keyof KernelModules
-    ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & FFIFunctionInfo }
+    ? { readonly [K in keyof KernelsOf<N>]: KernelsOf<N>[K] & KernelInfo<KernelsOf<N>[K]> }
     : { readonly [K in F]: AsyncFFIFunction } & Record<string, PackedFunction>);
 
 const OBJECT_EXTS = new Set([".o", ".obj"]);

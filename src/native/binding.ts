@@ -120,8 +120,8 @@ export interface NativeValues {
   boxFloat(target: object, value: number): void;
   /** Calls of `fn` (from getFunction) are checked and converted by these parameter kinds. */
   setFunctionSignature(fn: object, kinds: number[], types: string[], deep?: (value: unknown, index: number) => unknown, result?: (value: unknown) => unknown): void;
-  /** [k12t] The same for a function value (.so exports, module-tree functions): `checker` converts the whole argument list, `result` the result. */
-  setArgsChecker(fn: object, checker: ((...args: unknown[]) => unknown[] | undefined) | null, result: ((value: unknown) => unknown) | null): void;
+  /** [k12q] The same for a function value (.so exports, module-tree functions, typed function results); `name` is the function in errors. */
+  setValueSignature(fn: object, name: string, kinds: number[], types: string[], deep?: (value: unknown, index: number) => unknown, result?: (value: unknown) => unknown): void;
   boxTensor(target: object, buffer: ArrayBuffer, byteOffset: number, shape: number[],
     strides: number[] | null, code: number, bits: number, lanes: number, deviceType: number,
     deviceId: number): void;
@@ -233,7 +233,7 @@ export const declaredExports = {
     boxDevice: "function",
     boxFloat: "function",
     setFunctionSignature: "function",
-    setArgsChecker: "function",
+    setValueSignature: "function",
     boxTensor: "function",
     dtypeParse: "function",
     dtypeToString: "function",

@@ -42,6 +42,16 @@ function nativeOf(state: HandleState): AsyncFFIFunction {
   return f;
 }
 
+/**
+ * The serving generation's fn.exact (with its async forms), else the error a call throws: a
+ * removed library's, or a TypeError when that generation declares no int result.
+ */
+function exactOf(state: HandleState): AsyncFFIFunction {
+  const f = nativeOf(state).exact;
+  if (!f) throw new TypeError(`'${state.library}.${state.name}' has no exact form now: its serving generation declares no int result`);
+  return f as AsyncFFIFunction;
+}
+
 /** The handles of one project, the calls running through them, and the generations waiting for those calls. */
 export class FunctionHandles {
   #states = new Map<string, HandleState>();
@@ -78,26 +88,23 @@ export class FunctionHandles {
 
   #create(library: string, name: string, impl: AsyncFFIFunction): HandleState {
     const state = { library, name, impl } as { -readonly [K in keyof HandleState]: HandleState[K] };
-    const call = (...args: Parameters<AsyncFFIFunction>): ReturnType<AsyncFFIFunction> => {
-      const f = state.impl;
-      // A call may re-enter JS (a callback from C++); generations retired meanwhile wait
-      // until the outermost call returns.
-      this.#inFlight++;
-      try {
-        return f(...args);
-      } finally {
-        if (--this.#inFlight === 0 && this.#retiring.length > 0) this.disposeRetired();
-      }
-    };
+    const call = this.#counted(name, () => state.impl);
+    // [k12q] fn.exact (declared int results, docs/types.md#int-results) of the serving
+    // generation, counted as a call: a generation retired during it waits for it too.
+    const exact = this.#counted(name, () => exactOf(state));
+    Object.defineProperties(exact, {
+      signature: { get: () => state.impl.exact?.signature },
+      async: { value: (...args: FFIValue[]) => settle(() => exactOf(state).async(...args)) },
+      with: { value: (options: CallOptions) => Object.freeze({ async: (...args: FFIValue[]) => settle(() => exactOf(state).with(options).async(...args)) }) },
+    });
     Object.defineProperties(call, {
-      name: { value: name },
       library: { value: library, enumerable: true },
       functionName: { value: name, enumerable: true },
       // the serving generation's metadata (it may change with a rebuild)
       signature: { get: () => state.impl.signature },
       doc: { get: () => state.impl.doc },
       signatureError: { get: () => state.impl.signatureError },
-      exact: { get: () => state.impl.exact }, // [k12t] docs/types.md#int-results
+      exact: { get: () => (state.impl.exact ? exact : undefined) },
     });
     // handle.async / handle.with(options).async run the serving generation's function on the
     // pool; without one (a removed library) they reject with the error a call throws
@@ -107,5 +114,22 @@ export class FunctionHandles {
     });
     state.handle = call as unknown as StableFunction;
     return state;
+  }
+
+  /** A call of what `pick` returns, counted: generations retired meanwhile wait until the outermost call returns. */
+  #counted(name: string, pick: () => AsyncFFIFunction): (...args: Parameters<AsyncFFIFunction>) => ReturnType<AsyncFFIFunction> {
+    const call = (...args: Parameters<AsyncFFIFunction>): ReturnType<AsyncFFIFunction> => {
+      const f = pick();
+      // A call may re-enter JS (a callback from C++): a generation retired from there is
+      // still on the stack.
+      this.#inFlight++;
+      try {
+        return f(...args);
+      } finally {
+        if (--this.#inFlight === 0 && this.#retiring.length > 0) this.disposeRetired();
+      }
+    };
+    Object.defineProperty(call, "name", { value: name });
+    return call;
   }
 }

@@ -34,16 +34,14 @@ function abortError(name: string, reason: unknown, cause: unknown): Error {
 }
 
 function start(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
-  // [k12t] Declared types (signature.ts): what sync calls check natively.
-  const checks = asyncChecks.get(fn);
-  const result = checks?.result;
-  if (result) return startChecked(fn, args, signal, checks).then(result);
-  return startChecked(fn, args, signal, checks);
+  // [k12t] Declared result types (signature.ts): what sync calls check natively.
+  const result = asyncChecks.get(fn)?.result;
+  if (result) return startUnchecked(fn, args, signal).then(result);
+  return startUnchecked(fn, args, signal);
 }
 
-function startChecked(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined, checks: { args?: (...args: unknown[]) => unknown[] | undefined } | undefined): Promise<unknown> {
+function startUnchecked(fn: AnyFunction, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> {
   try {
-    if (checks?.args) args = checks.args(...args) ?? args;
     if (signal === undefined) return values().callAsync(fn, args, false) as Promise<unknown>;
     if (signal.aborted) return Promise.reject(abortError(fn.name, signal.reason, undefined));
     const [promise, cancel] = values().callAsync(fn, args, true) as [Promise<unknown>, () => boolean];

@@ -1,9 +1,8 @@
 // Arguments converted by declared types that the native call path does not check itself:
 // arrays and maps of declared element types (`ffi.Array<float>` given [1, 2] passes Float
-// elements; `ffi.Array<int>` given [1, 2.5] is a TypeError naming the element), and every
-// parameter of function values (.so exports, module-tree functions), which have no native
-// signature. The rules are those of the native checks (native/src/binding/function.cc), with
-// the same messages. docs/types.md#checked-calls.
+// elements; `ffi.Array<int>` given [1, 2.5] is a TypeError naming the element), JS callbacks
+// of declared int arguments. The native checks (native/src/binding/typed_args.h) hand these
+// parameters over (kind "deep"); the rules and messages are theirs. docs/types.md#checked-calls.
 import { FFIFloat, FFIMap } from "./containers.js";
 import { values } from "./native.js";
 import { typeText, type FunctionSignature, type TypeSchema } from "./signature.js";
@@ -72,8 +71,8 @@ function convInt(v: unknown): unknown {
 
 // Integral numbers declared float cross as FFIFloat boxes, which are costly to make (a native
 // wrap each: 1.4 µs). They are immutable and only read during the call, so the boxes of
-// recent values are shared (an ffi.Array<float> of 1,000 integral numbers: 1.47 ms → see
-// docs/types.md). Bounded: cleared when full.
+// recent values are shared. Bounded: cleared when full. (A top-level ffi.Array<float> of plain
+// numbers never gets here: the native side converts it, docs/types.md.)
 const FLOAT_BOXES_MAX = 4096;
 const floatBoxes = new Map<number, FFIFloat>();
 
@@ -265,30 +264,6 @@ function convertParam(name: string, i: number, t: TypeSchema, conv: Conv, v: unk
 export function deepConverter(name: string, sig: FunctionSignature): (value: unknown, index: number) => unknown {
   const convs = sig.params.map((p) => (needsDeep(p) ? compile(p) : identity));
   return (value, index) => convertParam(name, index, sig.params[index]!, convs[index]!, value);
-}
-
-/**
- * The converter of a whole argument list (function values have no native signature), called
- * with the arguments: undefined when they pass as they are, else the converted list.
- */
-export function argsConverter(name: string, sig: FunctionSignature): (...args: unknown[]) => unknown[] | undefined {
-  const { params } = sig;
-  const convs = params.map(compile);
-  return (...args) => {
-    if (args.length !== params.length) {
-      throw new TypeError(`'${name}' takes ${params.length} argument${params.length === 1 ? "" : "s"} (${params.map(typeText).join(", ")}), got ${args.length}`);
-    }
-    let changed = false;
-    for (let i = 0; i < args.length; ++i) {
-      const x = args[i];
-      const y = convertParam(name, i, params[i]!, convs[i]!, x);
-      if (y !== x) {
-        args[i] = y;
-        changed = true;
-      }
-    }
-    return changed ? args : undefined;
-  };
 }
 
 /** Whether a result of `t` is checked to be a number (int, Optional<int>): docs/types.md. */

@@ -6,4 +6,4 @@ export { getGlobalFunc, listGlobalFuncs, registerGlobalFunc, removeGlobalFunc, t
 export { FFIFloat, FFIMap, float } from "./containers.js";
 export { attachSignature, parseSignature, SignatureError, typeText, tsParamType, tsResultType, type FunctionSignature, type TypeSchema } from "./signature.js";
 export { asyncThreads, setAsyncThreads, withInterrupt, type AsyncCalls, type CallOptions } from "./async.js";
-export type { AsyncFFIFunction, FFICallback, FFIFunction, FFIFunctionInfo, FFIResult, FFIValue, KernelFunction, KernelModules, KernelsOf } from "./types.js";
+export type { AsyncFFIFunction, FFICallback, FFIFunction, FFIFunctionInfo, FFIResult, FFIValue, KernelFunction, KernelInfo, KernelModules, KernelsOf } from "./types.js";

@@ -4,7 +4,7 @@
 // `{"type":"ffi.Function","args":[RESULT, PARAM0, ...]}`, and maybe `__tvm_ffi__doc_<name>`.
 // Parsing never throws at the caller: bad metadata yields `signatureError` and an untyped
 // function. The same schema renders TypeScript types (wider for parameters than for results).
-import { argsConverter, deepConverter, isIntResult, needsDeep } from "./checked-args.js";
+import { deepConverter, isIntResult, needsDeep } from "./checked-args.js";
 import { values } from "./native.js";
 
 /** One type of a schema: a leaf (`int`, `ffi.String`, a type key) or a parameterised type. */
@@ -106,9 +106,15 @@ function makeSignature(params: readonly TypeSchema[], result: TypeSchema): Funct
 // ---------------------------------------------------------------- checked calls
 // Parameter kinds the native call path checks itself (native/src/binding/function.cc).
 // KIND_DEEP: arrays and maps of declared element types, converted by checked-args.ts.
-const KIND_ANY = 0, KIND_INT = 1, KIND_FLOAT = 2, KIND_BOOL = 3, KIND_STR = 4, KIND_DEEP = 5, KIND_OPTIONAL = 0x100;
+// KIND_FLOAT_ARRAY: ffi.Array<float>, whose plain-number arrays the native side converts
+// itself (integral elements too); other values go the KIND_DEEP way.
+const KIND_ANY = 0, KIND_INT = 1, KIND_FLOAT = 2, KIND_BOOL = 3, KIND_STR = 4, KIND_DEEP = 5, KIND_FLOAT_ARRAY = 6, KIND_OPTIONAL = 0x100;
+
+const isFloatArray = (t: TypeSchema): boolean => t.type === "ffi.Array" && t.args?.[0]?.type === "float";
 
 function kindOf(t: TypeSchema): number {
+  if (isFloatArray(t)) return KIND_FLOAT_ARRAY;
+  if (t.type === "Optional" && t.args?.[0] && isFloatArray(t.args[0])) return KIND_FLOAT_ARRAY | KIND_OPTIONAL;
   if (needsDeep(t)) return KIND_DEEP;
   if (t.type === "Optional" && t.args?.[0]) {
     const inner = kindOf(t.args[0]);
@@ -121,6 +127,11 @@ function kindOf(t: TypeSchema): number {
     case "ffi.String": case "str": return KIND_STR;
     default: return KIND_ANY;
   }
+}
+
+/** The converter the native kinds hand values to (kinds DEEP and FLOAT_ARRAY), if any of them needs one. */
+function deepFor(name: string, sig: FunctionSignature, kinds: readonly number[]): ((value: unknown, index: number) => unknown) | undefined {
+  return kinds.some((k) => (k & 0xff) === KIND_DEEP || (k & 0xff) === KIND_FLOAT_ARRAY) ? deepConverter(name, sig) : undefined;
 }
 
 /** Native kinds and the declared type texts of the parameters. */
@@ -217,14 +228,13 @@ function tsValueType(t: TypeSchema): string {
 
 // ---------------------------------------------------------------- attaching to functions
 
-type ArgsConverter = (...args: unknown[]) => unknown[] | undefined;
 type ResultConverter = (value: unknown) => unknown;
 
 /**
- * What async calls (async.ts) do in JS that sync calls do natively: the argument conversion
- * of function values and the result checks.
+ * What async calls (async.ts) do in JS that sync calls do natively: the result checks (an
+ * entry also marks a function value whose signature is set).
  */
-export const asyncChecks = new WeakMap<object, { args?: ArgsConverter; result?: ResultConverter }>();
+export const asyncChecks = new WeakMap<object, { result?: ResultConverter }>();
 
 /** The RangeError of an `int` result beyond 2^53: `value` holds the exact result. */
 export function intResultError(name: string, value: bigint): RangeError {
@@ -264,27 +274,32 @@ function define(fn: object, key: string, value: unknown): void {
 
 /**
  * Gives a function value (an ffi.Function box: .so export, module-tree function, typed
- * function result) the signature `sig`: its arguments are converted by checked-args.ts, its
- * result checked. A JS function C++ handed back (not a box) is left alone.
+ * function result) the signature `sig`: its calls are checked and converted natively, as
+ * getFunction exports' are (native/src/binding/typed_args.h), its result checked. A JS
+ * function C++ handed back (not a box) is left alone.
  */
 function typeFunctionValue(fn: object, name: string, sig: FunctionSignature, exact = false): boolean {
   if (asyncChecks.has(fn)) return false; // the same function value again
-  const args = argsConverter(name, sig);
+  const { kinds, types } = nativeParamKinds(sig);
+  const deep = deepFor(name, sig, kinds);
   const result = exact ? undefined : resultConverter(name, sig.result);
   try {
-    values().setArgsChecker(fn, args, result ?? null);
+    values().setValueSignature(fn, name, kinds, types, deep, result);
   } catch {
     return false;
   }
-  asyncChecks.set(fn, { args, result });
+  asyncChecks.set(fn, { result });
   define(fn, "signature", sig);
   return true;
 }
 
+/** fn.exact's result: an int as a bigint, whatever its size (null stays null: Optional<int>). */
+const exactResult = (v: unknown): unknown => (typeof v === "number" ? BigInt(v) : v);
+
 /**
  * `fn.exact`, for a function whose declared result is `int`: the same checked call, made
- * through a second handle `fresh()` whose int result is returned as it comes (a number, or
- * a bigint outside ±(2^53 - 1)). Made on first use.
+ * through a second handle `fresh()` (which has `async`), returning the int result as a bigint
+ * (docs/types.md#int-results). Made on first use.
  */
 function defineExact(fn: object, name: string, sig: FunctionSignature, kind: "export" | "value", fresh: () => object): void {
   let exact: object | undefined;
@@ -293,16 +308,24 @@ function defineExact(fn: object, name: string, sig: FunctionSignature, kind: "ex
     configurable: false,
     get(): object {
       if (exact) return exact;
-      const g = fresh();
+      const g = fresh() as ((...args: unknown[]) => unknown) & { async?: unknown; with?: unknown };
       if (kind === "value") {
         typeFunctionValue(g, name, sig, true);
       } else {
         const { kinds, types } = nativeParamKinds(sig);
-        values().setFunctionSignature(g, kinds, types, kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined);
+        values().setFunctionSignature(g, kinds, types, deepFor(name, sig, kinds));
         define(g, "signature", sig);
       }
-      exact = g;
-      return g;
+      asyncChecks.set(g, { result: exactResult }); // g.async / g.with(o).async: bigint too
+      const call = function (this: unknown, ...args: unknown[]): unknown {
+        return exactResult(g.apply(this, args));
+      };
+      Object.defineProperty(call, "name", { value: name });
+      define(call, "signature", sig);
+      if (g.async !== undefined) define(call, "async", g.async);
+      if (g.with !== undefined) define(call, "with", g.with);
+      exact = call;
+      return call;
     },
   });
 }
@@ -344,7 +367,7 @@ export function attachSignature(fn: object, name: string, call: (symbol: string)
     return;
   }
   const { kinds, types } = nativeParamKinds(sig);
-  const deep = kinds.includes(KIND_DEEP) ? deepConverter(name, sig) : undefined;
+  const deep = deepFor(name, sig, kinds);
   const result = resultConverter(name, sig.result);
   values().setFunctionSignature(fn, kinds, types, deep, result);
   if (result) asyncChecks.set(fn, { result });

@@ -68,12 +68,20 @@ export interface FFIFunctionInfo {
   /** Why the metadata could not be used (the function then works untyped). */
   readonly signatureError?: string;
   /**
-   * Present when the declared result is `int`: the same checked call, returning the result as
-   * it comes — a number, or a bigint outside ±(2^53 - 1) where the function itself throws a
-   * RangeError (docs/types.md#int-results).
+   * Present when the declared result is `int`: the same checked call, returning the int result
+   * as a bigint, also beyond ±(2^53 - 1) where the function itself throws a RangeError
+   * (docs/types.md#int-results). Typed from the kernel's parameters in generated declarations
+   * (KernelInfo).
    */
   readonly exact?: FFIFunction;
 }
+
+/**
+ * FFIFunctionInfo for a kernel of generated type `F`: a kernel whose declared result is `int`
+ * declares its own `exact` (its parameters, a bigint result), which replaces the untyped one
+ * (an intersection of both would add the untyped call back as an overload).
+ */
+export type KernelInfo<F> = F extends { readonly exact: unknown } ? Omit<FFIFunctionInfo, "exact"> : FFIFunctionInfo;
 
 /** A TVM-FFI function as a JS function: `getFunction`, module properties, global functions. */
 export interface FFIFunction extends FFIFunctionInfo {
@@ -108,5 +116,5 @@ export type KernelsOf<N extends string> = N extends keyof KernelModules ? Kernel
 /** Function `K` of module `N`: its declared type, else FFIFunction. */
 export type KernelFunction<N extends string, K extends string> =
   K extends keyof KernelsOf<N>
-    ? KernelsOf<N>[K] & FFIFunctionInfo & (KernelsOf<N>[K] extends (...args: infer A) => infer R ? AsyncCalls<(...args: A) => R> : unknown)
+    ? KernelsOf<N>[K] & KernelInfo<KernelsOf<N>[K]> & (KernelsOf<N>[K] extends (...args: infer A) => infer R ? AsyncCalls<(...args: A) => R> : unknown)
     : AsyncFFIFunction;

@@ -62,6 +62,7 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(meta("half")(2)).toBe(1);
     expect(meta("half_untyped")(2)).not.toBe(1);
     expect(typed("sum_floats")([1, 2])).toBe(3);
+    expect(typed("float_elements")([1, 2, 2.5])).toBe(3); // integral elements cross as Floats too
     expect(() => typed("sum_ints")([1, 2.5])).toThrow(/argument #0 of 'sum_ints' must be ffi.Array<int> .*element \[1\] must be int, got 2\.5/);
     expect(typed("weighted")({ a: 1, b: 2 })).toBe(3);
     expect(typed("apply")((x: number) => x * 3, 5)).toBe(15);
@@ -127,5 +128,6 @@ TVM_FFI_DLL_EXPORT int __tvm_ffi__metadata_parent_half(void* h, const TVMFFIAny*
     expect(() => half("x")).toThrow(/argument #0 of 'parent_half' must be float \(its C\+\+ signature\), got the string "x"/);
     expect(mod.getFunction("parent_one").signature).toBeUndefined();
     expect(mod.getFunction("child_add", { queryImports: true })(2, 3)).toBe(5);
+    expect(await mod.getFunction("child_add", { queryImports: true }).async(2, 3)).toBe(5); // module-tree functions have async too
   });
 });

@@ -185,3 +185,46 @@ console.log(JSON.stringify(out));
   expect(r.code, r.stderr).toBe(0);
   expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual({ during: 201, oldInside: 1, oldAfter: "DisposedError", after: 202, generation: 2 });
 }, 300_000);
+
+// The same through fn.exact (declared int results, docs/types.md#int-results): a handle's
+// exact call is counted like a call, so the generation committed from its callback is
+// retired only when it returns. Without the count, the old code is disposed under the
+// running call (its oldInside read throws DisposedError, and the return lands in freed code).
+test("a generation committed from a callback of fn.exact waits for that call too", async () => {
+  ensureBuilt();
+  const dir = tempDir();
+  writeFiles(dir, {
+    "orcjit.yaml": "version: 1\nlibraries:\n  k:\n    sources:\n      - { path: k.cc, functions: [apply, version] }\n",
+    "k.cc": "#include <tvm/ffi/function.h>\n#define VERSION 1\nint64_t version() { return VERSION; }\nint64_t apply(tvm::ffi::Function f) { return f().cast<int64_t>() * 100 + VERSION; }\n",
+  });
+  const script = path.join(dir, "child.mjs");
+  writeFileSync(
+    script,
+    `import { readFileSync, writeFileSync } from "node:fs";
+const { loadProject } = await import(${JSON.stringify(pathToFileURL(path.join(repoRoot, "dist/index.js")).href)});
+const dir = ${JSON.stringify(dir)};
+const project = await loadProject(dir, { cacheDir: dir + "/.cache", env: {} });
+await project.load();
+const apply = project.library("k").getFunction("apply");
+const version = project.library("k").getFunction("version");
+const oldVersion = project.library("k").dynamicLibrary.getFunction("version");
+writeFileSync(dir + "/k.cc", readFileSync(dir + "/k.cc", "utf8").replace("#define VERSION 1", "#define VERSION 2"));
+await project.build();
+const out = {};
+const exact = apply.exact;
+out.during = String(exact(() => {
+  project.prepare(["k"]).commit();
+  try { out.oldInside = oldVersion(); } catch (e) { out.oldInside = e.name; }
+  return version();
+}));
+try { oldVersion(); out.oldAfter = "alive"; } catch (e) { out.oldAfter = e.name; }
+out.after = String(apply.exact(() => version()));
+out.same = apply.exact === exact;
+project.dispose();
+console.log(JSON.stringify(out));
+`,
+  );
+  const r = await runNodeScript(script, [], process.env);
+  expect(r.code, r.stderr).toBe(0);
+  expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual({ during: "201", oldInside: 1, oldAfter: "DisposedError", after: "202", same: true });
+}, 300_000);

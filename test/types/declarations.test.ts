@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadInline, loadProject, renderDeclarations, ExecutionSession } from "../../src/index.js";
+import { loadInline, loadProject, renderDeclarations, ExecutionSession, type AsyncFFIFunction } from "../../src/index.js";
 import { runCli } from "../../src/cli/program.js";
 import { ROOT } from "../helpers/fixtures.js";
 
@@ -94,13 +94,15 @@ describe("generated declarations", () => {
     const math = readFileSync(join(dir, "orcjit-kernels.d.ts"), "utf8");
     expect(math).toContain('declare module "tvm-ffi-orcjit"');
     expect(math).toContain("interface KernelModules");
-    expect(math).toContain("add(arg0: number | bigint, arg1: number | bigint): number;");
+    // an int result: a call signature plus fn.exact, typed from the same parameters
+    expect(math).toContain("add: {\n        (arg0: number | bigint, arg1: number | bigint): number;");
+    expect(math).toContain("readonly exact: ((arg0: number | bigint, arg1: number | bigint) => bigint) & AsyncCalls<(arg0: number | bigint, arg1: number | bigint) => bigint>;");
     expect(math).toContain("scale(arg0: number | FFIFloat, arg1: number | FFIFloat): number;");
     expect(math).toContain("iota(arg0: number | bigint): readonly (number | bigint)[];");
     expect(math).toContain("* C++: (int, int) -> int");
     const inl = readFileSync(join(dir, "inl.d.ts"), "utf8");
     expect(inl).toContain("* Adds one.");
-    expect(inl).toContain("add_one(arg0: number | bigint): number;");
+    expect(inl).toContain("add_one: {\n        (arg0: number | bigint): number;");
     expect(inl).toContain("make_adder(arg0: number | bigint): ((arg0: number | bigint) => number) & FFIFunctionInfo;");
     const untyped = renderDeclarations([{ name: "c", functions: [{ name: "raw", signatureError: "the metadata is not JSON" }] }]);
     expect(untyped).toContain("raw: FFIFunction;");
@@ -115,6 +117,10 @@ describe("generated declarations", () => {
       expect(add(1, 2)).toBe(3);
       expect(String(add.signature)).toBe("(int, int) -> int");
       expect(add.exact!(2n ** 60n, 1)).toBe(2n ** 60n + 1n); // the project handle forwards fn.exact
+      expect(add.exact!(1, 2)).toBe(3n); // as its declaration says: every int result a bigint
+      expect(add.exact).toBe(add.exact);
+      await expect((add.exact as AsyncFFIFunction).async(1, 2)).resolves.toBe(3n);
+      expect(project.library("math").getFunction("scale").exact).toBeUndefined();
       expect(() => add(2n ** 60n, 1)).toThrow(RangeError);
       expect(project.library("math").getFunction("iota")(3)).toEqual([0, 1, 2]);
     } finally {
@@ -139,10 +145,16 @@ export async function main(): Promise<number> {
   const x: number = mod.add_one(41);
   const y: number = mod.make_adder(5)(10);
   const z: number = mod.getFunction("add_one")(1);
+  // fn.exact: the kernel's parameters, the int result as a bigint
+  const e: bigint = add.exact(1, 2);
+  const ea: Promise<bigint> = add.exact.async(2n ** 60n, 1);
+  const e1: bigint = mod.add_one.exact(41);
+  const e2: bigint = mod.getFunction("add_one").exact(41);
+  void ea;
   // A library without declarations stays FFIFunction (any FFIValue arguments).
   const other = project.library("other").getFunction("anything");
   other("x", [1, 2], new Map([["k", 1]]), new Float32Array(2));
-  return r + big + s + xs.length + g.length + (doc?.length ?? 0) + x + y + z;
+  return r + big + s + xs.length + g.length + (doc?.length ?? 0) + x + y + z + Number(e + e1 + e2);
 }
 `,
     );
@@ -162,15 +174,22 @@ export async function main(): Promise<void> {
   const mod = await loadInline({ name: "inl", cppSources: "", functions: ["add_one"] });
   mod.add_one("41");
   const n: number = project.library("math").getFunction("iota")(3)[0]!;
+  add.exact("x", 2);
+  const m: number = add.exact(1, 2);
+  project.library("math").getFunction("scale").exact(1, 2);
 }
 `,
     );
     const bad = await tsc(dir, "tsconfig.bad", ["bad.ts"]);
     expect(bad.code).not.toBe(0);
     const lines = bad.out.split("\n").filter((l) => l.startsWith("bad.ts("));
-    expect(lines.map((l) => /^bad\.ts\((\d+),/.exec(l)?.[1])).toEqual(["5", "6", "7", "8", "10", "11"]);
+    expect(lines.map((l) => /^bad\.ts\((\d+),/.exec(l)?.[1])).toEqual(["5", "6", "7", "8", "10", "11", "12", "13", "14"]);
     // Ints inside a returned array are not checked, so they are typed number | bigint.
     expect(bad.out).toMatch(/bad\.ts\(11,\d+\): error TS2322: Type 'number \| bigint' is not assignable to type 'number'/);
     expect(bad.out).toMatch(/bad\.ts\(5,\d+\): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number \| bigint'/);
+    // fn.exact takes the kernel's parameters and returns a bigint; a float result has none.
+    expect(bad.out).toMatch(/bad\.ts\(12,\d+\): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number \| bigint'/);
+    expect(bad.out).toMatch(/bad\.ts\(13,\d+\): error TS2322: Type 'bigint' is not assignable to type 'number'/);
+    expect(bad.out).toMatch(/bad\.ts\(14,\d+\): error TS2722/);
   }, 300_000);
 });

@@ -4,7 +4,7 @@
 // function, the parameter, the element and the declared type; an int result outside ±(2^53 - 1) is a
 // RangeError carrying the exact value, never a wrong number. Sync and async calls alike.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ExecutionSession, float, type FFIFunction, type FFIValue } from "../../src/index.js";
+import { ExecutionSession, float, type AsyncFFIFunction, type FFIFunction, type FFIValue } from "../../src/index.js";
 import { COMPILERS, fixture } from "../helpers/fixtures.js";
 
 describe.each(COMPILERS)("$id", (cc) => {
@@ -31,9 +31,27 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(f.weighted!(new Map([["a", 1], ["b", 2]]))).toBe(3);
     expect(f.maybe_sum!([1, 2])).toBe(3);
     expect(f.maybe_sum!(null)).toBe(-1);
+    // Every element crosses as a Float, integral or not, by the native lane (plain numbers)
+    // or the general one (bigints, ffi.float boxes); holes and wrong elements are named.
+    const fe = f.float_elements!;
+    expect(String(fe.signature)).toBe("(ffi.Array<float>) -> int");
+    expect(fe([1, 2, 3])).toBe(3);
+    expect(fe([1, 2.5, -0, NaN, 2 ** 60])).toBe(5);
+    expect(fe([])).toBe(0);
+    expect(fe([1, float(2), 3n])).toBe(3);
+    expect(fe(Array.from({ length: 100_000 }, (_, i) => i))).toBe(100_000);
+    expect(await fe.async([1, 2])).toBe(2);
+    expect(f.sum_floats!(Array.from({ length: 1000 }, (_, i) => i))).toBe(499500);
+    const holey: FFIValue[] = [1];
+    holey[2] = 3; // a hole at [1]
+    expect(() => fe(holey)).toThrow(/argument #0 of 'float_elements' must be ffi.Array<float> .*element \[1\] must be float, got undefined/);
+    expect(() => fe([1, "2"])).toThrow(/element \[1\] must be float, got the string "2"/);
+    expect(() => fe(new Float64Array(2))).toThrow(/argument #0 of 'float_elements' must be ffi.Array<float>/);
     // An ffi.Array C++ returned passes back as it is (no copy, no check).
     const iota = f.iota!(4) as readonly number[];
     expect(f.sum_ints!(iota)).toBe(6);
+    expect(f.float_elements!(iota)).toBe(0); // passed as it is (Int cells), not copied as Floats
+    expect(f.sum_floats!(iota)).toBe(6);
     const arr = [1, 2];
     expect(f.sum_ints!(arr)).toBe(3);
     expect(arr).toEqual([1, 2]); // the caller's array is not changed
@@ -74,9 +92,13 @@ describe.each(COMPILERS)("$id", (cc) => {
     expect(f.maybe_shift!(-1)).toBe(null);
     expect(f.maybe_shift!(3)).toBe(8);
     await expect(f.shift!.async(60)).rejects.toMatchObject({ name: "RangeError", value: 2n ** 60n });
-    // fn.exact: the same checked call, the int result as it comes.
+    // fn.exact: the same checked call, every int result as a bigint (async too).
     expect(f.shift!.exact!(60)).toBe(2n ** 60n);
-    expect(f.shift!.exact!(3)).toBe(8);
+    expect(f.shift!.exact!(3)).toBe(8n);
+    expect(f.maybe_shift!.exact!(-1)).toBe(null);
+    expect(f.maybe_shift!.exact!(3)).toBe(8n);
+    await expect((f.shift!.exact as AsyncFFIFunction).async(60)).resolves.toBe(2n ** 60n);
+    await expect((f.shift!.exact as AsyncFFIFunction).async(3)).resolves.toBe(8n);
     expect(() => f.shift!.exact!(1.5)).toThrow(/argument #0 of 'shift' must be int/);
     const shift = f.shift!;
     expect(shift.exact).toBe(shift.exact); // made once per handle

@@ -4,6 +4,7 @@
 #include "binding/js_memory.h"
 #include "binding/convert.h"
 #include "binding/lifetime.h"
+#include "binding/typed_args.h"
 #include "binding/values.h"
 #include "binding/addon_state.h"
 #include "binding/crash_error.h"
@@ -22,20 +23,6 @@
 // small and allocation-free.
 namespace orcjit::binding {
 namespace {
-
-/// Declared parameter kinds (from the export's metadata; src/values/signature.ts): calls
-/// are checked and converted by them. Kinds the call path does not check itself go through
-/// ToAny and are checked by the callee.
-enum ParamKind : int32_t { kParamAny = 0, kParamInt = 1, kParamFloat = 2, kParamBool = 3, kParamStr = 4,
-                           kParamDeep = 5 };  // [k12t] 5: converted by Signature::deep (element types)
-constexpr int32_t kParamOptional = 0x100;
-
-struct Signature {
-  std::vector<int32_t> kinds;
-  std::vector<std::string> types;  // declared type of each parameter, for errors
-  napi_ref deep = nullptr;  // [k12t] JS (value, i) => value for kParamDeep (checked-args.ts)
-  napi_ref result = nullptr;  // [k12t] JS value => value for non-scalar results (checked-args.ts)
-};
 
 struct FunctionData {
   std::shared_ptr<jit::Library> lib;
@@ -243,143 +230,13 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
   return Finish(env, fd, rc, &result);
 }
 
-/// A JS value in an error message: strings quoted, short.
-std::string Describe(napi_env env, napi_value v) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  Napi::Value val(env, v);
-  switch (t) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return val.ToBoolean().Value() ? "true" : "false";
-    case napi_number: return val.ToString().Utf8Value();
-    case napi_bigint: return val.ToString().Utf8Value() + "n";
-    case napi_string: {
-      std::string s = val.As<Napi::String>().Utf8Value();
-      if (s.size() > 40) s = s.substr(0, 37) + "...";
-      return "the string \"" + s + "\"";
-    }
-    case napi_symbol: return "a symbol";
-    case napi_function: return "a function";
-    default: return "an object";
-  }
-}
-
-[[gnu::noinline]] napi_value ThrowParam(napi_env env, const FunctionData* fd, size_t i,
-                                        napi_value got, const char* why) {
-  return GuardRaw(env, [&]() -> napi_value {
-    throw Napi::TypeError::New(env, "argument #" + std::to_string(i) + " of '" + fd->name +
-                                        "' must be " + fd->sig->types[i] +
-                                        " (its C++ signature), got " + Describe(env, got) + why);
-  });
-}
-
-[[gnu::noinline]] napi_value ThrowArity(napi_env env, const FunctionData* fd, size_t argc) {
-  return GuardRaw(env, [&]() -> napi_value {
-    std::string params;
-    for (size_t i = 0; i < fd->sig->types.size(); ++i)
-      params += (i ? ", " : "") + fd->sig->types[i];
-    throw Napi::TypeError::New(env, "'" + fd->name + "' takes " +
-                                        std::to_string(fd->sig->kinds.size()) + " argument" +
-                                        (fd->sig->kinds.size() == 1 ? "" : "s") + " (" + params +
-                                        "), got " + std::to_string(argc));
-  });
-}
-
-inline bool Nullish(napi_env env, napi_value v) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  return t == napi_undefined || t == napi_null;
-}
-
-/// Checks and converts the arguments of a function with a signature by their declared kinds
-/// (shared by CallTyped and async calls). False with a pending JS exception.
-[[gnu::always_inline]] inline bool ConvertTypedArgs(napi_env env, FunctionData* fd,
-                                                    const napi_value* argv, size_t argc,
-                                                    TVMFFIAny* args, ArgScratch& scratch,
-                                                    bool* callbacks) {
-  const Signature& sig = *fd->sig;
-  for (size_t i = 0; i < argc; ++i) {
-    int32_t kind = sig.kinds[i];
-    napi_value arg = argv[i];
-    double d;
-    switch (kind & 0xff) {
-      case kParamInt:
-        if (napi_get_value_double(env, argv[i], &d) == napi_ok) {
-          if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0))
-            return ThrowParam(env, fd, i, argv[i], ", outside the int64 range"), false;
-          int64_t v = static_cast<int64_t>(d);
-          if (static_cast<double>(v) != d)
-            return ThrowParam(env, fd, i, argv[i], ", not an integer"), false;
-          args[i].type_index = kTVMFFIInt;
-          args[i].zero_padding = 0;
-          args[i].v_int64 = v;
-          continue;
-        }
-        break;
-      case kParamFloat:
-        if (napi_get_value_double(env, argv[i], &d) == napi_ok) {
-          FloatToAny(d, &args[i]);
-          continue;
-        }
-        break;
-      case kParamBool: {
-        bool b;
-        if (napi_get_value_bool(env, argv[i], &b) == napi_ok) {
-          args[i].type_index = kTVMFFIBool;
-          args[i].zero_padding = 0;
-          args[i].v_int64 = b ? 1 : 0;
-          continue;
-        }
-        break;
-      }
-      case kParamStr: {
-        napi_valuetype t;
-        napi_typeof(env, argv[i], &t);
-        if (t == napi_string) break;  // converted below
-        if ((kind & kParamOptional) && (t == napi_undefined || t == napi_null)) break;
-        return ThrowParam(env, fd, i, argv[i], ""), false;
-      }
-      case kParamDeep:  // [k12t] arrays/maps of declared element types
-        if (!ApplyParamChecker(env, sig.deep, i, &arg)) return false;
-        break;
-      default: break;  // kParamAny and the kinds the callee checks
-    }
-    // Not handled above: a bigint or ffi.float for a number, null for an Optional, or a kind
-    // converted by the general rules.
-    int32_t base = kind & 0xff;
-    try {
-      Napi::Env e(env);
-      if (base != kParamAny && base != kParamStr && (kind & kParamOptional) && Nullish(env, argv[i])) {
-        args[i].type_index = kTVMFFINone;
-        args[i].zero_padding = 0;
-        args[i].v_int64 = 0;
-        continue;
-      }
-      ToAny(e, arg, &args[i], scratch, fd->name.c_str(), i);
-    } catch (const Napi::Error& err) {
-      err.ThrowAsJavaScriptException();
-      return false;
-    }
-    int32_t ti = args[i].type_index;
-    if ((base == kParamInt && ti != kTVMFFIInt) ||
-        (base == kParamFloat && ti != kTVMFFIFloat && ti != kTVMFFIInt) ||
-        (base == kParamBool && ti != kTVMFFIBool)) {
-      return ThrowParam(env, fd, i, argv[i], ""), false;
-    }
-    if (base == kParamFloat && ti == kTVMFFIInt) FloatToAny(double(args[i].v_int64), &args[i]);
-    *callbacks |= ti == kTVMFFIFunction;
-  }
-  return true;
-}
-
 /// A function with a signature: each argument checked and converted by its declared kind
 /// before the native call (a `double` parameter takes 2 as 2.0; an `int64_t` one refuses
 /// 2.5, strings and numbers beyond int64).
 [[gnu::noinline]] napi_value CallTyped(napi_env env, napi_callback_info info, FunctionData* fd,
                                        size_t argc, const napi_value* inline_argv) {
   const Signature& sig = *fd->sig;
-  if (__builtin_expect(argc != sig.kinds.size(), 0)) return ThrowArity(env, fd, argc);
+  if (__builtin_expect(argc != sig.kinds.size(), 0)) return ThrowArity(env, sig, argc);
   std::vector<napi_value> heap_argv;
   const napi_value* argv = inline_argv;
   TVMFFIAny inline_args[kInlineArgs];
@@ -394,7 +251,7 @@ inline bool Nullish(napi_env env, napi_value v) {
   }
   ArgScratch scratch;
   bool callbacks = false;
-  if (!ConvertTypedArgs(env, fd, argv, argc, args, scratch, &callbacks)) return nullptr;
+  if (!ConvertTypedArgs(env, sig, argv, argc, args, scratch, &callbacks)) return nullptr;
   // Typed arrays are lent for the call (js_memory.h), as on the untyped paths: a JS callback
   // that transfers one cannot free memory the kernel is reading.
   LentViews lent(fd->addon, argv, argc, fd->name.c_str());
@@ -539,16 +396,8 @@ Napi::Value SetFunctionSignature(const Napi::CallbackInfo& info) {
   void* p = nullptr;
   napi_unwrap(env, info[0], &p);
   auto* fd = static_cast<FunctionData*>(p);
-  auto kinds = info[1].As<Napi::Array>();
-  auto types = info[2].As<Napi::Array>();
-  auto sig = std::make_unique<Signature>();
-  for (uint32_t i = 0; i < kinds.Length(); ++i) {
-    sig->kinds.push_back(kinds.Get(i).As<Napi::Number>().Int32Value());
-    sig->types.push_back(i < types.Length() ? types.Get(i).ToString().Utf8Value() : "Any");
-  }
   // [k12t] (fn, kinds, types, deep?: (value, i) => value, result?: (value) => value)
-  if (info.Length() > 3) sig->deep = HoldFor(env, info[0], info[3]);
-  if (info.Length() > 4) sig->result = HoldFor(env, info[0], info[4]);
+  auto sig = MakeSignature(env, info[0], fd->name, info[1], info[2], info[3], info[4]);
   fd->sig = std::move(sig);
   return env.Undefined();
 }
@@ -569,6 +418,11 @@ bool ConvertCallArgs(napi_env env, napi_value fn, const napi_value* argv, size_t
     target->pin = box->pin;
     TVMFFIObjectIncRef(box->obj);
     target->func = box->obj;
+    if (box->sig) {  // [k12q] declared types (binding/typed_args.h), as for exports below
+      if (argc != box->sig->kinds.size()) return ThrowArity(env, *box->sig, argc), false;
+      bool callbacks = false;
+      return ConvertTypedArgs(env, *box->sig, argv, argc, args, scratch, &callbacks);
+    }
     try {
       ConvertArgs(Napi::Env(env), argv, argc, args, scratch, box->name.c_str());
     } catch (const Napi::Error& e) {
@@ -585,9 +439,9 @@ bool ConvertCallArgs(napi_env env, napi_value fn, const napi_value* argv, size_t
   target->name = fd->name;
   target->fn = fd->fn;
   if (fd->sig) {
-    if (argc != fd->sig->kinds.size()) return ThrowArity(env, fd, argc), false;
+    if (argc != fd->sig->kinds.size()) return ThrowArity(env, *fd->sig, argc), false;
     bool callbacks = false;
-    return ConvertTypedArgs(env, fd, argv, argc, args, scratch, &callbacks);
+    return ConvertTypedArgs(env, *fd->sig, argv, argc, args, scratch, &callbacks);
   }
   try {
     ConvertArgs(Napi::Env(env), argv, argc, args, scratch, fd->name.c_str());

@@ -5,6 +5,7 @@
 #include "binding/async_call.h"
 #include "binding/crash_error.h"
 #include "binding/js_memory.h"
+#include "binding/typed_args.h"
 #include "binding/values.h"
 #include "binding/values_api.h"
 #include "runtime/global_registry.h"
@@ -15,7 +16,7 @@ namespace orcjit::binding {
 /// holds `pin`.
 Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny* self,
                                const napi_value* argv, size_t argc, const char* name,
-                               const Pin& pin, uint64_t owner) {
+                               const Pin& pin, uint64_t owner, const Signature* sig) {
   size_t n = argc + (self ? 1 : 0);
   TVMFFIAny inline_args[kInlineArgs];
   std::vector<TVMFFIAny> heap_args;
@@ -28,7 +29,24 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
   if (self) args[k++] = *self;
   LentViews lent(argv, argc, name);  // [i19n] typed arrays lent for the call (js_memory.h)
   ArgScratch scratch;
-  ConvertArgs(env, argv, argc, args + k, scratch, name);
+  if (sig) {
+    // Declared parameter types: checked and converted as getFunction exports' are.
+    bool callbacks = false;
+    bool ok = argc == sig->kinds.size()
+                  ? ConvertTypedArgs(env, *sig, argv, argc, args + k, scratch, &callbacks)
+                  : (ThrowArity(env, *sig, argc), false);
+    if (!ok) {
+      bool is_pending = false;
+      napi_is_exception_pending(env, &is_pending);
+      if (!is_pending)  // JS could not run (a terminating worker): nothing to rethrow
+        throw Napi::Error::New(env, "'" + sig->name + "': its arguments could not be converted");
+      napi_value pending = nullptr;
+      napi_get_and_clear_last_exception(env, &pending);
+      throw Napi::Error(env, pending);
+    }
+  } else {
+    ConvertArgs(env, argv, argc, args + k, scratch, name);
+  }
   TVMFFIAny result;
   result.type_index = kTVMFFINone;
   result.zero_padding = 0;
@@ -48,6 +66,12 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
 
 namespace {
 
+inline bool NeedsResultCheck(napi_env env, napi_value v) {
+  napi_valuetype t;
+  napi_typeof(env, v, &t);
+  return t != napi_number && t != napi_boolean && t != napi_null && t != napi_undefined;
+}
+
 napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
   Napi::Env env(raw_env);
   size_t argc = kInlineArgs;
@@ -64,28 +88,14 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
       argv = heap_argv.data();
     }
     if (!box->obj) throw Napi::Error::New(env, "function called after dispose()");
-    std::vector<napi_value> checked;
-    if (box->checker) {
-      // [k12t] Declared parameter types: the JS converter checks the arguments and returns
-      // undefined when they pass as they are, else the converted list.
-      napi_value fn, undefined, list;
-      napi_get_reference_value(raw_env, box->checker, &fn);
-      napi_get_undefined(raw_env, &undefined);
-      if (napi_call_function(raw_env, undefined, fn, argc, argv, &list) != napi_ok) return nullptr;
-      bool is_array = false;
-      napi_is_array(raw_env, list, &is_array);
-      if (is_array) {
-        uint32_t n = 0;
-        napi_get_array_length(raw_env, list, &n);
-        checked.resize(n);
-        for (uint32_t i = 0; i < n; ++i) napi_get_element(raw_env, list, i, &checked[i]);
-        argv = checked.data();
-        argc = n;
-      }
-    }
+    const Signature* sig = box->sig.get();
     napi_value out = CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(),
-                                        box->pin, box->owner);
-    if (box->result && !ApplyParamChecker(raw_env, box->result, 0, &out)) return nullptr;
+                                        box->pin, box->owner, sig);
+    // [k12t] Declared results that need a check (int beyond 2^53: a bigint) or typing
+    // (functions); numbers, booleans and null never do (as Finish in binding/function.cc).
+    if (sig && sig->result && NeedsResultCheck(raw_env, out) &&
+        !ApplyParamChecker(raw_env, sig->result, 0, &out))
+      return nullptr;
     return out;
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
@@ -122,16 +132,16 @@ napi_ref HoldFor(napi_env env, napi_value owner, napi_value value) {
   return ref;
 }
 
-// setArgsChecker(fn, checker: ((...args) => unknown[] | undefined) | null,
-// result: ((value: unknown) => unknown) | null): calls of the function value `fn` convert
-// their arguments with `checker` and their result with `result`. Once per function.
-Napi::Value SetArgsChecker(const Napi::CallbackInfo& info) {
+// setValueSignature(fn, name, kinds: number[], types: string[], deep?, result?): calls of the
+// function value `fn` are checked and converted by these declared parameter kinds, as
+// setFunctionSignature does for getFunction exports; `name` is the function in errors. Once
+// per function.
+Napi::Value SetValueSignature(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Box* box = info.Length() >= 3 && info[0].IsFunction() ? UnwrapBox(env, info[0]) : nullptr;
-  if (!box || box->kind != BoxKind::kObject || box->checker || box->result)
-    throw Napi::TypeError::New(env, "setArgsChecker: not an unchecked TVM-FFI function value");
-  box->checker = HoldFor(env, info[0], info[1]);
-  box->result = HoldFor(env, info[0], info[2]);
+  Box* box = info.Length() >= 4 && info[0].IsFunction() ? UnwrapBox(env, info[0]) : nullptr;
+  if (!box || box->kind != BoxKind::kObject || box->sig || !info[1].IsString())
+    throw Napi::TypeError::New(env, "setValueSignature: not an unchecked TVM-FFI function value");
+  box->sig = MakeSignature(env, info[0], Utf8(info[1]), info[2], info[3], info[4], info[5]);
   return env.Undefined();
 }
 

@@ -23,6 +23,7 @@ namespace orcjit::binding {
 enum class BoxKind : uint8_t { kObject, kDataType, kDevice, kFloat };
 
 struct JsBuffer;
+struct Signature;
 
 struct Box {
   BoxKind kind = BoxKind::kObject;
@@ -35,11 +36,10 @@ struct Box {
   uint64_t type_owner = 0;  // objects: retained library owning the type's reflection (RetainTypeOwner)
   JsBuffer* buffer = nullptr;  // JS-made tensors: the ArrayBuffer (owned by the tensor object)
   std::string name;            // functions: name used in errors
-  // [k12t] functions with export metadata (a .so export, module-tree functions): the JS
-  // converters (src/values/checked-args.ts) of the whole argument list and of the result
-  // (an int beyond 2^53 is a RangeError, docs/types.md), deleted by finalizers (HoldFor).
-  napi_ref checker = nullptr;
-  napi_ref result = nullptr;
+  // [k12t] Functions with export metadata (a .so export, module-tree functions, typed
+  // function results): calls are checked and converted by it (binding/typed_args.h).
+  // A shared_ptr: destroyed without the complete type (typed_args.h) in every user of Box.
+  std::shared_ptr<const Signature> sig;
   ~Box();
 };
 
@@ -62,9 +62,10 @@ bool ApplyParamChecker(napi_env env, napi_ref checker, size_t index, napi_value*
 /// [k12t] A strong reference to `value` (a function, else nullptr) deleted when `owner` is
 /// collected.
 napi_ref HoldFor(napi_env env, napi_value owner, napi_value value);
-/// [k12t] values.setArgsChecker(fn, checker, result): declared types for a function value
-/// (an ffi.Function box: .so exports, module-tree functions, typed function results).
-Napi::Value SetArgsChecker(const Napi::CallbackInfo& info);
+/// [k12t] values.setValueSignature(fn, name, kinds, types, deep?, result?): declared types
+/// for a function value (an ffi.Function box: .so exports, module-tree functions, typed
+/// function results), as setFunctionSignature for getFunction exports.
+Napi::Value SetValueSignature(const Napi::CallbackInfo& info);
 /// Makes `box` hold `pin` and retain the runtime owner of `src`.
 void BoxKeepAlive(Box* box, PinSource& src);
 

@@ -18,7 +18,7 @@ void InitValues(Napi::Env env, Napi::Object exports) {
   def("boxDevice", BoxDevice);
   def("boxFloat", BoxFloat);
   def("setFunctionSignature", SetFunctionSignature);
-  def("setArgsChecker", SetArgsChecker);  // [k12t]
+  def("setValueSignature", SetValueSignature);  // [k12t]
   def("boxTensor", BoxTensor);
   def("dtypeParse", DTypeParse);
   def("dtypeToString", DTypeToString);

@@ -10,14 +10,17 @@
 
 namespace orcjit::binding {
 
+struct Signature;
+
 inline std::string Utf8(const Napi::Value& v) { return v.As<Napi::String>().Utf8Value(); }
 
 // binding/function_values.cc
 /// Calls the Function object `fn` with JS arguments (self first if given); the result
-/// holds `pin` and retains `owner`.
+/// holds `pin` and retains `owner`. With `sig` (no self), the arguments are checked and
+/// converted by it (binding/typed_args.h).
 Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny* self,
                                const napi_value* argv, size_t argc, const char* name,
-                               const Pin& pin, uint64_t owner);
+                               const Pin& pin, uint64_t owner, const Signature* sig = nullptr);
 
 // binding/box_exports.cc
 Napi::Value BoxDataType(const Napi::CallbackInfo& info);

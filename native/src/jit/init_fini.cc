@@ -30,6 +30,17 @@ void InitFiniPlugin::modifyPassConfig(llvm::orc::MaterializationResponsibility& 
                                       LinkGraph& g, llvm::jitlink::PassConfiguration& config) {
   Library* lib = session_->FindLibrary(mr.getTargetJITDylib());
   if (!lib) return;  // the runtime / process libraries hold no objects
+  // The library's __dso_handle graph (Library::Init), linked the first time an object
+  // references it: it holds its own address and is registered before constructors run.
+  if (g.findSectionByName(Library::kDsoHandleSection)) {
+    config.PostFixupPasses.push_back([lib](LinkGraph& g) -> llvm::Error {
+      for (auto* sym : g.findSectionByName(Library::kDsoHandleSection)->symbols())
+        if (sym->hasName() && *sym->getName() == "__dso_handle")
+          lib->NoteDsoHandleLinked(sym->getAddress().toPtr<void*>());
+      return llvm::Error::success();
+    });
+    return;
+  }
   auto discarded = std::make_shared<std::set<std::string>>();
   if (std::getenv("ORCJIT_DUMP_GRAPH")) {
     config.PrePrunePasses.push_back([](LinkGraph& g) -> llvm::Error {

@@ -4,6 +4,8 @@
 //    .init_array per inline variable inside its group);
 //  - post-fixup: reads the fixed-up function pointers and hands them to the library, which
 //    runs initialisers after the lookup that linked them and finalisers on dispose.
+//  - the library's own __dso_handle graph (Library::Init, linked on first reference): after
+//    fixups, hands its address to the library (Library::NoteDsoHandleLinked).
 // Section names arrive renamed by PrepareObject ("<name>@<index>[@<signature>]"), which
 // is how object and section order stay stable.
 #pragma once

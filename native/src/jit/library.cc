@@ -65,23 +65,20 @@ void Library::Init() {
   using namespace llvm::jitlink;
   auto& es = session_->jit().getExecutionSession();
   // A per-library __dso_handle that lives in JIT memory: objects reach it PC-relative
-  // (hidden symbol), and its address tags this library's __cxa_atexit registrations.
+  // (hidden symbol), and its address tags this library's __cxa_atexit registrations. Linked
+  // only when something references it (C++ static destructors, atexit): a separate graph
+  // link per library is a third of a small C object's link time. When it links,
+  // NoteDsoHandleLinked stores its own address in it and registers it (init_fini.cc).
   auto g = std::make_unique<LinkGraph>("<__dso_handle of " + name_ + ">", es.getSymbolStringPool(),
                                        session_->triple(), llvm::SubtargetFeatures(),
                                        getGenericEdgeKindName);
-  auto& sec = g->createSection("__orcjit_dso_handle", llvm::orc::MemProt(unsigned(llvm::orc::MemProt::Read) | unsigned(llvm::orc::MemProt::Write)));
-  auto& block = g->createZeroFillBlock(sec, 8, llvm::orc::ExecutorAddr(), 8, 0);
+  auto& sec = g->createSection(kDsoHandleSection, llvm::orc::MemProt(unsigned(llvm::orc::MemProt::Read) | unsigned(llvm::orc::MemProt::Write)));
+  auto& block = g->createMutableContentBlock(sec, g->allocateBuffer(8), llvm::orc::ExecutorAddr(), 8, 0);
+  std::fill(block.getAlreadyMutableContent().begin(), block.getAlreadyMutableContent().end(), 0);
   g->addDefinedSymbol(block, 0, "__dso_handle", 8, Linkage::Strong, Scope::Hidden, false, true);
   auto& layer = static_cast<llvm::orc::ObjectLinkingLayer&>(session_->jit().getObjLinkingLayer());
   JIT_LLVM_CALL(layer.add(*jd_, std::move(g)), ErrorKind::kInternal, "library '" + name_ + "'");
   ApplyLinkOrder();
-  auto sym = es.lookup({{jd_, JITDylibLookupFlags::MatchAllSymbols}}, es.intern("__dso_handle"));
-  if (!sym) ThrowLLVMError(sym.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
-  dso_handle_ = sym->getAddress().toPtr<void*>();
-  // Its value is its own address, as crtbeginS.o's is in a shared object: libc_nonshared.a's
-  // atexit loads the value, C++ code takes the address; both must name this library.
-  *static_cast<void**>(dso_handle_) = dso_handle_;
-  RegisterDso(dso_handle_);
   // What a normal link takes from static archives (atexit, __cpu_model, ...), per library.
   jd_->addGenerator(MakeArchiveGenerator(this));
   std::weak_ptr<Library> weak = weak_from_this();
@@ -99,6 +96,15 @@ void Library::Init() {
       // The module object keeps the library's code mapped (Functions made from it hold it).
       [owner = owner_id_] { runtime::ReleaseOwner(owner); });
   runtime::RetainOwner(owner_id_);
+}
+
+void Library::NoteDsoHandleLinked(void* dso) {
+  // Its value is its own address, as crtbeginS.o's is in a shared object: libc_nonshared.a's
+  // atexit loads the value, C++ code takes the address; both must name this library.
+  *static_cast<void**>(dso) = dso;
+  // Before any constructor of this link runs (they run after the lookup returns).
+  RegisterDso(dso);
+  dso_handle_.store(dso);
 }
 
 void Library::CheckAlive() const {
@@ -244,14 +250,16 @@ void Library::AddPending(PendingObject obj, std::unique_ptr<llvm::MemoryBuffer> 
                       ErrorKind::kObjectFile, context);
   obj.names.clear();
   for (auto& kv : iface.SymbolFlags) obj.names.push_back(kv.first);
+  llvm::orc::SymbolFlagsMap flags = iface.SymbolFlags;
   obj.tracker = jd_->createResourceTracker();
   JIT_LLVM_CALL(
       session_->jit().getObjLinkingLayer().add(obj.tracker, std::move(buffer), std::move(iface)),
       ErrorKind::kObjectFile, context);
+  for (auto& kv : flags) defined_[kv.first] = kv.second;
   pending_.push_back(std::move(obj));
 }
 
-void Library::LinkPending() {
+void Library::LinkPending(llvm::orc::SymbolMap* linked) {
   if (pending_.empty()) return;
   llvm::orc::SymbolLookupSet set;
   for (auto& o : pending_)
@@ -265,6 +273,7 @@ void Library::LinkPending() {
     RetryFailed();
   } else {
     pending_.clear();
+    if (linked) *linked = std::move(*r);
   }
   if (r && module_) {
     // Before any constructor runs: __tvm_ffi__library_ctx and registered context symbols.
@@ -415,6 +424,10 @@ void Library::CheckNotFailed() const {
                  f->ffi_kind(), f->ffi_message());
 }
 
+bool Library::MayDefine(const llvm::orc::SymbolStringPtr& name) const {
+  return defined_.count(name) || *name == "__dso_handle" || ArchivesDefine(*name);
+}
+
 // Links what is pending, runs new constructors and returns the symbol's address, or nullptr
 // when `symbol` is not defined (within `match`) and `required` is false.
 void* Library::LookupImpl(const std::string& symbol, JITDylibLookupFlags match, bool required) {
@@ -423,15 +436,31 @@ void* Library::LookupImpl(const std::string& symbol, JITDylibLookupFlags match, 
   CheckNotFailed();
   auto& es = session_->jit().getExecutionSession();
   auto name = es.intern(symbol);
-  llvm::orc::SymbolLookupSet set(name, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
-  auto flags = es.lookupFlags(llvm::orc::LookupKind::Static, {{jd_, match}}, set);
-  if (!flags) ThrowLLVMError(flags.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
-  if (flags->empty()) {
+  bool defined;
+  auto own = defined_.find(name);
+  if (own != defined_.end()) {
+    // An added object's symbol: its flags are known (what lookupFlags would answer).
+    defined = match == JITDylibLookupFlags::MatchAllSymbols || own->second.isExported();
+  } else if (MayDefine(name)) {
+    llvm::orc::SymbolLookupSet set(name, llvm::orc::SymbolLookupFlags::WeaklyReferencedSymbol);
+    auto flags = es.lookupFlags(llvm::orc::LookupKind::Static, {{jd_, match}}, set);
+    if (!flags) ThrowLLVMError(flags.takeError(), ErrorKind::kInternal, "library '" + name_ + "'");
+    defined = !flags->empty();
+  } else {
+    defined = false;
+  }
+  if (!defined) {
     if (!required) return nullptr;
     throw JitError(ErrorKind::kSymbolNotFound,
                    "library '" + name_ + "' does not export '" + symbol + "'");
   }
-  LinkPending();
+  llvm::orc::SymbolMap linked;
+  LinkPending(&linked);
+  // The link just made resolved it (the first lookup of a library): no second query.
+  if (auto it = linked.find(name); it != linked.end() && defined) {
+    RunPendingInits();
+    return it->second.getAddress().toPtr<void*>();
+  }
   session_->TakeReportedErrors();
   auto sym = es.lookup({{jd_, match}}, name);
   RunPendingInits();
@@ -469,7 +498,9 @@ void Library::RunFinalizers() {
   }
   // Then what C++ registered with __cxa_atexit (global destructors), newest first, as
   // __cxa_finalize does for a shared object.
-  auto records = UnregisterDso(dso_handle_);
+  void* dso = dso_handle_.load();
+  if (!dso) return;  // never linked: nothing could register with it
+  auto records = UnregisterDso(dso);
   for (auto it = records.rbegin(); it != records.rend(); ++it) {
     try {
       it->fn(it->arg);
@@ -511,10 +542,11 @@ void Library::Dispose() {
   state_.fetch_or(kDisposed);
   // Interned names must die before the ExecutionSession's string pool does.
   std::vector<PendingObject>().swap(pending_);
+  llvm::DenseMap<llvm::orc::SymbolStringPtr, llvm::JITSymbolFlags>().swap(defined_);
   // Global functions this library registered point into its code: unregister them (the
   // registry restores older generations' entries) before its destructors run.
   runtime::RemoveOwnedGlobals(owner_id_);
-  if (dso_handle_) RunFinalizers();
+  RunFinalizers();  // no-op for a library whose Init failed (nothing recorded)
   if (module_) {
     TVMFFIObjectDecRef(module_);  // may release the last keep-alive of this library
     module_ = nullptr;

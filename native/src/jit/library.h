@@ -13,6 +13,7 @@
 #include "jit/host_hooks.h"
 #include "jit/jit_error.h"
 #include "jit/object_file.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ExecutionEngine/Orc/Core.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -92,6 +93,11 @@ class Library : public std::enable_shared_from_this<Library> {
   /// memory. Libraries whose link order contains this one are disposed first. Idempotent.
   void Dispose();
 
+  /// Section of the per-library __dso_handle graph (Init); the init/fini plugin calls
+  /// NoteDsoHandleLinked with its address when that graph links (after fixups).
+  static constexpr const char* kDsoHandleSection = "__orcjit_dso_handle";
+  void NoteDsoHandleLinked(void* dso);
+
   /// Called by the init/fini plugin (any thread that links) with entries of one object.
   void RecordInitFini(std::vector<InitFiniEntry> entries);
   /// Object sequence number for a LinkGraph name (the buffer identifier).
@@ -104,13 +110,14 @@ class Library : public std::enable_shared_from_this<Library> {
   void* LookupImpl(const std::string& symbol, llvm::orc::JITDylibLookupFlags match, bool required);
   friend class Session;
   Library(std::shared_ptr<Session> session, llvm::orc::JITDylib* jd, std::string name);
-  void Init();  // defines __dso_handle, sets the link order
+  void Init();  // adds the (lazily linked) __dso_handle graph, sets the link order
   void ApplyLinkOrder();
   void CheckAlive() const;
   void CheckNotFailed() const;          // throws the recorded failure, if any
   [[noreturn]] void Fail(const JitError& err);  // records `err` as the failure and throws it
   void RunPendingInits();
-  void LinkPending();  // links every object added since the last lookup
+  // Links every object added since the last lookup; their addresses go to `linked` if given.
+  void LinkPending(llvm::orc::SymbolMap* linked = nullptr);
   void RunFinalizers();
   void ReleaseBookkeeping();  // after Dispose: drop per-object tables
 
@@ -121,7 +128,7 @@ class Library : public std::enable_shared_from_this<Library> {
   static constexpr uint8_t kDisposed = 1, kCrashed = 2;
   std::atomic<uint8_t> state_{0};
   std::atomic<bool> debugger_{false};  // [j15]
-  void* dso_handle_ = nullptr;
+  std::atomic<void*> dso_handle_{nullptr};  // set when the __dso_handle graph links
   std::vector<std::shared_ptr<Library>> link_libs_;
   // Shared libraries from AddSharedLibrary: a bare JITDylib (one generator per dlopen handle)
   // placed in the link order after the runtime; the handles, dlclosed when the last owner of
@@ -142,6 +149,13 @@ class Library : public std::enable_shared_from_this<Library> {
     llvm::orc::ResourceTrackerSP tracker;
   };
   std::vector<PendingObject> pending_;
+  // Every symbol an added object defines, with its flags (never shrinks; a superset is
+  // fine). With
+  // __dso_handle and the archive members' symbols, all this library's JITDylib can define:
+  // lookups of anything else (module symbol probes, metadata of functions without any) are
+  // answered without an ORC query. Guarded by api_mu_.
+  llvm::DenseMap<llvm::orc::SymbolStringPtr, llvm::JITSymbolFlags> defined_;
+  bool MayDefine(const llvm::orc::SymbolStringPtr& name) const;
   void AddPending(PendingObject obj, std::unique_ptr<llvm::MemoryBuffer> buffer);
   void RetryFailed();
   std::vector<std::weak_ptr<Library>> dependents_;

@@ -19,6 +19,7 @@ constexpr uintptr_t kReach = uintptr_t(2048) * kMiB;  // ±2 GiB: 32-bit fixups
 constexpr uintptr_t kHeapRoom = 256 * kMiB;            // the brk heap grows above the image
 constexpr uintptr_t kMargin = 16 * kMiB;               // addends, stubs placed after a block
 constexpr uintptr_t kStep = 16 * kMiB;                 // candidate spacing in the window
+constexpr size_t kReturnPages = 256 * 1024;            // freed ranges this large: MADV_DONTNEED
 
 struct Window {
   uintptr_t lo = 0, hi = 0;  // usable [lo, hi); empty if no image was found
@@ -176,7 +177,10 @@ void NearImageMapper::deinitialize(llvm::ArrayRef<llvm::orc::ExecutorAddr> alloc
     size_t len = ((it->getValue() + a.size + page_size_ - 1) & ~uintptr_t(page_size_ - 1)) - pb;
     if (len) {
       mprotect(reinterpret_cast<void*>(pb), len, PROT_READ | PROT_WRITE);
-      madvise(reinterpret_cast<void*>(pb), len, MADV_DONTNEED);
+      // Large ranges go back to the system. A small one (a library of a few objects) keeps
+      // its pages: the next link reuses the range, and returning them made every link of a
+      // create/dispose loop take a page fault per page (a zeroed page each) for nothing.
+      if (len >= kReturnPages) madvise(reinterpret_cast<void*>(pb), len, MADV_DONTNEED);
     }
   }
   on_deinitialized(std::move(err));

@@ -200,6 +200,11 @@ std::unique_ptr<llvm::orc::DefinitionGenerator> MakeArchiveGenerator(Library* li
   return std::make_unique<ArchiveGenerator>(lib);
 }
 
+bool ArchivesDefine(llvm::StringRef symbol) {
+  const Index& idx = GetIndex();
+  return idx.by_symbol.find(symbol) != idx.by_symbol.end();
+}
+
 std::unique_ptr<llvm::orc::DefinitionGenerator> MakeLibatomicGenerator() {
   return std::make_unique<LibatomicGenerator>();
 }

@@ -20,6 +20,10 @@ class Library;
 /// `lib` outlives the generator (the generator is owned by the library's JITDylib).
 std::unique_ptr<llvm::orc::DefinitionGenerator> MakeArchiveGenerator(Library* lib);
 
+/// True if a member of the indexed archives defines `symbol` (what the generator above could
+/// add to a library on a lookup of it).
+bool ArchivesDefine(llvm::StringRef symbol);
+
 /// Generator for the session's runtime JITDylib: __atomic_* from libatomic.so.1.
 std::unique_ptr<llvm::orc::DefinitionGenerator> MakeLibatomicGenerator();
 

@@ -135,6 +135,8 @@ Examples:
         // instead of refusing those beyond 2^53 (docs/types.md#int-results)
         const call = fn.exact ?? fn;
         result = await withInterrupt(() => call(...(values as Parameters<typeof fn>)));
+        // fn.exact returns every int as a bigint: print the ones a number holds as numbers
+        if (typeof result === "bigint" && Number.isSafeInteger(Number(result))) result = Number(result);
       } catch (e) {
         // wrong argument count or types: the user's call is wrong, not orcjit
         if (e instanceof TypeError || e instanceof RangeError) throw new OrcJitError("ORCJIT_CALL", `${libName}.${fnName}: ${e.message}`, { cause: e });
