@@ -20,6 +20,7 @@
 #include "binding/addon_state.h"
 #include "binding/library_wrap.h"
 #include "binding/session_wrap.h"
+#include "binding/v8_lanes.h"
 #include "binding/values.h"
 #include "jit/crash_guard.h"
 #include "jit/debugger.h"
@@ -55,6 +56,8 @@ Napi::Value NativeInfo(const Napi::CallbackInfo& info) {
   o.Set("targetTriple", llvm::sys::getProcessTriple());
   o.Set("buildType", ORCJIT_BUILD_TYPE);
   o.Set("sanitize", ORCJIT_SANITIZE_BUILD != 0);
+  // "" when the call path's V8 lanes are on, else why not (binding/v8_lanes.h)
+  o.Set("v8LanesOff", orcjit::binding::V8LanesStatus());
   return o;
 }
 
@@ -66,6 +69,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
   });
+  orcjit::binding::InitV8Lanes(env);  // once per process: look up + self-test (v8_lanes.h)
   Addon* data = Addon::Install(env);  // this environment's state and its teardown
   Napi::Function session = orcjit::binding::SessionWrap::Define(env);
   Napi::Function library = orcjit::binding::LibraryWrap::Define(env);
@@ -90,6 +94,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     orcjit::jit::SetDebuggerEnabled(info[0].ToBoolean().Value());
     return Napi::Boolean::New(info.Env(), was);
   }, "setDebugger"));
+  // The call path's V8 lanes (binding/v8_lanes.h): tests and the bench compare on and off.
+  exports.Set("setV8Lanes", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), orcjit::binding::SetV8Lanes(info[0].ToBoolean().Value()));
+  }, "setV8Lanes"));
   exports.Set("debuggerEntryCount", Napi::Function::New(env, [](const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), double(orcjit::jit::DebuggerEntryCount()));
   }, "debuggerEntryCount"));

@@ -167,6 +167,12 @@ export interface NativeInfo {
   buildType: string;
   /** Built with AddressSanitizer/UBSan (ORCJIT_SANITIZE). */
   sanitize: boolean;
+  /**
+   * Empty when the call path reads numbers and typed arrays through V8's own functions (the
+   * "V8 lanes", docs/values.md "Cost"); otherwise why they are off (they are an optimization:
+   * results are the same either way).
+   */
+  v8LanesOff: string;
 }
 
 /** What `initialize` injects, once per environment (native/src/binding/addon_state.h). */
@@ -184,6 +190,8 @@ export interface NativeBinding {
   setCrashGuard(on: boolean): boolean;
   setPerfMap(on: boolean): boolean;
   setDebugger(on: boolean): boolean;
+  /** The call path's V8 lanes on/off (tests, bench); on only if their self-test passed. */
+  setV8Lanes(on: boolean): boolean;
   /** Entries on the GDB JIT interface's list (tests). */
   debuggerEntryCount(): number;
   Session: new (options?: NativeSessionOptions) => NativeSession;
@@ -214,6 +222,7 @@ export const declaredExports = {
     setCrashGuard: "function",
     setPerfMap: "function",
     setDebugger: "function",
+    setV8Lanes: "function",
     debuggerEntryCount: "function",
     Session: "function",
     Library: "function",

@@ -1,4 +1,5 @@
 #include "binding/addon_state.h"
+#include "binding/v8_lanes.h"
 
 #include <utility>
 
@@ -58,6 +59,7 @@ Addon* Addon::Install(Napi::Env env) {
   addon->env = env;
   env.SetInstanceData<Addon>(addon);
   t_current = addon;
+  addon->null_value = StableNull(env);
   // For disposals requested from JS callbacks (binding/lifetime.cc).
   Napi::Value si = env.Global().Get("setImmediate");
   if (si.IsFunction()) napi_create_reference(env, si, 1, &addon->set_immediate);

@@ -79,6 +79,10 @@ struct Addon {
   napi_ref set_immediate = nullptr;  // the global setImmediate, captured at load
   // Typed arrays lent to the JS -> C++ calls in flight (binding/js_memory.h).
   LentViews* lent = nullptr;
+  // JS null as a napi_value that stays valid for the environment's life (V8 hands out its
+  // root slot): the call path returns it for None results instead of asking napi_get_null.
+  // Null when not verified (binding/v8_lanes.h StableNull).
+  napi_value null_value = nullptr;
   // Global functions this environment registered with a JS function of its own (which dies
   // with it), and the entry each replaced (owned reference, or null): restored at teardown.
   struct JsGlobal {

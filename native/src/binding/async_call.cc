@@ -78,8 +78,7 @@ struct AsyncEnv {
 namespace {
 thread_local AsyncEnv* t_async_env = nullptr;  // this JS thread's, once it made an async call
 }  // namespace
-__attribute__((tls_model("initial-exec"))) thread_local SyncState* t_sync_state = nullptr;
-__attribute__((tls_model("initial-exec"))) thread_local int t_sync_nest = 0;
+__attribute__((tls_model("initial-exec"))) thread_local SyncTls t_sync;
 
 namespace {
 
@@ -186,7 +185,7 @@ AsyncEnv* GetAsyncEnv(napi_env env) {
   std::lock_guard<std::mutex> lock(g_envs_mu);
   Envs()[env] = a;
   t_async_env = a;
-  t_sync_state = &a->sync;  // this JS thread's synchronous calls are marked from now on
+  t_sync.state = &a->sync;  // this JS thread's synchronous calls are marked from now on
   return a;
 }
 
@@ -450,7 +449,7 @@ Napi::Value CallAsync(const Napi::CallbackInfo& info) {
   if (a->sync.in_flight++ == 0) {
     napi_ref_threadsafe_function(env, a->tsfn);
     // Started from a JS callback inside synchronous calls: they are blocked until it returns.
-    if (t_sync_nest > 0) a->sync.depth.store(t_sync_nest);
+    if (t_sync.nest > 0) a->sync.depth.store(t_sync.nest);
   }
   napi_value promise;
   napi_create_promise(env, &c->deferred, &promise);

@@ -25,33 +25,37 @@ struct SyncState {
   std::atomic<int> depth{0};            // synchronous kernel calls running (JS thread writes)
   std::atomic<int> foreign_waiters{0};  // kernel threads registering or waiting for a callback
 };
-/// This JS thread's state once it made an async call (else null).
-extern __attribute__((tls_model("initial-exec"))) thread_local SyncState* t_sync_state;
+/// This JS thread's synchronous-call bookkeeping. One thread-local (initial-exec, plain data):
+/// the call path finds both fields from one address.
+struct SyncTls {
+  int nest = 0;                  // synchronous kernel calls on this thread's stack (nested through JS callbacks)
+  SyncState* state = nullptr;    // this JS thread's state once it made an async call (else null)
+};
+extern __attribute__((tls_model("initial-exec"))) thread_local SyncTls t_sync;
 /// A kernel thread waits for the JS thread that enters a synchronous call: wake it to give up.
 void WakeForeignWaiters();
 
-/// Synchronous kernel calls on this thread's stack (nested through JS callbacks).
-extern __attribute__((tls_model("initial-exec"))) thread_local int t_sync_nest;
-
 /// [j16] Marks a synchronous kernel call on a JS thread (function.cc CallKernel, values_api.cc
 /// Function calls). While async calls of its thread are in flight, SyncState::depth mirrors
-/// t_sync_nest (CallAsync publishes it when the first call starts, even from a callback inside
+/// t_sync.nest (CallAsync publishes it when the first call starts, even from a callback inside
 /// a synchronous call), and a callback from a kernel's own thread is refused with a clear error
 /// instead of waiting for this thread. Otherwise (the common case) it costs a thread-local
 /// increment, a load and a compare.
 class SyncCallMark {
  public:
   SyncCallMark() {
-    int nest = ++t_sync_nest;
-    SyncState* s = t_sync_state;
+    SyncTls& t = t_sync;
+    int nest = ++t.nest;
+    SyncState* s = t.state;
     if (__builtin_expect(s != nullptr && s->in_flight != 0, 0)) {
       s->depth.store(nest);  // seq_cst
       if (s->foreign_waiters.load() > 0) WakeForeignWaiters();
     }
   }
   ~SyncCallMark() {
-    int nest = --t_sync_nest;
-    SyncState* s = t_sync_state;
+    SyncTls& t = t_sync;
+    int nest = --t.nest;
+    SyncState* s = t.state;
     if (__builtin_expect(s != nullptr && s->depth.load(std::memory_order_relaxed) != 0, 0))
       s->depth.store(nest, std::memory_order_release);
   }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "binding/lifetime.h"
+#include "binding/v8_lanes.h"
 
 namespace orcjit::binding {
 
@@ -192,15 +193,54 @@ inline bool FillTypedArrayView(napi_typedarray_type type, size_t length, void* d
 }
 
 /// The call path's typed-array lane. 1: converted into `slot`; 0: not a typed array;
-/// -1: a typed array for ToAny (no data: maybe detached, which ToAny reports).
-inline int TypedArrayArg(napi_env env, napi_value value, TVMFFIAny* out, ViewSlot* slot) {
+/// -1: a typed array for ToAny (no data: maybe detached, which ToAny reports). `hint` is the
+/// kind this argument position held last time (-1: none yet), updated here: with the V8
+/// lanes (v8_lanes.h) the same kind again costs one V8 check instead of Node-API's walk.
+inline int TypedArrayArg(napi_env env, napi_value value, TVMFFIAny* out, ViewSlot* slot,
+                         int8_t* hint) {
   napi_typedarray_type type;
   size_t length = 0;
   void* data = nullptr;
-  if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok)
-    return 0;
+  const V8Lanes* lanes = ActiveV8Lanes();
+  if (lanes != nullptr && *hint >= 0 && TypedArrayOfKind(lanes, value, *hint, &length, &data)) {
+    type = static_cast<napi_typedarray_type>(*hint);
+  } else {
+    if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok)
+      return 0;
+    *hint = static_cast<int8_t>(type);
+  }
   if (__builtin_expect(data == nullptr && length == 0, 0)) return -1;
   return FillTypedArrayView(type, length, data, out, slot) ? 1 : -1;
+}
+
+/// The call path's number lane: a JS number as an argument (NumberToAny's rules), false when
+/// `value` is not a number. Int32 values (the common integer arguments) skip the double.
+inline bool NumberArg(napi_env env, napi_value value, TVMFFIAny* out) {
+  if (const V8Lanes* lanes = ActiveV8Lanes()) {
+    if (lanes->is_int32(value)) {
+      out->type_index = kTVMFFIInt;
+      out->zero_padding = 0;
+      out->v_int64 = lanes->int32_value(value);
+      return true;
+    }
+    if (!lanes->is_number(value)) return false;
+    NumberToAny(lanes->number_value(value), out);
+    return true;
+  }
+  double d;
+  if (napi_get_value_double(env, value, &d) != napi_ok) return false;
+  NumberToAny(d, out);
+  return true;
+}
+
+/// A JS number as a double (false when not a number): the V8 lane when on.
+inline bool NumberValue(napi_env env, napi_value value, double* out) {
+  if (const V8Lanes* lanes = ActiveV8Lanes()) {
+    if (!lanes->is_number(value)) return false;
+    *out = lanes->number_value(value);
+    return true;
+  }
+  return napi_get_value_double(env, value, out) == napi_ok;
 }
 
 // ---------------------------------------------------------------- JS -> Any

@@ -31,6 +31,9 @@ struct FunctionData {
   // Bit i: argument #i was not a number on the previous call (a typed array, most likely),
   // so the next call converts it without first probing for a number. A hint only.
   uint32_t object_args = 0;
+  // The typed-array kind (napi_typedarray_type) argument #i held on the previous call, -1
+  // none yet: with the V8 lanes the same kind again is one check (convert.h TypedArrayArg).
+  int8_t arg_kinds[kInlineArgs] = {-1, -1, -1, -1, -1, -1, -1, -1};
   std::unique_ptr<Signature> sig;  // null: untyped (no metadata)
   // The Addon of the JS thread that made this function (the only one that can call it):
   // lent typed arrays are registered there without a thread-local lookup per call.
@@ -54,7 +57,7 @@ inline void SetObjectArgHint(FunctionData* fd, size_t i, const TVMFFIAny& conver
 inline bool Unusable(const FunctionData* fd) {
   jit::Library* lib = fd->lib.get();
   // [i15] crashed(): poisoned by a contained fault (ThrowCrash below).
-  if (__builtin_expect(lib->disposed() || lib->crashed() || lib->session().disposed(), 0))
+  if (__builtin_expect(lib->disposed_or_crashed() || lib->session().disposed(), 0))
     return true;
   // Deferred disposals are rare: one relaxed load before the locked lookup.
   return __builtin_expect(g_deferred_disposals.load(std::memory_order_relaxed) != 0, 0) &&
@@ -139,7 +142,11 @@ inline int CallKernel(FunctionData* fd, const TVMFFIAny* args, size_t argc, TVMF
 /// The result of a successful call as JS: the common kinds without leaving this function.
 inline napi_value Finish(napi_env env, FunctionData* fd, int rc, TVMFFIAny* result) {
   napi_value out;
-  if (__builtin_expect(rc == 0, 1) && ScalarToJs(env, *result, &out)) return out;
+  if (__builtin_expect(rc == 0, 1)) {
+    if (result->type_index == kTVMFFINone && fd->addon->null_value != nullptr)
+      return fd->addon->null_value;  // addon_state.h: valid for the environment's life
+    if (ScalarToJs(env, *result, &out)) return out;
+  }
   return FinishSlow(env, fd, rc, result);
 }
 
@@ -270,11 +277,18 @@ enum class Probed { kNothing, kNotNumber, kNotTypedArray };
   TVMFFIAny args[kInlineArgs];
   const Signature& sig = *fd->sig;
   if (argc != sig.kinds.size()) return CallTyped(env, info, fd, argc, argv);
+  const V8Lanes* lanes = ActiveV8Lanes();
   for (size_t i = 0; i < argc; ++i) {
-    double d;
     int32_t kind = sig.kinds[i];
-    if ((kind != kParamInt && kind != kParamFloat) ||
-        napi_get_value_double(env, argv[i], &d) != napi_ok)
+    napi_value arg = argv[i];
+    if (kind == kParamInt && lanes != nullptr && lanes->is_int32(arg)) {  // the common case
+      args[i].type_index = kTVMFFIInt;
+      args[i].zero_padding = 0;
+      args[i].v_int64 = lanes->int32_value(arg);
+      continue;
+    }
+    double d;
+    if ((kind != kParamInt && kind != kParamFloat) || !NumberValue(env, arg, &d))
       return CallTyped(env, info, fd, argc, argv);
     if (kind == kParamFloat) {
       FloatToAny(d, &args[i]);
@@ -325,16 +339,14 @@ napi_value CallSafe(napi_env env, napi_callback_info info) {
   for (size_t i = 0; i < argc; ++i) {
     if ((fd->object_args >> i) & 1u) {
       // Held a non-number last time: most likely the same kind of typed array again.
-      int got = TypedArrayArg(env, argv[i], &args[i], &views[i]);
+      int got = TypedArrayArg(env, argv[i], &args[i], &views[i], &fd->arg_kinds[i]);
       lends |= got > 0;
       if (got > 0) continue;
       return CallMixed(env, fd, argv, argc, args, i,
                        got == 0 ? Probed::kNotTypedArray : Probed::kNothing);
     }
-    double d;
-    if (napi_get_value_double(env, argv[i], &d) != napi_ok)
+    if (!NumberArg(env, argv[i], &args[i]))
       return CallMixed(env, fd, argv, argc, args, i, Probed::kNotNumber);
-    NumberToAny(d, &args[i]);
   }
   // [i19n] Typed arrays are lent for the call (js_memory.h); number-only calls skip this.
   LentViews lent(fd->addon, lends ? argv : nullptr, argc, fd->name.c_str());

@@ -12,6 +12,17 @@
 
 namespace orcjit::binding {
 
+/// The JS value of a finished Function-object call: its error or crash thrown, else the result
+/// (which holds `pin`).
+static Napi::Value FunctionCallResult(Napi::Env env, int rc, TVMFFIAny* result, const char* name,
+                               const Pin& pin, uint64_t owner) {
+  if (rc == jit::kCrashed)
+    ThrowValue(env, FunctionValueCrashError(env, name, pin ? pin->lib.get() : nullptr, owner));
+  if (rc != 0) ThrowValue(env, TakeRaisedError(env, rc, name));
+  PinSource src(pin, owner);
+  return FromAny(env, result, name, src);
+}
+
 /// Calls the Function object `fn` with JS arguments (self first if given); the result
 /// holds `pin`.
 Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny* self,
@@ -57,11 +68,7 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
     rc = GuardedFunctionCall(fn, args, static_cast<int32_t>(n), &result);  // [j15] crash guard
   }
   scratch.Release();
-  if (rc == jit::kCrashed)
-    ThrowValue(env, FunctionValueCrashError(env, name, pin ? pin->lib.get() : nullptr, owner));
-  if (rc != 0) ThrowValue(env, TakeRaisedError(env, rc, name));
-  PinSource src(pin, owner);
-  return FromAny(env, &result, name, src);
+  return FunctionCallResult(env, rc, &result, name, pin, owner);
 }
 
 namespace {
@@ -72,6 +79,35 @@ inline bool NeedsResultCheck(napi_env env, napi_value v) {
   return t != napi_number && t != napi_boolean && t != napi_null && t != napi_undefined;
 }
 
+/// Number-only arguments (by the declared int/float kinds when there is a signature): true
+/// with them converted; false when any argument needs the general path (which then starts
+/// over and reports errors). The fast lanes of convert.h, as in function.cc's CallSafe.
+inline bool NumbersOnly(napi_env env, const Signature* sig, const napi_value* argv, size_t argc,
+                        TVMFFIAny* args) {
+  if (sig == nullptr) {
+    for (size_t i = 0; i < argc; ++i)
+      if (!NumberArg(env, argv[i], &args[i])) return false;
+    return true;
+  }
+  if (argc != sig->kinds.size()) return false;
+  for (size_t i = 0; i < argc; ++i) {
+    double d;
+    int32_t kind = sig->kinds[i];
+    if ((kind != kParamInt && kind != kParamFloat) || !NumberValue(env, argv[i], &d)) return false;
+    if (kind == kParamFloat) {
+      FloatToAny(d, &args[i]);
+      continue;
+    }
+    if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0) ||
+        static_cast<double>(static_cast<int64_t>(d)) != d)
+      return false;
+    args[i].type_index = kTVMFFIInt;
+    args[i].zero_padding = 0;
+    args[i].v_int64 = static_cast<int64_t>(d);
+  }
+  return true;
+}
+
 napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
   Napi::Env env(raw_env);
   size_t argc = kInlineArgs;
@@ -79,6 +115,33 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
   void* data = nullptr;
   napi_get_cb_info(raw_env, info, &argc, inline_argv, nullptr, &data);
   auto* box = static_cast<Box*>(data);  // lives as long as the function object
+  TVMFFIAny fast_args[kInlineArgs];
+  const Signature* fast_sig = box->sig.get();
+  if (argc <= kInlineArgs && box->obj != nullptr &&
+      NumbersOnly(raw_env, fast_sig, inline_argv, argc, fast_args)) {
+    // The common call: numbers in, and (mostly) a scalar out, without the general converter.
+    TVMFFIAny result;
+    result.type_index = kTVMFFINone;
+    result.zero_padding = 0;
+    result.v_int64 = 0;
+    int rc;
+    {
+      SyncCallMark mark;  // [j16] (binding/async_call.h)
+      rc = GuardedFunctionCall(box->obj, fast_args, static_cast<int32_t>(argc), &result);
+    }
+    napi_value out;
+    if (rc == 0 && ScalarToJs(raw_env, result, &out)) return out;
+    try {
+      out = FunctionCallResult(env, rc, &result, box->name.c_str(), box->pin, box->owner);
+      if (fast_sig && fast_sig->result && NeedsResultCheck(raw_env, out) &&
+          !ApplyParamChecker(raw_env, fast_sig->result, 0, &out))
+        return nullptr;
+      return out;
+    } catch (const Napi::Error& e) {
+      e.ThrowAsJavaScriptException();
+      return nullptr;
+    }
+  }
   try {
     std::vector<napi_value> heap_argv;
     napi_value* argv = inline_argv;

@@ -114,8 +114,8 @@ bool ReadCrashGuardEnabled();
 /// Inline: every kernel call asks.
 inline bool CrashGuardEnabled() {
   int v = detail::g_crash_guard_enabled.load(std::memory_order_relaxed);
-  if (__builtin_expect(v < 0, 0)) return detail::ReadCrashGuardEnabled();
-  return v != 0;
+  if (__builtin_expect(v > 0, 1)) return true;  // one compare on the call path
+  return v < 0 && detail::ReadCrashGuardEnabled();
 }
 void SetCrashGuardEnabled(bool on);
 

@@ -108,7 +108,7 @@ void Library::NoteDsoHandleLinked(void* dso) {
 }
 
 void Library::CheckAlive() const {
-  if (disposed_)
+  if (disposed())
     throw JitError(ErrorKind::kDisposed, "library '" + name_ + "' has been disposed");
   if (session_->disposed())
     throw JitError(ErrorKind::kDisposed,
@@ -510,7 +510,7 @@ void Library::RunFinalizers() {
 }
 
 void Library::RunFinalizersAtExit() {
-  if (!disposed_) RunFinalizers();
+  if (!disposed()) RunFinalizers();
 }
 
 void Library::ReleaseBookkeeping() {
@@ -528,18 +528,18 @@ void Library::ReleaseBookkeeping() {
 
 void Library::Dispose() {
   std::lock_guard<std::recursive_mutex> api_lock(api_mu_);
-  if (disposed_) return;
+  if (disposed()) return;
   // Libraries that link against this one would be left with dangling references.
   auto dependents = std::move(dependents_);
   for (auto& w : dependents) {
     auto d = w.lock();
-    if (!d || d->disposed_) continue;
+    if (!d || d->disposed()) continue;
     if (std::find_if(d->link_libs_.begin(), d->link_libs_.end(),
                      [this](const std::shared_ptr<Library>& l) { return l.get() == this; }) !=
         d->link_libs_.end())
       d->Dispose();
   }
-  disposed_ = true;
+  state_.fetch_or(kDisposed);
   // Interned names must die before the ExecutionSession's string pool does.
   std::vector<PendingObject>().swap(pending_);
   llvm::DenseMap<llvm::orc::SymbolStringPtr, llvm::JITSymbolFlags>().swap(defined_);

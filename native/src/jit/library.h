@@ -38,11 +38,13 @@ class Library : public std::enable_shared_from_this<Library> {
   Library& operator=(const Library&) = delete;
 
   const std::string& name() const { return name_; }
-  bool disposed() const { return disposed_; }
+  bool disposed() const { return state_.load() & kDisposed; }
   /// [i15] Set when a call into this library faulted and was contained (crash_guard.h):
   /// its state may be corrupt, so the binding refuses further calls until it is reloaded.
-  bool crashed() const { return crashed_.load(std::memory_order_relaxed); }
-  void MarkCrashed() { crashed_.store(true, std::memory_order_relaxed); }
+  bool crashed() const { return state_.load(std::memory_order_relaxed) & kCrashed; }
+  void MarkCrashed() { state_.fetch_or(kCrashed, std::memory_order_relaxed); }
+  /// disposed() || crashed() in one load: the call path asks on every call.
+  bool disposed_or_crashed() const { return state_.load(std::memory_order_relaxed) != 0; }
   /// [j15] Objects linked from now on are registered with debuggers (debugger.h).
   bool debugger() const { return debugger_.load(std::memory_order_relaxed); }
   void SetDebugger(bool on) { debugger_.store(on, std::memory_order_relaxed); }
@@ -122,8 +124,9 @@ class Library : public std::enable_shared_from_this<Library> {
   std::shared_ptr<Session> session_;
   llvm::orc::JITDylib* jd_;
   std::string name_;
-  std::atomic<bool> disposed_{false};  // read without the lock (disposed(), CheckAlive)
-  std::atomic<bool> crashed_{false};  // [i15]
+  // kDisposed | kCrashed ([i15]); read without the lock (disposed(), CheckAlive)
+  static constexpr uint8_t kDisposed = 1, kCrashed = 2;
+  std::atomic<uint8_t> state_{0};
   std::atomic<bool> debugger_{false};  // [j15]
   std::atomic<void*> dso_handle_{nullptr};  // set when the __dso_handle graph links
   std::vector<std::shared_ptr<Library>> link_libs_;
