@@ -4,18 +4,10 @@
 # every N-API addon pays alike (V8's entry into a callback: Builtins_CallApiCallback or
 # Builtin_HandleApiCall, FunctionCallbackArguments, FunctionCallbackWrapper::Invoke) and the
 # JS loop, whose tiering differs between runs. Comparable across addons; perfn.py shows rows.
-import os, re, subprocess, sys
+import os, re, sys
 
-OUT = os.environ.get("OUT", "/tmp/orcjit-callgrind")
-
-def load(f):
-    out = subprocess.run(["callgrind_annotate", "--inclusive=no", "--threshold=100", f], capture_output=True, text=True).stdout
-    d = {}
-    for line in out.splitlines():
-        m = re.match(r"\s*([\d,]+)\s+\([^)]*\)\s+(.*)", line)
-        if m and "PROGRAM TOTALS" not in line:
-            d[m.group(2)] = d.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
-    return d
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from perfn import OUT, load  # noqa: E402  (the per-function table's reader)
 
 def counted(k):
     if re.search(r"\.node\]|\.so\]", k):

@@ -9,11 +9,12 @@ def load(f):
         if m and "PROGRAM TOTALS" not in line:
             d[m.group(2)] = d.get(m.group(2), 0) + int(m.group(1).replace(",", ""))
     return d
-w = sys.argv[1]
-a = load(f"{OUT}/{w}.200000.out"); b = load(f"{OUT}/{w}.500000.out")
-rows = sorted(((b.get(k, 0) - a.get(k, 0)) / 300000, k) for k in set(a) | set(b))
-tot = 0
-for v, k in reversed(rows):
-    if abs(v) >= 2: print(f"{v:8.1f}  {k[:150]}")
-    tot += v
-print(f"{tot:8.1f}  total")
+if __name__ == "__main__":
+    w = sys.argv[1]
+    a = load(f"{OUT}/{w}.200000.out"); b = load(f"{OUT}/{w}.500000.out")
+    rows = sorted(((b.get(k, 0) - a.get(k, 0)) / 300000, k) for k in set(a) | set(b))
+    tot = 0
+    for v, k in reversed(rows):
+        if abs(v) >= 2: print(f"{v:8.1f}  {k[:150]}")
+        tot += v
+    print(f"{tot:8.1f}  total")

@@ -2,11 +2,11 @@
 // equal to the NativeBinding/NativeValues/NativeSession/NativeLibrary interfaces by
 // `satisfies`): an export added on one side only fails here, so the types cover the addon.
 import { createRequire } from "node:module";
-import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { declaredExports, loadedAddon } from "../../src/native/binding.js";
 import { addon } from "../../src/values/native.js";
 import { FFIError, LinkError, SymbolNotFoundError } from "../../src/errors.js";
+import { firstMessageOfWorker } from "../helpers/worker.js";
 
 const f = () => undefined;
 
@@ -86,12 +86,7 @@ describe("addon exports", () => {
         s.dispose();
         parentPort.postMessage(name);
       });`;
-    const w = new Worker(code, { eval: true });
-    const got = await new Promise<unknown>((resolve, reject) => {
-      w.once("message", resolve);
-      w.once("error", reject);
-    });
-    await w.terminate();
+    const got = await firstMessageOfWorker(code);
     expect(got).toBe("SymbolNotFoundError");
   });
 });

@@ -144,11 +144,12 @@ describe("Project.prepare → Generation", () => {
   });
 });
 
-// A commit made from inside a call (a C++ function calling back into JS, which swaps in the next
-// generation synchronously): the handle switches at once, but the old code — still on the stack
-// — is disposed only when the outermost call returns. In a child process: getting this wrong
-// returns into freed code.
-test("a generation committed from a callback retires the old code after the running call returns", async () => {
+/**
+ * A project whose apply(f) calls back into JS, and a child script that loads it, edits the
+ * source, builds generation 2, binds `apply`, `version` and the old generation's `oldVersion`,
+ * then runs `body` (which fills `out`). Returns the child's `out`.
+ */
+async function commitFromCallback(body: string): Promise<unknown> {
   ensureBuilt();
   const dir = tempDir();
   writeFiles(dir, {
@@ -169,6 +170,22 @@ const oldVersion = project.library("k").dynamicLibrary.getFunction("version");
 writeFileSync(dir + "/k.cc", readFileSync(dir + "/k.cc", "utf8").replace("#define VERSION 1", "#define VERSION 2"));
 await project.build();
 const out = {};
+${body}
+project.dispose();
+console.log(JSON.stringify(out));
+`,
+  );
+  const r = await runNodeScript(script, [], process.env);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!);
+}
+
+// A commit made from inside a call (a C++ function calling back into JS, which swaps in the next
+// generation synchronously): the handle switches at once, but the old code — still on the stack
+// — is disposed only when the outermost call returns. In a child process: getting this wrong
+// returns into freed code.
+test("a generation committed from a callback retires the old code after the running call returns", async () => {
+  const out = await commitFromCallback(`
 out.during = apply(() => {
   project.prepare(["k"]).commit();
   out.oldInside = oldVersion(); // not disposed yet: its code is on the stack
@@ -176,14 +193,8 @@ out.during = apply(() => {
 });
 try { oldVersion(); out.oldAfter = "alive"; } catch (e) { out.oldAfter = e.name; }
 out.after = apply(() => version());
-out.generation = project.library("k").generation;
-project.dispose();
-console.log(JSON.stringify(out));
-`,
-  );
-  const r = await runNodeScript(script, [], process.env);
-  expect(r.code, r.stderr).toBe(0);
-  expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual({ during: 201, oldInside: 1, oldAfter: "DisposedError", after: 202, generation: 2 });
+out.generation = project.library("k").generation;`);
+  expect(out).toEqual({ during: 201, oldInside: 1, oldAfter: "DisposedError", after: 202, generation: 2 });
 }, 300_000);
 
 // The same through fn.exact (declared int results, docs/types.md#int-results): a handle's
@@ -191,26 +202,7 @@ console.log(JSON.stringify(out));
 // retired only when it returns. Without the count, the old code is disposed under the
 // running call (its oldInside read throws DisposedError, and the return lands in freed code).
 test("a generation committed from a callback of fn.exact waits for that call too", async () => {
-  ensureBuilt();
-  const dir = tempDir();
-  writeFiles(dir, {
-    "orcjit.yaml": "version: 1\nlibraries:\n  k:\n    sources:\n      - { path: k.cc, functions: [apply, version] }\n",
-    "k.cc": "#include <tvm/ffi/function.h>\n#define VERSION 1\nint64_t version() { return VERSION; }\nint64_t apply(tvm::ffi::Function f) { return f().cast<int64_t>() * 100 + VERSION; }\n",
-  });
-  const script = path.join(dir, "child.mjs");
-  writeFileSync(
-    script,
-    `import { readFileSync, writeFileSync } from "node:fs";
-const { loadProject } = await import(${JSON.stringify(pathToFileURL(path.join(repoRoot, "dist/index.js")).href)});
-const dir = ${JSON.stringify(dir)};
-const project = await loadProject(dir, { cacheDir: dir + "/.cache", env: {} });
-await project.load();
-const apply = project.library("k").getFunction("apply");
-const version = project.library("k").getFunction("version");
-const oldVersion = project.library("k").dynamicLibrary.getFunction("version");
-writeFileSync(dir + "/k.cc", readFileSync(dir + "/k.cc", "utf8").replace("#define VERSION 1", "#define VERSION 2"));
-await project.build();
-const out = {};
+  const out = await commitFromCallback(`
 const exact = apply.exact;
 out.during = String(exact(() => {
   project.prepare(["k"]).commit();
@@ -219,12 +211,6 @@ out.during = String(exact(() => {
 }));
 try { oldVersion(); out.oldAfter = "alive"; } catch (e) { out.oldAfter = e.name; }
 out.after = String(apply.exact(() => version()));
-out.same = apply.exact === exact;
-project.dispose();
-console.log(JSON.stringify(out));
-`,
-  );
-  const r = await runNodeScript(script, [], process.env);
-  expect(r.code, r.stderr).toBe(0);
-  expect(JSON.parse(r.stdout.trim().split("\n").pop()!)).toEqual({ during: "201", oldInside: 1, oldAfter: "DisposedError", after: "202", same: true });
+out.same = apply.exact === exact;`);
+  expect(out).toEqual({ during: "201", oldInside: 1, oldAfter: "DisposedError", after: "202", same: true });
 }, 300_000);

@@ -5,12 +5,12 @@
 // about their kind, subclasses, views at an offset, and a position switching kinds (the
 // per-position kind hint). Also: where they are on, the switch in a fresh process, and a
 // worker thread (its own isolate: its own null handle for None results).
-import { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataType, ExecutionSession, Tensor, nativeInfo, type FFIFunction, type FFIValue } from "../../src/index.js";
 import { addon } from "../../src/values/native.js";
 import { COMPILERS, fixture } from "../helpers/fixtures.js";
 import { runNodeChild } from "../helpers/node-child.js";
+import { firstMessageOfWorker } from "../helpers/worker.js";
 
 const cc = COMPILERS[0]!;
 
@@ -141,12 +141,7 @@ describe("V8 lanes", () => {
         s.dispose();
         parentPort.postMessage(out);
       });`;
-    const w = new Worker(code, { eval: true });
-    const got = await new Promise<unknown>((resolve, reject) => {
-      w.once("message", resolve);
-      w.once("error", reject);
-    });
-    await w.terminate();
+    const got = await firstMessageOfWorker(code);
     expect(got).toEqual([true, true, "float64", true, true, "float64", true, true, "float64"]);
   });
 });

@@ -97,6 +97,15 @@ class PinSource {
 
 // ---------------------------------------------------------------- scalars (inline fast lanes)
 
+/// An Any holding None (a call's result before the call).
+inline TVMFFIAny NoneAny() {
+  TVMFFIAny a;
+  a.type_index = kTVMFFINone;
+  a.zero_padding = 0;
+  a.v_int64 = 0;
+  return a;
+}
+
 inline void FloatToAny(double d, TVMFFIAny* out) {
   out->type_index = kTVMFFIFloat;
   out->zero_padding = 0;

@@ -150,14 +150,6 @@ inline napi_value Finish(napi_env env, FunctionData* fd, int rc, TVMFFIAny* resu
   return FinishSlow(env, fd, rc, result);
 }
 
-inline TVMFFIAny NoneAny() {
-  TVMFFIAny a;
-  a.type_index = kTVMFFINone;
-  a.zero_padding = 0;
-  a.v_int64 = 0;
-  return a;
-}
-
 /// What CallSafe already found argv[first] is not.
 enum class Probed { kNothing, kNotNumber, kNotTypedArray };
 

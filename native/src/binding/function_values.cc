@@ -12,6 +12,13 @@
 
 namespace orcjit::binding {
 
+/// One call of a Function object from a JS thread: marked as synchronous ([j16],
+/// binding/async_call.h) and through the crash guard ([j15]).
+static int MarkedCall(TVMFFIObject* fn, TVMFFIAny* args, size_t n, TVMFFIAny* result) {
+  SyncCallMark mark;
+  return GuardedFunctionCall(fn, args, static_cast<int32_t>(n), result);
+}
+
 /// The JS value of a finished Function-object call: its error or crash thrown, else the result
 /// (which holds `pin`).
 static Napi::Value FunctionCallResult(Napi::Env env, int rc, TVMFFIAny* result, const char* name,
@@ -58,15 +65,8 @@ Napi::Value CallFunctionObject(Napi::Env env, TVMFFIObject* fn, const TVMFFIAny*
   } else {
     ConvertArgs(env, argv, argc, args + k, scratch, name);
   }
-  TVMFFIAny result;
-  result.type_index = kTVMFFINone;
-  result.zero_padding = 0;
-  result.v_int64 = 0;
-  int rc;
-  {
-    SyncCallMark mark;  // [j16] (binding/async_call.h)
-    rc = GuardedFunctionCall(fn, args, static_cast<int32_t>(n), &result);  // [j15] crash guard
-  }
+  TVMFFIAny result = NoneAny();
+  int rc = MarkedCall(fn, args, n, &result);
   scratch.Release();
   return FunctionCallResult(env, rc, &result, name, pin, owner);
 }
@@ -77,6 +77,15 @@ inline bool NeedsResultCheck(napi_env env, napi_value v) {
   napi_valuetype t;
   napi_typeof(env, v, &t);
   return t != napi_number && t != napi_boolean && t != napi_null && t != napi_undefined;
+}
+
+/// [k12t] Declared results that need a check (int beyond 2^53: a bigint) or typing
+/// (functions); numbers, booleans and null never do (as Finish in binding/function.cc).
+/// Null with a pending exception when the check throws.
+napi_value CheckedResult(napi_env env, const Signature* sig, napi_value out) {
+  if (sig && sig->result && NeedsResultCheck(env, out) && !ApplyParamChecker(env, sig->result, 0, &out))
+    return nullptr;
+  return out;
 }
 
 /// Number-only arguments (by the declared int/float kinds when there is a signature): true
@@ -120,23 +129,13 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
   if (argc <= kInlineArgs && box->obj != nullptr &&
       NumbersOnly(raw_env, fast_sig, inline_argv, argc, fast_args)) {
     // The common call: numbers in, and (mostly) a scalar out, without the general converter.
-    TVMFFIAny result;
-    result.type_index = kTVMFFINone;
-    result.zero_padding = 0;
-    result.v_int64 = 0;
-    int rc;
-    {
-      SyncCallMark mark;  // [j16] (binding/async_call.h)
-      rc = GuardedFunctionCall(box->obj, fast_args, static_cast<int32_t>(argc), &result);
-    }
+    TVMFFIAny result = NoneAny();
+    int rc = MarkedCall(box->obj, fast_args, argc, &result);
     napi_value out;
     if (rc == 0 && ScalarToJs(raw_env, result, &out)) return out;
     try {
       out = FunctionCallResult(env, rc, &result, box->name.c_str(), box->pin, box->owner);
-      if (fast_sig && fast_sig->result && NeedsResultCheck(raw_env, out) &&
-          !ApplyParamChecker(raw_env, fast_sig->result, 0, &out))
-        return nullptr;
-      return out;
+      return CheckedResult(raw_env, fast_sig, out);
     } catch (const Napi::Error& e) {
       e.ThrowAsJavaScriptException();
       return nullptr;
@@ -154,12 +153,7 @@ napi_value CallFunctionValue(napi_env raw_env, napi_callback_info info) {
     const Signature* sig = box->sig.get();
     napi_value out = CallFunctionObject(env, box->obj, nullptr, argv, argc, box->name.c_str(),
                                         box->pin, box->owner, sig);
-    // [k12t] Declared results that need a check (int beyond 2^53: a bigint) or typing
-    // (functions); numbers, booleans and null never do (as Finish in binding/function.cc).
-    if (sig && sig->result && NeedsResultCheck(raw_env, out) &&
-        !ApplyParamChecker(raw_env, sig->result, 0, &out))
-      return nullptr;
-    return out;
+    return CheckedResult(raw_env, sig, out);
   } catch (const Napi::Error& e) {
     e.ThrowAsJavaScriptException();
     return nullptr;
