@@ -56,9 +56,34 @@ export class WatchHandles {
       if (!h.target) throw h.missing();
       return h.target;
     };
+    // fn.exact (declared int results) of the newest generation, through the project handle's
+    // (counted) exact, with the same crash reporting as a call
+    const exactOf = (): StableFunction => {
+      const ex = target().exact as StableFunction | undefined;
+      if (!ex) throw new TypeError(`'${library}.${name}' has no exact form now: its newest generation declares no int result`);
+      return ex;
+    };
+    const exact = (...args: FFIValue[]): FFIResult => {
+      try {
+        return exactOf()(...args);
+      } catch (e) {
+        if (e instanceof NativeCrashError && e.signal !== undefined) this.onCrash(e);
+        throw e;
+      }
+    };
+    Object.defineProperties(exact, {
+      signature: { get: () => h.target?.exact?.signature },
+      async: { value: (...args: FFIValue[]) => settle(() => exactOf().async(...args)) },
+      with: { value: (options: CallOptions) => Object.freeze({ async: (...args: FFIValue[]) => settle(() => exactOf().with(options).async(...args)) }) },
+    });
     Object.defineProperties(call, {
       async: { value: (...args: FFIValue[]) => settle(() => target().async(...args)) },
       with: { value: (options: CallOptions) => Object.freeze({ async: (...args: FFIValue[]) => settle(() => target().with(options).async(...args)) }) },
+      // the newest generation's metadata (it may change with a reload; undefined before the first load)
+      signature: { get: () => h.target?.signature },
+      doc: { get: () => h.target?.doc },
+      signatureError: { get: () => h.target?.signatureError },
+      exact: { get: () => (h.target?.exact ? exact : undefined) },
     });
     const handle = call as unknown as StableFunction;
     this.#handles.set(key, Object.assign(h, { handle }));

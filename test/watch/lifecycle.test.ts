@@ -35,6 +35,23 @@ describe("generations", () => {
     expect(counts()).toBe(3002);
   });
 
+  test("a watch handle forwards the newest generation's signature, doc and exact", async () => {
+    const dir = copyFixture("lifecycle");
+    const w = await startWatcher(dir);
+    const version = w.library("probe").getFunction("version"); // C++ export: has metadata
+    const counts = w.library("counter").getFunction("counts"); // C: none
+    expect(version.signature).toBeDefined();
+    expect(version.signatureError).toBeUndefined();
+    expect(version.exact!()).toBe(1n);
+    expect(counts.signature).toBeUndefined();
+    expect(counts.exact).toBeUndefined();
+    const reloaded = nextEvent(w, "reload");
+    replaceIn(path.join(dir, "src/probe.cc"), "version(VERSION)", "version(VERSION + 10)");
+    await reloaded;
+    expect(version.exact!()).toBe(11n); // the new generation's
+    expect(version()).toBe(11);
+  });
+
   test("1,000 reload cycles through the watch API keep RSS flat", async () => {
     const dir = copyFixture("hot");
     // no file watcher: the cycles call reload() directly, alternating two cached variants
