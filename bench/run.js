@@ -15,6 +15,28 @@ import { farmFigures } from "./figures-farm.js";
 import { batch, interleave, machineInfo, markdown, NotAvailable, writeReport } from "./harness.js";
 
 const argv = process.argv.slice(2);
+const USAGE = `usage: npm run bench [-- options]   (or: node --expose-gc bench/run.js [options])
+  --quick          fewer rounds and one fork (about a minute)
+  --filter a,b     only these figure ids (e.g. noop,add,f32-read,typed-add,link)
+  --no-build       skip \`npm run build:ts\` (measure dist/ as it is)
+  --rounds N       interleaved rounds per figure (default 41, --quick 11)
+  --forks N        fresh processes per call figure (default 3, --quick 1)
+Writes bench/results/latest.{json,md} for a full run, node_modules/.cache/orcjit-bench/results/ otherwise.`;
+// Options that take a value, and flags; anything else is a mistake (a typo would otherwise
+// start the whole multi-minute bench).
+const VALUED = new Set(["--filter", "--rounds", "--forks", "--only"]);
+const FLAGS = new Set(["--quick", "--no-build", "--in-fork", "--help", "-h"]);
+for (let i = 0; i < argv.length; i++) {
+  if (VALUED.has(argv[i])) i++;
+  else if (!FLAGS.has(argv[i])) {
+    console.error(`bench: unknown option '${argv[i]}'\n${USAGE}`);
+    process.exit(2);
+  }
+}
+if (argv.includes("--help") || argv.includes("-h")) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const flag = (f) => argv.includes(f);
 const opt = (f) => {
   const i = argv.indexOf(f);
