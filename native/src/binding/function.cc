@@ -38,6 +38,8 @@ struct FunctionData {
   // The Addon of the JS thread that made this function (the only one that can call it):
   // lent typed arrays are registered there without a thread-local lookup per call.
   Addon* addon = nullptr;
+  // That environment's null for None results (addon_state.h null_value), or null: ask N-API.
+  napi_value null_value = nullptr;
 };
 
 const napi_type_tag kFunctionTag = {0x6f72636a69742d66ULL, 0x756e6374696f6e31ULL};
@@ -143,8 +145,8 @@ inline int CallKernel(FunctionData* fd, const TVMFFIAny* args, size_t argc, TVMF
 inline napi_value Finish(napi_env env, FunctionData* fd, int rc, TVMFFIAny* result) {
   napi_value out;
   if (__builtin_expect(rc == 0, 1)) {
-    if (result->type_index == kTVMFFINone && fd->addon->null_value != nullptr)
-      return fd->addon->null_value;  // addon_state.h: valid for the environment's life
+    if (result->type_index == kTVMFFINone && fd->null_value != nullptr)
+      return fd->null_value;  // addon_state.h: valid for the environment's life
     if (ScalarToJs(env, *result, &out)) return out;
   }
   return FinishSlow(env, fd, rc, result);
@@ -358,6 +360,7 @@ Napi::Function MakeSafeCallFunction(Napi::Env env, std::shared_ptr<jit::Library>
                                     const std::string& name, TVMFFISafeCallType fn) {
   auto* fd = new FunctionData{std::move(lib), name, fn};
   fd->addon = Addon::Current();
+  fd->null_value = fd->addon != nullptr ? fd->addon->null_value : nullptr;
   napi_value out;
   napi_status st = napi_create_function(env, name.c_str(), name.size(), CallSafe, fd, &out);
   if (st != napi_ok) {
