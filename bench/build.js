@@ -50,12 +50,12 @@ export function buildArtifacts(log = () => {}) {
   if (stale(artifacts.plainSo, [artifacts.plainC])) {
     run(CC, ["-O2", "-fPIC", "-shared", artifacts.plainC, "-o", artifacts.plainSo]);
   }
-  if (stale(artifacts.ffiCallsSo, [path.join(K, "ffi_calls.c")])) {
+  if (stale(artifacts.ffiCallsSo, [path.join(K, "ffi_calls.c"), path.join(K, "link.c")])) {
     // dlopen'ed (RTLD_NOW) by the baselines with no runtime to resolve TVMFFI* against: without
     // the two metadata exports (BENCH_PLAIN_SO), the only functions that call into the runtime.
     run(CC, ["-O2", "-fPIC", "-shared", "-DBENCH_PLAIN_SO", ...inc, path.join(K, "ffi_calls.c"), "-o", artifacts.ffiCallsSo]);
   }
-  if (stale(artifacts.ffiCallsTypedSo, [path.join(K, "ffi_calls.c")])) {
+  if (stale(artifacts.ffiCallsTypedSo, [path.join(K, "ffi_calls.c"), path.join(K, "link.c")])) {
     run(CC, ["-O2", "-fPIC", "-shared", ...inc, path.join(K, "ffi_calls.c"), "-o", artifacts.ffiCallsTypedSo]);
   }
   if (stale(artifacts.linkSo, [path.join(K, "link.c")])) {
@@ -67,7 +67,7 @@ export function buildArtifacts(log = () => {}) {
     [artifacts.linkO, "link.c"],
   ]) {
     const src = path.join(K, c);
-    if (stale(o, [src, path.join(ROOT, "native/include/tvm/ffi/c_api.h")])) {
+    if (stale(o, [src, path.join(K, "link.c"), path.join(ROOT, "native/include/tvm/ffi/c_api.h")])) {
       run(CC, ["-O2", "-fPIC", "-Wall", "-Wno-unused-parameter", ...inc, "-c", src, "-o", o]);
     }
   }

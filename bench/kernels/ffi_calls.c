@@ -2,33 +2,8 @@
  * (no C++ headers). Same work as kernels/plain.c. */
 #include <tvm/ffi/c_api.h>
 
-TVM_FFI_DLL_EXPORT int __tvm_ffi_noop(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
-  out->type_index = kTVMFFINone;
-  out->zero_padding = 0;
-  out->v_int64 = 0;
-  return 0;
-}
-
-TVM_FFI_DLL_EXPORT int __tvm_ffi_add(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
-  out->type_index = kTVMFFIInt;
-  out->zero_padding = 0;
-  out->v_int64 = args[0].v_int64 + args[1].v_int64;
-  return 0;
-}
-
-/* One 1-D tensor argument (DLTensor* view or Tensor object): returns shape[0], reads no data. */
-TVM_FFI_DLL_EXPORT int __tvm_ffi_f32_len(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {
-  const DLTensor* t;
-  if (args[0].type_index == kTVMFFIDLTensorPtr) {
-    t = (const DLTensor*)args[0].v_ptr;
-  } else {
-    t = (const DLTensor*)((const char*)args[0].v_obj + sizeof(TVMFFIObject));
-  }
-  out->type_index = kTVMFFIInt;
-  out->zero_padding = 0;
-  out->v_int64 = t->shape[0];
-  return 0;
-}
+/* noop, add, f32_len: the link figure's fixed object (link.c), shared rather than copied. */
+#include "link.c"
 
 /* One 1-D float32 tensor argument: returns element 0 (the same work as plain.c's
  * bench_f32_first). */

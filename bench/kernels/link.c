@@ -2,7 +2,7 @@
  * dlopen'ed as liblink.so: three small TVM-FFI exports that call nothing. Kept apart from
  * ffi_calls.c, which grows with every call figure (10 functions and a runtime reference
  * by 2026-12): the link row measured a different object each time it did. These are the
- * three functions that row linked on 2026-11-21. */
+ * three functions that row linked on 2026-11-21; ffi_calls.c includes them. */
 #include <tvm/ffi/c_api.h>
 
 TVM_FFI_DLL_EXPORT int __tvm_ffi_noop(void* h, const TVMFFIAny* args, int32_t n, TVMFFIAny* out) {

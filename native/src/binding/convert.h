@@ -216,7 +216,9 @@ inline int TypedArrayArg(napi_env env, napi_value value, TVMFFIAny* out, ViewSlo
   } else {
     if (napi_get_typedarray_info(env, value, &type, &length, &data, nullptr, nullptr) != napi_ok)
       return 0;
-    *hint = static_cast<int8_t>(type);
+    // Only kinds the lanes know (a newer Node may report more, e.g. Float16Array): the
+    // hint indexes V8Lanes::is_kind.
+    *hint = type <= napi_biguint64_array ? static_cast<int8_t>(type) : -1;
   }
   if (__builtin_expect(data == nullptr && length == 0, 0)) return -1;
   return FillTypedArrayView(type, length, data, out, slot) ? 1 : -1;
